@@ -1,0 +1,192 @@
+// Package data is the connection registry: the Connection and Subscription
+// models, the mapping between a table's attribute names and those models, and
+// a registry that reads and writes them on any DynamoDB-compatible endpoint.
+package data
+
+import "fmt"
+
+// TimeFormat says how a schema stores a timestamp attribute.
+type TimeFormat string
+
+// The timestamp encodings the presets use.
+const (
+	// EpochMillis is a number of milliseconds since the Unix epoch (type N).
+	EpochMillis TimeFormat = "epoch_ms"
+	// ISO8601 is an RFC 3339 string (type S).
+	ISO8601 TimeFormat = "iso8601"
+)
+
+// Index is a global secondary index: its name and key attributes.
+type Index struct {
+	Name     string
+	HashKey  string
+	RangeKey string
+}
+
+// Table names a DynamoDB table, its primary key and its global secondary indexes.
+type Table struct {
+	Name     string
+	HashKey  string
+	RangeKey string
+	Indexes  []Index
+}
+
+// ConnectionAttrs names the attributes of a connection record. An empty name
+// means the schema has no such attribute: it is neither read nor flagged.
+type ConnectionAttrs struct {
+	ID          string
+	User        string
+	EntityType  string
+	App         string
+	Platform    string
+	ConnectedAt string
+	TTL         string
+	SourceIP    string
+	UserAgent   string
+	BusinessID  string
+}
+
+// SubscriptionAttrs names the attributes of a subscription record. An empty
+// name means the schema has no such attribute.
+type SubscriptionAttrs struct {
+	ConnectionID string
+	Key          string
+	User         string
+	EntityType   string
+	Active       string
+	CreatedAt    string
+	TTL          string
+}
+
+// ConnectionSchema maps the connections table onto Connection.
+type ConnectionSchema struct {
+	Table      Table
+	Attrs      ConnectionAttrs
+	TimeFormat TimeFormat
+}
+
+// SubscriptionSchema maps the subscriptions table onto Subscription.
+type SubscriptionSchema struct {
+	Table      Table
+	Attrs      SubscriptionAttrs
+	TimeFormat TimeFormat
+}
+
+// Schema is everything the registry needs to know about one deployment's
+// tables: their names, keys, indexes, attribute names, and the rule that ties
+// an app to the entity type its records must carry.
+type Schema struct {
+	Preset        string
+	Connections   ConnectionSchema
+	Subscriptions SubscriptionSchema
+	// AppEntity maps an app id to the entity type its connections must carry.
+	AppEntity map[string]string
+}
+
+// EntityTypes returns the entity types the app rule knows, in no fixed order.
+func (s Schema) EntityTypes() map[string]bool {
+	known := make(map[string]bool, len(s.AppEntity))
+	for _, e := range s.AppEntity {
+		known[e] = true
+	}
+	return known
+}
+
+// Validate reports the first thing that makes the schema unusable.
+func (s Schema) Validate() error {
+	c, sub := s.Connections, s.Subscriptions
+	switch {
+	case c.Table.Name == "":
+		return fmt.Errorf("connections table name is empty")
+	case c.Table.HashKey == "":
+		return fmt.Errorf("connections table hash key is empty")
+	case c.Attrs.ID == "":
+		return fmt.Errorf("connections id attribute is empty")
+	case sub.Table.Name == "":
+		return fmt.Errorf("subscriptions table name is empty")
+	case sub.Table.HashKey == "":
+		return fmt.Errorf("subscriptions table hash key is empty")
+	case sub.Attrs.ConnectionID == "" || sub.Attrs.Key == "":
+		return fmt.Errorf("subscriptions need both a connection id and a key attribute")
+	}
+	for _, f := range []TimeFormat{c.TimeFormat, sub.TimeFormat} {
+		if f != EpochMillis && f != ISO8601 {
+			return fmt.Errorf("time format %q: want %q or %q", f, EpochMillis, ISO8601)
+		}
+	}
+	return nil
+}
+
+// WizzSchema is the schema of the "wizz" preset (ecosystems.md §1).
+func WizzSchema() Schema {
+	return Schema{
+		Preset: "wizz",
+		Connections: ConnectionSchema{
+			Table: Table{
+				Name:    "WizzUser_websocket_connections_dev",
+				HashKey: "connectionId",
+				Indexes: []Index{{Name: "userId-index", HashKey: "userId"}},
+			},
+			Attrs: ConnectionAttrs{
+				ID: "connectionId", User: "userId", EntityType: "entityType", App: "appId",
+				Platform: "platform", ConnectedAt: "connectedAt", TTL: "ttl",
+				SourceIP: "sourceIp", UserAgent: "userAgent", BusinessID: "businessId",
+			},
+			TimeFormat: EpochMillis,
+		},
+		Subscriptions: SubscriptionSchema{
+			Table: Table{
+				Name:     "WizzUser_websocket_subscriptions_dev",
+				HashKey:  "connectionId",
+				RangeKey: "subscriptionKey",
+				Indexes:  []Index{{Name: "subscriptionKey-index", HashKey: "subscriptionKey"}},
+			},
+			Attrs: SubscriptionAttrs{
+				ConnectionID: "connectionId", Key: "subscriptionKey", User: "userId",
+				EntityType: "entityType", Active: "isActive", CreatedAt: "createdAt", TTL: "ttl",
+			},
+			TimeFormat: EpochMillis,
+		},
+		AppEntity: map[string]string{
+			"drivers": "driver", "customers": "customer", "order-receiver": "merchant",
+		},
+	}
+}
+
+// This27Schema is the schema of the "this27" preset (ecosystems.md §2).
+func This27Schema() Schema {
+	return Schema{
+		Preset: "this27",
+		Connections: ConnectionSchema{
+			Table: Table{Name: "this27_websocket_connections_dev", HashKey: "connectionId"},
+			Attrs: ConnectionAttrs{
+				ID: "connectionId", User: "userId", EntityType: "role", App: "app",
+				Platform: "platform", ConnectedAt: "connectedAt",
+			},
+			TimeFormat: ISO8601,
+		},
+		Subscriptions: SubscriptionSchema{
+			Table: Table{Name: "this27_websocket_rooms_dev", HashKey: "room", RangeKey: "connectionId"},
+			Attrs: SubscriptionAttrs{ConnectionID: "connectionId", Key: "room"},
+			// this27 rooms carry no timestamps; the format is used by nothing.
+			TimeFormat: ISO8601,
+		},
+		AppEntity: map[string]string{
+			"manager-web": "manager", "customer-app": "customer", "rider-app": "rider",
+		},
+	}
+}
+
+// PresetSchema returns the schema of a named preset.
+func PresetSchema(name string) (Schema, bool) {
+	switch name {
+	case "wizz":
+		return WizzSchema(), true
+	case "this27":
+		return This27Schema(), true
+	}
+	return Schema{}, false
+}
+
+// PresetNames lists the presets PresetSchema knows.
+func PresetNames() []string { return []string{"wizz", "this27"} }
