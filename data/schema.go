@@ -83,13 +83,15 @@ type Schema struct {
 	AppEntity map[string]string
 }
 
-// EntityTypes returns the entity types the app rule knows, in no fixed order.
-func (s Schema) EntityTypes() map[string]bool {
-	known := make(map[string]bool, len(s.AppEntity))
+// KnownEntityType reports whether the app rule assigns this entity type to
+// any app. The rule is small, so a loop beats building a set per record.
+func (s Schema) KnownEntityType(entity string) bool {
 	for _, e := range s.AppEntity {
-		known[e] = true
+		if e == entity {
+			return true
+		}
 	}
-	return known
+	return false
 }
 
 // Validate reports the first thing that makes the schema unusable.

@@ -1,0 +1,97 @@
+package data
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+// DynamoAPI is the slice of the DynamoDB API the registry uses, so that any
+// DynamoDB-compatible endpoint (or a test double) can stand behind it.
+type DynamoAPI interface {
+	Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+}
+
+var _ DynamoAPI = (*dynamodb.Client)(nil)
+
+// Options tune a Registry. Zero values pick the defaults.
+type Options struct {
+	// Segments is the number of parallel scan segments (default 1). Use 1
+	// against endpoints that ignore Segment, such as minidyn.
+	Segments int
+	// PageSize caps the items one Scan or Query call returns (default: no
+	// cap, so DynamoDB's 1 MB page limit applies).
+	PageSize int32
+	// CallTimeout bounds every single DynamoDB call (default 30s).
+	CallTimeout time.Duration
+	// Now is the clock for age and TTL checks (default time.Now).
+	Now func() time.Time
+}
+
+// Registry reads and writes the connection registry of one schema.
+type Registry struct {
+	db     DynamoAPI
+	schema Schema
+	opt    Options
+}
+
+// NewRegistry returns a registry over db for schema s.
+func NewRegistry(db DynamoAPI, s Schema, opt Options) *Registry {
+	if opt.Segments < 1 {
+		opt.Segments = 1
+	}
+	if opt.CallTimeout <= 0 {
+		opt.CallTimeout = 30 * time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Registry{db: db, schema: s, opt: opt}
+}
+
+// Schema returns the schema the registry maps records with.
+func (r *Registry) Schema() Schema { return r.schema }
+
+// Select picks records. Every non-empty field must match; the registry serves
+// each from an index or key where one exists, else from a filter expression.
+type Select struct {
+	ConnectionID string
+	User         string
+	App          string
+	EntityType   string
+	Platform     string
+	Topic        string // a subscription key such as order#123
+	// Attributes, when set, limits what is read to these attribute names
+	// (plus the table's keys): a ProjectionExpression.
+	Attributes []string
+}
+
+// call runs one DynamoDB call under the registry's per-call timeout.
+func call[T any](ctx context.Context, r *Registry, f func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.opt.CallTimeout)
+	defer cancel()
+	return f(ctx)
+}
+
+// keyFor finds how to read the records whose attribute attr equals a value:
+// by the table's own hash key (index ""), by a global secondary index, or not
+// at all (ok false: a scan with a filter is needed).
+func keyFor(t Table, attr string) (index string, ok bool) {
+	if attr == "" {
+		return "", false
+	}
+	if t.HashKey == attr {
+		return "", true
+	}
+	for _, ix := range t.Indexes {
+		if ix.HashKey == attr {
+			return ix.Name, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,426 @@
+package data_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"wsops/data"
+	"wsops/internal/testrig"
+)
+
+// fixture is one backend with fresh tables of one schema.
+type fixture struct {
+	backend testrig.Backend
+	db      *dynamodb.Client
+	schema  data.Schema
+	now     time.Time
+}
+
+// eachBackend runs fn as a subtest per backend (dynalite, minidyn), each with
+// its own tables of schema s.
+func eachBackend(t *testing.T, s data.Schema, fn func(t *testing.T, f fixture)) {
+	t.Helper()
+	for _, b := range testrig.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db := testrig.DynamoClient(b.URL)
+			fn(t, fixture{backend: b, db: db, schema: testrig.UniqueSchema(t, db, s), now: time.Now().UTC()})
+		})
+	}
+}
+
+func (f fixture) registry(segments int) *data.Registry {
+	return data.NewRegistry(f.db, f.schema, data.Options{
+		Segments: min(segments, f.backend.MaxSegments),
+		Now:      func() time.Time { return f.now },
+	})
+}
+
+// put writes items to a table in batches of 25.
+func (f fixture) put(t *testing.T, table string, items ...data.Item) {
+	t.Helper()
+	for start := 0; start < len(items); start += 25 {
+		var reqs []types.WriteRequest
+		for _, it := range items[start:min(start+25, len(items))] {
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
+		}
+		pending := map[string][]types.WriteRequest{table: reqs}
+		for len(pending) > 0 {
+			out, err := f.db.BatchWriteItem(context.Background(), &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				t.Fatalf("loading %s: %v", table, err)
+			}
+			pending = out.UnprocessedItems
+		}
+	}
+}
+
+// conn builds a well-formed connection of the fixture's schema.
+func (f fixture) conn(i int, user, app string) data.Connection {
+	return data.Connection{
+		ID: fmt.Sprintf("C%014d=", i), User: user, App: app,
+		EntityType: f.schema.AppEntity[app], Platform: "ios",
+		ConnectedAt: f.now.Add(-time.Minute), TTL: f.now.Add(time.Hour),
+	}
+}
+
+func (f fixture) putConns(t *testing.T, conns ...data.Connection) {
+	t.Helper()
+	items := make([]data.Item, len(conns))
+	for i, c := range conns {
+		items[i] = f.schema.EncodeConnection(c)
+	}
+	f.put(t, f.schema.Connections.Table.Name, items...)
+}
+
+func (f fixture) putSubs(t *testing.T, subs ...data.Subscription) {
+	t.Helper()
+	items := make([]data.Item, len(subs))
+	for i, s := range subs {
+		items[i] = f.schema.EncodeSubscription(s)
+	}
+	f.put(t, f.schema.Subscriptions.Table.Name, items...)
+}
+
+func collect[T any](t *testing.T, pages <-chan data.Page[T]) []T {
+	t.Helper()
+	all, err := data.Collect(pages)
+	if err != nil {
+		t.Fatalf("stream: %v", err)
+	}
+	return all
+}
+
+func ids(conns []data.Connection) map[string]int {
+	seen := map[string]int{}
+	for _, c := range conns {
+		seen[c.ID]++
+	}
+	return seen
+}
+
+func TestScanOverOneMegabyteReadsEveryItemOnce(t *testing.T) {
+	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+		const n = 3600 // ~1.1 KB each: ~3.9 MB, so each of 3 segments spans pages
+		pad := strings.Repeat("x", 1000)
+		conns := make([]data.Connection, n)
+		for i := range conns {
+			conns[i] = f.conn(i, fmt.Sprintf("u%d", i%97), "drivers")
+			conns[i].UserAgent = pad
+		}
+		f.putConns(t, conns...)
+
+		reg := f.registry(3)
+		pages := 0
+		var got []data.Connection
+		for pg := range reg.Connections(context.Background(), data.Select{}) {
+			if pg.Err != nil {
+				t.Fatal(pg.Err)
+			}
+			pages++
+			got = append(got, pg.Items...)
+		}
+		seen := ids(got)
+		if len(got) != n || len(seen) != n {
+			t.Fatalf("read %d items (%d distinct), want %d each once", len(got), len(seen), n)
+		}
+		for _, c := range conns {
+			if seen[c.ID] != 1 {
+				t.Fatalf("%s read %d times", c.ID, seen[c.ID])
+			}
+		}
+		if f.backend.Name == "dynalite" && pages < 6 {
+			t.Errorf("dynalite with 3 segments over 3.9 MB gave %d pages, want at least 2 per segment", pages)
+		}
+	})
+}
+
+func TestUserIndexQueryFindsExactlyTheUsersConnections(t *testing.T) {
+	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+		f.putConns(t,
+			f.conn(1, "alice", "drivers"), f.conn(2, "alice", "customers"),
+			f.conn(3, "bob", "drivers"), f.conn(4, "alicia", "order-receiver"))
+		got, err := f.registry(1).ConnectionsOf(context.Background(), "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := ids(got)
+		if len(got) != 2 || seen[f.conn(1, "", "").ID] != 1 || seen[f.conn(2, "", "").ID] != 1 {
+			t.Fatalf("alice's connections: %v", seen)
+		}
+	})
+}
+
+func TestFilterExpressionNarrowsByAppEntityAndPlatform(t *testing.T) {
+	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+		a, b, c := f.conn(1, "u1", "drivers"), f.conn(2, "u2", "drivers"), f.conn(3, "u3", "customers")
+		b.Platform = "android"
+		f.putConns(t, a, b, c)
+		reg := f.registry(2)
+		cases := []struct {
+			sel  data.Select
+			want []string
+		}{
+			{data.Select{App: "drivers"}, []string{a.ID, b.ID}},
+			{data.Select{App: "drivers", Platform: "android"}, []string{b.ID}},
+			{data.Select{EntityType: "customer"}, []string{c.ID}},
+			{data.Select{App: "nobody"}, nil},
+		}
+		for _, tc := range cases {
+			seen := ids(collect(t, reg.Connections(context.Background(), tc.sel)))
+			if len(seen) != len(tc.want) {
+				t.Errorf("%+v: got %v, want %v", tc.sel, seen, tc.want)
+			}
+			for _, id := range tc.want {
+				if seen[id] != 1 {
+					t.Errorf("%+v: %s missing from %v", tc.sel, id, seen)
+				}
+			}
+		}
+	})
+}
+
+func TestTopicIndexQueryAndJoinByApp(t *testing.T) {
+	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+		d, m := f.conn(1, "driver1", "drivers"), f.conn(2, "merchant1", "order-receiver")
+		f.putConns(t, d, m)
+		f.putSubs(t,
+			data.Subscription{ConnectionID: d.ID, Key: "order#42", User: d.User, EntityType: "driver", Active: true},
+			data.Subscription{ConnectionID: m.ID, Key: "order#42", User: m.User, EntityType: "merchant", Active: true},
+			data.Subscription{ConnectionID: m.ID, Key: "business_status#b1", User: m.User, EntityType: "merchant", Active: false})
+		reg := f.registry(1)
+		ctx := context.Background()
+
+		if got := collect(t, reg.Subscriptions(ctx, data.Select{Topic: "order#42"})); len(got) != 2 {
+			t.Fatalf("order#42 subscribers: %d, want 2", len(got))
+		}
+		got := collect(t, reg.Subscriptions(ctx, data.Select{Topic: "order#42", App: "order-receiver"}))
+		if len(got) != 1 || got[0].ConnectionID != m.ID {
+			t.Fatalf("order#42 ∩ order-receiver: %+v", got)
+		}
+		mine, err := reg.SubscriptionsOf(ctx, m.ID)
+		if err != nil || len(mine) != 2 {
+			t.Fatalf("subscriptions of the merchant: %d (%v), want 2", len(mine), err)
+		}
+		for _, s := range mine {
+			if s.Key == "business_status#b1" && s.Active {
+				t.Errorf("isActive false read as true")
+			}
+		}
+		conns := collect(t, reg.Connections(ctx, data.Select{Topic: "order#42", App: "drivers"}))
+		if len(conns) != 1 || conns[0].ID != d.ID {
+			t.Fatalf("drivers watching order#42: %+v", conns)
+		}
+	})
+}
+
+func TestThis27RoomsAreReadByRoomKeyAndByConnection(t *testing.T) {
+	eachBackend(t, data.This27Schema(), func(t *testing.T, f fixture) {
+		r, c := f.conn(1, "rider1", "rider-app"), f.conn(2, "cust1", "customer-app")
+		f.putConns(t, r, c)
+		f.putSubs(t,
+			data.Subscription{ConnectionID: r.ID, Key: "order:7"},
+			data.Subscription{ConnectionID: c.ID, Key: "order:7"},
+			data.Subscription{ConnectionID: c.ID, Key: "order:8"})
+		reg := f.registry(2)
+		ctx := context.Background()
+		if got := collect(t, reg.Subscriptions(ctx, data.Select{Topic: "order:7"})); len(got) != 2 {
+			t.Fatalf("room order:7: %d members, want 2", len(got))
+		}
+		got, err := reg.SubscriptionsOf(ctx, c.ID)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("rooms of the customer: %d (%v), want 2", len(got), err)
+		}
+		for _, s := range got {
+			if !s.Active || len(s.Problems) > 0 {
+				t.Errorf("room membership %+v: want active, no problems", s)
+			}
+		}
+		all := collect(t, reg.Connections(ctx, data.Select{}))
+		for _, x := range all {
+			if len(x.Problems) > 0 {
+				t.Errorf("well-formed this27 connection flagged: %v", x.Problems)
+			}
+		}
+	})
+}
+
+func TestConditionalUpdateConflictKeepsTheOtherWritersValue(t *testing.T) {
+	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+		c := f.conn(1, "m1", "order-receiver")
+		c.EntityType = "customer"
+		f.putConns(t, c)
+		reg := f.registry(1)
+		ctx := context.Background()
+		key := data.Item{"connectionId": &types.AttributeValueMemberS{Value: c.ID}}
+		s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+		// Someone else already wrote "driver": a change planned from "customer" must fail.
+		if err := reg.Update(ctx, data.Change{Key: key, Attribute: "entityType", Old: s("customer"), New: s("driver")}); err != nil {
+			t.Fatalf("first write: %v", err)
+		}
+		err := reg.Update(ctx, data.Change{Key: key, Attribute: "entityType", Old: s("customer"), New: s("merchant")})
+		if !errors.Is(err, data.ErrConflict) {
+			t.Fatalf("stale write: %v, want ErrConflict", err)
+		}
+		got, err := reg.Connection(ctx, c.ID)
+		if err != nil || got.EntityType != "driver" {
+			t.Fatalf("after conflict: %q (%v), want the other writer's driver", got.EntityType, err)
+		}
+		// A change on a record that does not exist is a conflict, not a create.
+		missing := data.Item{"connectionId": &types.AttributeValueMemberS{Value: "nobody"}}
+		if err := reg.Update(ctx, data.Change{Key: missing, Attribute: "entityType", New: s("merchant")}); !errors.Is(err, data.ErrConflict) {
+			t.Fatalf("update of a missing record: %v, want ErrConflict", err)
+		}
+		if _, err := reg.Connection(ctx, "nobody"); !errors.Is(err, data.ErrNotFound) {
+			t.Fatalf("missing record: %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestDeleteConnectionsRemovesRecordsAndSubscriptionsInBatches(t *testing.T) {
+	for _, schema := range []data.Schema{data.WizzSchema(), data.This27Schema()} {
+		t.Run(schema.Preset, func(t *testing.T) {
+			eachBackend(t, schema, func(t *testing.T, f fixture) {
+				var conns []data.Connection
+				var subs []data.Subscription
+				var doomed []string
+				for i := range 40 {
+					c := f.conn(i, fmt.Sprintf("u%d", i), "drivers")
+					conns = append(conns, c)
+					subs = append(subs, data.Subscription{ConnectionID: c.ID, Key: fmt.Sprintf("order#%d", i), User: c.User, EntityType: c.EntityType, Active: true},
+						data.Subscription{ConnectionID: c.ID, Key: "order#shared", User: c.User, EntityType: c.EntityType, Active: true})
+					if i < 30 {
+						doomed = append(doomed, c.ID)
+					}
+				}
+				f.putConns(t, conns...)
+				f.putSubs(t, subs...)
+				reg := f.registry(2)
+				ctx := context.Background()
+
+				res, err := reg.DeleteConnections(ctx, doomed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Connections != 30 || res.Subscriptions != 60 || len(res.Failed) != 0 {
+					t.Fatalf("deleted %+v, want 30 connections, 60 subscriptions", res)
+				}
+				left := collect(t, reg.Connections(ctx, data.Select{}))
+				leftSubs := collect(t, reg.Subscriptions(ctx, data.Select{}))
+				if len(left) != 10 || len(leftSubs) != 20 {
+					t.Fatalf("left %d connections and %d subscriptions, want 10 and 20", len(left), len(leftSubs))
+				}
+				for _, c := range left {
+					if c.ID < conns[30].ID {
+						t.Errorf("%s survived its delete", c.ID)
+					}
+				}
+			})
+		})
+	}
+}
+
+func TestMalformedItemsAreFlaggedNotDropped(t *testing.T) {
+	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+		S := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+		N := func(v string) types.AttributeValue { return &types.AttributeValueMemberN{Value: v} }
+		nowMS := fmt.Sprint(f.now.UnixMilli())
+		items := map[string]data.Item{
+			"no-user": {"connectionId": S("no-user"), "entityType": S("driver"), "appId": S("drivers"), "connectedAt": N(nowMS)},
+			"no-keys": {"connectionId": S("no-keys")},
+			"ms-as-string": {"connectionId": S("ms-as-string"), "userId": S("u"), "entityType": S("driver"),
+				"appId": S("drivers"), "connectedAt": S(nowMS)},
+			"alien-entity": {"connectionId": S("alien-entity"), "userId": S("u"), "entityType": S("wizard"),
+				"appId": S("drivers"), "connectedAt": N(nowMS)},
+			"incident": {"connectionId": S("incident"), "userId": S("m"), "entityType": S("customer"),
+				"appId": S("order-receiver"), "connectedAt": N(nowMS)},
+			"old-expired": {"connectionId": S("old-expired"), "userId": S("u"), "entityType": S("driver"), "appId": S("drivers"),
+				"connectedAt": N(fmt.Sprint(f.now.Add(-3 * time.Hour).UnixMilli())), "ttl": N(fmt.Sprint(f.now.Add(-time.Minute).Unix()))},
+			"platform-is-a-map": {"connectionId": S("platform-is-a-map"), "userId": S("u"), "entityType": S("driver"), "appId": S("drivers"),
+				"platform": &types.AttributeValueMemberM{Value: data.Item{"x": S("y")}}, "connectedAt": N("12345678901234567890123456789012345678")},
+		}
+		want := map[string][]string{
+			"no-user":           {"missing userId"},
+			"no-keys":           {"missing userId", "missing entityType", "missing appId", "missing connectedAt"},
+			"ms-as-string":      {"connectedAt is a string, expected a number"},
+			"alien-entity":      {`entityType "wizard" but appId drivers`},
+			"incident":          {`entityType "customer" but appId order-receiver`},
+			"old-expired":       {"older than 2h", "ttl expired"},
+			"platform-is-a-map": {"platform has type M, expected a string", "unparseable connectedAt"},
+		}
+		var all []data.Item
+		for _, it := range items {
+			all = append(all, it)
+		}
+		f.put(t, f.schema.Connections.Table.Name, all...)
+
+		got := collect(t, f.registry(2).Connections(context.Background(), data.Select{}))
+		if len(got) != len(items) {
+			t.Fatalf("read %d rows, want all %d malformed items", len(got), len(items))
+		}
+		for _, c := range got {
+			if strings.Join(c.Problems, "; ") != strings.Join(want[c.ID], "; ") {
+				t.Errorf("%s: problems %q, want %q", c.ID, c.Problems, want[c.ID])
+			}
+			if len(c.Item) != len(items[c.ID]) {
+				t.Errorf("%s: raw item has %d attributes, want %d", c.ID, len(c.Item), len(items[c.ID]))
+			}
+		}
+	})
+}
+
+func TestStreamStopsWhenCancelled(t *testing.T) {
+	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+		conns := make([]data.Connection, 100)
+		for i := range conns {
+			conns[i] = f.conn(i, "u", "drivers")
+		}
+		f.putConns(t, conns...)
+		reg := data.NewRegistry(f.db, f.schema, data.Options{Segments: min(2, f.backend.MaxSegments), PageSize: 10})
+		ctx, cancel := context.WithCancel(context.Background())
+		pages := reg.Connections(ctx, data.Select{})
+		<-pages
+		cancel()
+		// The readers must close the channel without the consumer draining it.
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case _, open := <-pages:
+				if !open {
+					return
+				}
+			case <-deadline:
+				t.Fatal("stream still open 10s after cancel")
+			}
+		}
+	})
+}
+
+func TestSummaryCountsByAppAndEntity(t *testing.T) {
+	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+		bad := f.conn(3, "m", "order-receiver")
+		bad.EntityType = "customer"
+		f.putConns(t, f.conn(1, "a", "drivers"), f.conn(2, "b", "drivers"), bad)
+		sum, err := data.Summarize(f.registry(1).Connections(context.Background(), data.Select{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cell := data.AppEntity{App: "order-receiver", EntityType: "customer"}
+		if sum.Total != 3 || sum.Problems != 1 || sum.Counts[data.AppEntity{App: "drivers", EntityType: "driver"}] != 2 || sum.Counts[cell] != 1 {
+			t.Fatalf("summary %+v", sum)
+		}
+		if !f.schema.Breaks(cell) || f.schema.Breaks(data.AppEntity{App: "drivers", EntityType: "driver"}) {
+			t.Errorf("Breaks does not follow the app rule")
+		}
+		if cells := sum.Cells(); len(cells) != 2 || cells[0].App != "drivers" {
+			t.Errorf("cells %v", cells)
+		}
+	})
+}

@@ -1,0 +1,156 @@
+// Package testrig gives tests real DynamoDB endpoints: dynalite (a full
+// DynamoDB implementation from npm) and an in-process minidyn server, with SDK
+// clients and per-test tables. It is imported by tests only.
+package testrig
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	miniserver "github.com/truora/minidyn/server"
+
+	"wsops/data"
+)
+
+// DynaliteEnv names the variable through which `make test` hands every test
+// package one shared dynalite.
+const DynaliteEnv = "WSOPS_TEST_DYNALITE_URL"
+
+// Backend is a DynamoDB endpoint for tests.
+type Backend struct {
+	Name string
+	URL  string
+	// MaxSegments is the most scan segments the endpoint serves correctly:
+	// minidyn ignores Segment, so it gets 1.
+	MaxSegments int
+}
+
+// Backends returns both test backends: dynalite and an in-process minidyn.
+func Backends(t testing.TB) []Backend {
+	return []Backend{
+		{Name: "dynalite", URL: DynaliteURL(t), MaxSegments: 64},
+		{Name: "minidyn", URL: MinidynURL(t), MaxSegments: 1},
+	}
+}
+
+// MinidynURL starts an in-process minidyn server for this test.
+func MinidynURL(t testing.TB) string {
+	srv := httptest.NewServer(miniserver.NewServer())
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+var dynalite struct {
+	once  sync.Once
+	url   string
+	err   error
+	stdin io.WriteCloser // held open for the life of the test binary
+}
+
+// DynaliteURL returns the shared dynalite of `make test`, or starts one for
+// this test process (from tools/dynalite, installed by `make test`). A missing
+// installation fails the test loudly: it is never skipped.
+func DynaliteURL(t testing.TB) string {
+	if u := os.Getenv(DynaliteEnv); u != "" {
+		return u
+	}
+	dynalite.once.Do(func() { dynalite.url, dynalite.stdin, dynalite.err = startDynalite() })
+	if dynalite.err != nil {
+		t.Fatalf("dynalite: %v (run `make test`, or `npm ci --prefix tools/dynalite`)", dynalite.err)
+	}
+	return dynalite.url
+}
+
+// startDynalite runs tools/dynalite/start.js. The process ends when this test
+// binary exits, because its stdin (our pipe) closes.
+func startDynalite() (string, io.WriteCloser, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return "", nil, err
+	}
+	dir := filepath.Join(root, "tools", "dynalite")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "dynalite")); err != nil {
+		return "", nil, fmt.Errorf("not installed in %s", dir)
+	}
+	cmd := exec.Command("node", "start.js")
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		return "", nil, fmt.Errorf("no address from start.js: %w", err)
+	}
+	return strings.TrimSpace(line), stdin, nil
+}
+
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// DynamoClient returns an SDK client for a local endpoint, with static
+// credentials and the SDK's own retries.
+func DynamoClient(url string) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+}
+
+var tableSeq struct {
+	sync.Mutex
+	n int
+}
+
+// UniqueSchema returns s with its table names made unique to this test, so
+// tests can share one dynalite. The tables are created and ready.
+func UniqueSchema(t testing.TB, db *dynamodb.Client, s data.Schema) data.Schema {
+	tableSeq.Lock()
+	tableSeq.n++
+	suffix := fmt.Sprintf("_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6, tableSeq.n)
+	tableSeq.Unlock()
+	s.Connections.Table.Name += suffix
+	s.Subscriptions.Table.Name += suffix
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := data.EnsureTables(ctx, db, s); err != nil {
+		t.Fatalf("creating tables: %v", err)
+	}
+	return s
+}
