@@ -1,0 +1,38 @@
+# wsops — build and test entry points. `make test` is what CI runs.
+GO       ?= go
+DYNALITE := tools/dynalite
+STATICCHECK_VERSION := v0.8.2
+
+.PHONY: all build run test tools vet lint bench clean
+
+all: build
+
+build:
+	$(GO) build -o wsops .
+
+run:
+	$(GO) run .
+
+# Installs the pinned dynalite, starts it on a free loopback port, vets, and
+# runs every test with the race detector (the data tests run against both
+# dynalite and an in-process minidyn).
+test: tools
+	./tools/with-dynalite.sh sh -c '$(GO) vet ./... && $(GO) test -race -count=1 ./...'
+
+tools: $(DYNALITE)/node_modules/.installed
+
+$(DYNALITE)/node_modules/.installed: $(DYNALITE)/package.json $(DYNALITE)/package-lock.json
+	npm ci --prefix $(DYNALITE) --no-audit --no-fund
+	touch $@
+
+lint:
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+# Benchmarks of the data and client layers (decode rate, fan-out overhead).
+bench: tools
+	./tools/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./data ./client
+
+clean:
+	rm -rf wsops $(DYNALITE)/node_modules

@@ -1,0 +1,48 @@
+package sanitize
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestTextNeutralizesTerminalControls(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"\x1b]52;c;ZXZpbA==\x07", `\x1b]52;c;ZXZpbA==\x07`},
+		{"\x1b[2J", `\x1b[2J`},
+		{"a\x00b\x7fc", `a\x00b\x7fc`},
+		{"\u009b31m", `\u009b31m`},
+		{"bad\xffutf8", `bad\xffutf8`},
+		{"user\u202eevil", `user\u202eevil`},
+		{"配達員 café", "配達員 café"},
+	}
+	for _, c := range cases {
+		if got := Text(c.in); got != c.want {
+			t.Errorf("Text(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestCellKeepsColumnsAligned(t *testing.T) {
+	for _, s := range []string{"abc", "配達員", "e\u0301e\u0301", "\x1b[31mred", strings.Repeat("x", 40)} {
+		if w := Width(Cell(s, 10)); w != 10 {
+			t.Errorf("Cell(%q, 10) is %d cells wide", s, w)
+		}
+	}
+}
+
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"", "ok", "\x1b[2J", "\x1b]52;c;x\x07", "\xff\xfe", "\u202e", "配"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Text(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 out of %q", s)
+		}
+		if strings.ContainsFunc(out, unsafeRune) {
+			t.Fatalf("control character survived in %q", out)
+		}
+	})
+}
