@@ -1,0 +1,256 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"wsops/client"
+	"wsops/data"
+)
+
+// anyProblem is --problem given with no text: any problem matches.
+const anyProblem = "*"
+
+type connsFlags struct {
+	sel     data.Select
+	live    bool
+	stale   bool
+	problem string
+}
+
+func newConnsCmd(g *globals) *cobra.Command {
+	var f connsFlags
+	cmd := &cobra.Command{
+		Use:   "conns",
+		Short: "List connection records, streamed as the scan runs",
+		Long: `List the records of the connections table. A --user is read from the user index
+where the schema has one; --app, --entity and --platform filter on the server.
+Malformed records are listed with their problems, never dropped.
+--live asks the management API (GetConnection) whether each connection is still
+there; --stale keeps only those that are gone.`,
+		Example: `  wsops conns --app order-receiver --problem
+  wsops conns --user u-123 --live -o json
+  wsops conns --stale -o jsonl | jq -r .id`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runConns(cmd.Context(), g, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.sel.App, "app", "", "only this app")
+	fl.StringVar(&f.sel.EntityType, "entity", "", "only this entity type")
+	fl.StringVar(&f.sel.User, "user", "", "only this user (all apps)")
+	fl.StringVar(&f.sel.Platform, "platform", "", "only this platform")
+	fl.BoolVar(&f.live, "live", false, "add each connection's live status from GetConnection")
+	fl.BoolVar(&f.stale, "stale", false, "only records whose connection is gone (implies --live)")
+	fl.StringVar(&f.problem, "problem", "", "only records with a problem; with =TEXT, a problem containing TEXT")
+	fl.Lookup("problem").NoOptDefVal = anyProblem
+	return cmd
+}
+
+// connJSON is one connection in -o json/jsonl (design.md § CLI).
+type connJSON struct {
+	ID          string         `json:"id"`
+	User        string         `json:"user"`
+	EntityType  string         `json:"entity_type"`
+	App         string         `json:"app"`
+	Platform    string         `json:"platform"`
+	ConnectedAt *string        `json:"connected_at"`
+	Problems    []string       `json:"problems"`
+	Attributes  map[string]any `json:"attributes"`
+	Live        *liveJSON      `json:"live,omitempty"`
+}
+
+// liveJSON is a connection's status from GetConnection.
+type liveJSON struct {
+	Status       string  `json:"status"` // connected, gone, or unknown (the probe failed)
+	ConnectedAt  *string `json:"connected_at,omitempty"`
+	LastActiveAt *string `json:"last_active_at,omitempty"`
+	SourceIP     string  `json:"source_ip,omitempty"`
+	UserAgent    string  `json:"user_agent,omitempty"`
+	Error        string  `json:"error,omitempty"`
+}
+
+// connColumns are the table columns of conns; LIVE only when probing.
+func connColumns(live bool) []column {
+	cols := []column{{"ID", 18}, {"USER", 20}, {"APP", 15}, {"ENTITY", 10}, {"PLATFORM", 8}, {"AGE", 5}}
+	if live {
+		cols = append(cols, column{"LIVE", 9})
+	}
+	return append(cols, column{"PROBLEMS", 0})
+}
+
+func runConns(ctx context.Context, g *globals, f connsFlags) error {
+	out, err := g.format()
+	if err != nil {
+		return err
+	}
+	e, err := g.connect(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	probe := f.live || f.stale
+	w := newRowWriter(g.streams.Out, out, connColumns(probe))
+	now := time.Now()
+	print := func(c data.Connection, live *liveJSON) error {
+		if f.stale && (live == nil || live.Status != "gone") {
+			return nil
+		}
+		cells := []string{c.ID, c.User, c.App, c.EntityType, c.Platform, age(c.ConnectedAt, now)}
+		if live != nil {
+			cells = append(cells, live.Status)
+		}
+		return w.write(toConnJSON(c, live), append(cells, strings.Join(c.Problems, "; "))...)
+	}
+	rows := matching(ctx, e.registry.Connections(ctx, f.sel), f.problem)
+	var listErr error
+	if probe {
+		listErr = probeEach(ctx, e, rows, print)
+	} else {
+		listErr = eachRow(rows, func(c data.Connection) error { return print(c, nil) })
+	}
+	if err := w.close(); err != nil && listErr == nil {
+		listErr = err
+	}
+	if listErr != nil {
+		return failed(listErr)
+	}
+	return nil
+}
+
+// row is one connection, or the error that ended the listing.
+type row struct {
+	conn data.Connection
+	err  error
+}
+
+// matching flattens pages into rows that pass the --problem filter.
+func matching(ctx context.Context, pages <-chan data.Page[data.Connection], problem string) <-chan row {
+	out := make(chan row, 256)
+	go func() {
+		defer close(out)
+		for pg := range pages {
+			if pg.Err != nil {
+				select {
+				case out <- row{err: pg.Err}:
+				case <-ctx.Done():
+				}
+				return
+			}
+			for _, c := range pg.Items {
+				if !hasProblem(c.Problems, problem) {
+					continue
+				}
+				select {
+				case out <- row{conn: c}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out
+}
+
+func hasProblem(problems []string, want string) bool {
+	switch want {
+	case "":
+		return true
+	case anyProblem:
+		return len(problems) > 0
+	}
+	for _, p := range problems {
+		if strings.Contains(p, want) {
+			return true
+		}
+	}
+	return false
+}
+
+func eachRow(rows <-chan row, fn func(data.Connection) error) error {
+	for r := range rows {
+		if r.err != nil {
+			return r.err
+		}
+		if err := fn(r.conn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// probeEach asks GetConnection about every row through the fan-out engine
+// (rate-limited, concurrent) and prints each row with its live status as the
+// answers arrive.
+func probeEach(ctx context.Context, e *env, rows <-chan row, print func(data.Connection, *liveJSON) error) error {
+	var (
+		mu      sync.Mutex
+		waiting = map[string]data.Connection{}
+		listErr error
+	)
+	ids := make(chan string)
+	go func() {
+		defer close(ids)
+		for r := range rows {
+			if r.err != nil {
+				mu.Lock()
+				listErr = r.err
+				mu.Unlock()
+				return
+			}
+			mu.Lock()
+			waiting[r.conn.ID] = r.conn
+			mu.Unlock()
+			select {
+			case ids <- r.conn.ID:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	fan := client.FanOut{RPS: e.profile.ManagementRPS}
+	for ev := range fan.Probe(ctx, e.mgmt, ids) {
+		if ev.Final {
+			continue
+		}
+		mu.Lock()
+		c := waiting[ev.Result.ID]
+		delete(waiting, ev.Result.ID)
+		mu.Unlock()
+		if err := print(c, toLiveJSON(ev.Result)); err != nil {
+			return err
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return listErr
+}
+
+func toLiveJSON(r client.Result) *liveJSON {
+	switch r.Outcome {
+	case client.Delivered:
+		return &liveJSON{
+			Status: "connected", ConnectedAt: rfc3339(r.Info.ConnectedAt), LastActiveAt: rfc3339(r.Info.LastActiveAt),
+			SourceIP: r.Info.SourceIP, UserAgent: r.Info.UserAgent,
+		}
+	case client.Gone:
+		return &liveJSON{Status: "gone"}
+	}
+	msg := r.Outcome.String()
+	if r.Err != nil {
+		msg = r.Err.Error()
+	}
+	return &liveJSON{Status: "unknown", Error: msg}
+}
+
+func toConnJSON(c data.Connection, live *liveJSON) connJSON {
+	return connJSON{
+		ID: c.ID, User: c.User, EntityType: c.EntityType, App: c.App, Platform: c.Platform,
+		ConnectedAt: rfc3339(c.ConnectedAt), Problems: nonNil(c.Problems),
+		Attributes: data.PlainItem(c.Item), Live: live,
+	}
+}

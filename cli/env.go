@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"wsops/client"
+	"wsops/cloud"
+	"wsops/config"
+	"wsops/data"
+)
+
+// env is what a command works with once the config is loaded: the profile and
+// the clients built for it.
+type env struct {
+	profile  *config.Profile
+	clients  *cloud.Clients
+	registry *data.Registry
+	mgmt     *client.Management
+}
+
+// loadProfile reads the config and picks the profile; config problems are
+// usage errors (exit 2) and warnings go to stderr.
+func (g *globals) loadProfile() (*config.Profile, error) {
+	cfg, err := config.Load(g.configPath)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(g.streams.Err, "wsops: warning:", w)
+	}
+	p, err := cfg.Profile(g.profile)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	if g.readOnly {
+		p.ReadOnly = true
+	}
+	return p, nil
+}
+
+// connect loads the profile and builds its clients.
+func (g *globals) connect(ctx context.Context) (*env, error) {
+	p, err := g.loadProfile()
+	if err != nil {
+		return nil, err
+	}
+	c, err := cloud.New(ctx, p)
+	if err != nil {
+		return nil, failed(err)
+	}
+	return &env{
+		profile:  p,
+		clients:  c,
+		registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
+		mgmt:     client.NewManagement(c.Management),
+	}, nil
+}

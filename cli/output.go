@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"wsops/sanitize"
+)
+
+// format is an output format of -o.
+type format string
+
+const (
+	formatTable format = "table"
+	formatJSON  format = "json"
+	formatJSONL format = "jsonl"
+)
+
+func (g *globals) format() (format, error) {
+	switch f := format(g.output); f {
+	case formatTable, formatJSON, formatJSONL:
+		return f, nil
+	}
+	return "", usageError(fmt.Errorf("-o %q: want table, json or jsonl", g.output))
+}
+
+// rowWriter prints records as they arrive, in the chosen format, without
+// holding them: json streams one array, jsonl one object per line, table one
+// aligned line per record.
+type rowWriter struct {
+	w      *bufio.Writer
+	format format
+	cols   []column
+	n      int
+}
+
+// column is a table column; width 0 means the rest of the line.
+type column struct {
+	title string
+	width int
+}
+
+func newRowWriter(out io.Writer, f format, cols []column) *rowWriter {
+	return &rowWriter{w: bufio.NewWriterSize(out, 64<<10), format: f, cols: cols}
+}
+
+// write prints one record: v for json/jsonl, cells for table. It returns the
+// first write error (a closed pipe, say), so a stream can stop early.
+func (r *rowWriter) write(v any, cells ...string) error {
+	first := r.n == 0
+	r.n++
+	switch r.format {
+	case formatJSON, formatJSONL:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.format == formatJSONL:
+			b = append(b, '\n')
+		case first:
+			r.w.WriteString("[\n")
+		default:
+			r.w.WriteString(",\n")
+		}
+		_, err = r.w.Write(b)
+		return err
+	}
+	if first {
+		titles := make([]string, len(r.cols))
+		for i, c := range r.cols {
+			titles[i] = c.title
+		}
+		r.line(titles)
+	}
+	return r.line(cells)
+}
+
+func (r *rowWriter) line(cells []string) error {
+	parts := make([]string, len(cells))
+	for i, cell := range cells {
+		if i < len(r.cols) && r.cols[i].width > 0 {
+			parts[i] = sanitize.Cell(cell, r.cols[i].width)
+		} else {
+			parts[i] = sanitize.Text(cell)
+		}
+	}
+	_, err := r.w.WriteString(strings.TrimRight(strings.Join(parts, "  "), " ") + "\n")
+	return err
+}
+
+// close ends the output (the closing bracket of a json array, even an empty one).
+func (r *rowWriter) close() error {
+	if r.format == formatJSON {
+		if r.n == 0 {
+			r.w.WriteString("[")
+		}
+		r.w.WriteString("\n]\n")
+	}
+	return r.w.Flush()
+}
+
+// rfc3339 formats t for JSON output; nil for the zero time.
+func rfc3339(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339Nano)
+	return &s
+}
+
+// age is a short human duration since t ("42s", "5m", "3h", "2d"), "-" for zero.
+func age(t, now time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return "future"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// nonNil turns a nil slice into an empty one so JSON shows [] and not null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

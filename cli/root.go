@@ -1,0 +1,95 @@
+// Package cli is wsops's command line: one file per subcommand, each thin —
+// parse flags, call data/client (later ops), print.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes of design.md § CLI.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1 // the operation failed or partly failed
+	ExitUsage   = 2 // usage or configuration error
+	ExitRefused = 3 // read-only, not confirmed, production guard
+)
+
+// exitError carries an exit code up to Execute.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError marks err as a usage or configuration error (exit 2).
+func usageError(err error) error { return &exitError{code: ExitUsage, err: err} }
+
+// failed marks err as a failed operation (exit 1).
+func failed(err error) error { return &exitError{code: ExitFailed, err: err} }
+
+// Streams are where a command reads and writes.
+type Streams struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// Execute runs wsops with args and returns the process exit code.
+func Execute(ctx context.Context, args []string, s Streams) int {
+	root := newRoot(s)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(s.Err, "wsops:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	// Anything cobra itself rejects (unknown flag or command, bad value) is usage.
+	return ExitUsage
+}
+
+// globals holds the global flags every command shares.
+type globals struct {
+	configPath string
+	profile    string
+	readOnly   bool
+	output     string
+	streams    Streams
+}
+
+func newRoot(s Streams) *cobra.Command {
+	g := &globals{streams: s}
+	root := &cobra.Command{
+		Use:   "wsops",
+		Short: "Operations console for API Gateway WebSocket fleets with a DynamoDB connection registry",
+		Long: `wsops shows who is connected to an API Gateway WebSocket API whose connection
+registry lives in DynamoDB, and acts on them. With no configuration it works
+against the local sandbox profile.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runUI(cmd, g)
+		},
+	}
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	f := root.PersistentFlags()
+	f.StringVar(&g.configPath, "config", "", "config file (default $WSOPS_CONFIG, else $XDG_CONFIG_HOME/wsops/config.toml)")
+	f.StringVar(&g.profile, "profile", os.Getenv("WSOPS_PROFILE"), "profile to use (default $WSOPS_PROFILE, else the config's default_profile)")
+	f.BoolVar(&g.readOnly, "read-only", false, "refuse every mutation, whatever the profile says")
+	f.StringVarP(&g.output, "output", "o", "table", "output format: table, json or jsonl")
+	root.AddCommand(newUICmd(g), newVersionCmd(g), newConfigCmd(g), newConnsCmd(g), newSubsCmd(g))
+	return root
+}

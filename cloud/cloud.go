@@ -1,0 +1,70 @@
+// Package cloud is the one place that builds AWS SDK clients for a profile:
+// the standard credential chain (or static local credentials for sandbox
+// profiles), the region, and the endpoint overrides.
+package cloud
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"wsops/config"
+)
+
+// Clients are the SDK clients of one profile.
+type Clients struct {
+	AWS        aws.Config
+	DynamoDB   *dynamodb.Client
+	Management *apigatewaymanagementapi.Client
+}
+
+// dynamoAttempts lets the SDK ride out throttling of long scans.
+const dynamoAttempts = 8
+
+// maxConnsPerHost lets fan-out workers keep their connections alive.
+const maxConnsPerHost = 512
+
+// New builds the clients of profile p. Sandbox profiles use static local
+// credentials; others use the standard chain with p.AWSProfile. The DynamoDB
+// endpoint is p.DynamoDBURL when set, else whatever the SDK resolves
+// (including AWS_ENDPOINT_URL_DYNAMODB). The management client makes one
+// attempt per call: the fan-out engine owns throttling and backoff, and the
+// SDK's retries would bypass its rate limit.
+func New(ctx context.Context, p *config.Profile) (*Clients, error) {
+	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConnsPerHost = maxConnsPerHost
+	})
+	opts := []func(*awsconfig.LoadOptions) error{
+		awsconfig.WithRegion(p.Region),
+		awsconfig.WithHTTPClient(httpClient),
+	}
+	switch {
+	case p.Sandbox:
+		opts = append(opts, awsconfig.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider("sandbox", "sandbox", "")))
+	case p.AWSProfile != "":
+		opts = append(opts, awsconfig.WithSharedConfigProfile(p.AWSProfile))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: loading AWS configuration: %w", p.Name, err)
+	}
+	ddb := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		o.RetryMaxAttempts = dynamoAttempts
+		if p.DynamoDBURL != "" {
+			o.BaseEndpoint = aws.String(p.DynamoDBURL)
+		}
+	})
+	mgmt := apigatewaymanagementapi.NewFromConfig(cfg, func(o *apigatewaymanagementapi.Options) {
+		o.BaseEndpoint = aws.String(p.ManagementURL)
+		o.RetryMaxAttempts = 1
+	})
+	return &Clients{AWS: cfg, DynamoDB: ddb, Management: mgmt}, nil
+}
