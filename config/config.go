@@ -1,0 +1,203 @@
+// Package config loads wsops profiles from a TOML file: endpoints, AWS
+// credentials profile, registry schema (a preset plus overrides), safety
+// switches, repair rules, saved messages and the token source. Every value
+// may reference the environment as ${env:NAME}; every problem is reported as
+// an *Error naming the file, the profile and the key.
+package config
+
+import (
+	"sort"
+
+	"wsops/data"
+)
+
+// Addresses of the embedded sandbox, used by the built-in profile and as the
+// defaults of any profile with sandbox = true.
+const (
+	// SandboxAddr is where the sandbox serves WebSocket upgrades and the
+	// management API.
+	SandboxAddr = "127.0.0.1:8787"
+	// SandboxDynamoAddr is where the sandbox serves its DynamoDB endpoint.
+	SandboxDynamoAddr = "127.0.0.1:8000"
+	// SandboxStage is the API stage the sandbox serves.
+	SandboxStage = "dev"
+	// SandboxProfile is the name of the built-in sandbox profile.
+	SandboxProfile = "sandbox"
+)
+
+// Profile defaults.
+const (
+	// DefaultRegion is the AWS region of a profile that names none.
+	DefaultRegion = "us-east-1"
+	// DefaultPreset is the schema preset of a profile that names none.
+	DefaultPreset = "wizz"
+	// DefaultManagementRPS caps management API calls per second.
+	DefaultManagementRPS = 500.0
+	// DefaultScanSegments is the parallel scan width against DynamoDB.
+	DefaultScanSegments = 4
+	// SandboxScanSegments is the scan width of sandbox profiles: the
+	// sandbox's embedded DynamoDB ignores Segment, so more would duplicate rows.
+	SandboxScanSegments = 1
+	// MaxScanSegments is the largest accepted scan_segments.
+	MaxScanSegments = 64
+)
+
+// Repair rule tables.
+const (
+	RepairConnections   = "connections"
+	RepairSubscriptions = "subscriptions"
+	RepairBoth          = "both"
+)
+
+// Config is a loaded configuration file, or the built-in one.
+type Config struct {
+	// Path is the file the config was read from; "" for the built-in config.
+	Path string
+	// DefaultProfile is the profile used when none is named; may be "".
+	DefaultProfile string
+	// Profiles are the file's profiles by name.
+	Profiles map[string]*Profile
+	// Warnings are problems that do not stop loading, such as literal
+	// secrets in the file. They never contain a secret value.
+	Warnings []string
+}
+
+// Profile is one deployment the console can operate on, fully resolved:
+// defaults applied, ${env:NAME} references expanded, values validated.
+type Profile struct {
+	Name string
+	// Sandbox is true when a wsops sandbox serves the profile: static local
+	// credentials are used and tokens are minted with SandboxSecret.
+	Sandbox    bool
+	Region     string
+	AWSProfile string
+	// WebSocketURL is ws:// or wss:// with the stage as its path; "" when the
+	// file names neither it nor a management URL.
+	WebSocketURL string
+	// ManagementURL is the @connections API base (http(s)://host/stage),
+	// derived from WebSocketURL when the file does not set it.
+	ManagementURL string
+	// DynamoDBURL overrides the DynamoDB endpoint; "" means AWS's.
+	DynamoDBURL string
+	// Preset is the name of the schema preset the Schema starts from.
+	Preset string
+	// Schema is the preset's schema with the profile's overrides, validated.
+	Schema        data.Schema
+	ReadOnly      bool
+	Production    bool
+	ManagementRPS float64
+	ScanSegments  int
+	Repair        []RepairRule
+	Messages      []Message
+	Token         Token
+	// SandboxSecret signs sandbox tokens; "" means the sandbox's development
+	// default. Only meaningful when Sandbox is true.
+	SandboxSecret string
+}
+
+// RepairRule rewrites registry records that match its conditions. For
+// subscriptions, an attribute written "connection.appId" is read from the
+// joined connection record. Values in Where, WhereNot and Set are string,
+// int64, float64 or bool; nested TOML tables are flattened into dotted
+// attribute names. A rule has a name, a valid Table, at least one condition
+// and at least one Set entry.
+type RepairRule struct {
+	Name string
+	// Table is RepairConnections, RepairSubscriptions or RepairBoth.
+	Table string
+	// Where holds attribute values a record must have.
+	Where map[string]any
+	// WhereNot holds attribute values a record must not have.
+	WhereNot map[string]any
+	// WhereMissing lists attributes a record must lack.
+	WhereMissing []string
+	// Set holds the new attribute values.
+	Set map[string]any
+}
+
+// Message is a saved message for the test client and the send dialog.
+type Message struct {
+	Name        string
+	Description string
+	// Data is JSON text, checked to be valid JSON at load.
+	Data string
+}
+
+// Builtin returns the configuration used when there is no config file: one
+// profile, "sandbox", served by the embedded sandbox at its default addresses.
+func Builtin() *Config {
+	return &Config{
+		DefaultProfile: SandboxProfile,
+		Profiles:       map[string]*Profile{SandboxProfile: builtinSandbox()},
+	}
+}
+
+// builtinSandbox returns the built-in sandbox profile.
+func builtinSandbox() *Profile {
+	return &Profile{
+		Name:          SandboxProfile,
+		Sandbox:       true,
+		Region:        DefaultRegion,
+		WebSocketURL:  "ws://" + SandboxAddr + "/" + SandboxStage,
+		ManagementURL: "http://" + SandboxAddr + "/" + SandboxStage,
+		DynamoDBURL:   "http://" + SandboxDynamoAddr,
+		Preset:        DefaultPreset,
+		Schema:        data.WizzSchema(),
+		ManagementRPS: DefaultManagementRPS,
+		ScanSegments:  SandboxScanSegments,
+	}
+}
+
+// Profile returns the named profile. An empty name means the default
+// profile: default_profile if set, else the only profile, else the one named
+// "sandbox". The name "sandbox" always resolves: to the file's sandbox
+// profile if it defines one, else to the built-in one. An unknown name is an
+// *Error listing the known names.
+func (c *Config) Profile(name string) (*Profile, error) {
+	if name == "" {
+		name = c.defaultName()
+	}
+	if p, ok := c.Profiles[name]; ok {
+		return p, nil
+	}
+	if name == SandboxProfile {
+		return builtinSandbox(), nil
+	}
+	e := &Error{File: c.Path, Profile: name, Msg: "unknown profile; known profiles: " + quoteAll(c.Names())}
+	if name == "" {
+		e.Msg = "no profile chosen: set default_profile or pass --profile; known profiles: " + quoteAll(c.Names())
+	}
+	return nil, e
+}
+
+// defaultName is the profile Profile("") resolves, or "" when it is ambiguous.
+func (c *Config) defaultName() string {
+	switch {
+	case c.DefaultProfile != "":
+		return c.DefaultProfile
+	case len(c.Profiles) == 1:
+		for name := range c.Profiles {
+			return name
+		}
+	case len(c.Profiles) == 0:
+		return SandboxProfile
+	}
+	if _, ok := c.Profiles[SandboxProfile]; ok {
+		return SandboxProfile
+	}
+	return ""
+}
+
+// Names returns the names Profile accepts, sorted: the file's profiles and
+// "sandbox".
+func (c *Config) Names() []string {
+	names := make([]string, 0, len(c.Profiles)+1)
+	for name := range c.Profiles {
+		names = append(names, name)
+	}
+	if _, ok := c.Profiles[SandboxProfile]; !ok {
+		names = append(names, SandboxProfile)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,140 @@
+package config
+
+import (
+	"math"
+	"strings"
+
+	"wsops/data"
+)
+
+// profile resolves one [profiles.NAME] table into a Profile.
+func (r *resolver) profile(name string, raw *rawProfile) (*Profile, error) {
+	pr := &profileResolver{resolver: r, name: name}
+	if !isProfileName(name) {
+		pr.fail("", "expected a profile name of letters, digits, '-', '_' and '.'")
+		return nil, pr.err
+	}
+	p := &Profile{
+		Name:       name,
+		Sandbox:    raw.Sandbox,
+		AWSProfile: pr.str("aws_profile", raw.AWSProfile),
+		ReadOnly:   raw.ReadOnly,
+		Production: raw.Production,
+		Repair:     pr.repairRules(raw.Repair),
+		Messages:   pr.messages(raw.Messages),
+		Token:      pr.token(raw.Token),
+	}
+	pr.region(p, raw.Region)
+	pr.endpoints(p, raw)
+	pr.preset(p, raw)
+	pr.limits(p, raw)
+	p.SandboxSecret = pr.secretStr("sandbox_secret", raw.SandboxSecret)
+	if p.SandboxSecret != "" && !p.Sandbox {
+		pr.warn("sandbox_secret", "is ignored unless sandbox = true")
+	}
+	if pr.err != nil {
+		return nil, pr.err
+	}
+	return p, nil
+}
+
+// region sets the profile's AWS region.
+func (pr *profileResolver) region(p *Profile, raw string) {
+	p.Region = pr.str("region", raw)
+	if p.Region == "" {
+		p.Region = DefaultRegion
+	}
+	if !isRegion(p.Region) {
+		pr.fail("region", "expected an AWS region such as us-east-1 or ap-south-1")
+	}
+}
+
+// endpoints sets the WebSocket, management and DynamoDB URLs, applying the
+// sandbox defaults and deriving the management URL when it is absent.
+func (pr *profileResolver) endpoints(p *Profile, raw *rawProfile) {
+	ws := pr.str("websocket_url", raw.WebSocketURL)
+	mgmt := pr.str("management_url", raw.ManagementURL)
+	dynamo := pr.str("dynamodb_url", raw.DynamoDBURL)
+	if p.Sandbox {
+		if ws == "" && mgmt == "" {
+			ws = "ws://" + SandboxAddr + "/" + SandboxStage
+		}
+		if dynamo == "" {
+			dynamo = "http://" + SandboxDynamoAddr
+		}
+	}
+	var err error
+	if ws != "" {
+		if p.WebSocketURL, err = checkStageURL(ws, "wss", "ws"); err != nil {
+			pr.failWrap("websocket_url", err, "%v", err)
+		}
+	}
+	if mgmt == "" {
+		mgmt = managementURLFor(p.WebSocketURL)
+	} else if mgmt, err = checkStageURL(mgmt, "https", "http"); err != nil {
+		pr.failWrap("management_url", err, "%v", err)
+	}
+	p.ManagementURL = mgmt
+	if dynamo != "" {
+		if p.DynamoDBURL, err = checkEndpointURL(dynamo); err != nil {
+			pr.failWrap("dynamodb_url", err, "%v", err)
+		}
+	}
+	for _, u := range []struct{ key, url string }{{"websocket_url", p.WebSocketURL}, {"management_url", p.ManagementURL}} {
+		if region := executeAPIRegion(u.url); region != "" && region != p.Region {
+			pr.warn(u.key, "is an API in region %s but the profile's region is %s; management calls are signed for the profile's region", region, p.Region)
+			break
+		}
+	}
+}
+
+// preset sets the preset name and builds the schema from it and the
+// profile's overrides.
+func (pr *profileResolver) preset(p *Profile, raw *rawProfile) {
+	p.Preset = pr.str("preset", raw.Preset)
+	if p.Preset == "" {
+		p.Preset = DefaultPreset
+	}
+	base, ok := data.PresetSchema(p.Preset)
+	if !ok {
+		pr.fail("preset", "expected one of %s", quoteAll(data.PresetNames()))
+		return
+	}
+	p.Schema = pr.schema(base, raw.Schema)
+}
+
+// limits sets the management rate and the scan width.
+func (pr *profileResolver) limits(p *Profile, raw *rawProfile) {
+	p.ManagementRPS = DefaultManagementRPS
+	if raw.ManagementRPS != nil {
+		p.ManagementRPS = *raw.ManagementRPS
+		if !(p.ManagementRPS > 0) || math.IsInf(p.ManagementRPS, 0) {
+			pr.fail("management_rps", "expected a number greater than 0, got %v", p.ManagementRPS)
+		}
+	}
+	p.ScanSegments = DefaultScanSegments
+	if p.Sandbox {
+		p.ScanSegments = SandboxScanSegments
+	}
+	if raw.ScanSegments != nil {
+		p.ScanSegments = *raw.ScanSegments
+		if p.ScanSegments < 1 || p.ScanSegments > MaxScanSegments {
+			pr.fail("scan_segments", "expected an integer from 1 to %d, got %d", MaxScanSegments, p.ScanSegments)
+		}
+	}
+	if p.Sandbox && p.ScanSegments > 1 && strings.HasSuffix(p.DynamoDBURL, "//"+SandboxDynamoAddr) {
+		pr.warn("scan_segments", "is %d but the sandbox's embedded DynamoDB ignores scan segments, so rows would be read %d times; use 1 unless the sandbox runs with --dynamodb-url", p.ScanSegments, p.ScanSegments)
+	}
+}
+
+// token resolves [profiles.NAME.token].
+func (pr *profileResolver) token(raw rawToken) Token {
+	t := Token{
+		Value:   pr.secretStr("token.value", raw.Value),
+		Command: pr.str("token.command", raw.Command),
+	}
+	if t.Value != "" && t.Command != "" {
+		pr.fail("token", "expected either value or command, not both")
+	}
+	return t
+}
