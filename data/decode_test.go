@@ -145,3 +145,27 @@ func BenchmarkDecodeMalformedConnection(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
 }
+
+func TestSchemaValidate(t *testing.T) {
+	for _, s := range []data.Schema{data.WizzSchema(), data.This27Schema()} {
+		if err := s.Validate(); err != nil {
+			t.Errorf("preset %s: %v", s.Preset, err)
+		}
+	}
+	broken := []func(*data.Schema){
+		func(s *data.Schema) { s.Connections.Table.Name = "" },
+		func(s *data.Schema) { s.Subscriptions.Attrs.Key = "" },
+		func(s *data.Schema) { s.Connections.TimeFormat = "unix" },
+		func(s *data.Schema) {
+			s.Connections.Table.Indexes = append(s.Connections.Table.Indexes, data.Index{Name: "userId-index", HashKey: "x"})
+		},
+		func(s *data.Schema) { s.Subscriptions.Table.Indexes = []data.Index{{Name: "i"}} },
+	}
+	for i, breakIt := range broken {
+		s := data.WizzSchema()
+		breakIt(&s)
+		if s.Validate() == nil {
+			t.Errorf("broken schema %d validated", i)
+		}
+	}
+}

@@ -33,6 +33,8 @@ type Table struct {
 
 // ConnectionAttrs names the attributes of a connection record. An empty name
 // means the schema has no such attribute: it is neither read nor flagged.
+// TTL is always DynamoDB's TTL encoding, epoch seconds (N); TimeFormat
+// applies to ConnectedAt only.
 type ConnectionAttrs struct {
 	ID          string
 	User        string
@@ -110,6 +112,18 @@ func (s Schema) Validate() error {
 		return fmt.Errorf("subscriptions table hash key is empty")
 	case sub.Attrs.ConnectionID == "" || sub.Attrs.Key == "":
 		return fmt.Errorf("subscriptions need both a connection id and a key attribute")
+	}
+	for _, t := range []Table{c.Table, sub.Table} {
+		names := map[string]bool{}
+		for _, ix := range t.Indexes {
+			switch {
+			case ix.Name == "" || ix.HashKey == "":
+				return fmt.Errorf("table %s: an index needs a name and a hash key", t.Name)
+			case names[ix.Name]:
+				return fmt.Errorf("table %s: index %s is named twice", t.Name, ix.Name)
+			}
+			names[ix.Name] = true
+		}
 	}
 	for _, f := range []TimeFormat{c.TimeFormat, sub.TimeFormat} {
 		if f != EpochMillis && f != ISO8601 {
