@@ -291,3 +291,27 @@ func TestListingErrorExitsOne(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 1 naming the table", code, errOut)
 	}
 }
+
+// A token in the config never appears in full in any output or error.
+func TestTokenNeverPrintedInFull(t *testing.T) {
+	const token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1LTEyMyIsImVudGl0eVR5cGUiOiJkcml2ZXIifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln"
+	t.Setenv("WSOPS_TEST_TOKEN", token)
+	f := newRegistryFixture(t, "")
+	cfg, _ := os.ReadFile(f.config)
+	withToken := string(cfg) + "[profiles.dl.token]\nvalue = \"${env:WSOPS_TEST_TOKEN}\"\n"
+	if err := os.WriteFile(f.config, []byte(withToken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"config"}, {"config", "-o", "json"}, {"conns", "-o", "jsonl"}, {"conns", "--bogus"}, {"subs"},
+	} {
+		out, errOut, _ := run(t, append([]string{"--config", f.config}, args...)...)
+		if strings.Contains(out+errOut, token[:20]) {
+			t.Errorf("wsops %v printed the token:\n%s%s", args, out, errOut)
+		}
+	}
+	out, _, _ := run(t, "--config", f.config, "config")
+	if !strings.Contains(out, "eyJh…(") {
+		t.Errorf("config does not show the redacted token:\n%s", out)
+	}
+}

@@ -1,0 +1,63 @@
+package cloud_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"wsops/cloud"
+	"wsops/config"
+	"wsops/internal/testrig"
+)
+
+// The SDK's own service endpoint variable is honored when the profile sets no
+// dynamodb_url, and the profile's URL wins when it does.
+func TestDynamoEndpointFromEnvironmentAndProfile(t *testing.T) {
+	url := testrig.DynaliteURL(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "local")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+	cases := []struct {
+		name    string
+		env     string
+		profile string
+	}{
+		{"AWS_ENDPOINT_URL_DYNAMODB", url, ""},
+		{"dynamodb_url", "http://127.0.0.1:9", url},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", c.env)
+			p := &config.Profile{Name: "t", Region: "us-east-1", DynamoDBURL: c.profile, ManagementURL: "http://127.0.0.1:9/dev"}
+			cl, err := cloud.New(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cl.DynamoDB.ListTables(context.Background(), &dynamodb.ListTablesInput{Limit: aws.Int32(1)}); err != nil {
+				t.Fatalf("ListTables through %s: %v", c.name, err)
+			}
+		})
+	}
+}
+
+func TestSandboxProfileUsesStaticCredentials(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+	p, err := config.Builtin().Profile("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := cloud.New(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := cl.AWS.Credentials.Retrieve(context.Background())
+	if err != nil || creds.AccessKeyID != "sandbox" {
+		t.Fatalf("credentials %q, %v; want the static sandbox pair", creds.AccessKeyID, err)
+	}
+}
