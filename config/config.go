@@ -36,7 +36,8 @@ const (
 	// DefaultScanSegments is the parallel scan width against DynamoDB.
 	DefaultScanSegments = 4
 	// SandboxScanSegments is the scan width of sandbox profiles: the
-	// sandbox's embedded DynamoDB ignores Segment, so more would duplicate rows.
+	// sandbox's embedded DynamoDB serves one request at a time and reads the
+	// whole table for each segment, so more segments only cost more.
 	SandboxScanSegments = 1
 	// MaxScanSegments is the largest accepted scan_segments.
 	MaxScanSegments = 64

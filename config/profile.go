@@ -123,7 +123,7 @@ func (pr *profileResolver) limits(p *Profile, raw *rawProfile) {
 		}
 	}
 	if p.Sandbox && p.ScanSegments > 1 && strings.HasSuffix(p.DynamoDBURL, "//"+SandboxDynamoAddr) {
-		pr.warn("scan_segments", "is %d but the sandbox's embedded DynamoDB ignores scan segments, so rows would be read %d times; use 1 unless the sandbox runs with --dynamodb-url", p.ScanSegments, p.ScanSegments)
+		pr.warn("scan_segments", "is %d but the sandbox's embedded DynamoDB serves one request at a time and reads the whole table for each segment, so a scan costs %d times as much; use 1 unless the sandbox runs with --dynamodb-url", p.ScanSegments, p.ScanSegments)
 	}
 }
 

@@ -31,7 +31,7 @@ func TestWarnings(t *testing.T) {
 		{"region mismatch", profileA("region = 'ap-south-1'", "websocket_url = 'wss://abc.execute-api.us-east-1.amazonaws.com/dev'"),
 			[]string{`key "websocket_url" (line 3): is an API in region us-east-1 but the profile's region is ap-south-1`}},
 		{"sandbox scanned in segments", profileA("sandbox = true", "scan_segments = 4"),
-			[]string{`key "scan_segments" (line 3): is 4 but the sandbox's embedded DynamoDB ignores scan segments`}},
+			[]string{`key "scan_segments" (line 3): is 4 but the sandbox's embedded DynamoDB serves one request at a time`}},
 		{"sandbox on another dynamodb", profileA("sandbox = true", "dynamodb_url = 'http://127.0.0.1:4567'", "scan_segments = 4"), nil},
 		{"table names are not secrets", profileA("[profiles.a.schema.subscriptions]", "table = 'WizzUser_websocket_subscriptions_dev'"), nil},
 	}

@@ -1,0 +1,169 @@
+package dynamo
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// maxRequestBytes bounds a request body, as DynamoDB bounds its requests (16 MB).
+const maxRequestBytes = 16 << 20
+
+// targetPrefix is the X-Amz-Target prefix of DynamoDB's JSON protocol.
+const targetPrefix = "DynamoDB_20120810."
+
+// jsonContentType is what DynamoDB answers with.
+const jsonContentType = "application/x-amz-json-1.0"
+
+// errorTypePrefix qualifies DynamoDB's own error types on the wire.
+const errorTypePrefix = "com.amazonaws.dynamodb.v20120810#"
+
+// item is one DynamoDB item on the wire: attribute name → typed value JSON.
+type item = map[string]json.RawMessage
+
+// request is a JSON request body, kept raw so that forwarding loses nothing.
+type request map[string]json.RawMessage
+
+// readRequest decodes the body of r, answering a SerializationException
+// itself when it cannot.
+func readRequest(w http.ResponseWriter, r *http.Request) (request, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "com.amazon.coral.service#SerializationException", "request body unreadable or over 16 MB")
+		return nil, false
+	}
+	var in request
+	if err := json.Unmarshal(body, &in); err != nil || in == nil {
+		writeError(w, http.StatusBadRequest, "com.amazon.coral.service#SerializationException", "request body is not a JSON object")
+		return nil, false
+	}
+	return in, true
+}
+
+func (q request) has(k string) bool { return len(q[k]) > 0 && string(q[k]) != "null" }
+
+// str returns a string member, "" when absent or not a string.
+func (q request) str(k string) string {
+	var s string
+	_ = json.Unmarshal(q[k], &s)
+	return s
+}
+
+// names returns ExpressionAttributeNames.
+func (q request) names() map[string]string {
+	n := map[string]string{}
+	_ = json.Unmarshal(q["ExpressionAttributeNames"], &n)
+	return n
+}
+
+// set stores v, which is always a string, number or map of raw JSON or
+// strings: it cannot fail to encode.
+func (q request) set(k string, v any) {
+	b, _ := json.Marshal(v)
+	q[k] = b
+}
+
+func (q request) clone() request {
+	c := make(request, len(q))
+	for k, v := range q {
+		c[k] = v
+	}
+	return c
+}
+
+// response is one buffered HTTP response, from minidyn or the shim. It is
+// the http.ResponseWriter the shim hands minidyn for its own calls.
+type response struct {
+	status int
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (r *response) Header() http.Header { return r.header }
+
+func (r *response) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+
+func (r *response) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+func (r *response) ok() bool { return r.status == http.StatusOK }
+
+// decode reads a response body into v.
+func (r *response) decode(v any) error {
+	if err := json.Unmarshal(r.body.Bytes(), v); err != nil {
+		return fmt.Errorf("minidyn answered undecodable JSON: %w", err)
+	}
+	return nil
+}
+
+func (r *response) writeTo(w http.ResponseWriter) {
+	for k, v := range r.header {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(r.status)
+	_, _ = w.Write(r.body.Bytes())
+}
+
+// call runs one operation against minidyn in-process. The caller holds mu.
+func (s *shim) call(op string, in any) *response {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return internalError(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	if err != nil {
+		return internalError(err)
+	}
+	req.Header.Set("X-Amz-Target", targetPrefix+op)
+	req.Header.Set("Content-Type", jsonContentType)
+	res := &response{header: http.Header{}}
+	s.next.ServeHTTP(res, req)
+	if res.status == 0 {
+		res.status = http.StatusOK
+	}
+	return res
+}
+
+// errorResponse is a typed error as DynamoDB sends it; typ is a bare
+// DynamoDB error name or an already qualified one (containing '#').
+func errorResponse(status int, typ, msg string) *response {
+	if !bytes.ContainsRune([]byte(typ), '#') {
+		typ = errorTypePrefix + typ
+	}
+	res := &response{status: status, header: http.Header{}}
+	res.header.Set("Content-Type", jsonContentType)
+	_ = json.NewEncoder(&res.body).Encode(map[string]string{"__type": typ, "message": msg})
+	return res
+}
+
+func writeError(w http.ResponseWriter, status int, typ, msg string) {
+	errorResponse(status, typ, msg).writeTo(w)
+}
+
+// internalError turns a failure of the shim's own bookkeeping into a 500.
+func internalError(err error) *response {
+	return errorResponse(http.StatusInternalServerError, "InternalServerError", err.Error())
+}
+
+// jsonResponse is a successful response with body v.
+func jsonResponse(v any) *response {
+	res := &response{status: http.StatusOK, header: http.Header{}}
+	res.header.Set("Content-Type", jsonContentType)
+	enc := json.NewEncoder(&res.body)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return internalError(err)
+	}
+	return res
+}
