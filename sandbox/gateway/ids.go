@@ -1,0 +1,59 @@
+package gateway
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"math/rand/v2"
+	"sync"
+)
+
+// randSource serialises a *rand.Rand, which is not safe for concurrent use.
+type randSource struct {
+	mu sync.Mutex
+	r  *rand.Rand
+}
+
+func (s *randSource) fill(b []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var word [8]byte
+	for i := 0; i < len(b); i += len(word) {
+		binary.LittleEndian.PutUint64(word[:], s.r.Uint64())
+		copy(b[i:], word[:])
+	}
+}
+
+func (s *randSource) float64() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.r.Float64()
+}
+
+// shortID is an id in the shape API Gateway uses for connection ids and for
+// the requestId of its error frames: URL-safe base64 of 11 random bytes,
+// 16 characters ending in '=' (like L0SM9cOFvHcCIhw=).
+func (s *randSource) shortID() string {
+	var b [11]byte
+	s.fill(b[:])
+	return base64.URLEncoding.EncodeToString(b[:])
+}
+
+// uuid is a random (version 4) UUID, the shape of x-amzn-RequestId.
+func (s *randSource) uuid() string {
+	var b [16]byte
+	s.fill(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}

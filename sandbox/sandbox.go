@@ -1,0 +1,184 @@
+// Package sandbox runs wsops's local, AWS-faithful world: an emulated API
+// Gateway WebSocket stage (sandbox/gateway) with its management API, the
+// preset's registry tables on an embedded DynamoDB (sandbox/dynamo) or any
+// DynamoDB endpoint, the reference backends' route handlers (sandbox/backend),
+// and optional demo traffic (sandbox/demo). The console reaches it only over
+// the network, exactly as it reaches AWS.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"wsops/auth"
+	"wsops/data"
+	"wsops/sandbox/backend"
+	"wsops/sandbox/demo"
+	"wsops/sandbox/dynamo"
+	"wsops/sandbox/gateway"
+)
+
+// Config is how to run a sandbox. Zero values pick the defaults.
+type Config struct {
+	Addr            string // WebSocket and management API listener (default 127.0.0.1:8787)
+	DynamoAddr      string // embedded DynamoDB listener (default 127.0.0.1:8000)
+	DynamoURL       string // use this DynamoDB endpoint instead of the embedded one
+	Preset          string // wizz (default) or this27
+	Stage           string // default dev
+	Secret          []byte // HS256 secret for tokens (default auth.DefaultSandboxSecret)
+	Demo            int    // simulated clients (0: none)
+	IdleTimeout     time.Duration
+	MaxDuration     time.Duration
+	ManagementRPS   float64
+	DropDisconnects float64
+	// IncidentShare is the share of order-receiver connections written as the
+	// pre-fix backend did (wizz); default 0.2 with demo traffic, else 0.
+	IncidentShare float64
+	Logger        *slog.Logger
+}
+
+// Endpoints are the sandbox's addresses, as `wsops sandbox -o json` prints them.
+type Endpoints struct {
+	WebSocketURL  string `json:"websocket_url"`
+	ManagementURL string `json:"management_url"`
+	DynamoDBURL   string `json:"dynamodb_url"`
+	Stage         string `json:"stage"`
+	Preset        string `json:"preset"`
+}
+
+// Sandbox is a running sandbox.
+type Sandbox struct {
+	endpoints  Endpoints
+	gateway    *gateway.Gateway
+	http       *http.Server
+	stopDynamo func(context.Context) error
+	stopDemo   func()
+	served     chan error
+	log        *slog.Logger
+}
+
+// Start listens, creates the preset's tables where missing, and serves until
+// Close. It returns once every endpoint answers.
+func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
+	cfg = withDefaults(cfg)
+	schema, ok := data.PresetSchema(cfg.Preset)
+	if !ok {
+		return nil, fmt.Errorf("preset %q: want one of %v", cfg.Preset, data.PresetNames())
+	}
+	s := &Sandbox{log: cfg.Logger, served: make(chan error, 1), stopDynamo: func(context.Context) error { return nil }}
+	dynamoURL := cfg.DynamoURL
+	if dynamoURL == "" {
+		l, err := net.Listen("tcp", cfg.DynamoAddr)
+		if err != nil {
+			return nil, fmt.Errorf("embedded DynamoDB: %w", err)
+		}
+		s.stopDynamo = dynamo.Serve(l)
+		dynamoURL = "http://" + l.Addr().String()
+	}
+	db := dynamoClient(dynamoURL)
+	if err := data.EnsureTables(ctx, db, schema); err != nil {
+		s.stopDynamo(ctx)
+		return nil, fmt.Errorf("creating the %s tables at %s: %w", cfg.Preset, dynamoURL, err)
+	}
+	be, err := backend.New(cfg.Preset, backend.Options{
+		DB: db, Schema: schema, Secret: cfg.Secret, IncidentShare: cfg.IncidentShare, Logger: cfg.Logger,
+	})
+	if err != nil {
+		s.stopDynamo(ctx)
+		return nil, err
+	}
+	s.gateway = gateway.New(gateway.Options{
+		Stage: cfg.Stage, IdleTimeout: cfg.IdleTimeout, MaxDuration: cfg.MaxDuration,
+		ManagementRPS: cfg.ManagementRPS, DropDisconnects: cfg.DropDisconnects, Logger: cfg.Logger,
+	}, be)
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		s.stopDynamo(ctx)
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	s.http = &http.Server{Handler: s.gateway, ReadHeaderTimeout: 10 * time.Second}
+	go func() { s.served <- s.http.Serve(l) }()
+	host := l.Addr().String()
+	s.endpoints = Endpoints{
+		WebSocketURL:  "ws://" + host + "/" + cfg.Stage,
+		ManagementURL: "http://" + host + "/" + cfg.Stage,
+		DynamoDBURL:   dynamoURL,
+		Stage:         cfg.Stage,
+		Preset:        cfg.Preset,
+	}
+	s.stopDemo = func() {}
+	if cfg.Demo > 0 {
+		s.stopDemo = demo.Start(demo.Options{
+			URL: s.endpoints.WebSocketURL, Secret: cfg.Secret, Clients: cfg.Demo,
+			Schema: schema, DB: db, Logger: cfg.Logger,
+		})
+	}
+	return s, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8787"
+	}
+	if cfg.DynamoAddr == "" {
+		cfg.DynamoAddr = "127.0.0.1:8000"
+	}
+	if cfg.Preset == "" {
+		cfg.Preset = "wizz"
+	}
+	if cfg.Stage == "" {
+		cfg.Stage = "dev"
+	}
+	if len(cfg.Secret) == 0 {
+		cfg.Secret = []byte(auth.DefaultSandboxSecret)
+	}
+	if cfg.Demo > 0 && cfg.IncidentShare == 0 {
+		cfg.IncidentShare = 0.2
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return cfg
+}
+
+// dynamoClient is the sandbox's own DynamoDB client (the sandbox is a world
+// apart from the console and builds its clients itself).
+func dynamoClient(url string) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(url),
+		Credentials:      credentials.NewStaticCredentialsProvider("sandbox", "sandbox", ""),
+		RetryMaxAttempts: 5,
+	})
+}
+
+// Endpoints returns the sandbox's addresses.
+func (s *Sandbox) Endpoints() Endpoints { return s.endpoints }
+
+// Gateway returns the emulated API stage (for in-process benchmarks and tests).
+func (s *Sandbox) Gateway() *gateway.Gateway { return s.gateway }
+
+// Close stops the demo clients, closes every connection (running their
+// $disconnect as usual), stops the listeners and the embedded DynamoDB.
+func (s *Sandbox) Close(ctx context.Context) error {
+	s.stopDemo()
+	errs := []error{s.gateway.Close()}
+	if err := s.http.Shutdown(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := <-s.served; !errors.Is(err, http.ErrServerClosed) {
+		errs = append(errs, err)
+	}
+	errs = append(errs, s.stopDynamo(ctx))
+	return errors.Join(errs...)
+}
