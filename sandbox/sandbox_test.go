@@ -32,7 +32,22 @@ type world struct {
 	secret   []byte
 }
 
+// start runs a sandbox that the test's cleanup closes.
 func start(t *testing.T, cfg sandbox.Config) world {
+	t.Helper()
+	w := startRaw(t, cfg)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := w.sb.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return w
+}
+
+// startRaw runs a sandbox the test must close itself.
+func startRaw(t *testing.T, cfg sandbox.Config) world {
 	t.Helper()
 	cfg.Addr, cfg.DynamoAddr = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.Secret = []byte("test-secret")
@@ -42,13 +57,6 @@ func start(t *testing.T, cfg sandbox.Config) world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := sb.Close(ctx); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	})
 	e := sb.Endpoints()
 	schema, _ := data.PresetSchema(e.Preset)
 	api := apigatewaymanagementapi.New(apigatewaymanagementapi.Options{

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"wsops/auth"
+)
+
+func TestSandboxPrintsEndpointsFirstAndStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errOut strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		done <- Execute(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--dynamodb-addr", "127.0.0.1:0", "--preset", "this27", "-o", "json"},
+			Streams{In: strings.NewReader(""), Out: pw, Err: &errOut})
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no first line: %v (stderr %q)", err, errOut.String())
+	}
+	var e map[string]string
+	if err := json.Unmarshal([]byte(line), &e); err != nil {
+		t.Fatalf("first line %q is not JSON", line)
+	}
+	for _, k := range []string{"websocket_url", "management_url", "dynamodb_url", "stage", "preset"} {
+		if e[k] == "" {
+			t.Errorf("endpoints lack %q: %s", k, line)
+		}
+	}
+	if e["preset"] != "this27" || !strings.HasPrefix(e["websocket_url"], "ws://127.0.0.1:") || !strings.HasSuffix(e["management_url"], "/dev") {
+		t.Errorf("endpoints %v", e)
+	}
+	go io.Copy(io.Discard, pr)
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("sandbox exited %d after cancel: %s", code, errOut.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("sandbox still running 20s after cancel")
+	}
+}
+
+func TestTokenMintsWhatTheSandboxAccepts(t *testing.T) {
+	t.Setenv("WSOPS_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // no file: the built-in sandbox profile
+	t.Setenv(SandboxSecretEnv, "cli-test-secret")
+	t.Setenv("WSOPS_PROFILE", "")
+	out, errOut, code := run(t, "token", "--user", "u-9", "--app", "order-receiver", "--business", "b-1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	tok := strings.TrimSpace(out)
+	if strings.Count(out, "\n") != 1 {
+		t.Fatalf("want the token alone on one line, got %q", out)
+	}
+	c, err := auth.Verify([]byte("cli-test-secret"), tok, time.Now())
+	if err != nil || c.User != "u-9" || c.EntityType != "merchant" || c.BusinessID != "b-1" {
+		t.Fatalf("claims %+v, %v", c, err)
+	}
+	if _, errOut, code := run(t, "token", "--app", "spaceship"); code != ExitUsage || !strings.Contains(errOut, "spaceship") {
+		t.Fatalf("unknown app: exit %d %q", code, errOut)
+	}
+}
