@@ -1,6 +1,6 @@
 # wsops — build and test entry points. `make test` is what CI runs.
 GO       ?= go
-DYNALITE := tools/dynalite
+NODE_TOOLS := tools/node
 STATICCHECK_VERSION := v0.8.2
 
 .PHONY: all build run test tools vet lint bench clean
@@ -19,10 +19,10 @@ run:
 test: tools
 	./tools/with-dynalite.sh sh -c '$(GO) vet ./... && $(GO) test -race -count=1 ./...'
 
-tools: $(DYNALITE)/node_modules/.installed
+tools: $(NODE_TOOLS)/node_modules/.installed
 
-$(DYNALITE)/node_modules/.installed: $(DYNALITE)/package.json $(DYNALITE)/package-lock.json
-	npm ci --prefix $(DYNALITE) --no-audit --no-fund
+$(NODE_TOOLS)/node_modules/.installed: $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
+	npm ci --prefix $(NODE_TOOLS) --no-audit --no-fund
 	touch $@
 
 lint:
@@ -35,4 +35,4 @@ bench: tools
 	./tools/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./data ./client
 
 clean:
-	rm -rf wsops $(DYNALITE)/node_modules
+	rm -rf wsops $(NODE_TOOLS)/node_modules

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/logging"
 
 	"wsops/config"
 )
@@ -24,6 +25,16 @@ type Clients struct {
 	DynamoDB   *dynamodb.Client
 	Management *apigatewaymanagementapi.Client
 }
+
+// Option adjusts how New builds the clients.
+type Option func(*options)
+
+type options struct{ logger logging.Logger }
+
+// WithLogger sends the SDK's own log lines (retries, checksum warnings) to l
+// instead of stderr; the console passes logging.Nop{} so that nothing writes
+// over its screen.
+func WithLogger(l logging.Logger) Option { return func(o *options) { o.logger = l } }
 
 // dynamoAttempts lets the SDK ride out throttling of long scans.
 const dynamoAttempts = 8
@@ -37,22 +48,29 @@ const maxConnsPerHost = 512
 // (including AWS_ENDPOINT_URL_DYNAMODB). The management client makes one
 // attempt per call: the fan-out engine owns throttling and backoff, and the
 // SDK's retries would bypass its rate limit.
-func New(ctx context.Context, p *config.Profile) (*Clients, error) {
+func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.MaxIdleConnsPerHost = maxConnsPerHost
 	})
-	opts := []func(*awsconfig.LoadOptions) error{
+	load := []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithRegion(p.Region),
 		awsconfig.WithHTTPClient(httpClient),
 	}
+	if o.logger != nil {
+		load = append(load, awsconfig.WithLogger(o.logger))
+	}
 	switch {
 	case p.Sandbox:
-		opts = append(opts, awsconfig.WithCredentialsProvider(
+		load = append(load, awsconfig.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider("sandbox", "sandbox", "")))
 	case p.AWSProfile != "":
-		opts = append(opts, awsconfig.WithSharedConfigProfile(p.AWSProfile))
+		load = append(load, awsconfig.WithSharedConfigProfile(p.AWSProfile))
 	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, load...)
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: loading AWS configuration: %w", p.Name, err)
 	}

@@ -3,11 +3,11 @@
 # loopback port, exported as WSOPS_TEST_DYNALITE_URL, and stops it afterwards.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-if [ ! -d "$here/dynalite/node_modules/dynalite" ]; then
-  echo "with-dynalite: dynalite is not installed; run: npm ci --prefix tools/dynalite" >&2
+if [ ! -d "$here/node/node_modules/dynalite" ]; then
+  echo "with-dynalite: dynalite is not installed; run: npm ci --prefix tools/node" >&2
   exit 1
 fi
-coproc DYNALITE { exec node "$here/dynalite/start.js"; }
+coproc DYNALITE { exec node "$here/node/start.js"; }
 pid=$DYNALITE_PID
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
 if ! read -r url <&"${DYNALITE[0]}"; then

@@ -61,7 +61,7 @@ var dynalite struct {
 }
 
 // DynaliteURL returns the shared dynalite of `make test`, or starts one for
-// this test process (from tools/dynalite, installed by `make test`). A missing
+// this test process (from tools/node, installed by `make test`). A missing
 // installation fails the test loudly: it is never skipped.
 func DynaliteURL(t testing.TB) string {
 	if u := os.Getenv(DynaliteEnv); u != "" {
@@ -69,19 +69,19 @@ func DynaliteURL(t testing.TB) string {
 	}
 	dynalite.once.Do(func() { dynalite.url, dynalite.stdin, dynalite.err = startDynalite() })
 	if dynalite.err != nil {
-		t.Fatalf("dynalite: %v (run `make test`, or `npm ci --prefix tools/dynalite`)", dynalite.err)
+		t.Fatalf("dynalite: %v (run `make test`, or `npm ci --prefix tools/node`)", dynalite.err)
 	}
 	return dynalite.url
 }
 
-// startDynalite runs tools/dynalite/start.js. The process ends when this test
+// startDynalite runs tools/node/start.js. The process ends when this test
 // binary exits, because its stdin (our pipe) closes.
 func startDynalite() (string, io.WriteCloser, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return "", nil, err
 	}
-	dir := filepath.Join(root, "tools", "dynalite")
+	dir := filepath.Join(root, "tools", "node")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "dynalite")); err != nil {
 		return "", nil, fmt.Errorf("not installed in %s", dir)
 	}

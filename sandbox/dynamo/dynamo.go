@@ -107,10 +107,13 @@ func (s *shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res.writeTo(w)
 }
 
-// passThrough hands the request to minidyn as it is.
+// passThrough hands the request to minidyn as it is (its answer is buffered
+// so that writeTo can add what DynamoDB sends with every response).
 func (s *shim) passThrough(w http.ResponseWriter, r *http.Request) {
 	defer s.lock()()
-	s.next.ServeHTTP(w, r)
+	res := &response{header: http.Header{}}
+	s.next.ServeHTTP(res, r)
+	res.writeTo(w)
 }
 
 // minidynServes lists the operations minidyn v0.8.2 implements.

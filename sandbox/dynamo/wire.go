@@ -2,10 +2,13 @@ package dynamo
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
+	"strconv"
 )
 
 // maxRequestBytes bounds a request body, as DynamoDB bounds its requests (16 MB).
@@ -111,7 +114,10 @@ func (r *response) writeTo(w http.ResponseWriter) {
 		w.Header()[k] = v
 	}
 	w.Header().Del("Content-Length")
-	w.WriteHeader(r.status)
+	// DynamoDB sends the CRC32 of every body, and the SDK checks it: without
+	// the header it compares against 0 and warns on every response.
+	w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(r.body.Bytes())), 10))
+	w.WriteHeader(cmp.Or(r.status, http.StatusOK))
 	_, _ = w.Write(r.body.Bytes())
 }
 
