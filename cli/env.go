@@ -22,21 +22,27 @@ type env struct {
 // loadProfile reads the config and picks the profile; config problems are
 // usage errors (exit 2) and warnings go to stderr.
 func (g *globals) loadProfile() (*config.Profile, error) {
+	_, p, err := g.loadConfigProfile()
+	return p, err
+}
+
+// loadConfigProfile is loadProfile that also returns the whole config.
+func (g *globals) loadConfigProfile() (*config.Config, *config.Profile, error) {
 	cfg, err := config.Load(g.configPath)
 	if err != nil {
-		return nil, usageError(err)
+		return nil, nil, usageError(err)
 	}
 	for _, w := range cfg.Warnings {
 		fmt.Fprintln(g.streams.Err, "wsops: warning:", w)
 	}
 	p, err := cfg.Profile(g.profile)
 	if err != nil {
-		return nil, usageError(err)
+		return nil, nil, usageError(err)
 	}
 	if g.readOnly {
 		p.ReadOnly = true
 	}
-	return p, nil
+	return cfg, p, nil
 }
 
 // connect loads the profile and builds its clients.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -64,6 +65,7 @@ type globals struct {
 	profile    string
 	readOnly   bool
 	output     string
+	refresh    time.Duration
 	streams    Streams
 }
 
@@ -79,9 +81,10 @@ against the local sandbox profile.`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runUI(cmd, g)
+			return runUI(cmd.Context(), g)
 		},
 	}
+	root.Flags().DurationVar(&g.refresh, "refresh", time.Second, "minimum time between the console's refreshes")
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })

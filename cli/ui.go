@@ -1,26 +1,111 @@
 package cli
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"net"
+	"time"
 
+	"github.com/aws/smithy-go/logging"
 	"github.com/spf13/cobra"
+
+	"wsops/client"
+	"wsops/cloud"
+	"wsops/config"
+	"wsops/data"
+	"wsops/sandbox"
+	"wsops/ui"
 )
 
+// demoClients is the size of the fleet the console's in-process sandbox simulates.
+const demoClients = 300
+
 func newUICmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "ui",
 		Short: "Open the console (the default command)",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runUI(cmd, g) },
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runUI(cmd.Context(), g) },
 	}
+	cmd.Flags().DurationVar(&g.refresh, "refresh", time.Second, "minimum time between refreshes (longer scans refresh less often)")
+	return cmd
 }
 
-// runUI will open the TUI. Until it exists it says so plainly and points at
-// the headless commands that do work.
-func runUI(cmd *cobra.Command, g *globals) error {
-	if _, err := g.loadProfile(); err != nil {
+// runUI opens the console. On the built-in sandbox profile with nothing
+// listening on its addresses, it first starts a sandbox in this process, with
+// demo traffic, and stops it on exit.
+func runUI(ctx context.Context, g *globals) error {
+	cfg, p, err := g.loadConfigProfile()
+	if err != nil {
 		return err
 	}
-	return failed(errors.New("the console (TUI) is not built yet; the headless commands work now: " +
-		"wsops conns, wsops subs, wsops config (see wsops --help)"))
+	if cfg.Path == "" && p.Name == config.SandboxProfile {
+		stop, err := ensureSandbox(ctx)
+		if err != nil {
+			return failed(err)
+		}
+		defer stop()
+	}
+	sess, err := openSession(ctx, p)
+	if err != nil {
+		return failed(err)
+	}
+	open := func(ctx context.Context, name string) (ui.Session, error) {
+		p, err := cfg.Profile(name)
+		if err != nil {
+			return ui.Session{}, err
+		}
+		if g.readOnly {
+			p.ReadOnly = true
+		}
+		return openSession(ctx, p)
+	}
+	if err := ui.Run(ctx, ui.Options{Session: sess, Open: open, Refresh: g.refresh}); err != nil {
+		return failed(err)
+	}
+	return nil
+}
+
+func openSession(ctx context.Context, p *config.Profile) (ui.Session, error) {
+	c, err := cloud.New(ctx, p, cloud.WithLogger(logging.Nop{}))
+	if err != nil {
+		return ui.Session{}, err
+	}
+	return ui.Session{
+		Profile:  p,
+		Registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
+		Mgmt:     client.NewManagement(c.Management),
+	}, nil
+}
+
+// ensureSandbox starts an in-process sandbox on the default addresses unless
+// one already answers there. It returns the function that stops it.
+func ensureSandbox(ctx context.Context) (stop func(), err error) {
+	gw, db := answers(config.SandboxAddr), answers(config.SandboxDynamoAddr)
+	switch {
+	case gw && db:
+		return func() {}, nil
+	case gw || db:
+		return nil, fmt.Errorf("something answers on %s or %s but not both: stop it, or start `wsops sandbox` yourself",
+			config.SandboxAddr, config.SandboxDynamoAddr)
+	}
+	sb, err := sandbox.Start(ctx, sandbox.Config{Demo: demoClients, Secret: []byte(sandboxSecret("", ""))})
+	if err != nil {
+		return nil, fmt.Errorf("starting the sandbox: %w", err)
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		_ = sb.Close(ctx)
+	}, nil
+}
+
+// answers reports whether a TCP listener accepts on addr.
+func answers(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }

@@ -72,13 +72,20 @@ func (s Schema) checkEntity(r *reader, app, entity string) {
 	}
 }
 
+// The problems that make a record stale: it cannot belong to a live
+// connection any more.
+const (
+	ProblemTooOld     = "older than 2h"
+	ProblemTTLExpired = "ttl expired"
+)
+
 // checkTimes flags records too old to belong to a live connection and records
 // whose TTL has passed (DynamoDB deletes expired items lazily, up to days later).
 func checkTimes(r *reader, connectedAt, ttl, now time.Time) {
 	if !connectedAt.IsZero() && now.Sub(connectedAt) > MaxConnectionAge {
-		r.flag("older than 2h")
+		r.flag(ProblemTooOld)
 	}
 	if !ttl.IsZero() && ttl.Before(now) {
-		r.flag("ttl expired")
+		r.flag(ProblemTTLExpired)
 	}
 }

@@ -1,0 +1,164 @@
+// Package e2e drives the built wsops binary in a real terminal (tmux) against
+// a sandbox, as an operator would use it.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"wsops/data"
+	"wsops/internal/testrig"
+)
+
+// terminal is one tmux server with one 160×45 window running a command.
+type terminal struct {
+	t      *testing.T
+	socket string
+}
+
+func newTerminal(t *testing.T, env []string, argv ...string) *terminal {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is required for the end-to-end console test (apt-get install tmux)")
+	}
+	term := &terminal{t: t, socket: fmt.Sprintf("wsops-e2e-%d", os.Getpid())}
+	args := append([]string{"-L", term.socket, "new-session", "-d", "-s", "e2e", "-x", "160", "-y", "45", "env"}, env...)
+	term.run(append(args, argv...)...)
+	t.Cleanup(func() { exec.Command("tmux", "-L", term.socket, "kill-server").Run() })
+	return term
+}
+
+func (term *terminal) run(args ...string) string {
+	term.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", term.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		term.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (term *terminal) screen() string { return term.run("capture-pane", "-p", "-t", "e2e") }
+
+func (term *terminal) keys(keys ...string) { term.run(append([]string{"send-keys", "-t", "e2e"}, keys...)...) }
+
+// waitFor polls the screen until cond holds or the deadline passes, and
+// returns how long it took.
+func (term *terminal) waitFor(what string, limit time.Duration, cond func(screen string) bool) time.Duration {
+	term.t.Helper()
+	var last string
+	took, ok := waitUntil(limit, func() bool { last = term.screen(); return cond(last) })
+	if !ok {
+		term.t.Fatalf("%s: not within %v; the screen:\n%s", what, limit, last)
+	}
+	return took
+}
+
+// waitUntil polls cond until it holds or limit passes.
+func waitUntil(limit time.Duration, cond func() bool) (time.Duration, bool) {
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > limit {
+			return time.Since(start), false
+		}
+		time.Sleep(50 * time.Millisecond) // the poll interval of an external screen, not a synchronisation
+	}
+	return time.Since(start), true
+}
+
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "wsops")
+	out, err := exec.Command("go", "build", "-o", bin, "wsops").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func portFree(t *testing.T, addr string) {
+	t.Helper()
+	if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+		c.Close()
+		t.Fatalf("%s is in use: the console test needs the built-in sandbox addresses free", addr)
+	}
+}
+
+func TestConsoleOnTheBuiltInSandbox(t *testing.T) {
+	portFree(t, "127.0.0.1:8787")
+	portFree(t, "127.0.0.1:8000")
+	bin := build(t)
+	home := t.TempDir()
+	env := []string{"XDG_CONFIG_HOME=" + home, "WSOPS_CONFIG=", "WSOPS_PROFILE=", "HOME=" + home}
+	term := newTerminal(t, env, bin)
+
+	took := term.waitFor("the fleet's three apps in the header", 5*time.Second, func(s string) bool {
+		return strings.Contains(s, "drivers") && strings.Contains(s, "customers") && strings.Contains(s, "order-receiver") &&
+			strings.Contains(s, "driver ") && strings.Contains(s, "merchant")
+	})
+	t.Logf("fleet in the header after %v", took)
+
+	// A hostile record: its user id carries OSC 52 and a clear-screen sequence.
+	db := testrig.DynamoClient("http://127.0.0.1:8000")
+	hostile := data.WizzSchema().EncodeConnection(data.Connection{ID: "EvilEvilEvil123=", User: "x\x1b]52;c;ZXZpbA==\x07\x1b[2Jy",
+		App: "drivers", EntityType: "driver", Platform: "ios", ConnectedAt: time.Now()})
+	if _, err := db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String("WizzUser_websocket_connections_dev"), Item: hostile}); err != nil {
+		t.Fatal(err)
+	}
+	term.keys("/", "EvilEvil", "Enter")
+	term.waitFor("the hostile record, escaped, the screen not cleared", 5*time.Second, func(s string) bool {
+		return strings.Contains(s, `x\x1b]52;c;ZXZpbA==`) && strings.Contains(s, "connections")
+	})
+	term.keys("Enter")
+	term.waitFor("the whole hostile user id in the detail view", 5*time.Second, func(s string) bool {
+		return strings.Contains(s, `x\u001b]52;c;ZXZpbA==\u0007\u001b[2Jy`) && strings.Contains(s, "Live:")
+	})
+	term.keys("Escape")
+	term.waitFor("back on the connections", 3*time.Second, func(s string) bool { return !strings.Contains(s, "Live:") })
+
+	// An independent client (wscat) connects as user e2e-user.
+	token, err := exec.Command("env", append(env, bin, "token", "--user", "e2e-user", "--app", "order-receiver")...).Output()
+	if err != nil {
+		t.Fatalf("wsops token: %v", err)
+	}
+	// Escape alone (followed at once by "/" a terminal sends Alt+/): it clears the filter.
+	term.keys("Escape")
+	term.waitFor("the filter cleared", 3*time.Second, func(s string) bool { return !strings.Contains(s, "filter:") })
+	term.keys("/", "user:e2e-user", "Enter")
+	term.waitFor("the user filter applied", 3*time.Second, func(s string) bool { return strings.Contains(s, "filter: user:e2e-user") })
+	wscat := exec.Command("node", "../tools/node/node_modules/.bin/wscat", "-c",
+		"ws://127.0.0.1:8787/dev?platform=android&token="+strings.TrimSpace(string(token)))
+	stdin, _ := wscat.StdinPipe()
+	if err := wscat.Start(); err != nil {
+		t.Fatalf("wscat: %v", err)
+	}
+	defer wscat.Process.Kill()
+	took = term.waitFor("wscat's connection in the filtered view", 3*time.Second, func(s string) bool {
+		return strings.Contains(s, "e2e-user") && strings.Contains(s, "1 rows")
+	})
+	t.Logf("wscat's connection appeared after %v", took)
+
+	stdin.Close()
+	wscat.Process.Signal(os.Interrupt)
+	wscat.Wait()
+	took = term.waitFor("wscat's connection gone from the view", 3*time.Second, func(s string) bool {
+		return strings.Contains(s, "0 rows")
+	})
+	t.Logf("wscat's connection disappeared after %v", took)
+
+	term.keys("q")
+	if _, ok := waitUntil(10*time.Second, func() bool {
+		return exec.Command("tmux", "-L", term.socket, "has-session", "-t", "e2e").Run() != nil
+	}); !ok {
+		t.Fatalf("the console did not quit on q:\n%s", term.screen())
+	}
+}

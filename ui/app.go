@@ -1,0 +1,50 @@
+// Package ui is the console: a bubbletea program whose root model routes
+// between one component per sub-package (conns, subs, users, detail, cmdbar,
+// table, header) and bridges the registry's and the management API's streams
+// into messages.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"wsops/client"
+	"wsops/config"
+	"wsops/data"
+)
+
+// Session is what the console works on: one profile and its clients.
+type Session struct {
+	Profile  *config.Profile
+	Registry *data.Registry
+	Mgmt     *client.Management
+}
+
+// Options configure the console.
+type Options struct {
+	Session Session
+	// Open connects to another profile, for :profile NAME (nil: not offered).
+	Open func(ctx context.Context, profile string) (Session, error)
+	// Refresh is the interval between rescans (default 5s).
+	Refresh time.Duration
+	// ProbeRPS bounds the background GetConnection probe (default 20/s).
+	ProbeRPS float64
+	Now      func() time.Time
+}
+
+// Run opens the console in the terminal until the user quits or ctx ends.
+func Run(ctx context.Context, opt Options, progOpts ...tea.ProgramOption) error {
+	m := New(ctx, opt)
+	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}, progOpts...)...)
+	final, err := p.Run()
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	if fm, ok := final.(Model); ok && fm.fatal != nil {
+		return fm.fatal
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"wsops/client"
+	"wsops/data"
+	"wsops/ui/filter"
+	"wsops/ui/fleet"
+)
+
+// The bridge turns the registry's and the management API's channels into
+// messages. Every command captures what it needs before it returns its
+// closure and never reads the model from its goroutine; each stream is
+// re-armed with a wait command after every event (bubbletea's realtime
+// pattern).
+
+// scanPageMsg is one page of a connections scan.
+type scanPageMsg struct {
+	scan  int
+	page  data.Page[data.Connection]
+	pages <-chan data.Page[data.Connection]
+}
+
+// scanDoneMsg ends a scan; Err is set when it failed part way.
+type scanDoneMsg struct {
+	scan int
+	Err  error
+}
+
+// startScanCmd starts a scan of the registry and waits for its first page.
+func startScanCmd(ctx context.Context, reg *data.Registry, sel data.Select, scan int) tea.Cmd {
+	return func() tea.Msg {
+		return waitPage(scan, reg.Connections(ctx, sel))()
+	}
+}
+
+// waitPage waits for the next page of a scan.
+func waitPage(scan int, pages <-chan data.Page[data.Connection]) tea.Cmd {
+	return func() tea.Msg {
+		pg, ok := <-pages
+		switch {
+		case !ok:
+			return scanDoneMsg{scan: scan}
+		case pg.Err != nil:
+			return scanDoneMsg{scan: scan, Err: pg.Err}
+		}
+		return scanPageMsg{scan: scan, page: pg, pages: pages}
+	}
+}
+
+// subsMsg is a finished subscriptions read, already filtered.
+type subsMsg struct {
+	snap fleet.SubsSnapshot
+	rows []int32
+	Err  error
+}
+
+// loadSubsCmd reads the subscriptions sel picks and filters them with q,
+// all off the UI goroutine.
+func loadSubsCmd(ctx context.Context, reg *data.Registry, sel data.Select, q filter.Query) tea.Cmd {
+	return func() tea.Msg {
+		subs, err := data.Collect(reg.Subscriptions(ctx, sel))
+		if err != nil {
+			return subsMsg{Err: err}
+		}
+		store := fleet.NewSubs()
+		store.Add(subs)
+		snap := store.Snapshot()
+		return subsMsg{snap: snap, rows: snap.Query(q)}
+	}
+}
+
+// querySubsCmd re-filters loaded subscriptions (a filter keystroke).
+func querySubsCmd(snap fleet.SubsSnapshot, q filter.Query) tea.Cmd {
+	return func() tea.Msg { return subsMsg{snap: snap, rows: snap.Query(q)} }
+}
+
+// queryMsg carries what one query computed from one snapshot.
+type queryMsg struct {
+	seq     int
+	snap    fleet.Snapshot
+	rows    []int32
+	summary fleet.Summary // over the whole fleet, for the header
+	users   []fleet.User  // over the selected rows; nil unless asked for
+}
+
+// queryCmd filters, sorts and summarises a snapshot off the UI goroutine.
+func queryCmd(seq int, snap fleet.Snapshot, q filter.Query, key fleet.SortKey, desc bool, schema data.Schema, withUsers bool) tea.Cmd {
+	return func() tea.Msg {
+		msg := queryMsg{seq: seq, snap: snap, rows: snap.Query(q, key, desc), summary: snap.Summary(nil, schema)}
+		if withUsers {
+			msg.users = snap.Users(msg.rows)
+		}
+		return msg
+	}
+}
+
+// probeMsg is one GetConnection answer of a background probe.
+type probeMsg struct {
+	id     string
+	gone   bool
+	known  bool // false: the probe failed (throttled, error): nothing learned
+	events <-chan client.Event
+}
+
+// probeDoneMsg ends a background probe.
+type probeDoneMsg struct{}
+
+// probeCmd asks GetConnection about ids (the visible rows), rate-limited.
+func probeCmd(ctx context.Context, m *client.Management, ids []string, rps float64) tea.Cmd {
+	return func() tea.Msg {
+		fan := client.FanOut{RPS: rps, Workers: 4, MaxAttempts: 1, Linger: time.Second}
+		return waitProbe(fan.Probe(ctx, m, client.StreamIDs(ids)))()
+	}
+}
+
+func waitProbe(events <-chan client.Event) tea.Cmd {
+	return func() tea.Msg {
+		for ev := range events {
+			if ev.Final {
+				continue
+			}
+			r := ev.Result
+			switch r.Outcome {
+			case client.Delivered, client.Gone:
+				return probeMsg{id: r.ID, gone: r.Outcome == client.Gone, known: true, events: events}
+			}
+			return probeMsg{id: r.ID, events: events}
+		}
+		return probeDoneMsg{}
+	}
+}
+
+// detailMsg is everything the detail view shows about one connection.
+type detailMsg struct {
+	id      string
+	conn    data.Connection
+	connErr error
+	subs    []data.Subscription
+	subsErr error
+	live    client.ConnectionInfo
+	liveErr error
+}
+
+// loadDetailCmd reads one record, its subscriptions and its live status.
+func loadDetailCmd(ctx context.Context, reg *data.Registry, m *client.Management, id string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		d := detailMsg{id: id}
+		d.conn, d.connErr = reg.Connection(ctx, id)
+		d.subs, d.subsErr = reg.SubscriptionsOf(ctx, id)
+		d.live, d.liveErr = m.Get(ctx, id)
+		return d
+	}
+}
+
+// tickMsg asks for the next refresh.
+type tickMsg struct{ scan int }
+
+func refreshAfter(d time.Duration, scan int) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{scan: scan} })
+}

@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"wsops/data"
+	"wsops/ui/cmdbar"
+	"wsops/ui/filter"
+	"wsops/ui/fleet"
+)
+
+// sessionMsg is the result of :profile NAME.
+type sessionMsg struct {
+	name string
+	sess Session
+	Err  error
+}
+
+// submit applies a finished `:` command or `/` filter.
+func (m Model) submit(msg cmdbar.SubmitMsg) (tea.Model, tea.Cmd) {
+	if msg.Mode == cmdbar.Filter {
+		return m.applyFilter(msg.Text, m.top())
+	}
+	return m.runCommand(strings.TrimSpace(msg.Text))
+}
+
+// liveFilter re-filters what is loaded as the filter is typed; what DynamoDB
+// could serve is pushed down when the filter is submitted.
+func (m *Model) liveFilter() tea.Cmd {
+	q, err := filter.Parse(m.bar.Value())
+	if err != nil {
+		m.setStatus(err.Error(), true)
+		return nil
+	}
+	m.setStatus("", false)
+	m.query = q
+	if m.top() == viewSubs {
+		return querySubsCmd(m.subsSnap, q)
+	}
+	return m.requery()
+}
+
+// applyFilter sets the filter and shows view v. When the part DynamoDB can
+// serve changed, the fleet is read again with it (an index query for a user or
+// a topic, a filter expression for app, entity and platform).
+func (m Model) applyFilter(text string, v view) (tea.Model, tea.Cmd) {
+	q, err := filter.Parse(text)
+	if err != nil {
+		m.setStatus(err.Error(), true)
+		return m, nil
+	}
+	m.query = q
+	m.setStatus("", false)
+	m.stack = []view{viewConns}
+	if v != viewConns {
+		m.stack = append(m.stack, v)
+	}
+	m.layout()
+	var cmds []tea.Cmd
+	if pushed := q.Select(); !sameSelect(pushed, m.pushed) {
+		m.pushed = pushed
+		m.fleet = fleet.New()
+		cmds = append(cmds, m.startScan())
+	}
+	cmds = append(cmds, m.requery())
+	if m.top() == viewSubs {
+		cmds = append(cmds, m.loadSubs())
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// runCommand runs a `:` command.
+func (m Model) runCommand(text string) (tea.Model, tea.Cmd) {
+	name, arg, _ := strings.Cut(text, " ")
+	arg = strings.TrimSpace(arg)
+	switch name {
+	case "q", "quit", "q!":
+		return m, tea.Quit
+	case "conns", "connections":
+		m.stack = []view{viewConns}
+		m.layout()
+		return m, nil
+	case "subs", "subscriptions":
+		m.push(viewSubs)
+		return m, m.loadSubs()
+	case "users":
+		m.push(viewUsers)
+		return m, m.requery()
+	case "audit":
+		m.push(viewAudit)
+		return m, nil
+	case "client":
+		m.push(viewClient)
+		return m, nil
+	case "profile":
+		if arg == "" {
+			m.setStatus(fmt.Sprintf("on profile %s; :profile NAME switches", m.sess.Profile.Name), false)
+			return m, nil
+		}
+		if m.opt.Open == nil {
+			m.setStatus("switching profiles is not available here", true)
+			return m, nil
+		}
+		open, ctx := m.opt.Open, m.ctx
+		m.setStatus("connecting to profile "+arg+"…", false)
+		return m, func() tea.Msg {
+			s, err := open(ctx, arg)
+			return sessionMsg{name: arg, sess: s, Err: err}
+		}
+	case "":
+		return m, nil
+	}
+	m.setStatus(fmt.Sprintf("unknown command :%s (try :conns :subs :users :audit :client :profile NAME :q)", name), true)
+	return m, nil
+}
+
+// switchSession moves the console to another profile.
+func (m Model) switchSession(msg sessionMsg) (tea.Model, tea.Cmd) {
+	if msg.Err != nil {
+		m.setStatus(fmt.Sprintf("profile %s: %v", msg.name, msg.Err), true)
+		return m, nil
+	}
+	m.sess = msg.sess
+	m.fleet = fleet.New()
+	m.query, m.pushed = filter.Query{}, data.Select{}
+	m.refresh.history = nil
+	m.stack = []view{viewConns}
+	m.setStatus("profile "+msg.name, false)
+	m.layout()
+	return m, tea.Batch(m.startScan(), m.requery())
+}

@@ -1,0 +1,211 @@
+// Package conns is the console's connections view: one row per registry
+// record, sortable, with marks for multi-select.
+package conns
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"wsops/ui/fleet"
+	"wsops/ui/styles"
+	"wsops/ui/table"
+)
+
+// OpenMsg asks for the detail view of a connection.
+type OpenMsg struct{ ID string }
+
+// SortMsg says the sort order changed; the caller re-runs its query.
+type SortMsg struct {
+	Key  fleet.SortKey
+	Desc bool
+}
+
+// columns, in the order of sortKeys.
+var columns = []table.Column{
+	{Title: "ID", Width: 18}, {Title: "USER", Width: 20}, {Title: "APP", Width: 15},
+	{Title: "ENTITY", Width: 10}, {Title: "PLATFORM", Width: 8}, {Title: "AGE", Width: 5},
+	{Title: "PROBLEMS", Flex: true},
+}
+
+var sortKeys = []fleet.SortKey{
+	fleet.ByID, fleet.ByUser, fleet.ByApp, fleet.ByEntity, fleet.ByPlatform, fleet.ByAge, fleet.ByProblems,
+}
+
+// Model is the connections view.
+type Model struct {
+	table   table.Model
+	keys    KeyMap
+	src     source
+	sortCol int
+	desc    bool
+}
+
+// New returns an empty connections view.
+func New(st styles.Styles, now func() time.Time) Model {
+	m := Model{table: table.New(columns, st), keys: DefaultKeyMap(), src: source{marks: map[string]bool{}, now: now}}
+	m.table.SetEmptyText("no connections")
+	return m
+}
+
+// SetRows shows the given rows of a snapshot, keeping the cursor on the
+// connection it was on when that connection is still listed.
+func (m *Model) SetRows(snap fleet.Snapshot, rows []int32) {
+	current, hadCurrent := m.Selected()
+	m.src.snap, m.src.rows = snap, rows
+	m.table.SetSource(m.src)
+	if hadCurrent {
+		if at, ok := snap.Index(current); ok {
+			for i, r := range rows {
+				if int(r) == at {
+					m.table.SetCursor(i)
+					break
+				}
+			}
+		}
+	}
+}
+
+// SetSize sets the view's size.
+func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
+
+// Sort returns the current sort order.
+func (m Model) Sort() (fleet.SortKey, bool) { return sortKeys[m.sortCol], m.desc }
+
+// Len is the number of rows shown.
+func (m Model) Len() int { return len(m.src.rows) }
+
+// Selected returns the id under the cursor.
+func (m Model) Selected() (string, bool) {
+	c := m.table.Cursor()
+	if c < 0 || c >= len(m.src.rows) {
+		return "", false
+	}
+	return m.src.snap.Row(int(m.src.rows[c])).ID, true
+}
+
+// Marked returns the marked ids that are still listed.
+func (m Model) Marked() []string {
+	var ids []string
+	for _, r := range m.src.rows {
+		if id := m.src.snap.Row(int(r)).ID; m.src.marks[id] {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// Window returns the ids of the rows around the cursor, at most n of them:
+// what is on screen, for the background probe.
+func (m Model) Window(n int) []string {
+	start := max(0, m.table.Cursor()-n/2)
+	var ids []string
+	for i := start; i < len(m.src.rows) && len(ids) < n; i++ {
+		ids = append(ids, m.src.snap.Row(int(m.src.rows[i])).ID)
+	}
+	return ids
+}
+
+// Update handles the view's keys; the rest goes to the table.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case key.Matches(k, m.keys.Mark):
+			if id, ok := m.Selected(); ok {
+				m.src.marks[id] = !m.src.marks[id]
+				if !m.src.marks[id] {
+					delete(m.src.marks, id)
+				}
+				m.table.SetCursor(m.table.Cursor() + 1)
+			}
+			return m, nil
+		case key.Matches(k, m.keys.Open):
+			if id, ok := m.Selected(); ok {
+				return m, func() tea.Msg { return OpenMsg{ID: id} }
+			}
+			return m, nil
+		case key.Matches(k, m.keys.SortNext), key.Matches(k, m.keys.SortReverse):
+			if key.Matches(k, m.keys.SortNext) {
+				m.sortCol = (m.sortCol + 1) % len(sortKeys)
+			} else {
+				m.desc = !m.desc
+			}
+			m.table.SetSort(m.sortCol, m.desc)
+			sk, desc := sortKeys[m.sortCol], m.desc
+			return m, func() tea.Msg { return SortMsg{Key: sk, Desc: desc} }
+		}
+	}
+	var cmd tea.Cmd
+	m.table, cmd = m.table.Update(msg)
+	return m, cmd
+}
+
+// View renders the table.
+func (m Model) View() string { return m.table.View() }
+
+// KeyMap returns the view's keys and the table's, for help.
+func (m Model) KeyMap() []key.Binding {
+	return append(m.keys.FullHelp()[0], m.table.KeyMap().ShortHelp()...)
+}
+
+// source adapts a snapshot and its selected rows to the table.
+type source struct {
+	snap  fleet.Snapshot
+	rows  []int32
+	marks map[string]bool
+	now   func() time.Time
+}
+
+func (s source) Len() int { return len(s.rows) }
+
+func (s source) Cells(i int) []string {
+	r := s.snap.Row(int(s.rows[i]))
+	return []string{r.ID, r.User, r.App, r.Entity, r.Platform, Age(r.ConnectedAt, s.now()), strings.Join(r.Problems, "; ")}
+}
+
+func (s source) Style(i int) table.RowStyle {
+	at := int(s.rows[i])
+	st, r := s.snap.State(at), s.snap.Row(at)
+	var rs table.RowStyle
+	if st&fleet.Appeared != 0 {
+		rs |= table.Appeared
+	}
+	if st&fleet.Vanished != 0 {
+		rs |= table.Vanished
+	}
+	if st&fleet.Gone != 0 {
+		rs |= table.Gone
+	}
+	if st&fleet.Live != 0 {
+		rs |= table.Live
+	}
+	if len(r.Problems) > 0 {
+		rs |= table.Problem
+	}
+	if s.marks[r.ID] {
+		rs |= table.Marked
+	}
+	return rs
+}
+
+// Age is a short duration since a unix-ms time ("42s", "5m", "3h", "2d"); "-" for 0.
+func Age(ms int64, now time.Time) string {
+	if ms == 0 {
+		return "-"
+	}
+	d := now.Sub(time.UnixMilli(ms))
+	switch {
+	case d < 0:
+		return "0s"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}

@@ -1,0 +1,149 @@
+// Package detail is the console's detail view of one connection: every raw
+// attribute, its problems, its live status from GetConnection, and its
+// subscriptions.
+package detail
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"wsops/client"
+	"wsops/data"
+	"wsops/sanitize"
+	"wsops/ui/styles"
+)
+
+// Content is what the view shows; errors are shown in place of what failed.
+type Content struct {
+	ID      string
+	Conn    data.Connection
+	ConnErr error
+	Subs    []data.Subscription
+	SubsErr error
+	Live    client.ConnectionInfo
+	LiveErr error
+}
+
+// Model is the detail view.
+type Model struct {
+	vp      viewport.Model
+	st      styles.Styles
+	now     func() time.Time
+	content *Content
+	id      string
+}
+
+// New returns an empty detail view.
+func New(st styles.Styles, now func() time.Time) Model {
+	return Model{vp: viewport.New(80, 20), st: st, now: now}
+}
+
+// Loading shows that the details of id are being read.
+func (m *Model) Loading(id string) {
+	m.id, m.content = id, nil
+	m.vp.SetContent(m.st.Muted.Render("reading " + sanitize.Text(id) + "…"))
+	m.vp.GotoTop()
+}
+
+// ID is the connection shown.
+func (m Model) ID() string { return m.id }
+
+// SetContent shows what was read; content for another id is ignored.
+func (m *Model) SetContent(c Content) {
+	if c.ID != m.id {
+		return
+	}
+	m.content = &c
+	m.vp.SetContent(m.render(c))
+}
+
+// SetSize sets the view's size.
+func (m *Model) SetSize(w, h int) {
+	m.vp.Width, m.vp.Height = w, h
+	if m.content != nil {
+		m.vp.SetContent(m.render(*m.content))
+	}
+}
+
+// Update scrolls.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	var cmd tea.Cmd
+	m.vp, cmd = m.vp.Update(msg)
+	return m, cmd
+}
+
+// View renders the view.
+func (m Model) View() string { return m.vp.View() }
+
+func (m Model) render(c Content) string {
+	var b strings.Builder
+	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	line("%s %s", m.st.Title.Render("Connection"), sanitize.Text(c.ID))
+	line("")
+	line("%s %s", m.st.Title.Render("Live:"), m.live(c))
+	line("")
+	if c.ConnErr != nil {
+		line("%s %s", m.st.Error.Render("Record:"), sanitize.Text(c.ConnErr.Error()))
+	} else {
+		line("%s", m.st.Title.Render("Problems:"))
+		if len(c.Conn.Problems) == 0 {
+			line("  %s", m.st.Muted.Render("none"))
+		}
+		for _, p := range c.Conn.Problems {
+			line("  %s", m.st.Problem.Render("• "+sanitize.Text(p)))
+		}
+		line("")
+		line("%s", m.st.Title.Render("Attributes:"))
+		plain := data.PlainItem(c.Conn.Item)
+		keys := slices.Sorted(maps.Keys(plain))
+		width := 0
+		for _, k := range keys {
+			width = max(width, sanitize.Width(sanitize.Text(k)))
+		}
+		for _, k := range keys {
+			v, _ := json.Marshal(plain[k])
+			line("  %s  %s", sanitize.Cell(k, width), sanitize.Text(string(v)))
+		}
+	}
+	line("")
+	switch {
+	case c.SubsErr != nil:
+		line("%s %s", m.st.Error.Render("Subscriptions:"), sanitize.Text(c.SubsErr.Error()))
+	default:
+		line("%s", m.st.Title.Render(fmt.Sprintf("Subscriptions (%d):", len(c.Subs))))
+		for _, s := range c.Subs {
+			active := "active"
+			if !s.Active {
+				active = "inactive"
+			}
+			problems := ""
+			if len(s.Problems) > 0 {
+				problems = m.st.Problem.Render("  " + sanitize.Text(strings.Join(s.Problems, "; ")))
+			}
+			line("  %s  %s%s", sanitize.Text(s.Key), active, problems)
+		}
+	}
+	return b.String()
+}
+
+func (m Model) live(c Content) string {
+	switch {
+	case errors.Is(c.LiveErr, client.ErrGone):
+		return m.st.Gone.Render("GONE") + m.st.Muted.Render(" (GetConnection: 410; the record is stale)")
+	case c.LiveErr != nil:
+		return m.st.Error.Render("unknown: " + sanitize.Text(c.LiveErr.Error()))
+	}
+	l := c.Live
+	now := m.now()
+	return m.st.Live.Render("connected") + fmt.Sprintf(" since %s (%s ago), last active %s ago, from %s, %s",
+		l.ConnectedAt.Local().Format("15:04:05"), now.Sub(l.ConnectedAt).Round(time.Second),
+		now.Sub(l.LastActiveAt).Round(time.Second), sanitize.Text(l.SourceIP), sanitize.Text(l.UserAgent))
+}

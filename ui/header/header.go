@@ -1,0 +1,229 @@
+// Package header renders the top of the console: the profile with its
+// PRODUCTION and READ-ONLY badges, the endpoint, the fleet's counts with a
+// sparkline, and the app × entity type matrix with the cells that break the
+// preset's app rule highlighted.
+package header
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"wsops/data"
+	"wsops/sanitize"
+	"wsops/ui/styles"
+)
+
+// Info is everything the header shows. Strings come from config and records
+// and are sanitized here.
+type Info struct {
+	Profile              string
+	Production, ReadOnly bool // loud badges: " PRODUCTION ", " READ-ONLY "
+	Endpoint             string
+	Region               string
+	Preset               string
+
+	Total, Stale, Problems, Gone int
+
+	// Cells is the live app × entity type count matrix.
+	Cells map[data.AppEntity]int
+	// Breaks reports the cells that break the preset's app rule; those with
+	// a count are highlighted and marked with `!`. Nil: no rule.
+	Breaks func(data.AppEntity) bool
+	// Apps and Entities are the matrix's rows and columns, in order: the
+	// rule's apps and entity types plus any seen. Empty: no matrix.
+	Apps, Entities []string
+
+	LastRefresh time.Time // zero: not refreshed yet
+	Now         time.Time // for "refreshed 3s ago"; zero: time.Now()
+	Scanning    bool
+	Progress    string // shown after "scanning…", e.g. "12,400 rows"
+	History     []int  // connection count over the session, for the sparkline
+}
+
+// sparkMax is the widest the sparkline gets; sparkMin the narrowest worth
+// drawing.
+const sparkMax, sparkMin = 40, 8
+
+// View renders the header: a profile line, a counts line and, when Apps and
+// Entities are set, the matrix. Every line is exactly width cells. When the
+// width runs short it drops the sparkline, then abbreviates, and cuts last;
+// the badges go after everything else.
+func View(info Info, width int, st styles.Styles) string {
+	if width <= 0 {
+		return ""
+	}
+	lines := append([]string{top(info, width, st), counts(info, width, st)}, matrix(info, width, st)...)
+	return strings.Join(lines, "\n")
+}
+
+// top is the profile line: wsops, profile, badges, endpoint · region ·
+// preset on the left, refresh state on the right.
+func top(info Info, w int, st styles.Styles) string {
+	sp := seg{text: " ", style: st.Header}
+	var badges []seg
+	if info.Production {
+		badges = append(badges, sp, seg{" PRODUCTION ", st.Production})
+	}
+	if info.ReadOnly {
+		badges = append(badges, sp, seg{" READ-ONLY ", st.ReadOnly})
+	}
+	profile := sanitize.Text(info.Profile)
+	head := func(profile string) []seg {
+		h := []seg{{"wsops", st.Title}}
+		if profile != "" {
+			h = append(h, sp, sp, seg{profile, st.BreadcrumbActive})
+		}
+		return append(h, badges...)
+	}
+	detail := func(endpoint string, withRest bool) []seg {
+		var parts []string
+		if endpoint != "" {
+			parts = append(parts, endpoint)
+		}
+		if withRest {
+			for _, s := range []string{info.Region, info.Preset} {
+				if s = sanitize.Text(s); s != "" {
+					parts = append(parts, s)
+				}
+			}
+		}
+		var out []seg
+		for i, p := range parts {
+			if i > 0 {
+				out = append(out, seg{" · ", st.Muted})
+			}
+			out = append(out, seg{p, st.Breadcrumb})
+		}
+		return out
+	}
+	long, short := status(info)
+	right := []seg{{long, st.Muted}}
+	if info.Scanning {
+		right[0].style = st.Key
+	}
+	endpoint := sanitize.Text(info.Endpoint)
+	full := slices.Concat(head(profile), []seg{sp, sp})
+	tries := [][2][]seg{
+		{slices.Concat(full, detail(endpoint, true)), right},
+	}
+	if room := w - width(full) - width(detail("", true)) - 3 - 2 - width(right); endpoint != "" && room >= 12 {
+		cutEndpoint := strings.TrimRight(sanitize.Cell(endpoint, room), " ")
+		tries = append(tries, [2][]seg{slices.Concat(full, detail(cutEndpoint, true)), right})
+	}
+	tries = append(tries,
+		[2][]seg{slices.Concat(full, detail("", true)), right},
+		[2][]seg{head(profile), right},
+		[2][]seg{head(profile), {{short, right[0].style}}},
+	)
+	for _, t := range tries {
+		if s, ok := line(w, t[0], t[1], 2); ok {
+			return s
+		}
+	}
+	// Too narrow for it all: the badges first, then as much profile as fits.
+	var last []seg
+	if len(badges) > 0 {
+		last = append(last, badges[1:]...)
+		last = append(last, sp)
+	}
+	if room := w - width(last); room > 0 && profile != "" {
+		last = append(last, seg{sanitize.Cell(profile, room), st.BreadcrumbActive})
+	}
+	return cut(w, last)
+}
+
+// status is the refresh state, long and abbreviated.
+func status(info Info) (long, short string) {
+	if info.Scanning {
+		p := sanitize.Text(info.Progress)
+		switch {
+		case p == "":
+			return "scanning…", "scanning…"
+		case strings.HasPrefix(p, "scanning"):
+			return p, "scanning…"
+		}
+		return "scanning… " + p, "scanning…"
+	}
+	if info.LastRefresh.IsZero() {
+		return "not refreshed yet", "-"
+	}
+	now := info.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	a := ago(now.Sub(info.LastRefresh))
+	return "refreshed " + a + " ago", a + " ago"
+}
+
+// counts is the counts line, with the sparkline on the right.
+func counts(info Info, w int, st styles.Styles) string {
+	num := func(n int, alert lipgloss.Style) seg {
+		if n > 0 {
+			return seg{thousands(n), alert}
+		}
+		return seg{thousands(n), st.Header}
+	}
+	vals := []seg{{thousands(info.Total), st.Header}, num(info.Stale, st.Problem), num(info.Problems, st.Problem), num(info.Gone, st.Gone)}
+	build := func(labels [4]string, gap string) []seg {
+		var out []seg
+		for i, l := range labels {
+			if i > 0 {
+				out = append(out, seg{gap, st.Header})
+			}
+			out = append(out, seg{l + " ", st.Muted}, vals[i])
+		}
+		return out
+	}
+	full := build([4]string{"connections", "stale", "problems", "gone"}, "   ")
+	short := build([4]string{"conns", "stale", "prob", "gone"}, "  ")
+	if sw := min(len(info.History), sparkMax, w-width(full)-3); len(info.History) > 1 && sw >= sparkMin {
+		spark := []seg{{Sparkline(info.History, sw), st.Sparkline}}
+		if s, ok := line(w, full, spark, 3); ok {
+			return s
+		}
+	}
+	if s, ok := line(w, full, nil, 0); ok {
+		return s
+	}
+	return cut(w, short)
+}
+
+// ago is a short duration: 3s, 5m, 2h10m, 3d.
+func ago(d time.Duration) string {
+	d = max(0, d)
+	switch {
+	case d < time.Minute:
+		return strconv.Itoa(int(d/time.Second)) + "s"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	case d < 48*time.Hour:
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		if m == 0 {
+			return strconv.Itoa(h) + "h"
+		}
+		return strconv.Itoa(h) + "h" + strconv.Itoa(m) + "m"
+	}
+	return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+}
+
+// thousands formats n with comma separators: 12,400.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,166 @@
+package ui
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+
+	"wsops/data"
+	"wsops/sanitize"
+	"wsops/ui/cmdbar"
+	"wsops/ui/header"
+)
+
+// layout gives every view the space left by the header, breadcrumbs, the
+// status line and help.
+func (m *Model) layout() {
+	if m.width == 0 {
+		return
+	}
+	h := max(1, m.height-lipgloss.Height(m.headerView())-2-m.helpHeight())
+	m.conns.SetSize(m.width, h)
+	m.subs.SetSize(m.width, h)
+	m.users.SetSize(m.width, h)
+	m.detail.SetSize(m.width, h)
+	m.bar.SetWidth(m.width)
+	m.help.Width = m.width
+}
+
+// View renders the console.
+func (m Model) View() string {
+	if m.width == 0 {
+		return "starting…"
+	}
+	parts := []string{m.headerView(), m.breadcrumbs(), m.body(), m.statusLine()}
+	if m.showHelp {
+		parts = append(parts, m.helpView())
+	}
+	return strings.Join(parts, "\n")
+}
+
+func (m Model) headerView() string {
+	p := m.sess.Profile
+	progress := ""
+	if m.refresh.scanning {
+		progress = fmt.Sprintf("scanning… %d rows", m.refresh.streamed)
+	}
+	return header.View(header.Info{
+		Profile: p.Name, Production: p.Production, ReadOnly: p.ReadOnly,
+		Endpoint: endpointOf(p.ManagementURL, p.WebSocketURL), Region: p.Region, Preset: p.Preset,
+		Total: m.summary.Total, Stale: m.summary.Stale, Problems: m.summary.Problems, Gone: m.summary.Gone,
+		Cells: m.summary.Cells, Breaks: p.Schema.Breaks,
+		Apps: axis(p.Schema, m.summary.Cells, true), Entities: axis(p.Schema, m.summary.Cells, false),
+		LastRefresh: m.refresh.last, Now: m.opt.Now(), Scanning: m.refresh.scanning, Progress: progress,
+		History: m.refresh.history,
+	}, m.width, m.st)
+}
+
+func endpointOf(mgmt, ws string) string {
+	if ws != "" {
+		return ws
+	}
+	return mgmt
+}
+
+// axis lists the matrix's apps (or entity types): the preset rule's, then any
+// other seen in the data, so unknown values show up too.
+func axis(s data.Schema, cells map[data.AppEntity]int, apps bool) []string {
+	pick := func(app, entity string) string {
+		if apps {
+			return app
+		}
+		return entity
+	}
+	seen := map[string]bool{}
+	for app, entity := range s.AppEntity {
+		seen[pick(app, entity)] = true
+	}
+	rule := slices.Sorted(maps.Keys(seen))
+	var extra []string
+	for c := range cells {
+		if v := pick(c.App, c.EntityType); !seen[v] {
+			seen[v] = true
+			extra = append(extra, v)
+		}
+	}
+	slices.Sort(extra)
+	return append(rule, extra...)
+}
+
+func (m Model) breadcrumbs() string {
+	crumbs := make([]string, len(m.stack))
+	for i, v := range m.stack {
+		name := viewNames[v]
+		if v == viewDetail {
+			name += " " + sanitize.Text(m.detail.ID())
+		}
+		st := m.st.Breadcrumb
+		if i == len(m.stack)-1 {
+			st = m.st.BreadcrumbActive
+		}
+		crumbs[i] = st.Render(name)
+	}
+	line := strings.Join(crumbs, m.st.Muted.Render(" › "))
+	if !m.query.Empty() {
+		line += m.st.Muted.Render("  filter: ") + sanitize.Text(m.query.String())
+	}
+	if m.top() == viewConns {
+		line += m.st.Muted.Render(fmt.Sprintf("  %d rows", m.conns.Len()))
+	}
+	return line
+}
+
+func (m Model) body() string {
+	switch m.top() {
+	case viewSubs:
+		return m.subs.View()
+	case viewUsers:
+		return m.users.View()
+	case viewDetail:
+		return m.detail.View()
+	case viewAudit:
+		return m.st.Muted.Render("The audit log is not available yet: it arrives with the operator actions (send, logout, prune, repair).")
+	case viewClient:
+		return m.st.Muted.Render("The test client is not available yet: it arrives with `wsops connect`.")
+	}
+	return m.conns.View()
+}
+
+func (m Model) statusLine() string {
+	switch {
+	case m.bar.Mode() != cmdbar.Off:
+		return m.bar.View()
+	case m.status != "" && m.statusErr:
+		return m.st.Error.Render(sanitize.Text(m.status))
+	case m.status != "":
+		return m.st.StatusBar.Render(sanitize.Text(m.status))
+	}
+	return m.st.Muted.Render("? help  : command  / filter  enter details  esc back  q quit")
+}
+
+func (m Model) viewKeys() []key.Binding {
+	switch m.top() {
+	case viewConns:
+		return m.conns.KeyMap()
+	case viewSubs:
+		return m.subs.KeyMap()
+	case viewUsers:
+		return m.users.KeyMap()
+	}
+	return nil
+}
+
+func (m Model) helpView() string {
+	return m.help.FullHelpView([][]key.Binding{m.keys.bindings(), m.viewKeys()})
+}
+
+func (m Model) helpHeight() int {
+	if !m.showHelp {
+		return 0
+	}
+	return lipgloss.Height(m.helpView()) + 1
+}
