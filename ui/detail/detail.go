@@ -62,14 +62,20 @@ func (m *Model) SetContent(c Content) {
 		return
 	}
 	m.content = &c
-	m.vp.SetContent(m.render(c))
+	m.vp.SetContent(m.wrapped(c))
+}
+
+// wrapped renders c with long lines wrapped to the view's width, so that no
+// value is cut off at the edge.
+func (m Model) wrapped(c Content) string {
+	return m.st.App.Width(max(1, m.vp.Width)).Render(m.render(c))
 }
 
 // SetSize sets the view's size.
 func (m *Model) SetSize(w, h int) {
 	m.vp.Width, m.vp.Height = w, h
 	if m.content != nil {
-		m.vp.SetContent(m.render(*m.content))
+		m.vp.SetContent(m.wrapped(*m.content))
 	}
 }
 
@@ -134,12 +140,24 @@ func (m Model) render(c Content) string {
 	return b.String()
 }
 
+// rootCause is the innermost error of a chain: the SDK's wrapped errors
+// repeat the operation and attempt counts; the cause says what went wrong.
+func rootCause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}
+
 func (m Model) live(c Content) string {
 	switch {
 	case errors.Is(c.LiveErr, client.ErrGone):
 		return m.st.Gone.Render("GONE") + m.st.Muted.Render(" (GetConnection: 410; the record is stale)")
 	case c.LiveErr != nil:
-		return m.st.Error.Render("unknown: " + sanitize.Text(c.LiveErr.Error()))
+		return m.st.Error.Render("unknown (GetConnection failed: " + sanitize.Text(rootCause(c.LiveErr).Error()) + ")")
 	}
 	l := c.Live
 	now := m.now()

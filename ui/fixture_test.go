@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"wsops/client"
+	"wsops/config"
+	"wsops/data"
+	"wsops/internal/testrig"
+)
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii) // goldens are plain text
+	os.Exit(m.Run())
+}
+
+// fixedNow is the console's clock in tests, so ages and "refreshed" lines are stable.
+var fixedNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+// fixtureConns is a small wizz fleet with the incident, a stale record and a
+// hostile user id.
+func fixtureConns() []data.Connection {
+	c := func(i int, user, app, entity, platform string, age time.Duration) data.Connection {
+		return data.Connection{ID: fmt.Sprintf("Conn%011d=", i), User: user, App: app, EntityType: entity,
+			Platform: platform, ConnectedAt: fixedNow.Add(-age), TTL: fixedNow.Add(time.Hour)}
+	}
+	return []data.Connection{
+		c(1, "driver-0001", "drivers", "driver", "ios", 30*time.Second),
+		c(2, "driver-0002", "drivers", "driver", "android", 5*time.Minute),
+		c(3, "customer-0001", "customers", "customer", "ios", 2*time.Minute),
+		c(4, "customer-0002", "customers", "customer", "web", 50*time.Minute),
+		c(5, "merchant-0001", "order-receiver", "merchant", "android", 10*time.Minute),
+		c(6, "merchant-0002", "order-receiver", "customer", "android", 20*time.Minute),
+		c(7, "merchant-0003", "order-receiver", "customer", "ios", 3*time.Hour),
+		c(8, "x\x1b]52;c;ZXZpbA==\x07\x1b[2Jy", "drivers", "driver", "ios", time.Minute),
+		c(9, "driver-0001", "customers", "customer", "ios", 90*time.Second),
+	}
+}
+
+// fixtureSession is a session on an in-process minidyn holding the fixture
+// fleet, with a management API that nothing answers (probes learn nothing,
+// which keeps goldens stable).
+func fixtureSession(t testing.TB) Session {
+	t.Helper()
+	db := testrig.DynamoClient(testrig.MinidynURL(t))
+	schema := data.WizzSchema()
+	ctx := context.Background()
+	if err := data.EnsureTables(ctx, db, schema); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range fixtureConns() {
+		put(t, db, schema.Connections.Table.Name, schema.EncodeConnection(c))
+	}
+	for _, s := range []data.Subscription{
+		{ConnectionID: "Conn00000000001=", Key: "order#42", User: "driver-0001", EntityType: "driver", Active: true, CreatedAt: fixedNow.Add(-time.Minute)},
+		{ConnectionID: "Conn00000000003=", Key: "order#42", User: "customer-0001", EntityType: "customer", Active: true, CreatedAt: fixedNow.Add(-time.Minute)},
+		{ConnectionID: "Conn00000000005=", Key: "business_status#b1", User: "merchant-0001", EntityType: "merchant", Active: false, CreatedAt: fixedNow.Add(-time.Hour)},
+	} {
+		put(t, db, schema.Subscriptions.Table.Name, schema.EncodeSubscription(s))
+	}
+	p, err := config.Builtin().Profile("sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:1/dev"), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("x", "x", ""),
+	})
+	return Session{
+		Profile:  p,
+		Registry: data.NewRegistry(db, schema, data.Options{Now: func() time.Time { return fixedNow }}),
+		Mgmt:     client.NewManagement(api),
+	}
+}
+
+func put(t testing.TB, db *dynamodb.Client, table string, item data.Item) {
+	t.Helper()
+	if _, err := db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func fixtureOptions(t testing.TB) Options {
+	return Options{Session: fixtureSession(t), Refresh: time.Hour, Now: func() time.Time { return fixedNow }}
+}

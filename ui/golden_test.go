@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+)
+
+// console runs the root model as a program at 160×45 on the fixture fleet
+// and waits until the fleet is listed.
+func console(t *testing.T) *teatest.TestModel {
+	t.Helper()
+	tm := teatest.NewTestModel(t, New(context.Background(), fixtureOptions(t)), teatest.WithInitialTermSize(160, 45))
+	waitOutput(t, tm, "9 rows")
+	return tm
+}
+
+func waitOutput(t *testing.T, tm *teatest.TestModel, text string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
+		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+func runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
+
+var enter = tea.KeyMsg{Type: tea.KeyEnter}
+
+// finalView quits the program and returns its last view.
+func finalView(t *testing.T, tm *teatest.TestModel) []byte {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	return []byte(tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).View())
+}
+
+func TestGoldenConnections(t *testing.T) {
+	tm := console(t)
+	golden.RequireEqual(t, finalView(t, tm))
+}
+
+func TestGoldenConnectionsFiltered(t *testing.T) {
+	tm := console(t)
+	tm.Send(runes("/"))
+	tm.Send(runes("is:problem"))
+	tm.Send(enter)
+	waitOutput(t, tm, "filter: is:problem")
+	tm.Send(runes("s")) // sort by user
+	waitOutput(t, tm, "USER ▲")
+	golden.RequireEqual(t, finalView(t, tm))
+}
+
+func TestGoldenSubscriptions(t *testing.T) {
+	tm := console(t)
+	tm.Send(runes(":subs"))
+	tm.Send(enter)
+	waitOutput(t, tm, "business_status#b1")
+	golden.RequireEqual(t, finalView(t, tm))
+}
+
+func TestGoldenUsers(t *testing.T) {
+	tm := console(t)
+	tm.Send(runes(":users"))
+	tm.Send(enter)
+	waitOutput(t, tm, "ENTITY TYPES")
+	golden.RequireEqual(t, finalView(t, tm))
+}
+
+func TestGoldenDetail(t *testing.T) {
+	tm := console(t)
+	tm.Send(runes("j"))
+	tm.Send(runes("j"))
+	tm.Send(runes("j"))
+	tm.Send(runes("j"))
+	tm.Send(runes("j"))
+	tm.Send(enter) // the incident merchant, Conn00000000006=
+	waitOutput(t, tm, "Subscriptions (0)")
+	golden.RequireEqual(t, finalView(t, tm))
+}
+
+func TestGoldenHelpAndPlaceholders(t *testing.T) {
+	tm := console(t)
+	tm.Send(runes(":audit"))
+	tm.Send(enter)
+	waitOutput(t, tm, "not available yet")
+	tm.Send(runes("?"))
+	waitOutput(t, tm, "esc back")
+	golden.RequireEqual(t, finalView(t, tm))
+}
