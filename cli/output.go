@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"wsops/internal/human"
 	"wsops/sanitize"
 )
 
@@ -118,18 +119,7 @@ func age(t, now time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	d := now.Sub(t)
-	switch {
-	case d < 0:
-		return "future"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
+	return human.Age(now.Sub(t))
 }
 
 // nonNil turns a nil slice into an empty one so JSON shows [] and not null.

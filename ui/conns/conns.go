@@ -3,13 +3,13 @@
 package conns
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"wsops/internal/human"
 	"wsops/ui/fleet"
 	"wsops/ui/styles"
 	"wsops/ui/table"
@@ -196,16 +196,5 @@ func Age(ms int64, now time.Time) string {
 	if ms == 0 {
 		return "-"
 	}
-	d := now.Sub(time.UnixMilli(ms))
-	switch {
-	case d < 0:
-		return "0s"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
+	return human.Age(now.Sub(time.UnixMilli(ms)))
 }

@@ -1,0 +1,23 @@
+// Package human formats values for people: short durations for table cells.
+package human
+
+import (
+	"fmt"
+	"time"
+)
+
+// Age is a short form of how long ago something happened: "42s", "5m",
+// "3h" (up to two days), "9d"; "0s" for the future.
+func Age(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0s"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
