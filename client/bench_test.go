@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+
+	"wsops/internal/testrig"
 )
 
 // noopAPI answers every call at once, so a benchmark measures the engine alone.
@@ -37,30 +39,40 @@ func BenchmarkEngineOverhead(b *testing.B) {
 }
 
 // BenchmarkLoopbackHTTP compares the engine with a sequential loop of SDK
-// PostToConnection calls, both against the fake gateway over loopback HTTP.
+// PostToConnection calls, both against the sandbox over loopback HTTP: every
+// post is a real delivery to one of 64 live WebSocket clients, which the
+// targets cycle through.
 func BenchmarkLoopbackHTTP(b *testing.B) {
 	b.Run("engine/workers=16", func(b *testing.B) {
-		gateway := newFakeGateway(b)
-		ids := connectionIDs(0, b.N)
-		gateway.addLive(ids...)
-		sendAll(b, FanOut{Workers: 16, RPS: math.Inf(1)}, gateway.management(), ids)
+		w, m := startWorld(b, testrig.WorldOptions{Clients: benchClients})
+		sendAll(b, FanOut{Workers: 16, RPS: math.Inf(1)}, m, cycle(w.IDs, b.N))
 	})
 	b.Run("sequential-sdk-loop", func(b *testing.B) {
-		gateway := newFakeGateway(b)
-		ids := connectionIDs(0, b.N)
-		gateway.addLive(ids...)
-		api := newSDKClient(b, gateway.endpoint())
+		w, _ := startWorld(b, testrig.WorldOptions{Clients: benchClients})
+		ids := cycle(w.IDs, b.N)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for _, id := range ids {
 			in := &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: []byte(benchPayload)}
-			if _, err := api.PostToConnection(context.Background(), in); err != nil {
+			if _, err := w.API.PostToConnection(context.Background(), in); err != nil {
 				b.Fatal(err)
 			}
 		}
 		b.StopTimer()
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/target")
 	})
+}
+
+// benchClients is how many live clients the loopback benchmark posts to.
+const benchClients = 64
+
+// cycle returns n ids taken from ids in turn.
+func cycle(ids []string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = ids[i%len(ids)]
+	}
+	return out
 }
 
 // sendAll times one Send of ids (b.N of them) and reports ns/target.

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"wsops/internal/testrig"
 )
 
 // Tests of the engine's limits: the rate limiter, cancellation, abandonment.
@@ -47,25 +50,31 @@ func starved(burst int) FanOut {
 }
 
 func TestEveryCallTakesALimiterToken(t *testing.T) {
-	gateway := newFakeGateway(t)
-	ids := connectionIDs(0, 10)
-	gateway.addLive(ids...)
+	w, m := startWorld(t, testrig.WorldOptions{Clients: 10})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	events, err := starved(3).Send(ctx, gateway.management(), StreamIDs(ids), []byte("hi"))
+	events, err := starved(3).Send(ctx, m, StreamIDs(w.IDs), []byte("hi"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := []Event{<-events, <-events, <-events}
+	first := []Event{within(t, events, "event"), within(t, events, "event"), within(t, events, "event")}
 	cancel()
 	results, progress := drainRun(t, events, first...)
 
-	if len(results) != 3 || progress.Done != 3 || progress.NotAttempted != 7 || progress.Targets() != 10 {
-		t.Errorf("%d results, progress %+v; want 3 done, 7 not attempted", len(results), progress)
+	if len(results) != 3 || progress.Done != 3 || progress.Delivered != 3 || progress.NotAttempted != 7 || progress.Targets() != 10 {
+		t.Errorf("%d results, progress %+v; want 3 delivered, 7 not attempted", len(results), progress)
 	}
-	if n := len(gateway.answered()); n != 3 {
-		t.Errorf("server answered %d requests with 3 tokens, want 3", n)
+	if n := len(w.Requests()); n != 3 {
+		t.Errorf("the SDK client sent %d requests with 3 tokens, want 3", n)
+	}
+	w.Settle()
+	for _, id := range w.IDs {
+		if _, attempted := results[id]; attempted {
+			assertReceived(t, w, []string{id}, []byte("hi"))
+		} else {
+			assertReceived(t, w, []string{id})
+		}
 	}
 }
 
@@ -88,21 +97,20 @@ func poster(m *Management) Call {
 }
 
 func TestRetryWaitsForALimiterToken(t *testing.T) {
-	gateway := newFakeGateway(t)
-	throttled, live := connectionID(1), connectionID(2)
-	gateway.addLive(throttled, live)
+	// The sandbox allows one call: of the two targets' first attempts, one is
+	// delivered and the other throttled.
+	w, m := startWorld(t, testrig.WorldOptions{Clients: 2, ManagementRPS: starvedRPS})
 	arrivals := make(chan string, 4)
-	gateway.set(func(g *fakeGateway) {
-		g.throttle[throttled] = 1
-		g.hold = func(id string) { arrivals <- id }
-	})
+	w.OnRequest(func(r testrig.Request) { arrivals <- r.ID })
 	waits := make(chan struct{}, 4)
 	limiter := signallingLimiter{Limiter: starved(2).limiter(), waits: waits}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	events, _ := starved(2).withDefaults().start(ctx, limiter, StreamIDs([]string{throttled, live}), poster(gateway.management()))
+	events, _ := starved(2).withDefaults().start(ctx, limiter, StreamIDs(w.IDs), poster(m))
 	// Two first attempts take the two tokens; the retry must then wait for a third.
+	deadline := time.NewTimer(hangDeadline)
+	defer deadline.Stop()
 	for waited, arrived := 0, 0; waited < 3; {
 		select {
 		case <-waits:
@@ -111,79 +119,93 @@ func TestRetryWaitsForALimiterToken(t *testing.T) {
 			if arrived++; arrived > 2 {
 				t.Fatalf("request %d (%s) made without a limiter token", arrived, id)
 			}
+		case <-deadline.C:
+			t.Fatalf("%d limiter waits and %d requests within %v; want 3 waits (the third for a retry)", waited, arrived, hangDeadline)
 		}
 	}
 	cancel()
 	results, progress := drainRun(t, events)
 
-	r := results[throttled]
-	if r.Outcome != Throttled || r.Attempts != 1 || !errors.Is(r.Err, ErrThrottled) || !errors.Is(r.Err, context.Canceled) {
-		t.Errorf("throttled target: %v after %d attempts (%v); want throttled after 1, retry cut by cancel", r.Outcome, r.Attempts, r.Err)
+	if progress != (Progress{Done: 2, Delivered: 1, Throttled: 1}) {
+		t.Fatalf("progress %+v, want one delivered and one throttled", progress)
 	}
-	if results[live].Outcome != Delivered || progress.Done != 2 {
-		t.Errorf("live target %v, progress %+v", results[live].Outcome, progress)
+	w.Settle()
+	for id, r := range results {
+		switch r.Outcome {
+		case Delivered:
+			assertReceived(t, w, []string{id}, []byte("hi"))
+		case Throttled:
+			if r.Attempts != 1 || !errors.Is(r.Err, ErrThrottled) || !errors.Is(r.Err, context.Canceled) {
+				t.Errorf("throttled target: %v after %d attempts (%v); want throttled after 1, retry cut by cancel", r.Outcome, r.Attempts, r.Err)
+			}
+			assertReceived(t, w, []string{id})
+		}
 	}
-	if n := len(gateway.answered()); n != 2 {
-		t.Errorf("server answered %d requests with 2 tokens, want 2", n)
+	if n := len(w.Requests()); n != 2 {
+		t.Errorf("the SDK client sent %d requests with 2 tokens, want 2", n)
 	}
 }
 
 func TestCancelReportsExactlyTheAttemptedTargets(t *testing.T) {
-	gateway := newFakeGateway(t)
-	ids := connectionIDs(0, 20)
-	gateway.addLive(ids...)
-	started, release := make(chan string, len(ids)), make(chan struct{})
+	w, m := startWorld(t, testrig.WorldOptions{Clients: 8})
+	// The hook holds every request in the SDK client's transport, before it
+	// reaches the sandbox, so calls stay in flight while the test cancels.
+	started, release := make(chan string, len(w.IDs)), make(chan struct{})
 	var releaseOnce sync.Once
 	unblock := func() { releaseOnce.Do(func() { close(release) }) }
 	t.Cleanup(unblock)
-	gateway.set(func(g *fakeGateway) {
-		g.hold = func(id string) { started <- id; <-release }
-	})
+	w.OnRequest(func(r testrig.Request) { started <- r.ID; <-release })
 	f := quick()
 	f.Workers = 2
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	events, err := f.Send(ctx, gateway.management(), StreamIDs(ids), []byte("hi"))
+	events, err := f.Send(ctx, m, StreamIDs(w.IDs), []byte("hi"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	inFlight := []string{<-started, <-started}
+	inFlight := []string{within(t, started, "request"), within(t, started, "request")}
 	cancel()
 	unblock()
 	results, progress := drainRun(t, events)
 
-	if len(results) != 2 || progress.Done != 2 || progress.Delivered != 2 || progress.NotAttempted != 18 {
-		t.Fatalf("got %d results, progress %+v; want the 2 in-flight delivered, 18 not attempted", len(results), progress)
+	if len(results) != 2 || progress.Done != 2 || progress.Delivered != 2 || progress.NotAttempted != 6 {
+		t.Fatalf("got %d results, progress %+v; want the 2 in-flight delivered, 6 not attempted", len(results), progress)
 	}
 	for _, id := range inFlight {
 		if results[id].Outcome != Delivered {
 			t.Errorf("in-flight %s: %v (%v), want delivered", id, results[id].Outcome, results[id].Err)
 		}
 	}
-	if n := len(gateway.answered()); n != 2 {
-		t.Errorf("server answered %d requests, want 2", n)
+	if n := len(w.Requests()); n != 2 {
+		t.Errorf("the SDK client sent %d requests, want 2", n)
+	}
+	w.Settle()
+	for _, id := range w.IDs {
+		if slices.Contains(inFlight, id) {
+			assertReceived(t, w, []string{id}, []byte("hi"))
+		} else {
+			assertReceived(t, w, []string{id})
+		}
 	}
 }
 
 func TestReaderMayStopReadingAfterCancel(t *testing.T) {
-	gateway := newFakeGateway(t)
-	ids := connectionIDs(0, 5)
-	gateway.addLive(ids...)
-	arrivals := make(chan string, len(ids))
-	gateway.set(func(g *fakeGateway) { g.hold = func(id string) { arrivals <- id } })
+	w, m := startWorld(t, testrig.WorldOptions{Clients: 5})
+	arrivals := make(chan string, len(w.IDs))
+	w.OnRequest(func(r testrig.Request) { arrivals <- r.ID })
 	f := quick()
 	f.Linger = time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	f = f.withDefaults()
 
-	events, stopped := f.start(ctx, f.limiter(), StreamIDs(ids), poster(gateway.management()))
-	<-arrivals // a result is now on its way to a reader who never comes
+	events, stopped := f.start(ctx, f.limiter(), StreamIDs(w.IDs), poster(m))
+	within(t, arrivals, "request") // a result is now on its way to a reader who never comes
 	cancel()
 	select {
 	case <-stopped:
-	case <-time.After(10 * time.Second):
+	case <-time.After(hangDeadline):
 		t.Fatal("the run did not stop after cancel with nobody reading")
 	}
 	if _, open := <-events; open {
@@ -192,18 +214,23 @@ func TestReaderMayStopReadingAfterCancel(t *testing.T) {
 }
 
 func TestAlreadyCancelledRunAttemptsNothing(t *testing.T) {
-	gateway := newFakeGateway(t)
-	ids := connectionIDs(0, 7)
-	gateway.addLive(ids...)
+	w, m := startWorld(t, testrig.WorldOptions{Clients: 3})
+	ids := slices.Concat(w.IDs, connectionIDs(0, 4))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 
-	results, progress := drainRun(t, quick().Probe(ctx, gateway.management(), StreamIDs(ids)))
+	events, err := quick().Send(ctx, m, StreamIDs(ids), []byte("hi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, progress := drainRun(t, events)
 
 	if len(results) != 0 || progress != (Progress{NotAttempted: 7}) {
 		t.Errorf("%d results, progress %+v; want none, 7 not attempted", len(results), progress)
 	}
-	if n := len(gateway.answered()); n != 0 {
-		t.Errorf("server answered %d requests, want none", n)
+	if n := len(w.Requests()); n != 0 {
+		t.Errorf("the SDK client sent %d requests, want none", n)
 	}
+	w.Settle()
+	assertReceived(t, w, w.IDs)
 }

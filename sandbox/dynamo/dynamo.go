@@ -37,9 +37,12 @@ func Handler() http.Handler {
 	return &shim{next: miniserver.NewServer(), tables: map[string]bool{}}
 }
 
-// Serve serves Handler() on l until stop is called; stop shuts the server
-// down gracefully, waiting for requests in flight until ctx ends, and then
-// closes whatever is left.
+// shutdownGrace bounds how long stop lets requests in flight finish.
+const shutdownGrace = 500 * time.Millisecond
+
+// Serve serves Handler() on l until stop is called; stop lets requests in
+// flight finish for a short grace (or until ctx ends), then closes whatever is
+// left.
 func Serve(l net.Listener) (stop func(ctx context.Context) error) {
 	srv := &http.Server{Handler: Handler(), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
@@ -48,12 +51,16 @@ func Serve(l net.Listener) (stop func(ctx context.Context) error) {
 		_ = srv.Serve(l) // always an error; ErrServerClosed after Shutdown
 	}()
 	return func(ctx context.Context) error {
-		err := srv.Shutdown(ctx)
-		if err != nil {
+		// Shutdown waits up to 5 s on connections that were opened but never
+		// sent a request (clients' spare connections); requests still in
+		// flight get a short grace, then everything is closed.
+		grace, cancel := context.WithTimeout(ctx, shutdownGrace)
+		defer cancel()
+		if err := srv.Shutdown(grace); err != nil {
 			_ = srv.Close()
 		}
 		<-done
-		return err
+		return ctx.Err()
 	}
 }
 
