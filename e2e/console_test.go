@@ -49,7 +49,9 @@ func (term *terminal) run(args ...string) string {
 
 func (term *terminal) screen() string { return term.run("capture-pane", "-p", "-t", "e2e") }
 
-func (term *terminal) keys(keys ...string) { term.run(append([]string{"send-keys", "-t", "e2e"}, keys...)...) }
+func (term *terminal) keys(keys ...string) {
+	term.run(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
+}
 
 // waitFor polls the screen until cond holds or the deadline passes, and
 // returns how long it took.
