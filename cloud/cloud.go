@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 
 	"wsops/config"
@@ -24,6 +25,7 @@ type Clients struct {
 	AWS        aws.Config
 	DynamoDB   *dynamodb.Client
 	Management *apigatewaymanagementapi.Client
+	STS        *sts.Client
 }
 
 // Option adjusts how New builds the clients.
@@ -84,5 +86,5 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 		o.BaseEndpoint = aws.String(p.ManagementURL)
 		o.RetryMaxAttempts = 1
 	})
-	return &Clients{AWS: cfg, DynamoDB: ddb, Management: mgmt}, nil
+	return &Clients{AWS: cfg, DynamoDB: ddb, Management: mgmt, STS: sts.NewFromConfig(cfg)}, nil
 }

@@ -1,0 +1,64 @@
+// Package ops is where operator actions on the fleet happen — send, broadcast,
+// force logout, prune — and where the safety model is enforced for every one
+// of them, whichever face (TUI or headless) asked: read-only profiles refuse,
+// bulk actions show their blast radius first, production profiles need a typed
+// confirmation, and every mutation leaves one audit line.
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Refusals. Callers map them to exit code 3 (headless) or a dialog (TUI).
+var (
+	// ErrReadOnly refuses any mutation on a read-only profile.
+	ErrReadOnly = errors.New("refused: the profile is read-only")
+	// ErrNotConfirmed means the operator did not confirm (or could not be asked).
+	ErrNotConfirmed = errors.New("refused: not confirmed")
+	// ErrProductionGuard means a production profile was not confirmed as such.
+	ErrProductionGuard = errors.New("refused: production profile not confirmed")
+)
+
+// Policy is the safety state of the profile an action runs on.
+type Policy struct {
+	Profile    string
+	ReadOnly   bool
+	Production bool
+}
+
+// Confirmer asks the operator to go ahead with a plan. Headless, it is the
+// --yes flag or a prompt on a terminal; in the TUI, a dialog.
+type Confirmer interface {
+	// Confirm shows the plan (its blast radius) and returns nil to go ahead,
+	// ErrNotConfirmed or ErrProductionGuard (wrapped) to refuse.
+	Confirm(ctx context.Context, p Plan, pol Policy) error
+}
+
+// Plan is what an action is about to do: the action, what it targets and
+// the blast radius, for the confirmation and the audit line.
+type Plan struct {
+	Action string // send, logout, prune
+	Filter string // the targeting, in words ("user u-1", "app drivers", "3 connections")
+	Radius Radius
+	// PayloadSize is the bytes each target receives (send, logout notice).
+	PayloadSize int
+}
+
+// Authorize runs the safety checks before any call: read-only refuses
+// outright; everything else needs the confirmer's yes.
+func (pol Policy) Authorize(ctx context.Context, p Plan, c Confirmer) error {
+	if pol.ReadOnly {
+		return fmt.Errorf("%s on profile %s: %w", p.Action, pol.Profile, ErrReadOnly)
+	}
+	if c == nil {
+		return fmt.Errorf("%s: %w (nobody to ask)", p.Action, ErrNotConfirmed)
+	}
+	return c.Confirm(ctx, p, pol)
+}
+
+// Refused reports whether err is one of the safety refusals.
+func Refused(err error) bool {
+	return errors.Is(err, ErrReadOnly) || errors.Is(err, ErrNotConfirmed) || errors.Is(err, ErrProductionGuard)
+}

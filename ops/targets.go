@@ -1,0 +1,137 @@
+package ops
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"wsops/data"
+)
+
+// Targets says whom an action reaches: explicit connection ids (marked rows,
+// --conn), a selection (a user, a topic, an app × entity group), or all.
+type Targets struct {
+	Conns  []string
+	Select data.Select
+	All    bool
+}
+
+// ErrNoTargets means the targeting names nobody.
+var ErrNoTargets = errors.New("no targets: name --conn, --user, --topic, --app, --entity or --all")
+
+// Validate reports targeting that names nobody or mixes explicit ids with a selection.
+func (t Targets) Validate() error {
+	sel := t.selects()
+	switch {
+	case len(t.Conns) == 0 && !sel && !t.All:
+		return ErrNoTargets
+	case len(t.Conns) > 0 && (sel || t.All), sel && t.All:
+		return errors.New("targets: use one of --conn, a selection (--user, --topic, --app, --entity) or --all")
+	}
+	return nil
+}
+
+func (t Targets) selects() bool {
+	s := t.Select
+	return s.User != "" || s.Topic != "" || s.App != "" || s.EntityType != "" || s.Platform != "" || s.ConnectionID != ""
+}
+
+// String describes the targeting for confirmations and audit lines.
+func (t Targets) String() string {
+	if len(t.Conns) > 0 {
+		return fmt.Sprintf("%d connection ids", len(t.Conns))
+	}
+	if t.All {
+		return "all connections"
+	}
+	var parts []string
+	for _, f := range []struct{ name, value string }{
+		{"user", t.Select.User}, {"topic", t.Select.Topic}, {"app", t.Select.App},
+		{"entity", t.Select.EntityType}, {"platform", t.Select.Platform}, {"connection", t.Select.ConnectionID},
+	} {
+		if f.value != "" {
+			parts = append(parts, f.name+" "+f.value)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Target is one connection an action reaches.
+type Target struct {
+	ID, User, App, EntityType string
+}
+
+// Radius is the blast radius of an action: its targets by app × entity type.
+type Radius struct {
+	Total int
+	Cells map[data.AppEntity]int
+}
+
+// String is the radius in one line, biggest cells first:
+// "12 connections: drivers × driver 8, customers × customer 4".
+func (r Radius) String() string {
+	cells := slices.SortedFunc(maps.Keys(r.Cells), func(a, b data.AppEntity) int {
+		return cmp.Or(r.Cells[b]-r.Cells[a], strings.Compare(a.App, b.App), strings.Compare(a.EntityType, b.EntityType))
+	})
+	parts := make([]string, len(cells))
+	for i, c := range cells {
+		parts[i] = fmt.Sprintf("%s × %s %d", orUnknown(c.App), orUnknown(c.EntityType), r.Cells[c])
+	}
+	noun := "connections"
+	if r.Total == 1 {
+		noun = "connection"
+	}
+	return fmt.Sprintf("%d %s: %s", r.Total, noun, strings.Join(parts, ", "))
+}
+
+func orUnknown(s string) string { return cmp.Or(s, "?") }
+
+// Resolve reads whom the targeting reaches from the registry, and the blast
+// radius. An explicit id with no registry record is still a target (the
+// management API may know it), counted in the "? × ?" cell.
+func Resolve(ctx context.Context, reg *data.Registry, t Targets) ([]Target, Radius, error) {
+	if err := t.Validate(); err != nil {
+		return nil, Radius{}, err
+	}
+	var targets []Target
+	if len(t.Conns) > 0 {
+		for _, id := range slices.Compact(slices.Sorted(slices.Values(t.Conns))) {
+			c, err := reg.Connection(ctx, id)
+			if err != nil && !errors.Is(err, data.ErrNotFound) {
+				return nil, Radius{}, err
+			}
+			targets = append(targets, Target{ID: id, User: c.User, App: c.App, EntityType: c.EntityType})
+		}
+	} else {
+		conns, err := data.Collect(reg.Connections(ctx, t.Select))
+		if err != nil {
+			return nil, Radius{}, fmt.Errorf("reading the targets: %w", err)
+		}
+		for _, c := range conns {
+			targets = append(targets, Target{ID: c.ID, User: c.User, App: c.App, EntityType: c.EntityType})
+		}
+	}
+	return targets, RadiusOf(targets), nil
+}
+
+// RadiusOf counts targets by app × entity type.
+func RadiusOf(targets []Target) Radius {
+	r := Radius{Total: len(targets), Cells: map[data.AppEntity]int{}}
+	for _, t := range targets {
+		r.Cells[data.AppEntity{App: t.App, EntityType: t.EntityType}]++
+	}
+	return r
+}
+
+// IDs returns the targets' connection ids.
+func IDs(targets []Target) []string {
+	ids := make([]string, len(targets))
+	for i, t := range targets {
+		ids[i] = t.ID
+	}
+	return ids
+}
