@@ -13,6 +13,7 @@ import (
 	"wsops/cloud"
 	"wsops/config"
 	"wsops/data"
+	"wsops/ops"
 	"wsops/sandbox"
 	"wsops/ui"
 )
@@ -60,7 +61,11 @@ func runUI(ctx context.Context, g *globals) error {
 		}
 		return openSession(ctx, p)
 	}
-	if err := ui.Run(ctx, ui.Options{Session: sess, Open: open, Refresh: g.refresh}); err != nil {
+	auditPath, err := ops.DefaultAuditPath()
+	if err != nil {
+		return failed(err)
+	}
+	if err := ui.Run(ctx, ui.Options{Session: sess, Open: open, Refresh: g.refresh, AuditPath: auditPath}); err != nil {
 		return failed(err)
 	}
 	return nil

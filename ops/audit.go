@@ -8,8 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"wsops/secret"
@@ -30,6 +33,15 @@ type AuditEntry struct {
 	PayloadSHA256 string         `json:"payload_sha256,omitempty"`
 	Journal       string         `json:"journal,omitempty"`
 	Error         string         `json:"error,omitempty"`
+}
+
+// ResultText is the entry's result counts in one line: "delivered 12, gone 1".
+func (e AuditEntry) ResultText() string {
+	parts := make([]string, 0, len(e.Result))
+	for _, k := range slices.Sorted(maps.Keys(e.Result)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, e.Result[k]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Fingerprint sets the entry's payload size and SHA-256.

@@ -32,7 +32,9 @@ type Options struct {
 	Refresh time.Duration
 	// ProbeRPS bounds the background GetConnection probe (default 20/s).
 	ProbeRPS float64
-	Now      func() time.Time
+	// AuditPath is the audit log the :audit view shows.
+	AuditPath string
+	Now       func() time.Time
 }
 
 // Run opens the console in the terminal until the user quits or ctx ends.

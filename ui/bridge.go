@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/client"
 	"wsops/data"
+	"wsops/ops"
 	"wsops/ui/filter"
 	"wsops/ui/fleet"
 )
@@ -164,4 +166,23 @@ type tickMsg struct{ scan int }
 
 func refreshAfter(d time.Duration, scan int) tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{scan: scan} })
+}
+
+// auditMsg carries the audit log's last entries.
+type auditMsg struct {
+	entries []ops.AuditEntry
+	Err     error
+}
+
+// auditTail is how many audit entries the view shows.
+const auditTail = 500
+
+func loadAuditCmd(path string) tea.Cmd {
+	return func() tea.Msg {
+		if path == "" {
+			return auditMsg{Err: errors.New("no audit log configured")}
+		}
+		entries, _, err := ops.NewAuditLog(path).Tail(auditTail)
+		return auditMsg{entries: entries, Err: err}
+	}
 }

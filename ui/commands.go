@@ -91,7 +91,7 @@ func (m Model) runCommand(text string) (tea.Model, tea.Cmd) {
 		return m, m.requery()
 	case "audit":
 		m.push(viewAudit)
-		return m, nil
+		return m, loadAuditCmd(m.opt.AuditPath)
 	case "client":
 		m.push(viewClient)
 		return m, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,10 +19,12 @@ import (
 	"wsops/config"
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/ops"
 )
 
 func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii) // goldens are plain text
+	time.Local = time.UTC                   // and times in them do not depend on the machine
 	os.Exit(m.Run())
 }
 
@@ -92,5 +95,23 @@ func put(t testing.TB, db *dynamodb.Client, table string, item data.Item) {
 }
 
 func fixtureOptions(t testing.TB) Options {
-	return Options{Session: fixtureSession(t), Refresh: time.Hour, Now: func() time.Time { return fixedNow }}
+	return Options{Session: fixtureSession(t), Refresh: time.Hour, Now: func() time.Time { return fixedNow },
+		AuditPath: fixtureAudit(t)}
+}
+
+// fixtureAudit is an audit log with a send and a refused logout.
+func fixtureAudit(t testing.TB) string {
+	t.Helper()
+	log := ops.NewAuditLog(filepath.Join(t.TempDir(), "audit.jsonl"))
+	for _, e := range []ops.AuditEntry{
+		{Time: fixedNow.Add(-time.Hour), Profile: "sandbox", Caller: "sandbox", Action: "send", Filter: "user driver-0001",
+			Targets: 2, Result: map[string]int{"delivered": 2}, DurationMS: 41},
+		{Time: fixedNow.Add(-time.Minute), Profile: "sandbox", Caller: "sandbox", Action: "logout", Filter: "app drivers",
+			Targets: 3, Result: map[string]int{}, Error: "refused: not confirmed"},
+	} {
+		if err := log.Append(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return log.Path()
 }

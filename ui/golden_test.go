@@ -83,11 +83,11 @@ func TestGoldenDetail(t *testing.T) {
 	golden.RequireEqual(t, finalView(t, tm))
 }
 
-func TestGoldenHelpAndPlaceholders(t *testing.T) {
+func TestGoldenAuditAndHelp(t *testing.T) {
 	tm := console(t)
 	tm.Send(runes(":audit"))
 	tm.Send(enter)
-	waitOutput(t, tm, "not available yet")
+	waitOutput(t, tm, "refused: not confirmed")
 	tm.Send(runes("?"))
 	waitOutput(t, tm, "esc back")
 	golden.RequireEqual(t, finalView(t, tm))

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/data"
+	"wsops/ui/audit"
 	"wsops/ui/cmdbar"
 	"wsops/ui/conns"
 	"wsops/ui/detail"
@@ -64,6 +65,7 @@ type Model struct {
 	subs   subs.Model
 	users  users.Model
 	detail detail.Model
+	audit  audit.Model
 	bar    cmdbar.Model
 
 	status    string
@@ -109,7 +111,7 @@ func New(ctx context.Context, opt Options) Model {
 		ctx: ctx, opt: opt, sess: opt.Session, st: st, keys: defaultKeys(), help: help.New(),
 		fleet: fleet.New(), stack: []view{viewConns},
 		conns: conns.New(st, opt.Now), subs: subs.New(st, opt.Now), users: users.New(st),
-		detail: detail.New(st, opt.Now), bar: cmdbar.New(st),
+		detail: detail.New(st, opt.Now), audit: audit.New(st), bar: cmdbar.New(st),
 	}
 	m.first = m.startScan()
 	return m
@@ -135,6 +137,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleData(msg)
 	case detailMsg:
 		m.detail.SetContent(detailContent(msg))
+		return m, nil
+	case auditMsg:
+		if msg.Err != nil {
+			m.audit.SetEmptyText("cannot read the audit log: " + msg.Err.Error())
+		}
+		m.audit.SetEntries(msg.entries)
 		return m, nil
 	case conns.OpenMsg:
 		m.push(viewDetail)
@@ -227,6 +235,8 @@ func (m Model) routeToView(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.users, cmd = m.users.Update(msg)
 	case viewDetail:
 		m.detail, cmd = m.detail.Update(msg)
+	case viewAudit:
+		m.audit, cmd = m.audit.Update(msg)
 	}
 	return m, cmd
 }

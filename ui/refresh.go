@@ -61,8 +61,11 @@ func (m Model) handleData(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // a newer scan started meanwhile and has its own tick
 		}
 		cmds := []tea.Cmd{m.startScan()}
-		if m.top() == viewSubs {
+		switch m.top() {
+		case viewSubs:
 			cmds = append(cmds, m.loadSubs())
+		case viewAudit:
+			cmds = append(cmds, loadAuditCmd(m.opt.AuditPath))
 		}
 		return m, tea.Batch(cmds...)
 	case queryMsg:

@@ -26,6 +26,7 @@ func (m *Model) layout() {
 	m.subs.SetSize(m.width, h)
 	m.users.SetSize(m.width, h)
 	m.detail.SetSize(m.width, h)
+	m.audit.SetSize(m.width, h)
 	m.bar.SetWidth(m.width)
 	m.help.Width = m.width
 }
@@ -123,7 +124,7 @@ func (m Model) body() string {
 	case viewDetail:
 		return m.detail.View()
 	case viewAudit:
-		return m.st.Muted.Render("The audit log is not available yet: it arrives with the operator actions (send, logout, prune, repair).")
+		return m.audit.View()
 	case viewClient:
 		return m.st.Muted.Render("The test client is not available yet: it arrives with `wsops connect`.")
 	}
@@ -150,6 +151,8 @@ func (m Model) viewKeys() []key.Binding {
 		return m.subs.KeyMap()
 	case viewUsers:
 		return m.users.KeyMap()
+	case viewAudit:
+		return m.audit.KeyMap()
 	}
 	return nil
 }

@@ -1,0 +1,75 @@
+// Package audit is the console's audit view: the last entries of the audit
+// log, newest first.
+package audit
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"wsops/ops"
+	"wsops/ui/styles"
+	"wsops/ui/table"
+)
+
+var columns = []table.Column{
+	{Title: "TIME", Width: 19}, {Title: "PROFILE", Width: 14}, {Title: "CALLER", Width: 22}, {Title: "ACTION", Width: 7},
+	{Title: "TARGETS", Width: 7}, {Title: "RESULT", Width: 34}, {Title: "TOOK", Width: 8}, {Title: "FILTER / ERROR", Flex: true},
+}
+
+// Model is the audit view.
+type Model struct{ table table.Model }
+
+// New returns an empty audit view.
+func New(st styles.Styles) Model {
+	m := Model{table: table.New(columns, st)}
+	m.table.SetEmptyText("no audit entries yet: every send, logout, prune and repair leaves one")
+	return m
+}
+
+// SetEntries shows entries (oldest first, as the log holds them) newest first.
+func (m *Model) SetEntries(entries []ops.AuditEntry) {
+	rows := slices.Clone(entries)
+	slices.Reverse(rows)
+	m.table.SetSource(source(rows))
+}
+
+// SetEmptyText says what to show with no entries (e.g. why the log could not be read).
+func (m *Model) SetEmptyText(text string) { m.table.SetEmptyText(text) }
+
+// SetSize sets the view's size.
+func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
+
+// Update scrolls.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	var cmd tea.Cmd
+	m.table, cmd = m.table.Update(msg)
+	return m, cmd
+}
+
+// View renders the table.
+func (m Model) View() string { return m.table.View() }
+
+// KeyMap returns the view's keys for help.
+func (m Model) KeyMap() []key.Binding { return m.table.KeyMap().ShortHelp() }
+
+type source []ops.AuditEntry
+
+func (s source) Len() int { return len(s) }
+func (s source) Cells(i int) []string {
+	e := s[i]
+	note := e.Filter
+	if e.Error != "" {
+		note += " — " + e.Error
+	}
+	return []string{e.Time.Local().Format("2006-01-02 15:04:05"), e.Profile, e.Caller, e.Action,
+		fmt.Sprint(e.Targets), e.ResultText(), fmt.Sprintf("%dms", e.DurationMS), note}
+}
+func (s source) Style(i int) table.RowStyle {
+	if s[i].Error != "" {
+		return table.Problem
+	}
+	return 0
+}
