@@ -12,6 +12,7 @@ import (
 
 	"wsops/client"
 	"wsops/ops"
+	"wsops/sanitize"
 )
 
 // refused marks a safety refusal (exit 3).
@@ -76,7 +77,7 @@ type headlessConfirmer struct {
 }
 
 // Confirm implements ops.Confirmer.
-func (h headlessConfirmer) Confirm(_ context.Context, p ops.Plan, pol ops.Policy) error {
+func (h headlessConfirmer) Confirm(ctx context.Context, p ops.Plan, pol ops.Policy) error {
 	if pol.Production && h.yes && !h.profileExplicit {
 		return fmt.Errorf("%s on production profile %s needs --yes together with --profile %s spelled out: %w",
 			p.Action, pol.Profile, pol.Profile, ops.ErrProductionGuard)
@@ -87,7 +88,7 @@ func (h headlessConfirmer) Confirm(_ context.Context, p ops.Plan, pol ops.Policy
 	if !h.interactive {
 		return fmt.Errorf("%s: stdin is not a terminal, so pass --yes to go ahead: %w", p.Action, ops.ErrNotConfirmed)
 	}
-	fmt.Fprintf(h.out, "%s to %s (%s)\n", p.Action, p.Filter, p.Radius)
+	fmt.Fprintf(h.out, "%s to %s (%s)\n", p.Action, sanitize.Text(p.Filter), sanitize.Text(p.Radius.String()))
 	want := "yes"
 	if pol.Production {
 		want = pol.Profile
@@ -95,7 +96,10 @@ func (h headlessConfirmer) Confirm(_ context.Context, p ops.Plan, pol ops.Policy
 	} else {
 		fmt.Fprint(h.out, "Type yes to go ahead: ")
 	}
-	answer, _ := bufio.NewReader(h.in).ReadString('\n')
+	answer, err := readLine(ctx, h.in)
+	if err != nil {
+		return fmt.Errorf("%s: %w (%v)", p.Action, ops.ErrNotConfirmed, err)
+	}
 	if strings.TrimSpace(answer) != want {
 		if pol.Production {
 			return fmt.Errorf("%s: %w", p.Action, ops.ErrProductionGuard)
@@ -103,6 +107,21 @@ func (h headlessConfirmer) Confirm(_ context.Context, p ops.Plan, pol ops.Policy
 		return fmt.Errorf("%s: %w", p.Action, ops.ErrNotConfirmed)
 	}
 	return nil
+}
+
+// readLine reads one line, giving up when ctx ends (Ctrl-C at the prompt).
+func readLine(ctx context.Context, in io.Reader) (string, error) {
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(in).ReadString('\n')
+		line <- s
+	}()
+	select {
+	case s := <-line:
+		return s, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 }
 
 // isTerminal reports whether r is a terminal (a character device).

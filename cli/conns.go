@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -113,6 +114,9 @@ func runConns(ctx context.Context, g *globals, f connsFlags) error {
 	} else {
 		listErr = eachRow(rows, func(c data.Connection) error { return print(c, nil) })
 	}
+	if listErr == nil {
+		listErr = ctx.Err() // cut short (Ctrl-C, a deadline): the listing is not complete
+	}
 	if err := w.close(); err != nil && listErr == nil {
 		listErr = err
 	}
@@ -213,9 +217,14 @@ func probeEach(ctx context.Context, e *env, rows <-chan row, print func(data.Con
 		}
 	}()
 	fan := client.FanOut{RPS: e.profile.ManagementRPS}
+	unknown := 0
 	for ev := range fan.Probe(ctx, e.mgmt, ids) {
 		if ev.Final {
+			unknown += ev.Progress.NotAttempted
 			continue
+		}
+		if o := ev.Result.Outcome; o != client.Delivered && o != client.Gone {
+			unknown++
 		}
 		mu.Lock()
 		c := waiting[ev.Result.ID]
@@ -227,6 +236,9 @@ func probeEach(ctx context.Context, e *env, rows <-chan row, print func(data.Con
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	if listErr == nil && unknown > 0 {
+		listErr = fmt.Errorf("the live status of %d connections is unknown (GetConnection failed or was not attempted)", unknown)
+	}
 	return listErr
 }
 

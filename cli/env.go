@@ -8,6 +8,7 @@ import (
 	"wsops/cloud"
 	"wsops/config"
 	"wsops/data"
+	"wsops/sanitize"
 )
 
 // env is what a command works with once the config is loaded: the profile and
@@ -33,7 +34,7 @@ func (g *globals) loadConfigProfile() (*config.Config, *config.Profile, error) {
 		return nil, nil, usageError(err)
 	}
 	for _, w := range cfg.Warnings {
-		fmt.Fprintln(g.streams.Err, "wsops: warning:", w)
+		fmt.Fprintln(g.streams.Err, "wsops: warning:", sanitize.Text(w))
 	}
 	p, err := cfg.Profile(g.profile)
 	if err != nil {

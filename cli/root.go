@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"wsops/sanitize"
 )
 
 // Exit codes of design.md § CLI.
@@ -50,7 +52,7 @@ func Execute(ctx context.Context, args []string, s Streams) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(s.Err, "wsops:", err)
+	fmt.Fprintln(s.Err, "wsops:", sanitize.Text(err.Error())) // errors quote ids, flags and server text
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code

@@ -92,7 +92,7 @@ func runSubs(ctx context.Context, g *globals, f subsFlags) error {
 				}
 			}
 		}
-		return nil
+		return ctx.Err() // cut short: the listing is not complete
 	}()
 	if err := w.close(); err != nil && listErr == nil {
 		listErr = err

@@ -93,16 +93,18 @@ func (r *Registry) Connection(ctx context.Context, id string) (Connection, error
 
 // ConnectionsOf returns every connection record of a user, across apps.
 func (r *Registry) ConnectionsOf(ctx context.Context, user string) ([]Connection, error) {
-	return Collect(r.Connections(ctx, Select{User: user}))
+	return Collect(ctx, r.Connections(ctx, Select{User: user}))
 }
 
 // SubscriptionsOf returns the subscription records of one connection.
 func (r *Registry) SubscriptionsOf(ctx context.Context, connectionID string) ([]Subscription, error) {
-	return Collect(r.Subscriptions(ctx, Select{ConnectionID: connectionID}))
+	return Collect(ctx, r.Subscriptions(ctx, Select{ConnectionID: connectionID}))
 }
 
-// Collect drains a stream into one slice; it stops at the first error.
-func Collect[T any](pages <-chan Page[T]) ([]T, error) {
+// Collect drains a stream into one slice; it stops at the first error. A
+// stream read under ctx that ends because ctx ended is incomplete, and
+// Collect says so with ctx's error: a cancelled read never looks complete.
+func Collect[T any](ctx context.Context, pages <-chan Page[T]) ([]T, error) {
 	var all []T
 	for pg := range pages {
 		if pg.Err != nil {
@@ -110,7 +112,7 @@ func Collect[T any](pages <-chan Page[T]) ([]T, error) {
 		}
 		all = append(all, pg.Items...)
 	}
-	return all, nil
+	return all, ctx.Err()
 }
 
 func (r *Registry) connectionIDsOfTopic(ctx context.Context, topic string) (map[string]bool, error) {

@@ -81,18 +81,20 @@ func call[T any](ctx context.Context, r *Registry, f func(context.Context) (T, e
 
 // keyFor finds how to read the records whose attribute attr equals a value:
 // by the table's own hash key (index ""), by a global secondary index, or not
-// at all (ok false: a scan with a filter is needed).
-func keyFor(t Table, attr string) (index string, ok bool) {
+// at all (ok false: a scan with a filter is needed). rangeKey is the range
+// key of the key schema found, which a Query may only constrain in its key
+// condition, never in a filter.
+func keyFor(t Table, attr string) (index, rangeKey string, ok bool) {
 	if attr == "" {
-		return "", false
+		return "", "", false
 	}
 	if t.HashKey == attr {
-		return "", true
+		return "", t.RangeKey, true
 	}
 	for _, ix := range t.Indexes {
 		if ix.HashKey == attr {
-			return ix.Name, true
+			return ix.Name, ix.RangeKey, true
 		}
 	}
-	return "", false
+	return "", "", false
 }

@@ -90,7 +90,7 @@ func (f fixture) putSubs(t *testing.T, subs ...data.Subscription) {
 
 func collect[T any](t *testing.T, pages <-chan data.Page[T]) []T {
 	t.Helper()
-	all, err := data.Collect(pages)
+	all, err := data.Collect(context.Background(), pages)
 	if err != nil {
 		t.Fatalf("stream: %v", err)
 	}
@@ -408,7 +408,7 @@ func TestSummaryCountsByAppAndEntity(t *testing.T) {
 		bad := f.conn(3, "m", "order-receiver")
 		bad.EntityType = "customer"
 		f.putConns(t, f.conn(1, "a", "drivers"), f.conn(2, "b", "drivers"), bad)
-		sum, err := data.Summarize(f.registry(1).Connections(context.Background(), data.Select{}))
+		sum, err := data.Summarize(context.Background(), f.registry(1).Connections(context.Background(), data.Select{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -421,6 +421,49 @@ func TestSummaryCountsByAppAndEntity(t *testing.T) {
 		}
 		if cells := sum.Cells(); len(cells) != 2 || cells[0].App != "drivers" {
 			t.Errorf("cells %v", cells)
+		}
+	})
+}
+
+// A query that names both a connection and a topic pins the range key in the
+// key condition (DynamoDB refuses key attributes in a filter).
+func TestSubscriptionOfConnectionAndTopic(t *testing.T) {
+	for _, schema := range []data.Schema{data.WizzSchema(), data.This27Schema()} {
+		t.Run(schema.Preset, func(t *testing.T) {
+			eachBackend(t, schema, func(t *testing.T, f fixture) {
+				a, b := f.conn(1, "u1", "drivers"), f.conn(2, "u2", "drivers")
+				f.putSubs(t,
+					data.Subscription{ConnectionID: a.ID, Key: "order#1", User: "u1", EntityType: "driver", Active: true},
+					data.Subscription{ConnectionID: a.ID, Key: "order#2", User: "u1", EntityType: "driver", Active: true},
+					data.Subscription{ConnectionID: b.ID, Key: "order#1", User: "u2", EntityType: "driver", Active: true})
+				got := collect(t, f.registry(1).Subscriptions(context.Background(), data.Select{ConnectionID: a.ID, Topic: "order#1"}))
+				if len(got) != 1 || got[0].ConnectionID != a.ID || got[0].Key != "order#1" {
+					t.Fatalf("got %+v, want a's order#1 only", got)
+				}
+			})
+		})
+	}
+}
+
+func TestDeleteConnectionsToleratesRepeatedIDs(t *testing.T) {
+	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+		c := f.conn(1, "u", "drivers")
+		f.putConns(t, c)
+		f.putSubs(t, data.Subscription{ConnectionID: c.ID, Key: "order#1", User: "u", EntityType: "driver", Active: true})
+		res, err := f.registry(1).DeleteConnections(context.Background(), []string{c.ID, c.ID, c.ID})
+		if err != nil || res.Connections != 1 || res.Subscriptions != 1 {
+			t.Fatalf("result %+v, %v", res, err)
+		}
+	})
+}
+
+func TestCancelledReadIsNotComplete(t *testing.T) {
+	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+		f.putConns(t, f.conn(1, "u", "drivers"), f.conn(2, "u", "drivers"))
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := data.Collect(ctx, f.registry(1).Connections(ctx, data.Select{})); !errors.Is(err, context.Canceled) {
+			t.Fatalf("a cancelled read collected with error %v, want context.Canceled", err)
 		}
 	})
 }

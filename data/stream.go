@@ -27,6 +27,8 @@ type readPlan struct {
 	index      string
 	keyAttr    string
 	keyValue   string
+	rangeAttr  string // set when the query also pins the range key
+	rangeValue string
 	filter     map[string]string // attribute → value it must equal
 	projection []string          // nil: whole items
 	segments   int
@@ -36,13 +38,21 @@ type readPlan struct {
 // the first condition a key or index serves becomes a Query, the rest filters.
 func plan(t Table, conds map[string]string, projection []string, segments int) readPlan {
 	p := readPlan{table: t, filter: map[string]string{}, segments: segments}
+	var rangeKey string
 	for _, attr := range slices.Sorted(maps.Keys(conds)) {
-		v := conds[attr]
-		if index, ok := keyFor(t, attr); ok && p.keyAttr == "" {
-			p.keyAttr, p.keyValue, p.index = attr, v, index
-			continue
+		if index, rk, ok := keyFor(t, attr); ok {
+			p.keyAttr, p.keyValue, p.index, rangeKey = attr, conds[attr], index, rk
+			break
 		}
-		p.filter[attr] = v
+	}
+	for attr, v := range conds {
+		switch {
+		case attr == p.keyAttr:
+		case attr == rangeKey && rangeKey != "":
+			p.rangeAttr, p.rangeValue = attr, v
+		default:
+			p.filter[attr] = v
+		}
 	}
 	if len(projection) > 0 {
 		keys := []string{t.HashKey, t.RangeKey}
@@ -165,7 +175,11 @@ func (p readPlan) expressions() (*expression.Expression, error) {
 	b := expression.NewBuilder()
 	empty := true
 	if p.keyAttr != "" {
-		b, empty = b.WithKeyCondition(expression.Key(p.keyAttr).Equal(expression.Value(p.keyValue))), false
+		key := expression.Key(p.keyAttr).Equal(expression.Value(p.keyValue))
+		if p.rangeAttr != "" {
+			key = key.And(expression.Key(p.rangeAttr).Equal(expression.Value(p.rangeValue)))
+		}
+		b, empty = b.WithKeyCondition(key), false
 	}
 	var conds []expression.ConditionBuilder
 	for _, attr := range slices.Sorted(maps.Keys(p.filter)) {

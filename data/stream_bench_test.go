@@ -61,7 +61,7 @@ func BenchmarkScanPageDecode(b *testing.B) {
 	reg := data.NewRegistry(db, data.WizzSchema(), data.Options{Now: func() time.Time { return now }})
 	b.ReportAllocs()
 	for b.Loop() {
-		got, err := data.Collect(reg.Connections(context.Background(), data.Select{}))
+		got, err := data.Collect(context.Background(), reg.Connections(context.Background(), data.Select{}))
 		if err != nil || len(got) != perPage {
 			b.Fatalf("%d items, %v", len(got), err)
 		}

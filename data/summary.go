@@ -2,6 +2,7 @@ package data
 
 import (
 	"cmp"
+	"context"
 	"maps"
 	"slices"
 	"strings"
@@ -40,9 +41,10 @@ func (s Schema) Breaks(cell AppEntity) bool {
 	return ok && want != cell.EntityType
 }
 
-// Summarize drains a connection stream into a Summary. It returns what it
-// counted so far together with the stream's error, if any.
-func Summarize(pages <-chan Page[Connection]) (Summary, error) {
+// Summarize drains a connection stream read under ctx into a Summary. It
+// returns what it counted so far together with the stream's error, or ctx's
+// when the read was cut short.
+func Summarize(ctx context.Context, pages <-chan Page[Connection]) (Summary, error) {
 	var s Summary
 	for pg := range pages {
 		if pg.Err != nil {
@@ -52,5 +54,5 @@ func Summarize(pages <-chan Page[Connection]) (Summary, error) {
 			s.Add(c)
 		}
 	}
-	return s, nil
+	return s, ctx.Err()
 }

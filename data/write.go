@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,6 +38,8 @@ type DeleteResult struct {
 // jittered backoff. A connection with no record is not an error.
 func (r *Registry) DeleteConnections(ctx context.Context, ids []string) (DeleteResult, error) {
 	var res DeleteResult
+	// A batch naming one key twice is rejected whole by DynamoDB.
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	subs, err := r.subscriptionsOfMany(ctx, ids)
 	if err != nil {
 		return res, err
@@ -78,7 +81,7 @@ func (r *Registry) DeleteConnections(ctx context.Context, ids []string) (DeleteR
 func (r *Registry) subscriptionsOfMany(ctx context.Context, ids []string) ([]Subscription, error) {
 	st := r.schema.Subscriptions.Table
 	keys := []string{st.HashKey, st.RangeKey, r.schema.Subscriptions.Attrs.ConnectionID}
-	if _, ok := keyFor(st, r.schema.Subscriptions.Attrs.ConnectionID); ok {
+	if _, _, ok := keyFor(st, r.schema.Subscriptions.Attrs.ConnectionID); ok {
 		var (
 			mu  sync.Mutex
 			all []Subscription
@@ -87,7 +90,7 @@ func (r *Registry) subscriptionsOfMany(ctx context.Context, ids []string) ([]Sub
 		g.SetLimit(lookupConcurrency)
 		for _, id := range ids {
 			g.Go(func() error {
-				subs, err := Collect(r.Subscriptions(gctx, Select{ConnectionID: id, Attributes: keys}))
+				subs, err := Collect(gctx, r.Subscriptions(gctx, Select{ConnectionID: id, Attributes: keys}))
 				mu.Lock()
 				defer mu.Unlock()
 				all = append(all, subs...)
@@ -100,7 +103,7 @@ func (r *Registry) subscriptionsOfMany(ctx context.Context, ids []string) ([]Sub
 	for _, id := range ids {
 		wanted[id] = true
 	}
-	all, err := Collect(r.Subscriptions(ctx, Select{Attributes: keys}))
+	all, err := Collect(ctx, r.Subscriptions(ctx, Select{Attributes: keys}))
 	var mine []Subscription
 	for _, s := range all {
 		if wanted[s.ConnectionID] {

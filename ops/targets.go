@@ -107,7 +107,7 @@ func Resolve(ctx context.Context, reg *data.Registry, t Targets) ([]Target, Radi
 			targets = append(targets, Target{ID: id, User: c.User, App: c.App, EntityType: c.EntityType})
 		}
 	} else {
-		conns, err := data.Collect(reg.Connections(ctx, t.Select))
+		conns, err := data.Collect(ctx, reg.Connections(ctx, t.Select))
 		if err != nil {
 			return nil, Radius{}, fmt.Errorf("reading the targets: %w", err)
 		}

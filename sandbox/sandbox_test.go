@@ -176,7 +176,7 @@ func TestThis27EndToEnd(t *testing.T) {
 	if d, _ := reply["data"].(map[string]any); reply["type"] != "subscribed" || d["room"] != "order:order123" {
 		t.Fatalf("subscribeToOrder reply %v", reply)
 	}
-	subs, err := data.Collect(w.registry.Subscriptions(context.Background(), data.Select{Topic: "order:order123"}))
+	subs, err := data.Collect(context.Background(), w.registry.Subscriptions(context.Background(), data.Select{Topic: "order:order123"}))
 	if err != nil || len(subs) != 1 {
 		t.Fatalf("room members %d (%v)", len(subs), err)
 	}
@@ -190,7 +190,7 @@ func TestDemoTrafficFillsTheRegistry(t *testing.T) {
 	w := start(t, sandbox.Config{Preset: "wizz", Demo: 30})
 	ctx := context.Background()
 	eventually(t, "demo clients and stale records in the registry", func() bool {
-		sum, err := data.Summarize(w.registry.Connections(ctx, data.Select{}))
+		sum, err := data.Summarize(context.Background(), w.registry.Connections(ctx, data.Select{}))
 		return err == nil && sum.Total >= 33 && len(sum.Cells()) >= 3
 	})
 	eventually(t, "every demo client connected", func() bool { return w.sb.Gateway().Count() == 30 })

@@ -39,6 +39,8 @@ type Options struct {
 
 // Run opens the console in the terminal until the user quits or ctx ends.
 func Run(ctx context.Context, opt Options, progOpts ...tea.ProgramOption) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // on quit, every scan, probe and load still running stops
 	m := New(ctx, opt)
 	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}, progOpts...)...)
 	final, err := p.Run()

@@ -56,6 +56,7 @@ func waitPage(scan int, pages <-chan data.Page[data.Connection]) tea.Cmd {
 
 // subsMsg is a finished subscriptions read, already filtered.
 type subsMsg struct {
+	seq  int
 	snap fleet.SubsSnapshot
 	rows []int32
 	Err  error
@@ -63,22 +64,22 @@ type subsMsg struct {
 
 // loadSubsCmd reads the subscriptions sel picks and filters them with q,
 // all off the UI goroutine.
-func loadSubsCmd(ctx context.Context, reg *data.Registry, sel data.Select, q filter.Query) tea.Cmd {
+func loadSubsCmd(ctx context.Context, seq int, reg *data.Registry, sel data.Select, q filter.Query) tea.Cmd {
 	return func() tea.Msg {
-		subs, err := data.Collect(reg.Subscriptions(ctx, sel))
+		subs, err := data.Collect(ctx, reg.Subscriptions(ctx, sel))
 		if err != nil {
-			return subsMsg{Err: err}
+			return subsMsg{seq: seq, Err: err}
 		}
 		store := fleet.NewSubs()
 		store.Add(subs)
 		snap := store.Snapshot()
-		return subsMsg{snap: snap, rows: snap.Query(q)}
+		return subsMsg{seq: seq, snap: snap, rows: snap.Query(q)}
 	}
 }
 
 // querySubsCmd re-filters loaded subscriptions (a filter keystroke).
-func querySubsCmd(snap fleet.SubsSnapshot, q filter.Query) tea.Cmd {
-	return func() tea.Msg { return subsMsg{snap: snap, rows: snap.Query(q)} }
+func querySubsCmd(seq int, snap fleet.SubsSnapshot, q filter.Query) tea.Cmd {
+	return func() tea.Msg { return subsMsg{seq: seq, snap: snap, rows: snap.Query(q)} }
 }
 
 // queryMsg carries what one query computed from one snapshot.
@@ -101,26 +102,27 @@ func queryCmd(seq int, snap fleet.Snapshot, q filter.Query, key fleet.SortKey, d
 	}
 }
 
-// probeMsg is one GetConnection answer of a background probe.
+// probeMsg is one GetConnection answer of a background probe of session gen.
 type probeMsg struct {
+	gen    int
 	id     string
 	gone   bool
 	known  bool // false: the probe failed (throttled, error): nothing learned
 	events <-chan client.Event
 }
 
-// probeDoneMsg ends a background probe.
-type probeDoneMsg struct{}
+// probeDoneMsg ends a background probe of session gen.
+type probeDoneMsg struct{ gen int }
 
 // probeCmd asks GetConnection about ids (the visible rows), rate-limited.
-func probeCmd(ctx context.Context, m *client.Management, ids []string, rps float64) tea.Cmd {
+func probeCmd(ctx context.Context, gen int, m *client.Management, ids []string, rps float64) tea.Cmd {
 	return func() tea.Msg {
 		fan := client.FanOut{RPS: rps, Workers: 4, MaxAttempts: 1, Linger: time.Second}
-		return waitProbe(fan.Probe(ctx, m, client.StreamIDs(ids)))()
+		return waitProbe(gen, fan.Probe(ctx, m, client.StreamIDs(ids)))()
 	}
 }
 
-func waitProbe(events <-chan client.Event) tea.Cmd {
+func waitProbe(gen int, events <-chan client.Event) tea.Cmd {
 	return func() tea.Msg {
 		for ev := range events {
 			if ev.Final {
@@ -129,11 +131,11 @@ func waitProbe(events <-chan client.Event) tea.Cmd {
 			r := ev.Result
 			switch r.Outcome {
 			case client.Delivered, client.Gone:
-				return probeMsg{id: r.ID, gone: r.Outcome == client.Gone, known: true, events: events}
+				return probeMsg{gen: gen, id: r.ID, gone: r.Outcome == client.Gone, known: true, events: events}
 			}
-			return probeMsg{id: r.ID, events: events}
+			return probeMsg{gen: gen, id: r.ID, events: events}
 		}
-		return probeDoneMsg{}
+		return probeDoneMsg{gen: gen}
 	}
 }
 

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -11,6 +13,9 @@ import (
 	"wsops/ui/filter"
 	"wsops/ui/fleet"
 )
+
+// profileTimeout bounds :profile NAME (credential chains can hang on SSO or IMDS).
+const profileTimeout = 30 * time.Second
 
 // sessionMsg is the result of :profile NAME.
 type sessionMsg struct {
@@ -38,7 +43,7 @@ func (m *Model) liveFilter() tea.Cmd {
 	m.setStatus("", false)
 	m.query = q
 	if m.top() == viewSubs {
-		return querySubsCmd(m.subsSnap, q)
+		return querySubsCmd(m.subsLoad.seq, m.subsSnap, q)
 	}
 	return m.requery()
 }
@@ -107,6 +112,8 @@ func (m Model) runCommand(text string) (tea.Model, tea.Cmd) {
 		open, ctx := m.opt.Open, m.ctx
 		m.setStatus("connecting to profile "+arg+"…", false)
 		return m, func() tea.Msg {
+			ctx, cancel := context.WithTimeout(ctx, profileTimeout)
+			defer cancel()
 			s, err := open(ctx, arg)
 			return sessionMsg{name: arg, sess: s, Err: err}
 		}
@@ -123,6 +130,11 @@ func (m Model) switchSession(msg sessionMsg) (tea.Model, tea.Cmd) {
 		m.setStatus(fmt.Sprintf("profile %s: %v", msg.name, msg.Err), true)
 		return m, nil
 	}
+	m.sessCancel()
+	m.sessCtx, m.sessCancel = context.WithCancel(m.ctx)
+	m.sessGen++
+	m.probing = false
+	m.subsLoad = subsLoad{seq: m.subsLoad.seq + 1}
 	m.sess = msg.sess
 	m.fleet = fleet.New()
 	m.query, m.pushed = filter.Query{}, data.Select{}

@@ -42,9 +42,15 @@ type Model struct {
 	ctx  context.Context
 	opt  Options
 	sess Session
-	st   styles.Styles
-	keys keyMap
-	help help.Model
+	// sessCtx is cancelled when the session ends (:profile), stopping its
+	// scans, probes and loads; sessGen tags their messages so that late ones
+	// from an old session are dropped.
+	sessCtx    context.Context
+	sessCancel context.CancelFunc
+	sessGen    int
+	st         styles.Styles
+	keys       keyMap
+	help       help.Model
 
 	width, height int
 	showHelp      bool
@@ -59,6 +65,9 @@ type Model struct {
 	summary  fleet.Summary
 	subsSnap fleet.SubsSnapshot
 	probing  bool
+	subsLoad subsLoad
+	// queryBeforeEdit is the filter when the filter bar opened, restored on esc.
+	queryBeforeEdit filter.Query
 
 	stack  []view
 	conns  conns.Model
@@ -113,8 +122,17 @@ func New(ctx context.Context, opt Options) Model {
 		conns: conns.New(st, opt.Now), subs: subs.New(st, opt.Now), users: users.New(st),
 		detail: detail.New(st, opt.Now), audit: audit.New(st), bar: cmdbar.New(st),
 	}
+	m.sessCtx, m.sessCancel = context.WithCancel(ctx)
 	m.first = m.startScan()
 	return m
+}
+
+// subsLoad tracks the subscriptions read in progress: a newer one supersedes
+// (cancels) an older, whose late answer is dropped by its sequence number.
+type subsLoad struct {
+	seq    int
+	cancel context.CancelFunc
+	busy   bool
 }
 
 // Init starts the first scan (prepared by New, since Init cannot change the model).
@@ -147,11 +165,21 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case conns.OpenMsg:
 		m.push(viewDetail)
 		m.detail.Loading(msg.ID)
-		return m, loadDetailCmd(m.ctx, m.sess.Registry, m.sess.Mgmt, msg.ID)
+		return m, loadDetailCmd(m.sessCtx, m.sess.Registry, m.sess.Mgmt, msg.ID)
 	case conns.SortMsg:
 		return m, m.requery()
 	case users.OpenMsg:
 		return m.applyFilter(filter.Query{User: msg.User}.String(), viewConns)
+	case cmdbar.CancelMsg:
+		if msg.Mode == cmdbar.Filter {
+			m.query = m.queryBeforeEdit
+			m.setStatus("", false)
+			if m.top() == viewSubs {
+				return m, querySubsCmd(m.subsLoad.seq, m.subsSnap, m.query)
+			}
+			return m, m.requery()
+		}
+		return m, nil
 	case sessionMsg:
 		return m.switchSession(msg)
 	}
@@ -171,6 +199,7 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	if mode, rest, ok := pastedInput(k); ok {
+		m.queryBeforeEdit = m.query
 		open := m.bar.Open(mode, "")
 		var cmd tea.Cmd
 		m.bar, cmd = m.bar.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: rest})
@@ -192,6 +221,7 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, cmd
 	case key.Matches(k, m.keys.Filter):
+		m.queryBeforeEdit = m.query
 		cmd := m.bar.Open(cmdbar.Filter, m.query.String())
 		m.layout()
 		return m, cmd

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -231,5 +232,62 @@ func TestProfileSwitch(t *testing.T) {
 	m = update(t, next.(Model), cmd())
 	if m.sess.Profile.Name != "other" || m.refresh.scan != scan+1 || m.fleet.Snapshot().Len() != 0 {
 		t.Fatalf("switch: profile %s, scan %d→%d", m.sess.Profile.Name, scan, m.refresh.scan)
+	}
+}
+
+func TestEscOnTheFilterBarRestoresTheFilter(t *testing.T) {
+	m := model(t)
+	m = update(t, m, cmdbar.SubmitMsg{Mode: cmdbar.Filter, Text: "app:drivers"})
+	m = settle(t, m)
+	m = keys(t, m, "/")
+	m = keys(t, m, " is:problem")
+	m = settle(t, m)
+	next, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	m = next.(Model)
+	m = settle(t, update(t, m, cmd()))
+	if got := m.query.String(); got != "app:drivers" {
+		t.Fatalf("after esc the filter is %q, want app:drivers", got)
+	}
+}
+
+func TestLateMessagesFromOldWorkAreDropped(t *testing.T) {
+	m := model(t)
+	old := m.sessGen
+	m = update(t, m, cmdbar.SubmitMsg{Mode: cmdbar.Command, Text: "subs"})
+	first := m.subsLoad.seq
+	m = update(t, m, tickMsg{scan: m.refresh.scan}) // a refresh while the first read is still busy: no second read
+	if m.subsLoad.seq != first {
+		t.Fatalf("a tick started a second subscriptions read while one was in flight")
+	}
+	m = update(t, m, subsMsg{seq: first - 1, Err: errors.New("stale")})
+	if m.statusErr {
+		t.Fatalf("an older subscriptions read was applied: %q", m.status)
+	}
+	other := fixtureSession(t)
+	m.opt.Open = func(context.Context, string) (Session, error) { return other, nil }
+	next, cmd := m.Update(cmdbar.SubmitMsg{Mode: cmdbar.Command, Text: "profile other"})
+	m = update(t, next.(Model), cmd())
+	m = update(t, m, probeMsg{gen: old, id: "Conn00000000001=", gone: true, known: true})
+	if snap := m.fleet.Snapshot(); snap.Len() != 0 {
+		t.Fatalf("an old session's probe touched the new fleet")
+	}
+	if m.sessCtx.Err() != nil {
+		t.Fatal("the new session's context is cancelled")
+	}
+}
+
+func TestHeaderMatrixStaysSmallWithJunkApps(t *testing.T) {
+	m := model(t)
+	var junk []data.Connection
+	for i := range 200 {
+		c := data.Connection{ID: fmt.Sprintf("Junk%011d=", i), User: "u", App: fmt.Sprintf("app-%03d", i), EntityType: "driver", ConnectedAt: fixedNow}
+		junk = append(junk, m.sess.Profile.Schema.DecodeConnection(m.sess.Profile.Schema.EncodeConnection(c), fixedNow))
+	}
+	m = update(t, m, tickMsg{scan: m.refresh.scan})
+	m = update(t, m, scanPageMsg{scan: m.refresh.scan, page: data.Page[data.Connection]{Items: append(decoded(m), junk...)}})
+	m = settle(t, update(t, m, scanDoneMsg{scan: m.refresh.scan}))
+	view := m.View()
+	if !strings.Contains(view, "+196 more") || !strings.Contains(view, "Conn00000000001=") {
+		t.Fatalf("the matrix is not capped or the table is gone:\n%s", view)
 	}
 }

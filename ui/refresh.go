@@ -25,7 +25,7 @@ func (m *Model) startScan() tea.Cmd {
 	if m.refresh.cancel != nil {
 		m.refresh.cancel()
 	}
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := context.WithCancel(m.sessCtx)
 	m.refresh.scan++
 	m.refresh.cancel = cancel
 	m.refresh.scanning = true
@@ -63,7 +63,9 @@ func (m Model) handleData(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds := []tea.Cmd{m.startScan()}
 		switch m.top() {
 		case viewSubs:
-			cmds = append(cmds, m.loadSubs())
+			if !m.subsLoad.busy {
+				cmds = append(cmds, m.loadSubs())
+			}
 		case viewAudit:
 			cmds = append(cmds, loadAuditCmd(m.opt.AuditPath))
 		}
@@ -71,14 +73,23 @@ func (m Model) handleData(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case queryMsg:
 		return m.queried(msg)
 	case probeMsg:
+		if msg.gen != m.sessGen {
+			return m, nil // an old session's probe, cancelled with it
+		}
 		if msg.known {
 			m.fleet.SetProbe(msg.id, msg.gone)
 		}
-		return m, tea.Batch(waitProbe(msg.events), m.requery())
+		return m, tea.Batch(waitProbe(msg.gen, msg.events), m.requery())
 	case probeDoneMsg:
-		m.probing = false
+		if msg.gen == m.sessGen {
+			m.probing = false
+		}
 		return m, nil
 	case subsMsg:
+		if msg.seq != m.subsLoad.seq {
+			return m, nil // superseded by a newer read or query
+		}
+		m.subsLoad.busy = false
 		if msg.Err != nil {
 			m.setStatus("reading subscriptions: "+msg.Err.Error(), true)
 			return m, nil
@@ -108,7 +119,7 @@ func (m Model) scanDone(msg scanDoneMsg) (tea.Model, tea.Cmd) {
 	cmds := []tea.Cmd{m.requery(), refreshAfter(m.interval(), m.refresh.scan)}
 	if !m.probing && m.top() == viewConns && m.conns.Len() > 0 {
 		m.probing = true
-		cmds = append(cmds, probeCmd(m.ctx, m.sess.Mgmt, m.conns.Window(probeWindow), m.opt.ProbeRPS))
+		cmds = append(cmds, probeCmd(m.sessCtx, m.sessGen, m.sess.Mgmt, m.conns.Window(probeWindow), m.opt.ProbeRPS))
 	}
 	return m, tea.Batch(cmds...)
 }
@@ -147,9 +158,15 @@ func (m Model) queried(msg queryMsg) (tea.Model, tea.Cmd) {
 }
 
 // loadSubs reads the subscriptions the filter's pushable part selects and
-// queries them with the filter, off the UI goroutine.
+// queries them with the filter, off the UI goroutine, superseding any read
+// still in progress.
 func (m *Model) loadSubs() tea.Cmd {
-	return loadSubsCmd(m.ctx, m.sess.Registry, m.pushed, m.query)
+	if m.subsLoad.cancel != nil {
+		m.subsLoad.cancel()
+	}
+	ctx, cancel := context.WithCancel(m.sessCtx)
+	m.subsLoad = subsLoad{seq: m.subsLoad.seq + 1, cancel: cancel, busy: true}
+	return loadSubsCmd(ctx, m.subsLoad.seq, m.sess.Registry, m.pushed, m.query)
 }
 
 // sameSelect reports whether two selections read the same records.

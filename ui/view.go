@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -67,8 +68,13 @@ func endpointOf(mgmt, ws string) string {
 	return mgmt
 }
 
-// axis lists the matrix's apps (or entity types): the preset rule's, then any
-// other seen in the data, so unknown values show up too.
+// maxMatrixRows caps the header's matrix: bad data with many distinct apps
+// must not push the table off the screen.
+const maxMatrixRows = 8
+
+// axis lists the matrix's apps (or entity types): the preset rule's, then the
+// others seen in the data, most connections first, so unknown values show up
+// too; apps beyond maxMatrixRows are summed up as "+N more".
 func axis(s data.Schema, cells map[data.AppEntity]int, apps bool) []string {
 	pick := func(app, entity string) string {
 		if apps {
@@ -81,14 +87,18 @@ func axis(s data.Schema, cells map[data.AppEntity]int, apps bool) []string {
 		seen[pick(app, entity)] = true
 	}
 	rule := slices.Sorted(maps.Keys(seen))
-	var extra []string
-	for c := range cells {
+	count := map[string]int{}
+	for c, n := range cells {
 		if v := pick(c.App, c.EntityType); !seen[v] {
-			seen[v] = true
-			extra = append(extra, v)
+			count[v] += n
 		}
 	}
-	slices.Sort(extra)
+	extra := slices.SortedFunc(maps.Keys(count), func(a, b string) int {
+		return cmp.Or(count[b]-count[a], strings.Compare(a, b))
+	})
+	if room := maxMatrixRows - len(rule); apps && len(extra) > room {
+		extra = append(extra[:max(0, room-1)], fmt.Sprintf("+%d more", len(extra)-max(0, room-1)))
+	}
 	return append(rule, extra...)
 }
 

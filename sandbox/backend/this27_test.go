@@ -26,7 +26,7 @@ func TestThis27Rooms(t *testing.T) {
 		wantReply(t, send(t, b, c, "$default", `{"action":"subscribeToOrder","data":{"orderId":"order123"}}`),
 			`{"type":"subscribed","data":{"room":"order:order123"}}`)
 		wantItem(t, e.subscriptionItem(t, "r1", "order:order123"), map[string]any{"room": "order:order123", "connectionId": "r1"})
-		members, err := data.Collect(e.reg.Subscriptions(context.Background(), data.Select{Topic: "order:order123"}))
+		members, err := data.Collect(context.Background(), e.reg.Subscriptions(context.Background(), data.Select{Topic: "order:order123"}))
 		if err != nil || len(members) != 1 || members[0].ConnectionID != "r1" {
 			t.Errorf("room members %+v (err %v), want r1", members, err)
 		}

@@ -157,7 +157,7 @@ func TestRegistryParallelScanOnTheShim(t *testing.T) {
 	f := filled(t)
 	for _, opt := range []data.Options{{Segments: 4}, {Segments: 8, PageSize: 16}} {
 		reg := data.NewRegistry(f.db, f.s, opt)
-		conns, err := data.Collect(reg.Connections(ctx(t), data.Select{}))
+		conns, err := data.Collect(context.Background(), reg.Connections(ctx(t), data.Select{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +168,7 @@ func TestRegistryParallelScanOnTheShim(t *testing.T) {
 		if len(conns) != itemCount || len(ids) != itemCount {
 			t.Errorf("%+v: %d connections, %d distinct; want %d", opt, len(conns), len(ids), itemCount)
 		}
-		drivers, err := data.Collect(reg.Connections(ctx(t), data.Select{App: "drivers"}))
+		drivers, err := data.Collect(context.Background(), reg.Connections(ctx(t), data.Select{App: "drivers"}))
 		if err != nil || len(drivers) != itemCount/3 {
 			t.Errorf("%+v: %d drivers (err %v), want %d", opt, len(drivers), err, itemCount/3)
 		}

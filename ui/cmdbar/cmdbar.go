@@ -25,6 +25,9 @@ type SubmitMsg struct {
 	Text string
 }
 
+// CancelMsg says the input was abandoned (esc): a filter edit is undone.
+type CancelMsg struct{ Mode Mode }
+
 // KeyMap are the bar's keys.
 type KeyMap struct{ Submit, Cancel key.Binding }
 
@@ -76,8 +79,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.close()
 			return m, func() tea.Msg { return sub }
 		case key.Matches(k, m.keys.Cancel):
+			mode := m.mode
 			m.close()
-			return m, nil
+			return m, func() tea.Msg { return CancelMsg{Mode: mode} }
 		}
 	}
 	var cmd tea.Cmd

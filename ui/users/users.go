@@ -47,7 +47,8 @@ func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
 // Update handles enter; the rest goes to the table.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.open) {
-		if c := m.table.Cursor(); c >= 0 && c < len(m.users) {
+		// Records with no user cannot be filtered by user (an empty user: filter is no filter).
+		if c := m.table.Cursor(); c >= 0 && c < len(m.users) && m.users[c].ID != "" {
 			u := m.users[c].ID
 			return m, func() tea.Msg { return OpenMsg{User: u} }
 		}
