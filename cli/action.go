@@ -39,7 +39,8 @@ type action struct {
 	caller  string
 }
 
-// prepareAction connects, and refuses read-only profiles before any call.
+// prepareAction connects and builds what an action needs. It makes no call
+// for a read-only profile (ops refuses it, with an audit line, before any).
 func (g *globals) prepareAction(cmd *cobra.Command, f actionFlags) (*action, error) {
 	e, err := g.connect(cmd.Context())
 	if err != nil {
@@ -47,9 +48,6 @@ func (g *globals) prepareAction(cmd *cobra.Command, f actionFlags) (*action, err
 	}
 	p := e.profile
 	a := &action{env: e, policy: ops.Policy{Profile: p.Name, ReadOnly: p.ReadOnly, Production: p.Production}}
-	if p.ReadOnly {
-		return nil, refused(fmt.Errorf("%s on profile %s: %w", cmd.Name(), p.Name, ops.ErrReadOnly))
-	}
 	path, err := ops.DefaultAuditPath()
 	if err != nil {
 		return nil, failed(err)
@@ -59,8 +57,12 @@ func (g *globals) prepareAction(cmd *cobra.Command, f actionFlags) (*action, err
 		yes: f.yes, profileExplicit: cmd.Flags().Changed("profile"),
 		in: g.streams.In, out: g.streams.Err, interactive: isTerminal(g.streams.In),
 	}
-	a.caller = "sandbox"
-	if !p.Sandbox {
+	switch {
+	case p.Sandbox:
+		a.caller = "sandbox"
+	case p.ReadOnly:
+		a.caller = "(not asked: read-only profile)"
+	default:
 		if a.caller, err = client.Caller(cmd.Context(), e.clients.STS); err != nil {
 			return nil, failed(err)
 		}

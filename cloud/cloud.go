@@ -82,6 +82,9 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 			o.BaseEndpoint = aws.String(p.DynamoDBURL)
 		}
 	})
+	if p.ManagementURL == "" {
+		return nil, fmt.Errorf("profile %s has no management_url (nor a websocket_url to derive it from)", p.Name)
+	}
 	mgmt := apigatewaymanagementapi.NewFromConfig(cfg, func(o *apigatewaymanagementapi.Options) {
 		o.BaseEndpoint = aws.String(p.ManagementURL)
 		o.RetryMaxAttempts = 1

@@ -51,7 +51,9 @@ func (r *reader) str(name string, required bool) string {
 	}
 }
 
-// boolean reads a BOOL attribute; a missing one reads as def.
+// boolean reads a BOOL attribute. def is the value when the schema has no
+// such attribute; a missing attribute in a schema that has one reads as false
+// and is flagged.
 func (r *reader) boolean(name string, def bool) bool {
 	if name == "" {
 		return def
@@ -128,7 +130,7 @@ func (r *reader) epochSeconds(name string) time.Time {
 		return time.Time{}
 	case *types.AttributeValueMemberN:
 		s, err := strconv.ParseFloat(v.Value, 64)
-		if err != nil || s < 0 || s > maxEpochSeconds {
+		if err != nil || math.IsNaN(s) || s < 0 || s > maxEpochSeconds {
 			r.flag("unparseable %s", name)
 			return time.Time{}
 		}

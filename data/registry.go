@@ -22,8 +22,7 @@ var _ DynamoAPI = (*dynamodb.Client)(nil)
 // Options tune a Registry. Zero values pick the defaults.
 type Options struct {
 	// Segments is the number of parallel scan segments (default 1). Use 1
-	// against endpoints that ignore Segment, such as a bare minidyn (the
-	// sandbox's embedded DynamoDB honours it).
+	// against endpoints that ignore Segment (a bare minidyn does).
 	Segments int
 	// PageSize caps the items one Scan or Query call returns (default: no
 	// cap, so DynamoDB's 1 MB page limit applies).

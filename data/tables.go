@@ -35,7 +35,7 @@ func ensureTable(ctx context.Context, db TableAdmin, t Table) error {
 	var missing *types.ResourceNotFoundException
 	switch {
 	case err == nil:
-		return nil
+		return waitActive(ctx, db, t.Name) // it may still be CREATING
 	case !errors.As(err, &missing):
 		return err
 	}

@@ -57,7 +57,7 @@ type AuditLog struct{ path string }
 // ~/.local/state/wsops/audit.jsonl.
 func DefaultAuditPath() (string, error) {
 	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
+	if !filepath.IsAbs(dir) { // the XDG spec: a relative path is invalid and ignored
 		home, err := os.UserHomeDir()
 		if err != nil {
 			return "", fmt.Errorf("audit log: no XDG_STATE_HOME and no home directory: %w", err)

@@ -24,8 +24,13 @@ type Ops struct {
 }
 
 // Plan resolves targets into the plan an action would carry out, without any
-// call to the management API (what --dry-run prints).
+// call to the management API (what --dry-run prints). On a read-only profile
+// it refuses before any call at all, and audits the refusal.
 func (o *Ops) Plan(ctx context.Context, action string, t Targets, payloadSize int) ([]Target, Plan, error) {
+	if o.Policy.ReadOnly {
+		plan := Plan{Action: action, Filter: t.String(), PayloadSize: payloadSize}
+		return nil, plan, o.run(ctx, plan, nil)
+	}
 	targets, radius, err := Resolve(ctx, o.Registry, t)
 	if err != nil {
 		return nil, Plan{}, err
@@ -41,7 +46,8 @@ type Outcome struct {
 }
 
 // run authorizes plan, runs do, and appends the audit line whatever happens.
-// A refusal is audited too, with no calls made.
+// A refusal is audited too, with no calls made (do may be nil when the
+// caller knows the plan is refused).
 func (o *Ops) run(ctx context.Context, plan Plan, do func(context.Context) (Outcome, error)) error {
 	if o.Audit == nil {
 		return errors.New(plan.Action + ": no audit log: wsops does not mutate unaudited")
