@@ -95,6 +95,7 @@ against the local sandbox profile.`,
 	f.StringVar(&g.profile, "profile", os.Getenv("WSOPS_PROFILE"), "profile to use (default $WSOPS_PROFILE, else the config's default_profile)")
 	f.BoolVar(&g.readOnly, "read-only", false, "refuse every mutation, whatever the profile says")
 	f.StringVarP(&g.output, "output", "o", "table", "output format: table, json or jsonl")
-	root.AddCommand(newUICmd(g), newVersionCmd(g), newConfigCmd(g), newConnsCmd(g), newSubsCmd(g), newSandboxCmd(g), newTokenCmd(g), newAuditCmd(g))
+	root.AddCommand(newUICmd(g), newVersionCmd(g), newConfigCmd(g), newConnsCmd(g), newSubsCmd(g), newSandboxCmd(g), newTokenCmd(g), newAuditCmd(g),
+		newSendCmd(g), newLogoutCmd(g), newPruneCmd(g))
 	return root
 }

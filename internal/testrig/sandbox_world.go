@@ -34,6 +34,14 @@ type WorldOptions struct {
 	// ManagementRPS throttles the sandbox's management API (0: unlimited);
 	// the bucket holds max(1, ManagementRPS/2) tokens.
 	ManagementRPS float64
+	// Claims, when set, gives the token claims of client n (counted from 0),
+	// so that clients connect as chosen users, apps and entity types. Unset,
+	// client n is user testrig-user-n of app customers, entity type customer.
+	Claims func(n int) auth.Claims
+	// DropDisconnects is the share (0..1) of $disconnect events the sandbox
+	// loses (its --drop-disconnects), so that registry records outlive their
+	// connections as AWS's best-effort $disconnect lets them (0: none lost).
+	DropDisconnects float64
 }
 
 // SandboxWorld is a sandbox (preset wizz) started for one test, with live
@@ -52,6 +60,7 @@ type SandboxWorld struct {
 	API *apigatewaymanagementapi.Client
 
 	tb      testing.TB
+	claims  func(n int) auth.Claims
 	clients map[string]*WorldClient
 	barrier int
 
@@ -85,6 +94,7 @@ func StartSandboxWorld(tb testing.TB, opts WorldOptions) *SandboxWorld {
 		// which concurrent $connect/$disconnect writes leave behind.
 		DynamoURL: SandboxMinidynURL(tb),
 		Preset:    "wizz", Secret: []byte(worldSecret), ManagementRPS: opts.ManagementRPS,
+		DropDisconnects: opts.DropDisconnects,
 	})
 	if err != nil {
 		tb.Fatalf("starting the sandbox: %v", err)
@@ -93,6 +103,7 @@ func StartSandboxWorld(tb testing.TB, opts WorldOptions) *SandboxWorld {
 		Sandbox:       sb,
 		ManagementURL: sb.Endpoints().ManagementURL,
 		tb:            tb,
+		claims:        opts.Claims,
 		clients:       map[string]*WorldClient{},
 	}
 	// The sandbox closes first (every live client gets 1001, which its
@@ -120,8 +131,12 @@ func StartSandboxWorld(tb testing.TB, opts WorldOptions) *SandboxWorld {
 // that was not live before the dial.
 func (w *SandboxWorld) dial(ctx context.Context, n int) {
 	w.tb.Helper()
-	user := fmt.Sprintf("testrig-user-%d", n)
-	token, err := auth.Mint([]byte(worldSecret), auth.Claims{User: user, EntityType: "customer", App: "customers"}, time.Hour, time.Now())
+	claims := auth.Claims{User: fmt.Sprintf("testrig-user-%d", n), EntityType: "customer", App: "customers"}
+	if w.claims != nil {
+		claims = w.claims(n)
+	}
+	user := claims.User
+	token, err := auth.Mint([]byte(worldSecret), claims, time.Hour, time.Now())
 	if err != nil {
 		w.tb.Fatal(err)
 	}

@@ -1,0 +1,275 @@
+package ops
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+
+	"wsops/client"
+	"wsops/data"
+)
+
+// DefaultNotice is what a force-logged-out client receives before its socket is cut.
+const DefaultNotice = `{"type":"force_logout","reason":"operator"}`
+
+// DefaultLogoutRate is how many connections a logout cuts per second when
+// the request names no rate.
+const DefaultLogoutRate = 50
+
+// LogoutRequest is a force logout: tell each target, cut its socket, delete
+// its registry records.
+type LogoutRequest struct {
+	// Targets are connection ids (Conns, marked rows) or a user's connections
+	// (Select.User, possibly narrowed by the other Select fields). A logout
+	// never reaches a whole app, topic or fleet.
+	Targets Targets
+	// Notice is posted to each target before the cut: JSON of at most
+	// client.MaxPayload bytes; nil means DefaultNotice.
+	Notice []byte
+	// Rate is connections cut per second, staged (one at a time, no burst) so
+	// that a mass logout cannot cause a reconnect storm; 0 means
+	// DefaultLogoutRate. Each cut is two management calls (post, delete),
+	// so the rate is also held to half the profile's management RPS.
+	Rate float64
+}
+
+// LogoutResult is what a logout did; its JSON is design.md's logout output.
+type LogoutResult struct {
+	Targets int `json:"targets"`
+	// Notified counts targets that received the notice.
+	Notified int `json:"notified"`
+	// Disconnected counts sockets this logout closed (close code 1000).
+	Disconnected int `json:"disconnected"`
+	// Gone counts targets whose connection was already closed (410).
+	Gone int `json:"gone"`
+	// RecordsDeleted counts registry records deleted: connection records and
+	// subscription records.
+	RecordsDeleted int `json:"records_deleted"`
+	// Failed counts targets a step failed for: the notice or the cut (the
+	// socket may still be open and its records are kept), or the deletion of
+	// the records of a closed connection (they may remain; prune finds them).
+	Failed int `json:"failed"`
+	// FailedIDs are the failed targets' connection ids.
+	FailedIDs []string `json:"-"`
+}
+
+// counts is the result for the audit line, keyed as the JSON output.
+func (r LogoutResult) counts() map[string]int {
+	return map[string]int{"targets": r.Targets, "notified": r.Notified, "disconnected": r.Disconnected,
+		"gone": r.Gone, "records_deleted": r.RecordsDeleted, "failed": r.Failed}
+}
+
+// LogoutPlan validates req and resolves its targets into the plan Logout
+// would carry out, without any call to the management API (--dry-run). On a
+// read-only profile it refuses, audited, as Plan does.
+func (o *Ops) LogoutPlan(ctx context.Context, req LogoutRequest) ([]Target, Plan, error) {
+	notice, err := req.notice()
+	if err != nil {
+		return nil, Plan{}, err
+	}
+	if err := checkLogoutTargets(req.Targets); err != nil {
+		return nil, Plan{}, err
+	}
+	if req.Rate < 0 || math.IsNaN(req.Rate) {
+		return nil, Plan{}, fmt.Errorf("logout: rate %v: want a positive number of disconnects per second", req.Rate)
+	}
+	if o.Registry == nil && !o.Policy.ReadOnly {
+		return nil, Plan{}, errors.New("logout: no registry")
+	}
+	targets, plan, err := o.Plan(ctx, "logout", req.Targets, len(notice))
+	if err != nil && !Refused(err) { // a refusal (audited by Plan) names the action already
+		err = fmt.Errorf("logout: %w", err)
+	}
+	if err != nil {
+		return nil, Plan{}, err
+	}
+	return targets, plan, nil
+}
+
+// Logout force-logs-out req's targets, staged at req's rate: for each one it
+// posts the notice, then closes the connection (so the client sees the notice
+// frame before close 1000), then deletes the connection's registry records
+// and its subscriptions, in batches. A connection already gone (410 on the
+// post or the delete) still gets its records deleted and counts as gone. A
+// target whose notice fails otherwise is not cut: it is reported failed.
+//
+// The run is authorized, then audited with the result, whatever happens. When
+// ctx is cancelled, no further target is started, calls in flight finish, the
+// records of every connection already closed are still deleted, and the
+// result says what was done; the error then wraps ctx's error. An error with
+// a non-zero result reports a partial run; Refused(err) reports a refusal.
+// progress, when set, is called after each finished target.
+func (o *Ops) Logout(ctx context.Context, req LogoutRequest, progress func(done, total int)) (LogoutResult, error) {
+	targets, plan, err := o.LogoutPlan(ctx, req)
+	if err != nil {
+		return LogoutResult{}, err
+	}
+	notice, _ := req.notice() // valid: LogoutPlan checked it
+	// res stays zero when the run is refused.
+	var res LogoutResult
+	err = o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
+		res.Targets = len(targets)
+		err := o.logout(ctx, req.Rate, targets, notice, &res, progress)
+		return Outcome{Result: res.counts(), Payload: notice}, err
+	})
+	return res, err
+}
+
+func (o *Ops) logout(ctx context.Context, rate float64, targets []Target, notice []byte, res *LogoutResult, progress func(done, total int)) error {
+	if o.Mgmt == nil {
+		return errors.New("logout: no management API client")
+	}
+	absent, err := o.absentRecords(ctx, targets)
+	if err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	call := &logoutCall{mgmt: o.Mgmt, notice: notice, notified: map[string]bool{}}
+	sweep := &recordSweep{reg: o.Registry, absent: absent}
+	// The records of a socket this run closed are deleted even once ctx is
+	// cancelled: left behind they would be the stale records prune is for.
+	// Batches are deleted as the run goes; after a cancellation only at the end,
+	// so that the events are read at once.
+	cleanCtx := context.WithoutCancel(ctx)
+	var first error
+	done := 0
+	for ev := range o.logoutFanOut(rate).Run(runCtx, client.StreamIDs(IDs(targets)), call.do) {
+		if ev.Final {
+			continue
+		}
+		r := ev.Result
+		done = ev.Progress.Done
+		if call.wasNotified(r.ID) {
+			res.Notified++
+		}
+		switch r.Outcome {
+		case client.Delivered, client.Gone:
+			if r.Outcome == client.Delivered {
+				res.Disconnected++
+			} else {
+				res.Gone++
+			}
+			sweep.add(cleanCtx, r.ID, runCtx.Err() == nil)
+		default:
+			res.Failed++
+			res.FailedIDs = append(res.FailedIDs, r.ID)
+			if first == nil {
+				first = r.Err
+			}
+		}
+		if sweep.err != nil {
+			stop() // the registry fails: cut no more sockets whose records would stay
+		}
+		if progress != nil {
+			progress(done, len(targets))
+		}
+	}
+	sweep.flush(cleanCtx)
+	res.RecordsDeleted = sweep.records()
+	res.Failed += len(sweep.failed)
+	res.FailedIDs = append(res.FailedIDs, sweep.failed...)
+	var failures, stopped error
+	if first != nil {
+		failures = fmt.Errorf("%d of %d targets failed, first: %w", res.Failed-len(sweep.failed), len(targets), first)
+	}
+	if ctx.Err() != nil {
+		stopped = fmt.Errorf("stopped after %d of %d targets: %w", done, len(targets), context.Cause(ctx))
+	}
+	return joinErrs("logout", stopped, failures, sweep.err)
+}
+
+// logoutFanOut is the engine configuration of a logout at rate cuts per
+// second: no burst, so cuts are evenly staged; each cut (one Call) is two
+// management calls, so the rate is held to half the profile's RPS.
+func (o *Ops) logoutFanOut(rate float64) client.FanOut {
+	if rate <= 0 {
+		rate = DefaultLogoutRate
+	}
+	if o.RPS > 0 {
+		rate = min(rate, o.RPS/2)
+	}
+	workers := max(1, int(math.Ceil(min(rate, client.DefaultWorkers))))
+	return client.FanOut{RPS: rate, Burst: 1, Workers: workers}
+}
+
+// absentRecords finds which explicitly named targets have no connection
+// record (Resolve leaves their app, entity type and user empty), so that the
+// count of records deleted stays exact.
+func (o *Ops) absentRecords(ctx context.Context, targets []Target) (map[string]bool, error) {
+	absent := map[string]bool{}
+	for _, t := range targets {
+		if t.User != "" || t.App != "" || t.EntityType != "" {
+			continue
+		}
+		_, err := o.Registry.Connection(ctx, t.ID)
+		switch {
+		case errors.Is(err, data.ErrNotFound):
+			absent[t.ID] = true
+		case err != nil:
+			return nil, err
+		}
+	}
+	return absent, nil
+}
+
+// logoutCall is a logout's fan-out Call: post the notice, then close the
+// connection. It remembers who was notified, so that when the engine retries
+// a throttled delete the notice is not posted twice. Throttled posts are
+// retried by the engine as well; a post that fails otherwise ends the target
+// uncut, since the client must not be cut without its notice.
+type logoutCall struct {
+	mgmt   *client.Management
+	notice []byte
+
+	mu       sync.Mutex
+	notified map[string]bool
+}
+
+func (c *logoutCall) do(ctx context.Context, id string) (client.ConnectionInfo, error) {
+	if !c.wasNotified(id) {
+		if err := c.mgmt.Post(ctx, id, c.notice); err != nil {
+			return client.ConnectionInfo{}, err
+		}
+		c.mu.Lock()
+		c.notified[id] = true
+		c.mu.Unlock()
+	}
+	return client.ConnectionInfo{}, c.mgmt.Delete(ctx, id)
+}
+
+func (c *logoutCall) wasNotified(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.notified[id]
+}
+
+// notice is the request's notice, validated: DefaultNotice when nil.
+func (req LogoutRequest) notice() ([]byte, error) {
+	if req.Notice == nil {
+		return []byte(DefaultNotice), nil
+	}
+	if len(req.Notice) > client.MaxPayload {
+		return nil, fmt.Errorf("logout notice: %w: %d bytes, limit %d", client.ErrPayloadTooLarge, len(req.Notice), client.MaxPayload)
+	}
+	if !json.Valid(req.Notice) {
+		return nil, errors.New("logout notice: not valid JSON")
+	}
+	return bytes.Clone(req.Notice), nil
+}
+
+// checkLogoutTargets accepts connection ids or a user: a logout is never
+// aimed at a whole app, topic or fleet.
+func checkLogoutTargets(t Targets) error {
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	if t.All || len(t.Conns) == 0 && t.Select.User == "" && t.Select.ConnectionID == "" {
+		return errors.New("logout: name connections (--conn) or a user (--user); a logout never targets a whole app, topic or fleet")
+	}
+	return nil
+}

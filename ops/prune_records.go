@@ -1,0 +1,116 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"wsops/data"
+)
+
+// sweepBatch is how many connections' records a recordSweep deletes at once
+// (DynamoDB's BatchWriteItem limit; their subscriptions go in the same batches).
+const sweepBatch = 25
+
+// recordSweep deletes the registry records of closed connections — the
+// connection record and its subscriptions — in batches, as the connections'
+// ids come in. After the first error it deletes nothing more: the ids it is
+// given from then on are reported failed, with their records left in place.
+// Logout and prune share it.
+type recordSweep struct {
+	reg *data.Registry
+	// absent holds ids known to have no connection record, so that their
+	// (harmless) delete is not counted as a record deleted.
+	absent map[string]bool
+
+	pending       []string
+	cleaned       int      // connections whose records are gone
+	connections   int      // connection records deleted
+	subscriptions int      // subscription records deleted
+	failed        []string // connections whose records may remain
+	err           error
+}
+
+// add queues id; with flush set, a full batch is deleted at once.
+func (s *recordSweep) add(ctx context.Context, id string, flush bool) {
+	s.pending = append(s.pending, id)
+	if flush && len(s.pending) >= sweepBatch {
+		s.flush(ctx)
+	}
+}
+
+// flush deletes the queued ids' records.
+func (s *recordSweep) flush(ctx context.Context) {
+	ids := s.pending
+	s.pending = nil
+	if len(ids) == 0 {
+		return
+	}
+	if s.err != nil {
+		s.failed = append(s.failed, ids...)
+		return
+	}
+	res, err := s.reg.DeleteConnections(ctx, ids)
+	lost := s.unprocessed(res.Failed)
+	if err != nil {
+		s.err = fmt.Errorf("deleting the records of %d connections: %w", len(ids), err)
+	} else if len(lost) > 0 {
+		s.err = fmt.Errorf("deleting records: DynamoDB left %d unprocessed after retries", len(res.Failed))
+	}
+	s.connections += res.Connections
+	s.subscriptions += res.Subscriptions
+	for _, id := range ids {
+		switch {
+		case err != nil || lost[id]:
+			s.failed = append(s.failed, id)
+		case s.absent[id]:
+			s.connections-- // a delete of nothing
+			s.cleaned++
+		default:
+			s.cleaned++
+		}
+	}
+}
+
+// records is the number of records deleted, connections and subscriptions.
+func (s *recordSweep) records() int { return max(0, s.connections) + s.subscriptions }
+
+// unprocessed names the connections whose keys DynamoDB left unprocessed: a
+// connection key holds the id under the table's hash key, a subscription key
+// under the subscriptions' connection id attribute (a key attribute in both
+// presets).
+func (s *recordSweep) unprocessed(keys []data.Item) map[string]bool {
+	if len(keys) == 0 {
+		return nil
+	}
+	schema := s.reg.Schema()
+	lost := map[string]bool{}
+	for _, key := range keys {
+		for _, attr := range []string{schema.Connections.Table.HashKey, schema.Subscriptions.Attrs.ConnectionID} {
+			if v, ok := key[attr].(*types.AttributeValueMemberS); ok {
+				lost[v.Value] = true
+				break
+			}
+		}
+	}
+	return lost
+}
+
+// joinErrs joins the non-nil errors into one line under prefix, each still
+// reachable with errors.Is and errors.As; nil when there are none.
+func joinErrs(prefix string, errs ...error) error {
+	var verbs []string
+	var args []any
+	for _, err := range errs {
+		if err != nil {
+			verbs = append(verbs, "%w")
+			args = append(args, err)
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	return fmt.Errorf(prefix+": "+strings.Join(verbs, "; "), args...)
+}
