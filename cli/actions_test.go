@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/coder/websocket"
+
+	"wsops/auth"
+	"wsops/internal/testrig"
+)
+
+// actionWorld is a sandbox with u1 on two apps and u2 on one, and a config
+// whose profile "sb" points at it.
+func actionWorld(t *testing.T) (*testrig.SandboxWorld, string) {
+	t.Helper()
+	users := []auth.Claims{{User: "u1", App: "drivers"}, {User: "u1", App: "customers"}, {User: "u2", App: "drivers"}}
+	w := testrig.StartSandboxWorld(t, testrig.WorldOptions{Clients: 3, Claims: func(n int) auth.Claims { return users[n] }})
+	e := w.Sandbox.Endpoints()
+	cfg := fmt.Sprintf("default_profile = \"sb\"\n[profiles.sb]\nsandbox = true\nwebsocket_url = %q\nmanagement_url = %q\ndynamodb_url = %q\n",
+		e.WebSocketURL, e.ManagementURL, e.DynamoDBURL)
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("WSOPS_PROFILE", "")
+	return w, path
+}
+
+func TestActionCommands(t *testing.T) {
+	w, cfg := actionWorld(t)
+	u1a, u1b, u2 := w.Client(w.IDs[0]), w.Client(w.IDs[1]), w.Client(w.IDs[2])
+
+	out, errOut, code := run(t, "--config", cfg, "send", "--user", "u1", "--data", `{"a":1}`, "--yes", "-o", "json")
+	var sum map[string]int
+	if code != 0 || json.Unmarshal([]byte(out), &sum) != nil || sum["targets"] != 2 || sum["delivered"] != 2 {
+		t.Fatalf("send: exit %d, %q %q", code, out, errOut)
+	}
+	w.Settle()
+	if len(u1a.Frames()) != 1 || len(u1b.Frames()) != 1 || len(u2.Frames()) != 0 {
+		t.Fatalf("frames u1 %d+%d, u2 %d; want 1+1, 0", len(u1a.Frames()), len(u1b.Frames()), len(u2.Frames()))
+	}
+
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"--read-only", "send", "--user", "u1", "--data", `{}`, "--yes"}, ExitRefused},
+		{[]string{"send", "--user", "u1", "--data", `{}`}, ExitRefused}, // stdin is no terminal, no --yes
+		{[]string{"send", "--user", "u1", "--data", `not json`, "--yes"}, ExitUsage},
+		{[]string{"send", "--data", `{}`, "--yes"}, ExitUsage},
+		{[]string{"send", "--user", "u1", "--all", "--data", `{}`, "--yes"}, ExitUsage},
+		{[]string{"logout", "--yes"}, ExitUsage},
+	} {
+		out, errOut, code := run(t, append([]string{"--config", cfg}, c.args...)...)
+		if code != c.code || (c.code == ExitRefused && out != "") {
+			t.Errorf("%v: exit %d, out %q, err %q; want exit %d and no result", c.args, code, out, errOut, c.code)
+		}
+	}
+	w.Settle()
+	if len(u1a.Frames()) != 1 {
+		t.Fatalf("a refused or invalid send reached a client")
+	}
+
+	out, _, code = run(t, "--config", cfg, "send", "--all", "--data", `{}`, "--dry-run", "-o", "json")
+	if code != 0 || !strings.Contains(out, `"targets":3`) {
+		t.Fatalf("dry run: exit %d %q", code, out)
+	}
+
+	out, errOut, code = run(t, "--config", cfg, "logout", "--user", "u1", "--yes", "-o", "json")
+	if code != 0 || !strings.Contains(out, `"disconnected":2`) || !strings.Contains(out, `"records_deleted":2`) {
+		t.Fatalf("logout: exit %d %q %q", code, out, errOut)
+	}
+	for _, c := range []*testrig.WorldClient{u1a, u1b} {
+		if got := c.WaitClosed(t); got != websocket.StatusNormalClosure {
+			t.Errorf("a logged-out client closed with %v, want 1000", got)
+		}
+	}
+
+	out, _, _ = run(t, "--config", cfg, "audit", "-n", "0", "-o", "jsonl")
+	if n := strings.Count(out, "\n"); n != 4 { // send, read-only refusal, unconfirmed refusal, logout
+		t.Errorf("%d audit lines, want 4:\n%s", n, out)
+	}
+}
