@@ -40,6 +40,9 @@ type Claims struct {
 	EntityType string
 	App        string
 	BusinessID string
+	// Platform is informational: backends read the platform from the
+	// connection's query parameter, as the reference ones do.
+	Platform string
 }
 
 // wireClaims is the JWT payload.
@@ -47,6 +50,7 @@ type wireClaims struct {
 	EntityType string `json:"entityType,omitempty"`
 	App        string `json:"app,omitempty"`
 	BusinessID string `json:"businessId,omitempty"`
+	Platform   string `json:"platform,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -64,6 +68,7 @@ func Mint(secret []byte, c Claims, ttl time.Duration, now time.Time) (string, er
 		EntityType: c.EntityType,
 		App:        c.App,
 		BusinessID: c.BusinessID,
+		Platform:   c.Platform,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject:   c.User,
 			IssuedAt:  jwt.NewNumericDate(now),
@@ -101,7 +106,7 @@ func Verify(secret []byte, token string, now time.Time) (Claims, error) {
 	if w.Subject == "" {
 		return Claims{}, fmt.Errorf("%w: missing sub", ErrClaims)
 	}
-	return Claims{User: w.Subject, EntityType: w.EntityType, App: w.App, BusinessID: w.BusinessID}, nil
+	return Claims{User: w.Subject, EntityType: w.EntityType, App: w.App, BusinessID: w.BusinessID, Platform: w.Platform}, nil
 }
 
 // classify maps the jwt library's error to one of ours, dropping its text so

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -38,6 +39,8 @@ The token secret is --secret, else $WSOPS_SANDBOX_SECRET, else a development def
 				return err
 			}
 			cfg.Secret = []byte(sandboxSecret(secret, ""))
+			// Warnings ($disconnect failures, say) go to stderr; the rest is quiet.
+			cfg.Logger = slog.New(slog.NewTextHandler(g.streams.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			return runSandbox(cmd.Context(), g, out, cfg)
 		},
 	}

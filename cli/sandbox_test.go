@@ -71,4 +71,11 @@ func TestTokenMintsWhatTheSandboxAccepts(t *testing.T) {
 	if _, errOut, code := run(t, "token", "--app", "spaceship"); code != ExitUsage || !strings.Contains(errOut, "spaceship") {
 		t.Fatalf("unknown app: exit %d %q", code, errOut)
 	}
+	if _, errOut, code := run(t, "token", "--platform", "windows-phone"); code != ExitUsage || !strings.Contains(errOut, "windows-phone") {
+		t.Fatalf("unknown platform: exit %d %q", code, errOut)
+	}
+	out, _, _ = run(t, "token", "--platform", "ios")
+	if c, err := auth.Verify([]byte("cli-test-secret"), strings.TrimSpace(out), time.Now()); err != nil || c.Platform != "ios" {
+		t.Fatalf("platform claim %+v, %v", c, err)
+	}
 }

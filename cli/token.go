@@ -43,6 +43,11 @@ of the token: pass it as the platform query parameter when connecting.`,
 			if claims.EntityType == "" {
 				claims.EntityType = p.Schema.AppEntity[claims.App]
 			}
+			switch claims.Platform {
+			case "", "ios", "android", "web":
+			default:
+				return usageError(fmt.Errorf("--platform %q: want ios, android or web", claims.Platform))
+			}
 			if ttl <= 0 {
 				return usageError(fmt.Errorf("--ttl must be positive"))
 			}
@@ -59,6 +64,7 @@ of the token: pass it as the platform query parameter when connecting.`,
 	f.StringVar(&claims.EntityType, "entity", "", "entity type (default: the app's, per the preset's rule)")
 	f.StringVar(&claims.App, "app", "", "app id (default: the preset's first app)")
 	f.StringVar(&claims.BusinessID, "business", "", "business id (order-receiver merchants)")
+	f.StringVar(&claims.Platform, "platform", "", "ios, android or web, recorded in the token (connect with the same platform query parameter)")
 	f.DurationVar(&ttl, "ttl", 24*time.Hour, "how long the token is valid")
 	return cmd
 }

@@ -2,11 +2,13 @@ package ops
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -106,18 +108,25 @@ func (a *AuditLog) Tail(n int) (entries []AuditEntry, skipped int, err error) {
 		return nil, 0, fmt.Errorf("audit log: %w", err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		var e AuditEntry
-		if json.Unmarshal(sc.Bytes(), &e) != nil {
-			skipped++
-			continue
+	r := bufio.NewReader(f)
+	for {
+		line, rerr := r.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			var e AuditEntry
+			if json.Unmarshal(line, &e) != nil {
+				skipped++ // not an entry (or one cut off), however long: skip it, keep the rest
+			} else {
+				entries = append(entries, e)
+				if n > 0 && len(entries) > n {
+					entries = entries[1:]
+				}
+			}
 		}
-		entries = append(entries, e)
-		if n > 0 && len(entries) > n {
-			entries = entries[1:]
+		if rerr == io.EOF {
+			return entries, skipped, nil
+		}
+		if rerr != nil {
+			return entries, skipped, fmt.Errorf("audit log: %w", rerr)
 		}
 	}
-	return entries, skipped, sc.Err()
 }

@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,5 +97,26 @@ func TestTargetsAndRadius(t *testing.T) {
 	r := RadiusOf([]Target{{App: "drivers", EntityType: "driver"}, {App: "drivers", EntityType: "driver"}, {}})
 	if got := r.String(); got != "3 connections: drivers × driver 2, ? × ? 1" {
 		t.Errorf("radius %q", got)
+	}
+}
+
+func TestAuditTailSkipsHugeAndBrokenLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	log := NewAuditLog(path)
+	if err := log.Append(AuditEntry{Action: "send"}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(strings.Repeat("x", 2<<20) + "\n{\"action\":\"cut-off\n")
+	f.Close()
+	if err := log.Append(AuditEntry{Action: "logout"}); err != nil {
+		t.Fatal(err)
+	}
+	entries, skipped, err := log.Tail(0)
+	if err != nil || skipped != 2 || len(entries) != 2 || entries[1].Action != "logout" {
+		t.Fatalf("entries %d, skipped %d, err %v", len(entries), skipped, err)
 	}
 }

@@ -7,6 +7,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"wsops/auth"
+	"wsops/config"
 	"wsops/data"
 	"wsops/sandbox/backend"
 	"wsops/sandbox/demo"
@@ -127,18 +129,10 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 }
 
 func withDefaults(cfg Config) Config {
-	if cfg.Addr == "" {
-		cfg.Addr = "127.0.0.1:8787"
-	}
-	if cfg.DynamoAddr == "" {
-		cfg.DynamoAddr = "127.0.0.1:8000"
-	}
-	if cfg.Preset == "" {
-		cfg.Preset = "wizz"
-	}
-	if cfg.Stage == "" {
-		cfg.Stage = "dev"
-	}
+	cfg.Addr = cmp.Or(cfg.Addr, config.SandboxAddr)
+	cfg.DynamoAddr = cmp.Or(cfg.DynamoAddr, config.SandboxDynamoAddr)
+	cfg.Preset = cmp.Or(cfg.Preset, config.DefaultPreset)
+	cfg.Stage = cmp.Or(cfg.Stage, config.SandboxStage)
 	if len(cfg.Secret) == 0 {
 		cfg.Secret = []byte(auth.DefaultSandboxSecret)
 	}

@@ -19,5 +19,8 @@ func Age(d time.Duration) string {
 	case d < 48*time.Hour:
 		return fmt.Sprintf("%dh", int(d.Hours()))
 	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
+	if days := int(d.Hours() / 24); days <= 999 {
+		return fmt.Sprintf("%dd", days)
+	}
+	return ">999d" // a garbage timestamp; a cut-off number would read as another
 }
