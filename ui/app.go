@@ -14,6 +14,7 @@ import (
 	"wsops/client"
 	"wsops/config"
 	"wsops/data"
+	"wsops/ops"
 )
 
 // Session is what the console works on: one profile and its clients.
@@ -21,6 +22,9 @@ type Session struct {
 	Profile  *config.Profile
 	Registry *data.Registry
 	Mgmt     *client.Management
+	// Ops runs the operator actions (send, logout, prune) on the session's
+	// profile; the console sets its Confirm to its dialog. Nil: no actions.
+	Ops *ops.Ops
 }
 
 // Options configure the console.

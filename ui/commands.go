@@ -117,10 +117,12 @@ func (m Model) runCommand(text string) (tea.Model, tea.Cmd) {
 			s, err := open(ctx, arg)
 			return sessionMsg{name: arg, sess: s, Err: err}
 		}
+	case "send", "logout", "prune":
+		return m.actionCommand(name, arg)
 	case "":
 		return m, nil
 	}
-	m.setStatus(fmt.Sprintf("unknown command :%s (try :conns :subs :users :audit :client :profile NAME :q)", name), true)
+	m.setStatus(fmt.Sprintf("unknown command :%s (try :conns :subs :users :audit :client :send [all] :logout :prune :profile NAME :q)", name), true)
 	return m, nil
 }
 
@@ -136,6 +138,7 @@ func (m Model) switchSession(msg sessionMsg) (tea.Model, tea.Cmd) {
 	m.probing = false
 	m.subsLoad = subsLoad{seq: m.subsLoad.seq + 1}
 	m.sess = msg.sess
+	m.adoptOps()
 	m.fleet = fleet.New()
 	m.query, m.pushed = filter.Query{}, data.Select{}
 	m.refresh.history = nil

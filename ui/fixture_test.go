@@ -80,11 +80,18 @@ func fixtureSession(t testing.TB) Session {
 		Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:1/dev"), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("x", "x", ""),
 	})
-	return Session{
+	p.Messages = []config.Message{
+		{Name: "ping", Description: "a heartbeat the apps ignore", Data: `{"type":"ping"}`},
+		{Name: "maintenance", Description: "tell clients about \x1b[31mmaintenance", Data: `{"type":"notice","text":"maintenance at 22:00"}`},
+	}
+	s := Session{
 		Profile:  p,
 		Registry: data.NewRegistry(db, schema, data.Options{Now: func() time.Time { return fixedNow }}),
 		Mgmt:     client.NewManagement(api),
 	}
+	s.Ops = &ops.Ops{Registry: s.Registry, Mgmt: s.Mgmt, Policy: ops.Policy{Profile: p.Name},
+		Audit: ops.NewAuditLog(filepath.Join(t.TempDir(), "ops-audit.jsonl")), Caller: "sandbox"}
+	return s
 }
 
 func put(t testing.TB, db *dynamodb.Client, table string, item data.Item) {

@@ -11,10 +11,13 @@ import (
 	"wsops/data"
 	"wsops/ui/audit"
 	"wsops/ui/cmdbar"
+	"wsops/ui/confirm"
 	"wsops/ui/conns"
 	"wsops/ui/detail"
 	"wsops/ui/filter"
 	"wsops/ui/fleet"
+	"wsops/ui/progress"
+	"wsops/ui/send"
 	"wsops/ui/styles"
 	"wsops/ui/subs"
 	"wsops/ui/users"
@@ -76,6 +79,7 @@ type Model struct {
 	detail detail.Model
 	audit  audit.Model
 	bar    cmdbar.Model
+	actionUI
 
 	status    string
 	statusErr bool
@@ -121,7 +125,9 @@ func New(ctx context.Context, opt Options) Model {
 		fleet: fleet.New(), stack: []view{viewConns},
 		conns: conns.New(st, opt.Now), subs: subs.New(st, opt.Now), users: users.New(st),
 		detail: detail.New(st, opt.Now), audit: audit.New(st), bar: cmdbar.New(st),
+		actionUI: newActionUI(st),
 	}
+	m.adoptOps()
 	m.sessCtx, m.sessCancel = context.WithCancel(ctx)
 	m.first = m.startScan()
 	return m
@@ -136,7 +142,9 @@ type subsLoad struct {
 }
 
 // Init starts the first scan (prepared by New, since Init cannot change the model).
-func (m Model) Init() tea.Cmd { return tea.Batch(m.first, tea.WindowSize()) }
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.first, tea.WindowSize(), confirm.WaitCmd(m.confirmer.Requests()))
+}
 
 func (m Model) top() view { return m.stack[len(m.stack)-1] }
 
@@ -182,6 +190,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case sessionMsg:
 		return m.switchSession(msg)
+	case confirm.RequestMsg, conns.SendMsg, conns.LogoutMsg, send.SubmitMsg, actionProgressMsg, actionDoneMsg,
+		progress.PruneGoneMsg, progress.ResumeMsg, progress.CancelMsg:
+		return m.handleAction(msg)
 	}
 	return m.routeToView(msg)
 }
@@ -189,6 +200,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // handleKey gives keys to the input bar while it is open, then to the
 // global bindings, then to the view.
 func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.overlay() {
+		return m.overlayKey(k)
+	}
 	if m.bar.Mode() != cmdbar.Off {
 		var cmd tea.Cmd
 		m.bar, cmd = m.bar.Update(k)

@@ -22,14 +22,47 @@ func (m *Model) layout() {
 	if m.width == 0 {
 		return
 	}
-	h := max(1, m.height-lipgloss.Height(m.headerView())-2-m.helpHeight())
+	h := m.bodyHeight()
 	m.conns.SetSize(m.width, h)
 	m.subs.SetSize(m.width, h)
 	m.users.SetSize(m.width, h)
 	m.detail.SetSize(m.width, h)
 	m.audit.SetSize(m.width, h)
+	m.dialog.SetSize(m.width-overlayIndent, h)
+	m.sendDlg.SetSize(m.width-overlayIndent, h)
+	m.runView.SetSize(m.width-overlayIndent, h)
 	m.bar.SetWidth(m.width)
 	m.help.Width = m.width
+}
+
+// bodyHeight is the height left to the view under the header and breadcrumbs.
+func (m Model) bodyHeight() int {
+	return max(1, m.height-lipgloss.Height(m.headerView())-2-m.helpHeight())
+}
+
+// overlayIndent is the left margin of the dialogs and the action view.
+const overlayIndent = 2
+
+// overlayView renders the topmost dialog or the action view in the body's space.
+func (m Model) overlayView() (string, bool) {
+	var v string
+	switch {
+	case m.dialog.IsOpen():
+		v = m.dialog.View()
+	case m.sendDlg.IsOpen():
+		v = m.sendDlg.View()
+	case m.runView.IsOpen():
+		v = m.runView.View()
+	default:
+		return "", false
+	}
+	lines := strings.Split("\n"+v, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = strings.Repeat(" ", overlayIndent) + l
+		}
+	}
+	return lipgloss.Place(m.width, m.bodyHeight(), lipgloss.Left, lipgloss.Top, strings.Join(lines, "\n")), true
 }
 
 // View renders the console.
@@ -126,6 +159,9 @@ func (m Model) breadcrumbs() string {
 }
 
 func (m Model) body() string {
+	if v, ok := m.overlayView(); ok {
+		return v
+	}
 	switch m.top() {
 	case viewSubs:
 		return m.subs.View()
@@ -149,11 +185,21 @@ func (m Model) statusLine() string {
 		return m.st.Error.Render(sanitize.Text(m.status))
 	case m.status != "":
 		return m.st.StatusBar.Render(sanitize.Text(m.status))
+	case m.overlay():
+		return m.help.ShortHelpView(m.viewKeys())
 	}
 	return m.st.Muted.Render("? help  : command  / filter  enter details  esc back  q quit")
 }
 
 func (m Model) viewKeys() []key.Binding {
+	switch {
+	case m.dialog.IsOpen():
+		return m.dialog.KeyMap()
+	case m.sendDlg.IsOpen():
+		return m.sendDlg.KeyMap()
+	case m.runView.IsOpen():
+		return m.runView.KeyMap()
+	}
 	switch m.top() {
 	case viewConns:
 		return m.conns.KeyMap()

@@ -18,6 +18,12 @@ import (
 // OpenMsg asks for the detail view of a connection.
 type OpenMsg struct{ ID string }
 
+// SendMsg asks for the send dialog, to the connections IDs.
+type SendMsg struct{ IDs []string }
+
+// LogoutMsg asks for a force logout of the connections IDs.
+type LogoutMsg struct{ IDs []string }
+
 // SortMsg says the sort order changed; the caller re-runs its query.
 type SortMsg struct {
 	Key  fleet.SortKey
@@ -98,6 +104,18 @@ func (m Model) Marked() []string {
 	return ids
 }
 
+// Targets returns the marked ids that are still listed, else the id under
+// the cursor: whom an action on the view reaches.
+func (m Model) Targets() []string {
+	if ids := m.Marked(); len(ids) > 0 {
+		return ids
+	}
+	if id, ok := m.Selected(); ok {
+		return []string{id}
+	}
+	return nil
+}
+
 // Window returns the ids of the rows around the cursor, at most n of them:
 // what is on screen, for the background probe.
 func (m Model) Window(n int) []string {
@@ -127,6 +145,15 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				return m, func() tea.Msg { return OpenMsg{ID: id} }
 			}
 			return m, nil
+		case key.Matches(k, m.keys.Send), key.Matches(k, m.keys.Logout):
+			ids := m.Targets()
+			if len(ids) == 0 {
+				return m, nil
+			}
+			if key.Matches(k, m.keys.Send) {
+				return m, func() tea.Msg { return SendMsg{IDs: ids} }
+			}
+			return m, func() tea.Msg { return LogoutMsg{IDs: ids} }
 		case key.Matches(k, m.keys.SortNext), key.Matches(k, m.keys.SortReverse):
 			if key.Matches(k, m.keys.SortNext) {
 				m.sortCol = (m.sortCol + 1) % len(sortKeys)

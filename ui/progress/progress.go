@@ -1,0 +1,210 @@
+// Package progress is the console's view of a running operator action — a
+// progress bar and live counts — and, once it ends, its result summary,
+// from which the gone targets can be pruned or an interrupted send resumed.
+package progress
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	bar "github.com/charmbracelet/bubbles/progress"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"wsops/sanitize"
+	"wsops/ui/styles"
+)
+
+// maxIDs is how many gone or failed ids the summary lists.
+const maxIDs = 5
+
+// Count is one labelled count ("delivered 12").
+type Count struct {
+	Label string
+	N     int
+}
+
+// Counts are a run's totals so far.
+type Counts struct {
+	Done, Total int
+	Items       []Count
+}
+
+// Summary is how a run ended.
+type Summary struct {
+	Items   []Count
+	Gone    []string // the gone targets' ids (prunable)
+	Failed  []string // the failed targets' ids
+	Journal string   // the send journal, when there is one
+	// Resumable says the run was interrupted and its journal can be resumed.
+	Resumable bool
+	Err       error
+}
+
+// PruneGoneMsg asks for the records of the gone targets to be deleted.
+type PruneGoneMsg struct{ IDs []string }
+
+// ResumeMsg asks for the send journaled at Journal to be resumed.
+type ResumeMsg struct{ Journal string }
+
+// CancelMsg asks for the running action to be cancelled (not the console).
+type CancelMsg struct{}
+
+// CloseMsg says the summary was dismissed.
+type CloseMsg struct{}
+
+// Model is the progress and result view.
+type Model struct {
+	st      styles.Styles
+	keys    KeyMap
+	bar     bar.Model
+	open    bool
+	title   string
+	counts  Counts
+	summary *Summary
+}
+
+// New returns a closed view.
+func New(st styles.Styles) Model {
+	return Model{st: st, keys: DefaultKeyMap(), bar: bar.New(bar.WithoutPercentage(), bar.WithFillCharacters('#', '.'))}
+}
+
+// Start shows a run beginning: title says what runs, on what.
+func (m *Model) Start(title string) {
+	m.open, m.title, m.counts, m.summary = true, title, Counts{}, nil
+}
+
+// SetCounts updates the live counts; a zero Total keeps the known one.
+func (m *Model) SetCounts(c Counts) {
+	if c.Total == 0 {
+		c.Total = m.counts.Total
+	}
+	m.counts = c
+}
+
+// SetTotal sets how many targets the run has (known once it is planned).
+func (m *Model) SetTotal(n int) { m.counts.Total = n }
+
+// Counts are the live counts shown.
+func (m Model) Counts() Counts { return m.counts }
+
+// Summary is the run's summary, once it finished.
+func (m Model) Summary() (Summary, bool) {
+	if m.summary == nil {
+		return Summary{}, false
+	}
+	return *m.summary, true
+}
+
+// Finish shows the run's summary.
+func (m *Model) Finish(s Summary) { m.summary = &s }
+
+// IsOpen reports whether the view is shown.
+func (m Model) IsOpen() bool { return m.open }
+
+// Running reports whether the run has not finished yet.
+func (m Model) Running() bool { return m.open && m.summary == nil }
+
+// Close hides the view.
+func (m *Model) Close() { m.open = false }
+
+// SetSize sets the view's width.
+func (m *Model) SetSize(w, _ int) { m.bar.Width = max(10, min(w-4, 100)) }
+
+// KeyMap returns the keys that apply now, for help.
+func (m Model) KeyMap() []key.Binding {
+	if m.Running() {
+		return []key.Binding{m.keys.Cancel}
+	}
+	return []key.Binding{m.keys.Prune, m.keys.Resume, m.keys.Close}
+}
+
+// Update handles the summary's keys (the root cancels a running action).
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok || !m.open {
+		return m, nil
+	}
+	if m.summary == nil {
+		if key.Matches(k, m.keys.Cancel) {
+			return m, func() tea.Msg { return CancelMsg{} }
+		}
+		return m, nil
+	}
+	s := *m.summary
+	switch {
+	case key.Matches(k, m.keys.Close):
+		m.open = false
+		return m, func() tea.Msg { return CloseMsg{} }
+	case key.Matches(k, m.keys.Prune) && len(s.Gone) > 0:
+		ids := s.Gone
+		return m, func() tea.Msg { return PruneGoneMsg{IDs: ids} }
+	case key.Matches(k, m.keys.Resume) && s.Resumable:
+		journal := s.Journal
+		return m, func() tea.Msg { return ResumeMsg{Journal: journal} }
+	}
+	return m, nil
+}
+
+// View renders the progress or the summary.
+func (m Model) View() string {
+	if !m.open {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(m.st.Title.Render(sanitize.Text(m.title)) + "\n\n")
+	if m.summary == nil {
+		pct := 0.0
+		if m.counts.Total > 0 {
+			pct = float64(m.counts.Done) / float64(m.counts.Total)
+		}
+		b.WriteString(m.bar.ViewAs(pct) + fmt.Sprintf("  %d / %d\n", m.counts.Done, m.counts.Total))
+		b.WriteString(m.items(m.counts.Items) + "\n\n")
+		b.WriteString(m.st.Muted.Render("ctrl+c cancels the run"))
+		return b.String()
+	}
+	s := m.summary
+	if s.Err != nil {
+		b.WriteString(m.st.Error.Render(sanitize.Text(s.Err.Error())) + "\n\n")
+	}
+	b.WriteString(m.items(s.Items) + "\n")
+	m.ids(&b, "gone", s.Gone)
+	m.ids(&b, "failed", s.Failed)
+	if s.Journal != "" {
+		b.WriteString(m.st.Muted.Render("journal   ") + sanitize.Text(s.Journal) + "\n")
+	}
+	var hints []string
+	if len(s.Gone) > 0 {
+		hints = append(hints, m.st.Key.Render("p")+" prune the gone")
+	}
+	if s.Resumable {
+		hints = append(hints, m.st.Key.Render("r")+" resume")
+	}
+	hints = append(hints, m.st.Key.Render("esc")+" back")
+	b.WriteString("\n" + strings.Join(hints, "  "))
+	return b.String()
+}
+
+func (m Model) items(items []Count) string {
+	parts := make([]string, len(items))
+	for i, c := range items {
+		parts[i] = m.st.Muted.Render(c.Label+" ") + fmt.Sprint(c.N)
+	}
+	return strings.Join(parts, "   ")
+}
+
+func (m Model) ids(b *strings.Builder, label string, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	shown := ids[:min(len(ids), maxIDs)]
+	clean := make([]string, len(shown))
+	for i, id := range shown {
+		clean[i] = sanitize.Text(id)
+	}
+	line := strings.Join(clean, ", ")
+	if len(ids) > maxIDs {
+		line += fmt.Sprintf(" (+%d more)", len(ids)-maxIDs)
+	}
+	b.WriteString(m.st.Muted.Render(fmt.Sprintf("%-10s", label)) + line + "\n")
+}
