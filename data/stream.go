@@ -124,19 +124,14 @@ func (r *Registry) scanPages(ctx context.Context, p readPlan, e *expression.Expr
 		in.FilterExpression, in.ProjectionExpression = e.Filter(), e.Projection()
 		in.ExpressionAttributeNames, in.ExpressionAttributeValues = e.Names(), e.Values()
 	}
-	for {
-		out, err := call(ctx, r, func(ctx context.Context) (*dynamodb.ScanOutput, error) { return r.db.Scan(ctx, in) })
+	return r.paginate(ctx, emit, func(ctx context.Context, start Item) ([]Item, Item, error) {
+		in.ExclusiveStartKey = start
+		out, err := r.db.Scan(ctx, in)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		if !emit(ctx, out.Items) {
-			return errStopped
-		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
+		return out.Items, out.LastEvaluatedKey, nil
+	})
 }
 
 func (r *Registry) queryPages(ctx context.Context, p readPlan, e *expression.Expression, emit func(context.Context, []Item) bool) error {
@@ -154,18 +149,38 @@ func (r *Registry) queryPages(ctx context.Context, p readPlan, e *expression.Exp
 	if r.opt.PageSize > 0 {
 		in.Limit = aws.Int32(r.opt.PageSize)
 	}
+	return r.paginate(ctx, emit, func(ctx context.Context, start Item) ([]Item, Item, error) {
+		in.ExclusiveStartKey = start
+		out, err := r.db.Query(ctx, in)
+		if err != nil {
+			return nil, nil, err
+		}
+		return out.Items, out.LastEvaluatedKey, nil
+	})
+}
+
+// page reads one page from start (nil: the first) and returns its items and
+// the key to go on from (empty: the last page).
+type page func(ctx context.Context, start Item) (items []Item, next Item, err error)
+
+// paginate reads pages one after another, each under the per-call timeout,
+// handing each to emit, until the last page or until emit's consumer is gone.
+func (r *Registry) paginate(ctx context.Context, emit func(context.Context, []Item) bool, read page) error {
+	var start Item
 	for {
-		out, err := call(ctx, r, func(ctx context.Context) (*dynamodb.QueryOutput, error) { return r.db.Query(ctx, in) })
+		callCtx, cancel := context.WithTimeout(ctx, r.opt.CallTimeout)
+		items, next, err := read(callCtx, start)
+		cancel()
 		if err != nil {
 			return err
 		}
-		if !emit(ctx, out.Items) {
+		if !emit(ctx, items) {
 			return errStopped
 		}
-		if len(out.LastEvaluatedKey) == 0 {
+		if len(next) == 0 {
 			return nil
 		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		start = next
 	}
 }
 
