@@ -84,18 +84,13 @@ func connColumns(live bool) []column {
 }
 
 func runConns(ctx context.Context, g *globals, f connsFlags) error {
-	out, err := g.format()
-	if err != nil {
-		return err
-	}
-	e, err := g.connect(ctx)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	probe := f.live || f.stale
-	w := newRowWriter(g.streams.Out, out, connColumns(probe))
+	return g.list(ctx, connColumns(probe), func(ctx context.Context, e *env, w *rowWriter) error {
+		return listConns(ctx, e, w, f, probe)
+	})
+}
+
+func listConns(ctx context.Context, e *env, w *rowWriter, f connsFlags, probe bool) error {
 	now := time.Now()
 	print := func(c data.Connection, live *liveJSON) error {
 		if f.stale && (live == nil || live.Status != "gone") {
@@ -108,22 +103,10 @@ func runConns(ctx context.Context, g *globals, f connsFlags) error {
 		return w.write(toConnJSON(c, live), append(cells, strings.Join(c.Problems, "; "))...)
 	}
 	rows := matching(ctx, e.registry.Connections(ctx, f.sel), f.problem)
-	var listErr error
 	if probe {
-		listErr = probeEach(ctx, e, rows, print)
-	} else {
-		listErr = eachRow(rows, func(c data.Connection) error { return print(c, nil) })
+		return probeEach(ctx, e, rows, print)
 	}
-	if listErr == nil {
-		listErr = ctx.Err() // cut short (Ctrl-C, a deadline): the listing is not complete
-	}
-	if err := w.close(); err != nil && listErr == nil {
-		listErr = err
-	}
-	if listErr != nil {
-		return failed(listErr)
-	}
-	return nil
+	return eachRow(rows, func(c data.Connection) error { return print(c, nil) })
 }
 
 // row is one connection, or the error that ended the listing.

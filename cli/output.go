@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -103,6 +104,34 @@ func (r *rowWriter) close() error {
 		r.w.WriteString("\n]\n")
 	}
 	return r.w.Flush()
+}
+
+// list runs a listing command: it connects, streams rows through each into
+// one writer in the chosen format, and maps the outcome to an exit code. A
+// listing cut short (Ctrl-C, a deadline) is not complete, and fails.
+func (g *globals) list(ctx context.Context, cols []column, each func(context.Context, *env, *rowWriter) error) error {
+	out, err := g.format()
+	if err != nil {
+		return err
+	}
+	e, err := g.connect(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w := newRowWriter(g.streams.Out, out, cols)
+	listErr := each(ctx, e, w)
+	if listErr == nil {
+		listErr = ctx.Err()
+	}
+	if err := w.close(); err != nil && listErr == nil {
+		listErr = err
+	}
+	if listErr != nil {
+		return failed(listErr)
+	}
+	return nil
 }
 
 // rfc3339 formats t for JSON output; nil for the zero time.

@@ -56,19 +56,8 @@ var subColumns = []column{
 }
 
 func runSubs(ctx context.Context, g *globals, f subsFlags) error {
-	out, err := g.format()
-	if err != nil {
-		return err
-	}
-	e, err := g.connect(ctx)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	w := newRowWriter(g.streams.Out, out, subColumns)
-	now := time.Now()
-	listErr := func() error {
+	return g.list(ctx, subColumns, func(ctx context.Context, e *env, w *rowWriter) error {
+		now := time.Now()
 		for pg := range e.registry.Subscriptions(ctx, f.sel) {
 			if pg.Err != nil {
 				return pg.Err
@@ -92,13 +81,6 @@ func runSubs(ctx context.Context, g *globals, f subsFlags) error {
 				}
 			}
 		}
-		return ctx.Err() // cut short: the listing is not complete
-	}()
-	if err := w.close(); err != nil && listErr == nil {
-		listErr = err
-	}
-	if listErr != nil {
-		return failed(listErr)
-	}
-	return nil
+		return nil
+	})
 }
