@@ -262,10 +262,10 @@ func TestConditionalUpdateConflictKeepsTheOtherWritersValue(t *testing.T) {
 		s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 
 		// Someone else already wrote "driver": a change planned from "customer" must fail.
-		if err := reg.Update(ctx, data.Change{Key: key, Attribute: "entityType", Old: s("customer"), New: s("driver")}); err != nil {
+		if _, err := reg.Update(ctx, data.Change{Key: key, Attribute: "entityType", Old: s("customer"), New: s("driver")}); err != nil {
 			t.Fatalf("first write: %v", err)
 		}
-		err := reg.Update(ctx, data.Change{Key: key, Attribute: "entityType", Old: s("customer"), New: s("merchant")})
+		_, err := reg.Update(ctx, data.Change{Key: key, Attribute: "entityType", Old: s("customer"), New: s("merchant")})
 		if !errors.Is(err, data.ErrConflict) {
 			t.Fatalf("stale write: %v, want ErrConflict", err)
 		}
@@ -275,7 +275,7 @@ func TestConditionalUpdateConflictKeepsTheOtherWritersValue(t *testing.T) {
 		}
 		// A change on a record that does not exist is a conflict, not a create.
 		missing := data.Item{"connectionId": &types.AttributeValueMemberS{Value: "nobody"}}
-		if err := reg.Update(ctx, data.Change{Key: missing, Attribute: "entityType", New: s("merchant")}); !errors.Is(err, data.ErrConflict) {
+		if _, err := reg.Update(ctx, data.Change{Key: missing, Attribute: "entityType", New: s("merchant")}); !errors.Is(err, data.ErrConflict) {
 			t.Fatalf("update of a missing record: %v, want ErrConflict", err)
 		}
 		if _, err := reg.Connection(ctx, "nobody"); !errors.Is(err, data.ErrNotFound) {

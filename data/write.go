@@ -2,15 +2,12 @@ package data
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"golang.org/x/sync/errgroup"
@@ -175,57 +172,4 @@ func keyOf(t Table, item Item) Item {
 		key[t.RangeKey] = item[t.RangeKey]
 	}
 	return key
-}
-
-// Change is one conditional single-attribute write.
-type Change struct {
-	// Subscriptions selects the subscriptions table; false means connections.
-	Subscriptions bool
-	Key           Item
-	Attribute     string
-	// Old is the value the record must still hold (nil: the attribute must be absent).
-	Old types.AttributeValue
-	// New is the value to write (nil: remove the attribute).
-	New types.AttributeValue
-}
-
-// Update applies one change only if the record exists and still holds Old;
-// otherwise it returns ErrConflict and leaves the record as it is.
-func (r *Registry) Update(ctx context.Context, c Change) error {
-	t := r.schema.Connections.Table
-	if c.Subscriptions {
-		t = r.schema.Subscriptions.Table
-	}
-	name := expression.Name(c.Attribute)
-	cond := expression.AttributeExists(expression.Name(t.HashKey))
-	if c.Old == nil {
-		cond = cond.And(expression.AttributeNotExists(name))
-	} else {
-		cond = cond.And(name.Equal(expression.Value(c.Old)))
-	}
-	var upd expression.UpdateBuilder
-	if c.New == nil {
-		upd = expression.Remove(name)
-	} else {
-		upd = expression.Set(name, expression.Value(c.New))
-	}
-	e, err := expression.NewBuilder().WithCondition(cond).WithUpdate(upd).Build()
-	if err != nil {
-		return fmt.Errorf("building update of %s: %w", c.Attribute, err)
-	}
-	_, err = call(ctx, r, func(ctx context.Context) (*dynamodb.UpdateItemOutput, error) {
-		return r.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: aws.String(t.Name), Key: c.Key,
-			ConditionExpression: e.Condition(), UpdateExpression: e.Update(),
-			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
-		})
-	})
-	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
-		return fmt.Errorf("%s of %s: %w", c.Attribute, t.Name, ErrConflict)
-	}
-	if err != nil {
-		return fmt.Errorf("updating %s of %s: %w", c.Attribute, t.Name, err)
-	}
-	return nil
 }
