@@ -69,6 +69,8 @@ type Target struct {
 type Radius struct {
 	Total int
 	Cells map[data.AppEntity]int
+	// Noun names what Total counts (default "connections").
+	Noun string
 }
 
 // String is the radius in one line, biggest cells first:
@@ -81,9 +83,9 @@ func (r Radius) String() string {
 	for i, c := range cells {
 		parts[i] = fmt.Sprintf("%s × %s %d", orUnknown(c.App), orUnknown(c.EntityType), r.Cells[c])
 	}
-	noun := "connections"
+	noun := cmp.Or(r.Noun, "connections")
 	if r.Total == 1 {
-		noun = "connection"
+		noun = strings.TrimSuffix(noun, "s")
 	}
 	return fmt.Sprintf("%d %s: %s", r.Total, noun, strings.Join(parts, ", "))
 }

@@ -1,0 +1,124 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"wsops/data"
+	"wsops/internal/testrig"
+)
+
+// repairRig is a registry on one test backend with an Ops to repair it.
+type repairRig struct {
+	db      *dynamodb.Client
+	schema  data.Schema
+	reg     *data.Registry
+	ops     *Ops
+	audit   *AuditLog
+	confirm *recordingConfirmer
+	dir     string
+	now     time.Time
+}
+
+// eachRepairBackend runs fn against dynalite and minidyn with fresh tables.
+func eachRepairBackend(t *testing.T, s data.Schema, fn func(t *testing.T, r *repairRig)) {
+	for _, b := range testrig.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db := testrig.DynamoClient(b.URL)
+			schema := testrig.UniqueSchema(t, db, s)
+			reg := data.NewRegistry(db, schema, data.Options{Segments: min(4, b.MaxSegments)})
+			r := &repairRig{db: db, schema: schema, reg: reg, dir: t.TempDir(), confirm: &recordingConfirmer{},
+				now: time.Now().Truncate(time.Millisecond)}
+			r.audit = NewAuditLog(filepath.Join(r.dir, "audit.jsonl"))
+			r.ops = &Ops{Registry: reg, Policy: Policy{Profile: "sandbox"}, Confirm: r.confirm, Audit: r.audit,
+				Caller: "sandbox", Now: func() time.Time { return r.now }}
+			fn(t, r)
+		})
+	}
+}
+
+// conn is a well-formed connection of app with the app rule's entity type.
+func (r *repairRig) conn(i int, app string) data.Connection {
+	return data.Connection{ID: fmt.Sprintf("R%014d=", i), User: fmt.Sprintf("u-%d", i), App: app,
+		EntityType: r.schema.AppEntity[app], Platform: "android",
+		ConnectedAt: r.now.Add(-time.Minute), TTL: r.now.Add(time.Hour)}
+}
+
+func (r *repairRig) put(t *testing.T, conns []data.Connection, subs []data.Subscription) {
+	t.Helper()
+	put := func(table string, item data.Item) {
+		if _, err := r.db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+			t.Fatalf("seeding %s: %v", table, err)
+		}
+	}
+	for _, c := range conns {
+		put(r.schema.Connections.Table.Name, r.schema.EncodeConnection(c))
+	}
+	for _, s := range subs {
+		put(r.schema.Subscriptions.Table.Name, r.schema.EncodeSubscription(s))
+	}
+}
+
+// entities reads every record's entity type: connections by id, and
+// subscriptions by "id key".
+func (r *repairRig) entities(t *testing.T) (conns, subs map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	cs, err := data.Collect(ctx, r.reg.Connections(ctx, data.Select{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns = map[string]string{}
+	for _, c := range cs {
+		conns[c.ID] = c.EntityType
+	}
+	ss, err := data.Collect(ctx, r.reg.Subscriptions(ctx, data.Select{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs = map[string]string{}
+	for _, s := range ss {
+		subs[s.ConnectionID+" "+s.Key] = s.EntityType
+	}
+	return conns, subs
+}
+
+// setEntity writes an entity type behind the repair's back (another writer).
+func (r *repairRig) setEntity(t *testing.T, id, entity string) {
+	t.Helper()
+	a := r.schema.Connections.Attrs
+	_, err := r.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(r.schema.Connections.Table.Name),
+		Key:                       data.Item{r.schema.Connections.Table.HashKey: &types.AttributeValueMemberS{Value: id}},
+		UpdateExpression:          aws.String("SET #e = :v"),
+		ExpressionAttributeNames:  map[string]string{"#e": a.EntityType},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberS{Value: entity}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// summary writes each change as "table id attribute old→new" (or "create key").
+func summary(p RepairPlan) []string {
+	var out []string
+	for _, c := range p.Changes {
+		id := plainString(c.Key["connectionId"])
+		switch c.Op {
+		case OpSet:
+			out = append(out, fmt.Sprintf("%s %s %s %s→%s", c.Table(), id, c.Attribute, ValueText(c.Old), ValueText(c.New)))
+		default:
+			out = append(out, fmt.Sprintf("%s %s %s %s", c.Op, c.Table(), id, plainString(c.Record["subscriptionKey"])))
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,287 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"wsops/config"
+	"wsops/data"
+)
+
+// RepairOp is what a repair change does to its record.
+type RepairOp string
+
+// The repair operations. A plan holds sets and creates; deletes appear only
+// when an applied run is undone (the inverse of a create).
+const (
+	OpSet    RepairOp = "set"
+	OpCreate RepairOp = "create"
+	OpDelete RepairOp = "delete"
+)
+
+// RepairChange is one planned write: an attribute's old → new value on one
+// record, or a whole record created (or deleted, undoing a create).
+type RepairChange struct {
+	Rule string
+	// Subscriptions selects the subscriptions table; false: connections.
+	Subscriptions bool
+	Op            RepairOp
+	Key           data.Item
+	// Attribute, Old and New describe a set; Old nil means the attribute was
+	// absent, New nil means it is removed.
+	Attribute string
+	Old, New  types.AttributeValue
+	// Record is the record a create writes or a delete removes.
+	Record data.Item
+	// App and EntityType place the record in the blast radius: its
+	// connection's app and its entity type before the change.
+	App, EntityType string
+}
+
+// Table names the change's table as design.md's output does.
+func (c RepairChange) Table() string {
+	if c.Subscriptions {
+		return config.RepairSubscriptions
+	}
+	return config.RepairConnections
+}
+
+// target is the identity of the attribute (or record) a change writes.
+func (c RepairChange) target() string {
+	raw, _ := data.MarshalItem(c.Key)
+	return c.Table() + "\x00" + string(raw) + "\x00" + c.Attribute
+}
+
+// RepairRequest selects the rules a repair plans with.
+type RepairRequest struct {
+	// Rules are the profile's [[repair]] rules.
+	Rules []config.RepairRule
+	// Only restricts the plan to these rule names (empty: every rule).
+	Only []string
+}
+
+// RepairPlan is a planned repair: every change, in the order found.
+type RepairPlan struct {
+	Changes []RepairChange
+	// Rules names the rules planned with.
+	Rules []string
+}
+
+// CountByRule counts the changes of each rule.
+func (p RepairPlan) CountByRule() map[string]int {
+	counts := map[string]int{}
+	for _, c := range p.Changes {
+		counts[c.Rule]++
+	}
+	return counts
+}
+
+// radius is the plan's blast radius: the records it changes by app × entity type.
+func radiusOf(changes []RepairChange) Radius {
+	r := Radius{Cells: map[data.AppEntity]int{}, Noun: "records"}
+	seen := map[string]bool{}
+	for _, c := range changes {
+		raw, _ := data.MarshalItem(c.Key)
+		rec := c.Table() + string(raw)
+		if seen[rec] {
+			continue
+		}
+		seen[rec] = true
+		r.Total++
+		r.Cells[data.AppEntity{App: c.App, EntityType: c.EntityType}]++
+	}
+	return r
+}
+
+// RepairPlan reads both tables once and plans every change the rules call
+// for. It only reads, so it runs on read-only profiles too.
+func (o *Ops) RepairPlan(ctx context.Context, req RepairRequest) (RepairPlan, error) {
+	if o.Registry == nil {
+		return RepairPlan{}, errors.New("repair: no registry")
+	}
+	s := o.Registry.Schema()
+	rules, err := compileRules(s, req.Rules)
+	if err != nil {
+		return RepairPlan{}, err
+	}
+	known := ruleNames(s, rules)
+	for _, name := range req.Only {
+		if !slices.Contains(known, name) {
+			return RepairPlan{}, fmt.Errorf("repair: no rule named %q on this profile (rules: %s)", name, strings.Join(known, ", "))
+		}
+	}
+	want := func(name string) bool { return len(req.Only) == 0 || slices.Contains(req.Only, name) }
+	rules = slices.DeleteFunc(rules, func(r rule) bool { return !want(r.name) })
+	p := planner{s: s, rules: rules, now: o.now(), plan: RepairPlan{Rules: []string{}}, planned: map[string]bool{}}
+	if app := merchantApp(s); app != "" && want(RuleBusinessStatus) {
+		p.merchantApp = app
+	}
+	for _, name := range known {
+		if want(name) {
+			p.plan.Rules = append(p.plan.Rules, name)
+		}
+	}
+	if err := p.run(ctx, o.Registry); err != nil {
+		return RepairPlan{}, fmt.Errorf("repair: %w", err)
+	}
+	return p.plan, nil
+}
+
+// now is the ops clock.
+func (o *Ops) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// planner holds one planning pass.
+type planner struct {
+	s           data.Schema
+	rules       []rule
+	merchantApp string
+	now         time.Time
+	plan        RepairPlan
+	planned     map[string]bool // change targets already planned: the first rule wins
+	// joined holds, per connection id, the connection attributes that
+	// subscription rules read.
+	joined map[string]data.Item
+	// merchants are the merchant connections with a business id, by id;
+	// subscribed marks those whose business-status subscription exists.
+	merchants  map[string]data.Connection
+	subscribed map[string]bool
+}
+
+func (p *planner) run(ctx context.Context, reg *data.Registry) error {
+	var joinAttrs []string
+	subRules := false
+	for _, r := range p.rules {
+		joinAttrs = append(joinAttrs, r.joinedAttrs()...)
+		subRules = subRules || r.subs
+	}
+	joinAttrs = slices.Compact(slices.Sorted(slices.Values(joinAttrs)))
+	needSubs := subRules || p.merchantApp != ""
+	p.joined, p.merchants, p.subscribed = map[string]data.Item{}, map[string]data.Connection{}, map[string]bool{}
+	for page := range reg.Connections(ctx, data.Select{}) {
+		if page.Err != nil {
+			return fmt.Errorf("reading connections: %w", page.Err)
+		}
+		for _, c := range page.Items {
+			p.connection(c, joinAttrs, needSubs)
+		}
+	}
+	if !needSubs {
+		return ctx.Err()
+	}
+	for page := range reg.Subscriptions(ctx, data.Select{}) {
+		if page.Err != nil {
+			return fmt.Errorf("reading subscriptions: %w", page.Err)
+		}
+		for _, sub := range page.Items {
+			p.subscription(reg, sub)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p.missingBusinessStatus(reg)
+	return nil
+}
+
+// connection plans the connection rules for one record and keeps what the
+// subscription pass needs.
+func (p *planner) connection(c data.Connection, joinAttrs []string, needSubs bool) {
+	key := data.Item{p.s.Connections.Table.HashKey: c.Item[p.s.Connections.Table.HashKey]}
+	for _, r := range p.rules {
+		if !r.subs && r.matches(c.Item, nil) {
+			p.sets(r, false, key, c.Item, c.App, c.EntityType)
+		}
+	}
+	if !needSubs {
+		return
+	}
+	if len(joinAttrs) > 0 {
+		keep := data.Item{}
+		for _, a := range joinAttrs {
+			if v, ok := c.Item[a]; ok {
+				keep[a] = v
+			}
+		}
+		p.joined[c.ID] = keep
+	}
+	if p.merchantApp != "" && c.App == p.merchantApp && c.BusinessID != "" {
+		p.merchants[c.ID] = data.Connection{ID: c.ID, User: c.User, App: c.App, EntityType: c.EntityType, BusinessID: c.BusinessID, TTL: c.TTL}
+	}
+}
+
+// subscription plans the subscription rules for one record.
+func (p *planner) subscription(reg *data.Registry, sub data.Subscription) {
+	if m, ok := p.merchants[sub.ConnectionID]; ok && sub.Key == businessStatusPrefix+m.BusinessID {
+		p.subscribed[sub.ConnectionID] = true
+	}
+	conn, joined := p.joined[sub.ConnectionID]
+	if !joined {
+		conn = nil
+	}
+	app := ""
+	if conn != nil {
+		app = plainString(conn[p.s.Connections.Attrs.App])
+	}
+	for _, r := range p.rules {
+		if r.subs && r.matches(sub.Item, conn) {
+			p.sets(r, true, reg.KeyOf(true, sub.Item), sub.Item, app, sub.EntityType)
+		}
+	}
+}
+
+// sets plans a rule's assignments on one record, skipping attributes that
+// already hold the value and targets an earlier rule planned.
+func (p *planner) sets(r rule, subs bool, key, item data.Item, app, entity string) {
+	for _, a := range r.set {
+		old := item[a.attr]
+		if old != nil && data.EqualValues(old, a.value) {
+			continue
+		}
+		c := RepairChange{Rule: r.name, Subscriptions: subs, Op: OpSet, Key: key, Attribute: a.attr,
+			Old: old, New: a.value, App: app, EntityType: entity}
+		if t := c.target(); !p.planned[t] {
+			p.planned[t] = true
+			p.plan.Changes = append(p.plan.Changes, c)
+		}
+	}
+}
+
+// missingBusinessStatus plans a create of the business-status subscription
+// of every merchant connection that lacks one, built from the connection.
+func (p *planner) missingBusinessStatus(reg *data.Registry) {
+	ids := make([]string, 0, len(p.merchants))
+	for id := range p.merchants {
+		if !p.subscribed[id] {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		m := p.merchants[id]
+		rec := p.s.EncodeSubscription(data.Subscription{
+			ConnectionID: m.ID, Key: businessStatusPrefix + m.BusinessID, User: m.User,
+			EntityType: merchantEntity, Active: true, CreatedAt: p.now, TTL: m.TTL,
+		})
+		p.plan.Changes = append(p.plan.Changes, RepairChange{Rule: RuleBusinessStatus, Subscriptions: true, Op: OpCreate,
+			Key: reg.KeyOf(true, rec), Record: rec, App: m.App, EntityType: m.EntityType})
+	}
+}
+
+// plainString is a string attribute's value, "" for anything else.
+func plainString(v types.AttributeValue) string {
+	if s, ok := v.(*types.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
+}
