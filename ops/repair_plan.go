@@ -82,7 +82,11 @@ func (p RepairPlan) CountByRule() map[string]int {
 	return counts
 }
 
-// radius is the plan's blast radius: the records it changes by app × entity type.
+// PlanRadius is a plan's blast radius: the records it changes by app ×
+// entity type (the entity type each holds before the change).
+func PlanRadius(p RepairPlan) Radius { return radiusOf(p.Changes) }
+
+// radiusOf counts the records changes touch by app × entity type.
 func radiusOf(changes []RepairChange) Radius {
 	r := Radius{Cells: map[data.AppEntity]int{}, Noun: "records"}
 	seen := map[string]bool{}

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"wsops/data"
+	"wsops/ops"
+	"wsops/sanitize"
+)
+
+// repairPlanJSON is design.md's repair plan output.
+type repairPlanJSON struct {
+	Count   int                `json:"count"`
+	Rules   []string           `json:"rules"`
+	Changes []repairChangeJSON `json:"changes"`
+}
+
+// repairChangeJSON is one change; values are plain JSON (a create's new is
+// the whole record). old is null when the attribute was absent.
+type repairChangeJSON struct {
+	Rule      string         `json:"rule"`
+	Table     string         `json:"table"`
+	Op        ops.RepairOp   `json:"op"`
+	Key       map[string]any `json:"key"`
+	Attribute string         `json:"attribute,omitempty"`
+	Old       any            `json:"old"`
+	New       any            `json:"new"`
+}
+
+func planOutput(p ops.RepairPlan) repairPlanJSON {
+	out := repairPlanJSON{Count: len(p.Changes), Rules: p.Rules, Changes: make([]repairChangeJSON, len(p.Changes))}
+	for i, c := range p.Changes {
+		j := repairChangeJSON{Rule: c.Rule, Table: c.Table(), Op: c.Op, Key: data.PlainItem(c.Key), Attribute: c.Attribute}
+		if c.Op == ops.OpSet {
+			j.Old, j.New = plainValue(c.Old), plainValue(c.New)
+		} else {
+			j.New = data.PlainItem(c.Record)
+		}
+		out.Changes[i] = j
+	}
+	return out
+}
+
+func plainValue(v types.AttributeValue) any {
+	if v == nil {
+		return nil
+	}
+	return data.PlainItem(data.Item{"v": v})["v"]
+}
+
+// writePlanTable prints the plan grouped by rule, then the radius and how
+// to apply it (apply "" to leave that line out).
+func writePlanTable(w io.Writer, s data.Schema, p ops.RepairPlan, apply string) error {
+	bw := bufio.NewWriter(w)
+	if len(p.Changes) == 0 {
+		fmt.Fprintf(bw, "nothing to repair (rules: %s)\n", sanitize.Text(strings.Join(p.Rules, ", ")))
+		return bw.Flush()
+	}
+	counts := p.CountByRule()
+	for _, rule := range p.Rules {
+		n := counts[rule]
+		if n == 0 {
+			continue
+		}
+		fmt.Fprintf(bw, "rule %s: %d %s\n", sanitize.Text(rule), n, plural(n, "change", "changes"))
+		for _, c := range p.Changes {
+			if c.Rule == rule {
+				fmt.Fprintf(bw, "  %s\n", sanitize.Text(changeLine(s, c)))
+			}
+		}
+	}
+	fmt.Fprintf(bw, "%d %s to %s\n", len(p.Changes), plural(len(p.Changes), "change", "changes"), sanitize.Text(ops.PlanRadius(p).String()))
+	if apply != "" {
+		fmt.Fprintf(bw, "apply with: %s\n", apply)
+	}
+	return bw.Flush()
+}
+
+// changeLine is one change in words: table, key, attribute, old → new.
+func changeLine(s data.Schema, c ops.RepairChange) string {
+	key := ops.KeyText(s, c.Subscriptions, c.Key)
+	switch c.Op {
+	case ops.OpSet:
+		return fmt.Sprintf("%-13s %s  %s: %s → %s", c.Table(), key, c.Attribute, ops.ValueText(c.Old), ops.ValueText(c.New))
+	default:
+		rec, _ := json.Marshal(data.PlainItem(c.Record))
+		return fmt.Sprintf("%-13s %s  %s %s", c.Table(), key, c.Op, rec)
+	}
+}
+
+// printRepairResult prints an apply's or undo's counts, and its conflicts
+// and failures in table mode.
+func printRepairResult(g *globals, out format, f repairFlags, s data.Schema, res ops.RepairResult) error {
+	if out != formatTable {
+		if f.undo != "" {
+			return json.NewEncoder(g.streams.Out).Encode(struct {
+				Restored     int    `json:"restored"`
+				Conflicts    int    `json:"conflicts"`
+				Failed       int    `json:"failed"`
+				NotAttempted int    `json:"not_attempted"`
+				Journal      string `json:"journal"`
+			}{res.Applied, res.Conflicts, res.Failed, res.NotAttempted, res.Journal})
+		}
+		return json.NewEncoder(g.streams.Out).Encode(res)
+	}
+	bw := bufio.NewWriter(g.streams.Out)
+	verb := "applied"
+	if f.undo != "" {
+		verb = "restored"
+	}
+	fmt.Fprintf(bw, "%s %d, conflicts %d, failed %d", verb, res.Applied, res.Conflicts, res.Failed)
+	if res.NotAttempted > 0 {
+		fmt.Fprintf(bw, ", not attempted %d", res.NotAttempted)
+	}
+	fmt.Fprintln(bw)
+	for _, c := range res.Conflicted {
+		fmt.Fprintf(bw, "  conflict: %s — found %s, left as it is\n", sanitize.Text(changeLine(s, c.Change)), sanitize.Text(foundText(c)))
+	}
+	for _, fl := range res.Failures {
+		fmt.Fprintf(bw, "  failed: %s — %s\n", sanitize.Text(changeLine(s, fl.Change)), sanitize.Text(fl.Err.Error()))
+	}
+	if res.Journal != "" {
+		fmt.Fprintf(bw, "journal: %s\n", sanitize.Text(res.Journal))
+		if f.undo == "" && res.Applied > 0 {
+			fmt.Fprintf(bw, "undo with: wsops repair --undo %s\n", sanitize.Text(res.Journal))
+		}
+	}
+	return bw.Flush()
+}
+
+// foundText is what a conflicting record held instead.
+func foundText(c ops.RepairConflict) string {
+	switch {
+	case c.Current == nil:
+		return "no record"
+	case c.Change.Op == ops.OpSet:
+		return ops.ValueText(c.Current[c.Change.Attribute])
+	}
+	rec, _ := json.Marshal(data.PlainItem(c.Current))
+	return string(rec)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
