@@ -230,5 +230,9 @@ func (m Model) actionDone(msg actionDoneMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	m.layout()
-	return m, tea.Batch(m.startScan(), m.requery())
+	cmds := []tea.Cmd{m.startScan(), m.requery()}
+	if m.top() == viewRepair && msg.title == "repair" {
+		cmds = append(cmds, m.planRepair()) // show what is left to repair
+	}
+	return m, tea.Batch(cmds...)
 }

@@ -119,10 +119,12 @@ func (m Model) runCommand(text string) (tea.Model, tea.Cmd) {
 		}
 	case "send", "logout", "prune":
 		return m.actionCommand(name, arg)
+	case "repair":
+		return m.openRepair(arg)
 	case "":
 		return m, nil
 	}
-	m.setStatus(fmt.Sprintf("unknown command :%s (try :conns :subs :users :audit :client :send [all] :logout :prune :profile NAME :q)", name), true)
+	m.setStatus(fmt.Sprintf("unknown command :%s (try :conns :subs :users :audit :client :send [all] :logout :prune :repair [RULE] :profile NAME :q)", name), true)
 	return m, nil
 }
 

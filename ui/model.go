@@ -17,6 +17,7 @@ import (
 	"wsops/ui/filter"
 	"wsops/ui/fleet"
 	"wsops/ui/progress"
+	"wsops/ui/repair"
 	"wsops/ui/send"
 	"wsops/ui/styles"
 	"wsops/ui/subs"
@@ -33,10 +34,11 @@ const (
 	viewDetail
 	viewAudit
 	viewClient
+	viewRepair
 )
 
 var viewNames = map[view]string{
-	viewConns: "conns", viewSubs: "subs", viewUsers: "users", viewDetail: "detail", viewAudit: "audit", viewClient: "client",
+	viewConns: "conns", viewSubs: "subs", viewUsers: "users", viewDetail: "detail", viewAudit: "audit", viewClient: "client", viewRepair: "repair",
 }
 
 // Model is the console's root model: it owns the fleet and routes messages
@@ -78,7 +80,10 @@ type Model struct {
 	users  users.Model
 	detail detail.Model
 	audit  audit.Model
+	repair repair.Model
 	bar    cmdbar.Model
+	// repairRules are the rules :repair named (none: every rule).
+	repairRules []string
 	actionUI
 
 	status    string
@@ -124,7 +129,7 @@ func New(ctx context.Context, opt Options) Model {
 		ctx: ctx, opt: opt, sess: opt.Session, st: st, keys: defaultKeys(), help: help.New(),
 		fleet: fleet.New(), stack: []view{viewConns},
 		conns: conns.New(st, opt.Now), subs: subs.New(st, opt.Now), users: users.New(st),
-		detail: detail.New(st, opt.Now), audit: audit.New(st), bar: cmdbar.New(st),
+		detail: detail.New(st, opt.Now), audit: audit.New(st), repair: repair.New(st), bar: cmdbar.New(st),
 		actionUI: newActionUI(st),
 	}
 	m.adoptOps()
@@ -190,6 +195,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case sessionMsg:
 		return m.switchSession(msg)
+	case repairPlanMsg, repair.ReplanMsg, repair.ApplyMsg:
+		return m.handleRepair(msg)
+	case detail.ToggleActiveMsg:
+		return m.toggleActive(msg)
+	case toggleDoneMsg:
+		return m.toggleDone(msg)
 	case confirm.RequestMsg, conns.SendMsg, conns.LogoutMsg, send.SubmitMsg, actionProgressMsg, actionDoneMsg,
 		progress.PruneGoneMsg, progress.ResumeMsg, progress.CancelMsg:
 		return m.handleAction(msg)
@@ -281,6 +292,8 @@ func (m Model) routeToView(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.detail, cmd = m.detail.Update(msg)
 	case viewAudit:
 		m.audit, cmd = m.audit.Update(msg)
+	case viewRepair:
+		m.repair, cmd = m.repair.Update(msg)
 	}
 	return m, cmd
 }

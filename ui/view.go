@@ -28,6 +28,7 @@ func (m *Model) layout() {
 	m.users.SetSize(m.width, h)
 	m.detail.SetSize(m.width, h)
 	m.audit.SetSize(m.width, h)
+	m.repair.SetSize(m.width, h)
 	m.dialog.SetSize(m.width-overlayIndent, h)
 	m.sendDlg.SetSize(m.width-overlayIndent, h)
 	m.runView.SetSize(m.width-overlayIndent, h)
@@ -171,6 +172,8 @@ func (m Model) body() string {
 		return m.detail.View()
 	case viewAudit:
 		return m.audit.View()
+	case viewRepair:
+		return m.repair.View()
 	case viewClient:
 		return m.st.Muted.Render("The test client is not available yet: it arrives with `wsops connect`.")
 	}
@@ -209,6 +212,10 @@ func (m Model) viewKeys() []key.Binding {
 		return m.users.KeyMap()
 	case viewAudit:
 		return m.audit.KeyMap()
+	case viewRepair:
+		return m.repair.KeyMap()
+	case viewDetail:
+		return m.detail.KeyMap()
 	}
 	return nil
 }

@@ -126,7 +126,7 @@ func (m Model) View() string {
 	}
 	row("profile", sanitize.Text(pol.Profile))
 	row("targets", sanitize.Text(p.Filter))
-	row("radius", fmt.Sprintf("%d %s", p.Radius.Total, plural(p.Radius.Total, "connection")))
+	row("radius", fmt.Sprintf("%d %s", p.Radius.Total, plural(p.Radius.Total, strings.TrimSuffix(cmp.Or(p.Radius.Noun, "connections"), "s"))))
 	for _, line := range cells(p.Radius) {
 		b.WriteString(strings.Repeat(" ", 12) + line + "\n")
 	}

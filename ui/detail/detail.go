@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -32,23 +33,31 @@ type Content struct {
 	LiveErr error
 }
 
+// ToggleActiveMsg asks the console to flip a subscription's active flag.
+type ToggleActiveMsg struct{ Sub data.Subscription }
+
 // Model is the detail view.
 type Model struct {
 	vp      viewport.Model
 	st      styles.Styles
+	keys    KeyMap
 	now     func() time.Time
 	content *Content
 	id      string
+	sub     int // the selected subscription, for the toggle
 }
 
 // New returns an empty detail view.
 func New(st styles.Styles, now func() time.Time) Model {
-	return Model{vp: viewport.New(80, 20), st: st, now: now}
+	return Model{vp: viewport.New(80, 20), st: st, keys: DefaultKeyMap(), now: now}
 }
+
+// KeyMap lists the view's keys for the help line.
+func (m Model) KeyMap() []key.Binding { return m.keys.ShortHelp() }
 
 // Loading shows that the details of id are being read.
 func (m *Model) Loading(id string) {
-	m.id, m.content = id, nil
+	m.id, m.content, m.sub = id, nil, 0
 	m.vp.SetContent(m.st.Muted.Render("reading " + sanitize.Text(id) + "…"))
 	m.vp.GotoTop()
 }
@@ -62,6 +71,7 @@ func (m *Model) SetContent(c Content) {
 		return
 	}
 	m.content = &c
+	m.sub = min(m.sub, max(0, len(c.Subs)-1))
 	m.vp.SetContent(m.wrapped(c))
 }
 
@@ -79,8 +89,24 @@ func (m *Model) SetSize(w, h int) {
 	}
 }
 
-// Update scrolls.
+// Update scrolls, selects a subscription and asks for its toggle.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && m.content != nil && len(m.content.Subs) > 0 {
+		n := len(m.content.Subs)
+		switch {
+		case key.Matches(k, m.keys.NextSub):
+			m.sub = (m.sub + 1) % n
+			m.vp.SetContent(m.wrapped(*m.content))
+			return m, nil
+		case key.Matches(k, m.keys.PrevSub):
+			m.sub = (m.sub + n - 1) % n
+			m.vp.SetContent(m.wrapped(*m.content))
+			return m, nil
+		case key.Matches(k, m.keys.Toggle):
+			sub := m.content.Subs[m.sub]
+			return m, func() tea.Msg { return ToggleActiveMsg{Sub: sub} }
+		}
+	}
 	var cmd tea.Cmd
 	m.vp, cmd = m.vp.Update(msg)
 	return m, cmd
@@ -125,7 +151,11 @@ func (m Model) render(c Content) string {
 		line("%s %s", m.st.Error.Render("Subscriptions:"), sanitize.Text(c.SubsErr.Error()))
 	default:
 		line("%s", m.st.Title.Render(fmt.Sprintf("Subscriptions (%d):", len(c.Subs))))
-		for _, s := range c.Subs {
+		for i, s := range c.Subs {
+			marker := "  "
+			if i == m.sub {
+				marker = m.st.Key.Render("▸ ")
+			}
 			active := "active"
 			if !s.Active {
 				active = "inactive"
@@ -134,7 +164,7 @@ func (m Model) render(c Content) string {
 			if len(s.Problems) > 0 {
 				problems = m.st.Problem.Render("  " + sanitize.Text(strings.Join(s.Problems, "; ")))
 			}
-			line("  %s  %s%s", sanitize.Text(s.Key), active, problems)
+			line("%s%s  %s%s", marker, sanitize.Text(s.Key), active, problems)
 		}
 	}
 	return b.String()
