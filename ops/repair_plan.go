@@ -172,7 +172,8 @@ func (p *planner) run(ctx context.Context, reg *data.Registry) error {
 	joinAttrs = slices.Compact(slices.Sorted(slices.Values(joinAttrs)))
 	needSubs := subRules || p.merchantApp != ""
 	p.joined, p.merchants, p.subscribed = map[string]data.Item{}, map[string]data.Connection{}, map[string]bool{}
-	for page := range reg.Connections(ctx, data.Select{}) {
+	connAttrs, subAttrs := p.projections(joinAttrs)
+	for page := range reg.Connections(ctx, data.Select{Attributes: connAttrs}) {
 		if page.Err != nil {
 			return fmt.Errorf("reading connections: %w", page.Err)
 		}
@@ -183,7 +184,7 @@ func (p *planner) run(ctx context.Context, reg *data.Registry) error {
 	if !needSubs {
 		return ctx.Err()
 	}
-	for page := range reg.Subscriptions(ctx, data.Select{}) {
+	for page := range reg.Subscriptions(ctx, data.Select{Attributes: subAttrs}) {
 		if page.Err != nil {
 			return fmt.Errorf("reading subscriptions: %w", page.Err)
 		}
@@ -196,6 +197,36 @@ func (p *planner) run(ctx context.Context, reg *data.Registry) error {
 	}
 	p.missingBusinessStatus(reg)
 	return nil
+}
+
+// projections are the attributes the plan reads of each table: the ones
+// the rules test and set, and those the plan itself uses (keys, app, entity
+// type, and for business-status creates the user, business id and ttl).
+// Reading no more than that keeps the scan's responses small.
+func (p *planner) projections(joinAttrs []string) (conns, subs []string) {
+	ca, sa := p.s.Connections.Attrs, p.s.Subscriptions.Attrs
+	conns = append(conns, ca.ID, ca.App, ca.EntityType, ca.User, ca.BusinessID, ca.TTL)
+	conns = append(conns, joinAttrs...)
+	subs = append(subs, sa.ConnectionID, sa.Key, sa.EntityType)
+	for _, r := range p.rules {
+		attrs := &conns
+		if r.subs {
+			attrs = &subs
+		}
+		for _, c := range r.conds {
+			if !c.joined {
+				*attrs = append(*attrs, c.attr)
+			}
+		}
+		for _, a := range r.set {
+			*attrs = append(*attrs, a.attr)
+		}
+	}
+	clean := func(a []string) []string {
+		a = slices.DeleteFunc(a, func(s string) bool { return s == "" })
+		return slices.Compact(slices.Sorted(slices.Values(a)))
+	}
+	return clean(conns), clean(subs)
 }
 
 // connection plans the connection rules for one record and keeps what the
