@@ -71,7 +71,7 @@ applied one with the same conditional discipline.`,
 	fl.StringVar(&f.undo, "undo", "", "reverse the changes an applied repair journal records")
 	fl.StringVar(&f.resume, "resume", "", "finish an interrupted apply (or undo) from its journal")
 	fl.StringVar(&f.journal, "journal", "", "where the journal goes (default $XDG_STATE_HOME/wsops/journals/…)")
-	fl.Float64Var(&f.rate, "rate", ops.DefaultRepairRPS, "writes per second")
+	fl.Float64Var(&f.rate, "rate", 0, "writes per second (default: the profile's repair_rps, 100 unless set)")
 	return cmd
 }
 
@@ -85,10 +85,12 @@ func (f repairFlags) validate() error {
 	switch {
 	case modes > 1:
 		return errors.New("--apply, --undo and --resume exclude each other")
-	case f.rate <= 0:
+	case f.rate < 0:
 		return errors.New("--rate must be a positive number of writes per second")
 	case len(f.rules) > 0 && (f.undo != "" || f.resume != ""):
 		return errors.New("--rule applies to planning; --undo and --resume take the journal's changes")
+	case f.rate != 0 && f.resume != "":
+		return errors.New("--resume writes at the rate its journal records; --rate does not apply")
 	case f.journal != "" && f.resume != "":
 		return errors.New("--resume appends to the journal it names; --journal does not apply")
 	}

@@ -74,7 +74,7 @@ func TestRepairCommand(t *testing.T) {
 		{[]string{"--read-only", "repair", "--apply", "--yes"}, ExitRefused},
 		{[]string{"repair", "--apply"}, ExitRefused}, // stdin is no terminal, no --yes
 		{[]string{"repair", "--apply", "--undo", "x", "--yes"}, ExitUsage},
-		{[]string{"repair", "--apply", "--rate", "0", "--yes"}, ExitUsage},
+		{[]string{"repair", "--apply", "--rate", "-1", "--yes"}, ExitUsage},
 		{[]string{"repair", "--rule", "nope"}, ExitFailed},
 	} {
 		out, errOut, code := run(t, append([]string{"--config", cfg}, c.args...)...)

@@ -44,7 +44,7 @@ func (t targetFlags) targets() (ops.Targets, error) {
 // ops builds the operator actions of an action's profile.
 func (a *action) ops() *ops.Ops {
 	return &ops.Ops{Registry: a.registry, Mgmt: a.mgmt, Policy: a.policy, Confirm: a.confirm,
-		Audit: a.audit, Caller: a.caller, RPS: a.profile.ManagementRPS}
+		Audit: a.audit, Caller: a.caller, RPS: a.profile.ManagementRPS, WriteRPS: a.profile.RepairRPS}
 }
 
 // planJSON is --dry-run's output with -o json.

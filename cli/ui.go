@@ -86,7 +86,7 @@ func openSession(ctx context.Context, p *config.Profile) (ui.Session, error) {
 		Mgmt:     client.NewManagement(c.Management),
 	}
 	// As prepareAction builds it for the headless commands; the console sets Confirm.
-	s.Ops = &ops.Ops{Registry: s.Registry, Mgmt: s.Mgmt, Audit: ops.NewAuditLog(auditPath), RPS: p.ManagementRPS,
+	s.Ops = &ops.Ops{Registry: s.Registry, Mgmt: s.Mgmt, Audit: ops.NewAuditLog(auditPath), RPS: p.ManagementRPS, WriteRPS: p.RepairRPS,
 		Policy: ops.Policy{Profile: p.Name, ReadOnly: p.ReadOnly, Production: p.Production}}
 	switch {
 	case p.Sandbox:

@@ -33,6 +33,9 @@ const (
 	DefaultPreset = "wizz"
 	// DefaultManagementRPS caps management API calls per second.
 	DefaultManagementRPS = 500.0
+	// DefaultRepairRPS caps repair writes per second: gentle on a table with
+	// provisioned capacity, and 5,000 changes still take under a minute.
+	DefaultRepairRPS = 100.0
 	// DefaultScanSegments is the parallel scan width against DynamoDB.
 	DefaultScanSegments = 4
 	// SandboxScanSegments is the scan width of sandbox profiles: the
@@ -87,10 +90,12 @@ type Profile struct {
 	ReadOnly      bool
 	Production    bool
 	ManagementRPS float64
-	ScanSegments  int
-	Repair        []RepairRule
-	Messages      []Message
-	Token         Token
+	// RepairRPS caps repair writes per second (wsops repair --rate).
+	RepairRPS    float64
+	ScanSegments int
+	Repair       []RepairRule
+	Messages     []Message
+	Token        Token
 	// SandboxSecret signs sandbox tokens; "" means the sandbox's development
 	// default. Only meaningful when Sandbox is true.
 	SandboxSecret string
@@ -145,6 +150,7 @@ func builtinSandbox() *Profile {
 		Preset:        DefaultPreset,
 		Schema:        data.WizzSchema(),
 		ManagementRPS: DefaultManagementRPS,
+		RepairRPS:     DefaultRepairRPS,
 		ScanSegments:  SandboxScanSegments,
 	}
 }

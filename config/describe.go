@@ -41,6 +41,7 @@ func (p *Profile) Describe() []Field {
 		Field{"read_only", strconv.FormatBool(p.ReadOnly)},
 		Field{"production", strconv.FormatBool(p.Production)},
 		Field{"management_rps", strconv.FormatFloat(p.ManagementRPS, 'f', -1, 64)},
+		Field{"repair_rps", strconv.FormatFloat(p.RepairRPS, 'f', -1, 64)},
 		Field{"scan_segments", strconv.Itoa(p.ScanSegments)},
 		Field{"repair", joinRuleNames(p.Repair)},
 		Field{"messages", joinMessageNames(p.Messages)},

@@ -45,6 +45,7 @@ func TestDescribeFields(t *testing.T) {
 		"aws_profile = 'wizz-merchants-dev'",
 		"websocket_url = 'wss://abc.execute-api.us-east-1.amazonaws.com/dev'",
 		"management_rps = 250.5",
+		"repair_rps = 40",
 		"[[profiles.a.repair]]", "name = 'fix'", "table = 'both'", "where = { a = 1 }", "set = { b = 2 }",
 		"[[profiles.a.messages]]", "name = 'ping'", "data = '{}'",
 	), "a")
@@ -75,6 +76,7 @@ func TestDescribeFields(t *testing.T) {
 		"read_only":                                 "false",
 		"production":                                "false",
 		"management_rps":                            "250.5",
+		"repair_rps":                                "40",
 		"scan_segments":                             "4",
 		"repair":                                    "fix",
 		"messages":                                  "ping",

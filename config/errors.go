@@ -174,7 +174,7 @@ func expectation(key []string) string {
 		return "tables of profiles, [profiles.NAME]"
 	case "scan_segments":
 		return fmt.Sprintf("an integer from 1 to %d", MaxScanSegments)
-	case "management_rps":
+	case "management_rps", "repair_rps":
 		return "a number greater than 0"
 	case "sandbox", "read_only", "production":
 		return "true or false"

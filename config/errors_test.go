@@ -58,6 +58,8 @@ func TestParseErrors(t *testing.T) {
 		{"dynamodb_url scheme", profileA("dynamodb_url = '127.0.0.1:8000'"), "a", "dynamodb_url", 2, "expected a http:// or https:// URL"},
 		{"management_rps zero", profileA("management_rps = 0"), "a", "management_rps", 2, "expected a number greater than 0, got 0"},
 		{"management_rps negative", profileA("management_rps = -5"), "a", "management_rps", 2, "greater than 0, got -5"},
+		{"repair_rps zero", profileA("repair_rps = 0"), "a", "repair_rps", 2, "expected a number greater than 0, got 0"},
+		{"repair_rps string", profileA("repair_rps = 'slow'"), "a", "repair_rps", 2, "expected a number greater than 0, got 'slow'"},
 		{"management_rps nan", profileA("management_rps = nan"), "a", "management_rps", 2, "greater than 0"},
 		{"management_rps inf", profileA("management_rps = inf"), "a", "management_rps", 2, "greater than 0"},
 		{"scan_segments zero", profileA("scan_segments = 0"), "a", "scan_segments", 2, "expected an integer from 1 to 64, got 0"},

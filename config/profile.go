@@ -112,6 +112,13 @@ func (pr *profileResolver) limits(p *Profile, raw *rawProfile) {
 			pr.fail("management_rps", "expected a number greater than 0, got %v", p.ManagementRPS)
 		}
 	}
+	p.RepairRPS = DefaultRepairRPS
+	if raw.RepairRPS != nil {
+		p.RepairRPS = *raw.RepairRPS
+		if !(p.RepairRPS > 0) || math.IsInf(p.RepairRPS, 0) {
+			pr.fail("repair_rps", "expected a number greater than 0, got %v", p.RepairRPS)
+		}
+	}
 	p.ScanSegments = DefaultScanSegments
 	if p.Sandbox {
 		p.ScanSegments = SandboxScanSegments

@@ -23,6 +23,7 @@ type rawProfile struct {
 	ReadOnly      bool         `toml:"read_only"`
 	Production    bool         `toml:"production"`
 	ManagementRPS *float64     `toml:"management_rps"`
+	RepairRPS     *float64     `toml:"repair_rps"`
 	ScanSegments  *int         `toml:"scan_segments"`
 	Repair        []rawRepair  `toml:"repair"`
 	Messages      []rawMessage `toml:"messages"`

@@ -20,6 +20,7 @@ type Ops struct {
 	Audit    *AuditLog
 	Caller   string           // STS ARN, or "sandbox"
 	RPS      float64          // the profile's management_rps
+	WriteRPS float64          // the profile's repair_rps (0: DefaultRepairRPS)
 	Now      func() time.Time // default time.Now
 }
 

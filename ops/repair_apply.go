@@ -13,12 +13,13 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
 
+	"wsops/config"
 	"wsops/data"
 )
 
-// DefaultRepairRPS is the write rate of a repair when none is given: gentle
-// on a provisioned table, and 5,000 changes still take under a minute.
-const DefaultRepairRPS = 100
+// DefaultRepairRPS is the write rate of a repair when neither the request
+// nor the Ops names one.
+const DefaultRepairRPS = config.DefaultRepairRPS
 
 // repairWorkers bounds the writes in flight.
 const repairWorkers = 16
@@ -28,7 +29,7 @@ type RepairApply struct {
 	Plan RepairPlan
 	// Selected are the indexes of the plan's changes to apply (nil: all).
 	Selected []int
-	// RPS is writes per second (0: DefaultRepairRPS; +Inf: no limit).
+	// RPS is writes per second (0: the Ops' WriteRPS; +Inf: no limit).
 	RPS float64
 	// Journal is where the journal goes ("": DefaultJournalPath).
 	Journal string
@@ -89,7 +90,7 @@ func (o *Ops) Repair(ctx context.Context, a RepairApply, progress func(done, tot
 			changes = append(changes, a.Plan.Changes[i])
 		}
 	}
-	rps, err := repairRate(a.RPS)
+	rps, err := o.repairRate(a.RPS)
 	if err != nil {
 		return RepairResult{}, err
 	}
@@ -159,7 +160,7 @@ func (o *Ops) UndoRepair(ctx context.Context, path, journal string, rps float64,
 			inverse = append(inverse, changes[i].inverse())
 		}
 	}
-	if rps, err = repairRate(rps); err != nil {
+	if rps, err = o.repairRate(rps); err != nil {
 		return RepairResult{}, err
 	}
 	h := repairHeader{Format: repairJournalFormat, Action: "repair-undo", Profile: o.Policy.Profile, Time: o.now().UTC(),
@@ -370,9 +371,12 @@ func entryOf(outcome string, before, after, current data.Item, err error) repair
 	return e
 }
 
-// repairRate validates a write rate: 0 is the default, +Inf no limit.
-func repairRate(rps float64) (float64, error) {
+// repairRate validates a write rate: 0 is the profile's (WriteRPS, else
+// DefaultRepairRPS), +Inf no limit.
+func (o *Ops) repairRate(rps float64) (float64, error) {
 	switch {
+	case rps == 0 && o.WriteRPS > 0:
+		return o.WriteRPS, nil
 	case rps == 0:
 		return DefaultRepairRPS, nil
 	case rps < 0 || math.IsNaN(rps):
