@@ -175,7 +175,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.audit.SetEntries(msg.entries)
 		return m, nil
-	case conns.OpenMsg:
+	case detail.OpenMsg:
 		m.push(viewDetail)
 		m.detail.Loading(msg.ID)
 		return m, loadDetailCmd(m.sessCtx, m.sess.Registry, m.sess.Mgmt, msg.ID)

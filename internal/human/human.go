@@ -6,6 +6,15 @@ import (
 	"time"
 )
 
+// AgeSince is Age of an epoch-milliseconds timestamp at now; "-" for 0
+// (no timestamp).
+func AgeSince(ms int64, now time.Time) string {
+	if ms == 0 {
+		return "-"
+	}
+	return Age(now.Sub(time.UnixMilli(ms)))
+}
+
 // Age is a short form of how long ago something happened: "42s", "5m",
 // "3h" (up to two days), "9d"; "0s" for the future.
 func Age(d time.Duration) string {

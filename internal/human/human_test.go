@@ -15,3 +15,13 @@ func TestAge(t *testing.T) {
 		}
 	}
 }
+
+func TestAgeSince(t *testing.T) {
+	now := time.UnixMilli(1_700_000_000_000)
+	if got := AgeSince(0, now); got != "-" {
+		t.Errorf("AgeSince(0) = %q, want -", got)
+	}
+	if got := AgeSince(now.Add(-90*time.Second).UnixMilli(), now); got != "1m" {
+		t.Errorf("AgeSince(90s ago) = %q, want 1m", got)
+	}
+}

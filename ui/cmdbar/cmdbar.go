@@ -28,9 +28,6 @@ type SubmitMsg struct {
 // CancelMsg says the input was abandoned (esc): a filter edit is undone.
 type CancelMsg struct{ Mode Mode }
 
-// KeyMap are the bar's keys.
-type KeyMap struct{ Submit, Cancel key.Binding }
-
 // Model is the input line.
 type Model struct {
 	input textinput.Model
@@ -43,10 +40,7 @@ func New(st styles.Styles) Model {
 	in := textinput.New()
 	in.TextStyle = st.Input
 	in.CharLimit = 256
-	return Model{input: in, keys: KeyMap{
-		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
-		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-	}}
+	return Model{input: in, keys: DefaultKeyMap()}
 }
 
 // Open starts reading in mode, with the given text (the current filter, say).

@@ -10,13 +10,11 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/internal/human"
+	"wsops/ui/detail"
 	"wsops/ui/fleet"
 	"wsops/ui/styles"
 	"wsops/ui/table"
 )
-
-// OpenMsg asks for the detail view of a connection.
-type OpenMsg struct{ ID string }
 
 // SendMsg asks for the send dialog, to the connections IDs.
 type SendMsg struct{ IDs []string }
@@ -142,7 +140,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(k, m.keys.Open):
 			if id, ok := m.Selected(); ok {
-				return m, func() tea.Msg { return OpenMsg{ID: id} }
+				return m, func() tea.Msg { return detail.OpenMsg{ID: id} }
 			}
 			return m, nil
 		case key.Matches(k, m.keys.Send), key.Matches(k, m.keys.Logout):
@@ -190,7 +188,7 @@ func (s source) Len() int { return len(s.rows) }
 
 func (s source) Cells(i int) []string {
 	r := s.snap.Row(int(s.rows[i]))
-	return []string{r.ID, r.User, r.App, r.Entity, r.Platform, Age(r.ConnectedAt, s.now()), strings.Join(r.Problems, "; ")}
+	return []string{r.ID, r.User, r.App, r.Entity, r.Platform, human.AgeSince(r.ConnectedAt, s.now()), strings.Join(r.Problems, "; ")}
 }
 
 func (s source) Style(i int) table.RowStyle {
@@ -216,12 +214,4 @@ func (s source) Style(i int) table.RowStyle {
 		rs |= table.Marked
 	}
 	return rs
-}
-
-// Age is a short duration since a unix-ms time ("42s", "5m", "3h", "2d"); "-" for 0.
-func Age(ms int64, now time.Time) string {
-	if ms == 0 {
-		return "-"
-	}
-	return human.Age(now.Sub(time.UnixMilli(ms)))
 }

@@ -33,6 +33,9 @@ type Content struct {
 	LiveErr error
 }
 
+// OpenMsg asks the console for the detail view of a connection.
+type OpenMsg struct{ ID string }
+
 // ToggleActiveMsg asks the console to flip a subscription's active flag.
 type ToggleActiveMsg struct{ Sub data.Subscription }
 

@@ -9,7 +9,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/ui/conns"
+	"wsops/internal/human"
+	"wsops/ui/detail"
 	"wsops/ui/fleet"
 	"wsops/ui/styles"
 	"wsops/ui/table"
@@ -23,14 +24,13 @@ var columns = []table.Column{
 // Model is the subscriptions view.
 type Model struct {
 	table table.Model
-	open  key.Binding
+	keys  KeyMap
 	src   source
 }
 
 // New returns an empty subscriptions view.
 func New(st styles.Styles, now func() time.Time) Model {
-	m := Model{table: table.New(columns, st), src: source{now: now},
-		open: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "connection details"))}
+	m := Model{table: table.New(columns, st), src: source{now: now}, keys: DefaultKeyMap()}
 	m.table.SetEmptyText("no subscriptions")
 	return m
 }
@@ -46,10 +46,10 @@ func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
 
 // Update handles enter (the connection's details); the rest goes to the table.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.open) {
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Open) {
 		if c := m.table.Cursor(); c >= 0 && c < len(m.src.rows) {
 			id := m.src.snap.Sub(int(m.src.rows[c])).ConnectionID
-			return m, func() tea.Msg { return conns.OpenMsg{ID: id} }
+			return m, func() tea.Msg { return detail.OpenMsg{ID: id} }
 		}
 		return m, nil
 	}
@@ -63,7 +63,7 @@ func (m Model) View() string { return m.table.View() }
 
 // KeyMap returns the view's keys for help.
 func (m Model) KeyMap() []key.Binding {
-	return append([]key.Binding{m.open}, m.table.KeyMap().ShortHelp()...)
+	return append([]key.Binding{m.keys.Open}, m.table.KeyMap().ShortHelp()...)
 }
 
 type source struct {
@@ -79,7 +79,7 @@ func (s source) Cells(i int) []string {
 	if x.Active {
 		active = "yes"
 	}
-	return []string{x.Key, x.ConnectionID, x.User, x.Entity, active, conns.Age(x.CreatedAt, s.now()), strings.Join(x.Problems, "; ")}
+	return []string{x.Key, x.ConnectionID, x.User, x.Entity, active, human.AgeSince(x.CreatedAt, s.now()), strings.Join(x.Problems, "; ")}
 }
 func (s source) Style(i int) table.RowStyle {
 	if len(s.snap.Sub(int(s.rows[i])).Problems) > 0 {

@@ -25,12 +25,12 @@ var columns = []table.Column{
 type Model struct {
 	table table.Model
 	users []fleet.User
-	open  key.Binding
+	keys  KeyMap
 }
 
 // New returns an empty users view.
 func New(st styles.Styles) Model {
-	m := Model{table: table.New(columns, st), open: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "user's connections"))}
+	m := Model{table: table.New(columns, st), keys: DefaultKeyMap()}
 	m.table.SetEmptyText("no users")
 	return m
 }
@@ -46,7 +46,7 @@ func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
 
 // Update handles enter; the rest goes to the table.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.open) {
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Open) {
 		// Records with no user cannot be filtered by user (an empty user: filter is no filter).
 		if c := m.table.Cursor(); c >= 0 && c < len(m.users) && m.users[c].ID != "" {
 			u := m.users[c].ID
@@ -64,7 +64,7 @@ func (m Model) View() string { return m.table.View() }
 
 // KeyMap returns the view's keys for help.
 func (m Model) KeyMap() []key.Binding {
-	return append([]key.Binding{m.open}, m.table.KeyMap().ShortHelp()...)
+	return append([]key.Binding{m.keys.Open}, m.table.KeyMap().ShortHelp()...)
 }
 
 type source []fleet.User

@@ -1,0 +1,11 @@
+package users
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap are the users view's own keys (the table adds its moves).
+type KeyMap struct{ Open key.Binding }
+
+// DefaultKeyMap is the users view's key map.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{Open: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "user's connections"))}
+}
