@@ -49,6 +49,11 @@ func (m Model) overlay() bool {
 	return m.dialog.IsOpen() || m.sendDlg.IsOpen() || m.runView.IsOpen()
 }
 
+// onlySummary reports whether the only overlay is a finished action's summary.
+func (m Model) onlySummary() bool {
+	return m.runView.IsOpen() && !m.runView.Running() && !m.dialog.IsOpen() && !m.sendDlg.IsOpen()
+}
+
 // overlayKey gives a key to the topmost of the confirm dialog, the send
 // dialog and the action view.
 func (m Model) overlayKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {

@@ -212,6 +212,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // global bindings, then to the view.
 func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.overlay() {
+		if m.onlySummary() && key.Matches(k, m.keys.Quit) {
+			return m, tea.Quit // nothing runs: the summary does not hold the console
+		}
 		return m.overlayKey(k)
 	}
 	if m.bar.Mode() != cmdbar.Off {

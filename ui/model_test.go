@@ -12,6 +12,7 @@ import (
 	"wsops/data"
 	"wsops/ui/cmdbar"
 	"wsops/ui/fleet"
+	"wsops/ui/progress"
 )
 
 // model is a root model at 160×45 with the fixture fleet loaded (the first
@@ -209,6 +210,24 @@ func TestQuit(t *testing.T) {
 	}
 	if _, ok := cmd().(tea.QuitMsg); !ok {
 		t.Fatal("q does not quit")
+	}
+}
+
+func TestQuitFromAFinishedActionsSummaryButNotWhileItRuns(t *testing.T) {
+	m := model(t)
+	m.runView.Start("prune")
+	if _, cmd := m.Update(runes("q")); cmd != nil {
+		if _, quits := cmd().(tea.QuitMsg); quits {
+			t.Fatal("q quit while an action runs")
+		}
+	}
+	m.runView.Finish(progress.Summary{})
+	_, cmd := m.Update(runes("q"))
+	if cmd == nil {
+		t.Fatal("q on the summary returned no command")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("q on the summary does not quit")
 	}
 }
 
