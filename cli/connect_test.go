@@ -52,7 +52,7 @@ func TestConnectScripted(t *testing.T) {
 	}{
 		{
 			name: "wizz heartbeat", config: wizz,
-			args: []string{"--send", `{"action":"heartbeat"}`, "--expect", "heartbeat_ack", "--timeout", "10s"},
+			args:   []string{"--send", `{"action":"heartbeat"}`, "--expect", "heartbeat_ack", "--timeout", "10s"},
 			stdout: []string{`> {"action":"heartbeat"}`, `< {"type":"heartbeat_ack","ts":`},
 			stderr: []string{"as sandbox-user (customers, customer, web; minted)", "connected (connection 1)"},
 		},

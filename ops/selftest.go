@@ -54,7 +54,9 @@ func FindOwn(ctx context.Context, reg *data.Registry, mgmt *client.Management, o
 			return c, nil
 		}
 	}
-	slices.SortFunc(cands, func(a, b data.Connection) int { return cmp.Or(b.ConnectedAt.Compare(a.ConnectedAt), cmp.Compare(a.ID, b.ID)) })
+	slices.SortFunc(cands, func(a, b data.Connection) int {
+		return cmp.Or(b.ConnectedAt.Compare(a.ConnectedAt), cmp.Compare(a.ID, b.ID))
+	})
 	for i, c := range cands {
 		if i == maxOwnCandidates {
 			break
