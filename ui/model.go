@@ -10,6 +10,7 @@ import (
 
 	"wsops/data"
 	"wsops/ui/audit"
+	clientui "wsops/ui/client"
 	"wsops/ui/cmdbar"
 	"wsops/ui/confirm"
 	"wsops/ui/conns"
@@ -78,6 +79,7 @@ type Model struct {
 	users  users.Model
 	detail detail.Model
 	audit  audit.Model
+	client clientui.Model
 	bar    cmdbar.Model
 	actionUI
 
@@ -129,6 +131,7 @@ func New(ctx context.Context, opt Options) Model {
 	}
 	m.adoptOps()
 	m.sessCtx, m.sessCancel = context.WithCancel(ctx)
+	m.client = clientui.New(st, m.clientDeps())
 	m.first = m.startScan()
 	return m
 }
@@ -190,6 +193,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case sessionMsg:
 		return m.switchSession(msg)
+	case clientui.SpecMsg, clientui.EventMsg, clientui.OwnMsg, clientui.BroadcastMsg:
+		// Clients keep running while other views are shown.
+		if sm, ok := msg.(clientui.SpecMsg); ok && sm.Err != nil {
+			m.setStatus(sm.Err.Error(), true)
+		} else if ok {
+			m.setStatus("", false)
+		}
+		var cmd tea.Cmd
+		m.client, cmd = m.client.Update(msg)
+		return m, cmd
 	case confirm.RequestMsg, conns.SendMsg, conns.LogoutMsg, send.SubmitMsg, actionProgressMsg, actionDoneMsg,
 		progress.PruneGoneMsg, progress.ResumeMsg, progress.CancelMsg:
 		return m.handleAction(msg)
@@ -202,6 +215,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.overlay() {
 		return m.overlayKey(k)
+	}
+	if m.clientKey(k) {
+		return m.routeToView(k)
 	}
 	if m.bar.Mode() != cmdbar.Off {
 		var cmd tea.Cmd
@@ -281,6 +297,8 @@ func (m Model) routeToView(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.detail, cmd = m.detail.Update(msg)
 	case viewAudit:
 		m.audit, cmd = m.audit.Update(msg)
+	case viewClient:
+		m.client, cmd = m.client.Update(msg)
 	}
 	return m, cmd
 }

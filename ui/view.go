@@ -28,6 +28,7 @@ func (m *Model) layout() {
 	m.users.SetSize(m.width, h)
 	m.detail.SetSize(m.width, h)
 	m.audit.SetSize(m.width, h)
+	m.client.SetSize(m.width, h)
 	m.dialog.SetSize(m.width-overlayIndent, h)
 	m.sendDlg.SetSize(m.width-overlayIndent, h)
 	m.runView.SetSize(m.width-overlayIndent, h)
@@ -172,7 +173,7 @@ func (m Model) body() string {
 	case viewAudit:
 		return m.audit.View()
 	case viewClient:
-		return m.st.Muted.Render("The test client is not available yet: it arrives with `wsops connect`.")
+		return m.client.View()
 	}
 	return m.conns.View()
 }
@@ -209,6 +210,8 @@ func (m Model) viewKeys() []key.Binding {
 		return m.users.KeyMap()
 	case viewAudit:
 		return m.audit.KeyMap()
+	case viewClient:
+		return m.client.KeyMap()
 	}
 	return nil
 }
