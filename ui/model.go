@@ -193,7 +193,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case sessionMsg:
 		return m.switchSession(msg)
-	case clientui.SpecMsg, clientui.EventMsg, clientui.OwnMsg, clientui.BroadcastMsg:
+	case clientui.SpecMsg, clientui.EventMsg, clientui.OwnMsg, clientui.BroadcastMsg, clientui.SentMsg:
 		// Clients keep running while other views are shown.
 		if sm, ok := msg.(clientui.SpecMsg); ok && sm.Err != nil {
 			m.setStatus(sm.Err.Error(), true)

@@ -15,12 +15,12 @@ import (
 // client shows whatever arrives.
 const readLimit = 1 << 20
 
-// emit delivers e, stamped, waiting for the reader.
+// emit queues e, stamped, for the Events channel; it never blocks.
 func (c *Client) emit(e Event) {
 	if e.Time.IsZero() {
 		e.Time = c.opt.Now()
 	}
-	c.events <- e
+	c.q.push(e)
 }
 
 func (c *Client) setState(s State, conn *websocket.Conn) {
@@ -31,8 +31,7 @@ func (c *Client) setState(s State, conn *websocket.Conn) {
 
 // run connects, reads, and reconnects until stopped.
 func (c *Client) run(ctx context.Context) {
-	defer close(c.done)
-	defer close(c.events)
+	defer c.q.close() // the pump closes Events, then done
 	backoff := c.opt.MinBackoff
 	for attempt := 1; ; attempt++ {
 		opened, retry := c.session(ctx)

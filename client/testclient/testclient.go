@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -59,8 +60,9 @@ type Options struct {
 	MaxBackoff time.Duration // default 30s
 	// DialTimeout bounds each upgrade; default 15s.
 	DialTimeout time.Duration
-	// Buffer is the Events channel's capacity; default 256. The client waits
-	// for the reader when it is full: no event is dropped.
+	// Buffer is the Events channel's capacity; default 256. Beyond it events
+	// queue in memory: none is dropped, and a slow reader never stalls the
+	// connection.
 	Buffer int
 	// Now is the clock for event times; default time.Now.
 	Now func() time.Time
@@ -72,8 +74,10 @@ type Client struct {
 	opt       Options
 	userAgent string
 	events    chan Event
+	q         *queue
 	stop      chan struct{}
 	stopOnce  sync.Once
+	started   atomic.Bool
 	done      chan struct{}
 
 	// order makes a sent frame's event precede any reply to it: Send holds
@@ -113,7 +117,7 @@ func New(opt Options) *Client {
 		ua = "wsops-connect/" + nonce()
 		opt.Header.Set("User-Agent", ua)
 	}
-	return &Client{opt: opt, userAgent: ua, events: make(chan Event, opt.Buffer), stop: make(chan struct{}), done: make(chan struct{})}
+	return &Client{opt: opt, userAgent: ua, events: make(chan Event, opt.Buffer), q: newQueue(), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // nonce is 8 random bytes in hex.
@@ -174,6 +178,10 @@ func (c *Client) RTT() RTTStats {
 // Start connects (and reconnects, if asked) in the background until ctx
 // ends or Close is called; then the Events channel closes.
 func (c *Client) Start(ctx context.Context) {
+	if c.started.Swap(true) {
+		return
+	}
+	go c.q.pump(c.events, c.done)
 	go c.run(ctx)
 }
 
@@ -182,6 +190,9 @@ func (c *Client) Start(ctx context.Context) {
 // read yet are discarded.
 func (c *Client) Close() {
 	c.stopOnce.Do(func() { close(c.stop) })
+	if !c.started.Load() {
+		return
+	}
 	for {
 		select {
 		case <-c.done:

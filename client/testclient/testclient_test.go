@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -244,5 +245,36 @@ func TestDisplayURLRedactsTheToken(t *testing.T) {
 	got := testclient.DisplayURL("ws://h/dev", url.Values{"token": {tok}, "platform": {"web"}})
 	if strings.Contains(got, tok) || !strings.Contains(got, "platform=web") || !strings.Contains(got, "token=eyJh…(") {
 		t.Errorf("shown as %q", got)
+	}
+}
+
+func TestASlowReaderNeverStallsTheConnection(t *testing.T) {
+	w := testrig.StartSandboxWorld(t, testrig.WorldOptions{})
+	c := newClient(t, w, driver, func(o *testclient.Options) { o.Buffer = 1 })
+	next(t, c, "open", isState(testclient.StateOpen))
+	id := ownID(t, w, c)
+	// Far more messages than the channel holds arrive while nobody reads…
+	const posts = 300
+	for i := range posts {
+		if err := w.Sandbox.Gateway().Post(context.Background(), id, []byte(fmt.Sprintf(`{"n":%d}`, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// …and a send still goes out, its reply queued after them, in order.
+	if err := c.Send(context.Background(), []byte(`{"action":"heartbeat"}`)); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	e := next(t, c, "heartbeat_ack", func(e testclient.Event) bool {
+		if e.Kind == testclient.KindFrame && e.Dir == testclient.In && strings.HasPrefix(string(e.Data), `{"n":`) {
+			if want := fmt.Sprintf(`{"n":%d}`, n); string(e.Data) != want {
+				t.Fatalf("frame %s, want %s", e.Data, want)
+			}
+			n++
+		}
+		return e.Kind == testclient.KindFrame && strings.Contains(string(e.Data), "heartbeat_ack")
+	})
+	if n != posts || e.Dir != testclient.In {
+		t.Errorf("%d posted frames before the reply, want %d", n, posts)
 	}
 }

@@ -45,6 +45,24 @@ type BroadcastMsg struct {
 	Err   error
 }
 
+// SentMsg is the outcome of sending Text on tab Tab (the frame itself
+// shows in the tab's events).
+type SentMsg struct {
+	Tab  int
+	Text string
+	Err  error
+}
+
+// sendCmd sends text on client c, off the UI's goroutine: a write can wait
+// on the network.
+func sendCmd(ctx context.Context, c *testclient.Client, tab int, text string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		return SentMsg{Tab: tab, Text: text, Err: c.Send(ctx, []byte(text))}
+	}
+}
+
 // resolveCmd resolves an identity into a Spec.
 func resolveCmd(ctx context.Context, resolve Resolver, id Identity) tea.Cmd {
 	return func() tea.Msg {

@@ -43,6 +43,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			}
 		}
 		return m, nil
+	case SentMsg:
+		return m.sent(msg)
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
@@ -271,16 +273,21 @@ func (m Model) sendEditor() (Model, tea.Cmd) {
 		m.setStatus("no client: n opens one", true)
 		return m, nil
 	}
-	if err := t.c.Send(m.deps.Ctx, []byte(text)); err != nil {
-		m.setStatus(err.Error(), true)
+	t.scroll = 0
+	return m, sendCmd(m.deps.Ctx, t.c, t.id, text)
+}
+
+// sent records a sent message in the history, or shows why it failed.
+func (m Model) sent(msg SentMsg) (Model, tea.Cmd) {
+	if msg.Err != nil {
+		m.setStatus(msg.Err.Error(), true)
 		return m, nil
 	}
-	if len(m.history) == 0 || m.history[len(m.history)-1] != text {
-		m.history = append(m.history, text)
+	if len(m.history) == 0 || m.history[len(m.history)-1] != msg.Text {
+		m.history = append(m.history, msg.Text)
 	}
 	m.histPos = len(m.history)
 	m.setStatus("", false)
-	t.scroll = 0
 	return m, nil
 }
 
