@@ -29,6 +29,7 @@ type connectFlags struct {
 	expect         string
 	timeout, ping  time.Duration
 	reconnect      bool
+	verify         bool
 }
 
 func newConnectCmd(g *globals) *cobra.Command {
@@ -47,6 +48,15 @@ on the first received message containing TEXT and 1 when --timeout (default
 10s for scripted runs) passes first. Without --expect a scripted run prints
 what arrives until the timeout and exits 0.
 
+--verify checks the round trip: it finds this connection's own record in the
+registry (by the client's unique User-Agent, through GetConnection), prints it
+with its problems (an entity type wrong for the app, one that differs from the
+token's), posts a test broadcast to the connection through the management API
+and prints its latency. It fails (exit 1) when the record is missing or has
+problems, or the broadcast does not arrive; a read-only profile skips the
+broadcast. The broadcast is audited like any send. With --verify alone the run
+ends once it is verified.
+
 The token is --token, else --as (sandbox profiles mint one for the user,
 entity type, app and platform), else the profile's [token], else (sandbox) one
 minted for sandbox-user. Without --expect or --timeout, the end of stdin
@@ -56,9 +66,10 @@ sent in 32 KB frames, as API Gateway requires.`,
 		Example: `  wsops connect --as user=u-1,app=drivers,platform=ios
   wsops connect --send '{"action":"heartbeat"}' --expect heartbeat_ack --timeout 5s
   wsops connect --profile this27 --send '{"action":"subscribeToOrder","data":{"orderId":"o-1"}}' --expect order:o-1
+  wsops connect --as user=m-1,app=order-receiver --verify
   wsops connect --token "$TOKEN" --query platform=web -H 'Origin: https://app.example'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runConnect(cmd.Context(), g, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runConnect(cmd, g, f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.url, "url", "", "WebSocket URL (default: the profile's websocket_url)")
@@ -71,6 +82,7 @@ sent in 32 KB frames, as API Gateway requires.`,
 	fl.DurationVar(&f.timeout, "timeout", 0, "end after this long (default 10s with --send or --expect, none otherwise)")
 	fl.DurationVar(&f.ping, "ping", 0, "send a WebSocket ping this often and report round trips (p50/p99 at the end)")
 	fl.BoolVar(&f.reconnect, "reconnect", false, "reconnect with backoff when the connection ends")
+	fl.BoolVar(&f.verify, "verify", false, "check the round trip: find this connection's registry record (exit 1 if missing or with problems) and send it a test broadcast through the management API")
 	return cmd
 }
 
@@ -117,7 +129,8 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-func runConnect(ctx context.Context, g *globals, f connectFlags) error {
+func runConnect(cmd *cobra.Command, g *globals, f connectFlags) error {
+	ctx := cmd.Context()
 	out, err := g.format()
 	if err != nil {
 		return err
@@ -138,15 +151,23 @@ func runConnect(ctx context.Context, g *globals, f connectFlags) error {
 	if err != nil {
 		return err
 	}
-	scripted := len(f.sends) > 0 || f.expect != ""
+	scripted := len(f.sends) > 0 || f.expect != "" || f.verify
 	if scripted && f.timeout == 0 {
 		f.timeout = defaultScriptTimeout
 	}
 	c := testclient.New(opt)
+	var v *verifier
+	if f.verify {
+		a, err := g.prepareAction(cmd, actionFlags{yes: true})
+		if err != nil {
+			return err
+		}
+		v = &verifier{ops: a.ops(), user: id.claims.User, agent: c.UserAgent(), want: id.claims.EntityType}
+	}
 	fmt.Fprintf(g.streams.Err, "connecting to %s%s\n", sanitize.Text(c.DisplayURL()), describeIdentity(id))
 	c.Start(ctx)
 	defer c.Close()
-	s := &connectSession{g: g, f: f, c: c, w: newFrameWriter(g.streams.Out, out)}
+	s := &connectSession{g: g, f: f, c: c, v: v, w: newFrameWriter(g.streams.Out, out)}
 	if len(f.sends) == 0 {
 		s.lines = readLines(ctx, g.streams.In)
 	}

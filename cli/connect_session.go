@@ -20,6 +20,7 @@ type connectSession struct {
 	g     *globals
 	f     connectFlags
 	c     *testclient.Client
+	v     *verifier // --verify, else nil
 	w     *frameWriter
 	lines <-chan string // stdin lines (interactive), nil when scripted
 	sent  bool          // the --send messages went out
@@ -59,6 +60,9 @@ func (s *connectSession) loop(ctx context.Context) error {
 				fmt.Fprintln(stderr, "wsops:", sanitize.Text(err.Error()))
 			}
 		case <-deadline:
+			if s.v != nil && !s.v.done {
+				return failed(fmt.Errorf("verify: the test broadcast did not arrive within %v", s.f.timeout))
+			}
 			if s.f.expect != "" {
 				return failed(fmt.Errorf("no message containing %q within %v", s.f.expect, s.f.timeout))
 			}
@@ -71,6 +75,10 @@ func (s *connectSession) loop(ctx context.Context) error {
 		}
 	}
 }
+
+// verifiedAlone reports whether the run was only there to verify: no
+// --expect to wait for, no --send whose replies to show until the timeout.
+func (s *connectSession) verifiedAlone() bool { return s.f.expect == "" && len(s.f.sends) == 0 }
 
 // openLines is the stdin stream while a connection is open, else nil (a
 // line typed while connecting waits for the connection).
@@ -89,6 +97,11 @@ func (s *connectSession) event(ctx context.Context, ev testclient.Event) (done b
 		if err := s.w.frame(ev); err != nil {
 			return true, failed(err)
 		}
+		if s.v != nil && ev.Dir == testclient.In {
+			if ok, err := s.v.arrived(s.g, ev.Data, ev.Time); err != nil || ok && s.verifiedAlone() {
+				return true, err
+			}
+		}
 		if ev.Dir == testclient.In && s.f.expect != "" && strings.Contains(string(ev.Data), s.f.expect) {
 			return true, nil
 		}
@@ -99,6 +112,11 @@ func (s *connectSession) event(ctx context.Context, ev testclient.Event) (done b
 		case testclient.StateOpen:
 			fmt.Fprintf(stderr, "connected (connection %d)\n", ev.Conn)
 			s.open = true
+			if s.v != nil && s.v.nonce == "" && !s.v.done {
+				if err := s.v.start(ctx, s.g); err != nil || s.v.done && s.verifiedAlone() {
+					return true, err
+				}
+			}
 			if !s.sent {
 				s.sent = true
 				for _, m := range s.f.sends {

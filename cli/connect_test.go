@@ -149,3 +149,35 @@ func TestConnectInteractive(t *testing.T) {
 		t.Errorf("jsonl %q: %v", out, err)
 	}
 }
+
+func TestConnectVerify(t *testing.T) {
+	_, cfg := connectWorld(t, "wizz")
+	for _, c := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr []string
+	}{
+		{"a merchant written right", []string{"--as", "user=m-1,app=order-receiver", "--verify"}, ExitOK,
+			[]string{"registry: record ", "user m-1  app order-receiver  entity merchant  platform web", "registry: problems: none", "test broadcast: arrived "}},
+		// The backend writes the app's entity type, not the token's: the two disagree.
+		{"a token whose entity type the registry does not hold", []string{"--as", "user=m-2,app=order-receiver,entity=customer", "--verify"}, ExitFailed,
+			[]string{`registry: problems: registry says entityType "merchant", the token says "customer"`, "test broadcast: arrived ", "wsops: verify: the connection's registry record has problems"}},
+		{"read-only", []string{"--read-only", "--as", "user=m-3,app=order-receiver", "--verify"}, ExitOK,
+			[]string{"registry: problems: none", "test broadcast: skipped, the profile is read-only"}},
+		{"with --send and --expect", []string{"--verify", "--send", `{"action":"heartbeat"}`, "--expect", "heartbeat_ack"}, ExitOK,
+			[]string{"registry: problems: none", "test broadcast: arrived "}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, code := run(t, append([]string{"--config", cfg, "connect"}, c.args...)...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, c.code, out, errOut)
+			}
+			for _, want := range c.stderr {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errOut)
+				}
+			}
+		})
+	}
+}
