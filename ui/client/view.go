@@ -95,17 +95,22 @@ func (m Model) connLine(t *tab) string {
 	case testclient.StateClosed:
 		st = m.st.Gone
 	}
-	line := st.Render(state) + " " + sanitize.Cell(t.c.DisplayURL(), max(20, m.width-60))
+	var last, rtt, auto string
 	if t.last != "" && t.state != testclient.StateOpen {
-		line += "  " + m.st.Error.Render(sanitize.Text(t.last))
+		last = "  " + sanitize.Text(t.last)
 	}
 	if t.rtt.N > 0 {
-		line += m.st.Muted.Render(fmt.Sprintf("  rtt p50 %s p99 %s (%d)", round(t.rtt.P50), round(t.rtt.P99), t.rtt.N))
+		rtt = fmt.Sprintf("  rtt p50 %s p99 %s (%d)", round(t.rtt.P50), round(t.rtt.P99), t.rtt.N)
 	}
 	if t.reconnect {
-		line += m.st.Muted.Render("  auto-reconnect")
+		auto = "  auto-reconnect"
 	}
-	return line
+	u := sanitize.Text(t.c.DisplayURL())
+	room := m.width - len(state) - 1 - sanitize.Width(last+rtt+auto)
+	if sanitize.Width(u) > room {
+		u = sanitize.Cell(u, max(20, room))
+	}
+	return st.Render(state) + " " + u + m.st.Error.Render(last) + m.st.Muted.Render(rtt+auto)
 }
 
 // recordLines are the two lines about the client's own registry record.
