@@ -221,6 +221,12 @@ func TestTabs(t *testing.T) {
 	if d.m.tabs[1].state != testclient.StateOpen {
 		t.Error("disconnecting tab 1 closed tab 2")
 	}
+	// c connects the closed client again, as a new tab with the same identity.
+	d.key(runes("c"))
+	d.until("m-1 connected again with its record", func(m Model) bool {
+		c := m.current()
+		return len(m.tabs) == 2 && c.spec.User == "m-1" && c.state == testclient.StateOpen && c.own != nil
+	})
 }
 
 func TestProblemsCompareTheRecordWithTheToken(t *testing.T) {
