@@ -12,8 +12,8 @@ import (
 	"wsops/auth"
 	"wsops/client/testclient"
 	"wsops/config"
-	"wsops/ui/cmdbar"
 	clientui "wsops/ui/client"
+	"wsops/ui/cmdbar"
 )
 
 // clientPump runs the :client view's commands as the program would and
