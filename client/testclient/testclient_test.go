@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"wsops/auth"
 	"wsops/client"
 	"wsops/client/testclient"
@@ -277,4 +279,28 @@ func TestASlowReaderNeverStallsTheConnection(t *testing.T) {
 	if n != posts || e.Dir != testclient.In {
 		t.Errorf("%d posted frames before the reply, want %d", n, posts)
 	}
+}
+
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	w := testrig.StartSandboxWorld(t, testrig.WorldOptions{})
+	before := goleak.IgnoreCurrent()
+	for _, reconnect := range []bool{false, true} {
+		c := testclient.New(testclient.Options{URL: w.Sandbox.Endpoints().WebSocketURL,
+			Query: url.Values{"token": {w.Token(driver)}, "platform": {"ios"}}, Ping: time.Millisecond, Reconnect: reconnect})
+		c.Start(context.Background())
+		next(t, c, "open", isState(testclient.StateOpen))
+		c.Close()
+		select {
+		case <-c.Done():
+		default:
+			t.Fatal("Close returned before the client stopped")
+		}
+	}
+	// Never started: Close returns at once.
+	testclient.New(testclient.Options{URL: "ws://127.0.0.1:9/dev"}).Close()
+	// The sandbox's own keep-alive connections to its DynamoDB (opened by
+	// the clients' $connect and $disconnect) are not the client's.
+	goleak.VerifyNone(t, before,
+		goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"), goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"),
+		goleak.IgnoreAnyFunction("net/http.(*conn).serve"))
 }
