@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -103,8 +104,10 @@ func (c *Client) session(ctx context.Context) (opened, retry bool) {
 	defer cancel()
 	readDone := make(chan error, 1)
 	go func() { readDone <- c.read(sessCtx, conn, n) }()
+	pingCtx, stopPing := context.WithCancel(sessCtx)
+	defer stopPing()
 	if c.opt.Ping > 0 {
-		go c.pinger(sessCtx, conn, n)
+		go c.pinger(pingCtx, conn, n)
 	}
 	var readErr error
 	byClient := false
@@ -115,6 +118,7 @@ func (c *Client) session(ctx context.Context) (opened, retry bool) {
 	case <-ctx.Done():
 		byClient = true
 	}
+	stopPing() // no ping races the close
 	if byClient {
 		// The close handshake needs the reader running to see the reply.
 		_ = conn.Close(websocket.StatusNormalClosure, "")
@@ -204,8 +208,8 @@ func (c *Client) pinger(ctx context.Context, conn *websocket.Conn, n int) {
 		err := conn.Ping(pingCtx)
 		rtt := time.Since(start)
 		cancel()
-		if ctx.Err() != nil {
-			return
+		if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+			return // the connection is ending: its close says why
 		}
 		if err != nil {
 			c.emit(Event{Kind: KindError, Conn: n, Err: err})
