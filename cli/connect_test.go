@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"wsops/internal/testrig"
 )
@@ -17,7 +18,16 @@ import (
 // "sb" points at it, minting with the sandbox's secret.
 func connectWorld(t *testing.T, preset string) (*testrig.SandboxWorld, string) {
 	t.Helper()
-	w := testrig.StartSandboxWorld(t, testrig.WorldOptions{Preset: preset})
+	return connectWorldWith(t, testrig.WorldOptions{Preset: preset})
+}
+
+func connectWorldWith(t *testing.T, opts testrig.WorldOptions) (*testrig.SandboxWorld, string) {
+	t.Helper()
+	preset := opts.Preset
+	if preset == "" {
+		preset = "wizz"
+	}
+	w := testrig.StartSandboxWorld(t, opts)
 	e := w.Sandbox.Endpoints()
 	cfg := fmt.Sprintf("default_profile = \"sb\"\n[profiles.sb]\nsandbox = true\npreset = %q\nwebsocket_url = %q\nmanagement_url = %q\ndynamodb_url = %q\n"+
 		"[profiles.plain]\nwebsocket_url = %q\n",
@@ -179,5 +189,25 @@ func TestConnectVerify(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestConnectIdleTimeoutAndReconnect(t *testing.T) {
+	_, cfg := connectWorldWith(t, testrig.WorldOptions{IdleTimeout: 200 * time.Millisecond})
+	// Without --reconnect the server's close ends the run: exit 1, the code and reason stated.
+	out, errOut, code := run(t, "--config", cfg, "connect", "--timeout", "5s")
+	if code != ExitFailed || !strings.Contains(errOut, "closed: 1001 going away: Going away") ||
+		!strings.Contains(errOut, "wsops: the connection ended: 1001 going away: Going away") {
+		t.Fatalf("idle: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// With --reconnect the client comes back after each close, until the timeout.
+	out, errOut, code = run(t, "--config", cfg, "connect", "--reconnect", "--expect", "never", "--timeout", "3s")
+	for _, want := range []string{"closed: 1001 going away", "reconnecting in 500ms (attempt 1)", "connected (connection 2)"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("reconnect: stderr lacks %q\n%s", want, errOut)
+		}
+	}
+	if code != ExitFailed {
+		t.Errorf("reconnect: exit %d, want 1 (the expect never came)\n%s", code, out)
 	}
 }

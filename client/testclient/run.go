@@ -127,6 +127,11 @@ func (c *Client) session(ctx context.Context) (opened, retry bool) {
 	cancel()
 	c.setState(StateClosed, nil)
 	info := closeInfo(readErr)
+	if byClient && info.Code < 0 {
+		// The reader may end on the socket rather than on the server's
+		// echo of the close: the connection still ended with our 1000.
+		info = CloseInfo{Code: int(websocket.StatusNormalClosure)}
+	}
 	info.ByClient = byClient
 	ev := Event{Kind: KindState, Conn: n, State: StateClosed, Close: &info}
 	if !byClient && info.Code < 0 {
