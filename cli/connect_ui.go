@@ -42,6 +42,11 @@ func clientSpec(ctx context.Context, p *config.Profile, id clientui.Identity) (c
 			}
 		}
 	}
+	for h := range strings.SplitSeq(id.Headers, ";") {
+		if h = strings.TrimSpace(h); h != "" {
+			f.headers = append(f.headers, h)
+		}
+	}
 	opt, ident, err := connectOptions(ctx, p, f)
 	if err != nil {
 		return clientui.Spec{}, err

@@ -22,11 +22,12 @@ func (m Model) clientDeps() clientui.Deps {
 	d := clientui.Deps{
 		Ctx: m.sessCtx, Registry: m.sess.Registry, Mgmt: m.sess.Mgmt, Ops: m.sess.Ops, Now: m.opt.Now,
 	}
+	d.Defaults = clientui.Identity{Ping: "5s", Reconnect: "no"}
 	if p != nil {
 		d.Messages = p.Messages
 		if p.Sandbox {
 			apps := slices.Sorted(maps.Keys(p.Schema.AppEntity))
-			d.Defaults = clientui.Identity{User: "sandbox-user", Platform: "web"}
+			d.Defaults.User, d.Defaults.Platform = "sandbox-user", "web"
 			if len(apps) > 0 {
 				d.Defaults.App = apps[0]
 			}

@@ -44,6 +44,11 @@ type Identity struct {
 	Token                                     string
 	// Query is extra query parameters, k=v&k2=v2.
 	Query string
+	// Headers are extra upgrade headers, "K: V; K2: V2".
+	Headers string
+	// Ping is the ping interval ("" keeps the resolver's, "0" none);
+	// Reconnect "yes" reconnects with backoff.
+	Ping, Reconnect string
 }
 
 // Resolver turns an identity into a Spec: it mints a sandbox token or runs
@@ -202,6 +207,10 @@ func ParseIdentity(s string) (Identity, error) {
 			id.Business = v
 		case "token":
 			id.Token = v
+		case "ping":
+			id.Ping = v
+		case "reconnect":
+			id.Reconnect = v
 		default:
 			return id, errIdentity(part)
 		}
@@ -212,7 +221,7 @@ func ParseIdentity(s string) (Identity, error) {
 type identityError string
 
 func (e identityError) Error() string {
-	return "client: " + string(e) + ": want user=U,app=A,entity=E,platform=P (business=B, token=T)"
+	return "client: " + string(e) + ": want user=U,app=A,entity=E,platform=P (business=B, token=T, ping=5s, reconnect=yes)"
 }
 
 func errIdentity(part string) error { return identityError(part) }

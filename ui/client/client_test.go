@@ -258,3 +258,15 @@ func TestParseIdentity(t *testing.T) {
 		t.Error("a bare word parsed")
 	}
 }
+
+func TestApplyOptions(t *testing.T) {
+	var s Spec
+	if err := applyOptions(&s, Identity{Ping: "250ms", Reconnect: "yes"}); err != nil || s.Options.Ping != 250*time.Millisecond || !s.Options.Reconnect {
+		t.Errorf("options %+v, %v", s.Options, err)
+	}
+	for _, bad := range []Identity{{Ping: "soon"}, {Ping: "-1s"}, {Reconnect: "maybe"}} {
+		if err := applyOptions(&Spec{}, bad); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+}

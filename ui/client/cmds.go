@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -70,8 +71,31 @@ func resolveCmd(ctx context.Context, resolve Resolver, id Identity) tea.Cmd {
 			return SpecMsg{Err: errors.New("the test client is not available on this session")}
 		}
 		s, err := resolve(ctx, id)
+		if err == nil {
+			err = applyOptions(&s, id)
+		}
 		return SpecMsg{Spec: s, Err: err}
 	}
+}
+
+// applyOptions sets the session options the identity names: ping interval
+// and auto-reconnect.
+func applyOptions(s *Spec, id Identity) error {
+	if id.Ping != "" {
+		d, err := time.ParseDuration(id.Ping)
+		if err != nil || d < 0 {
+			return fmt.Errorf("ping %q: want a duration such as 5s (0: none)", id.Ping)
+		}
+		s.Options.Ping = d
+	}
+	switch strings.ToLower(id.Reconnect) {
+	case "", "no", "false", "off":
+	case "yes", "true", "on":
+		s.Options.Reconnect = true
+	default:
+		return fmt.Errorf("reconnect %q: want yes or no", id.Reconnect)
+	}
+	return nil
 }
 
 // WaitCmd waits for the next event of tab's client; the view re-arms it

@@ -18,11 +18,11 @@ type form struct {
 }
 
 // identityLabels are the new-client form's fields, in Identity's order.
-var identityLabels = []string{"user", "app", "entity", "platform", "business", "token", "query"}
+var identityLabels = []string{"user", "app", "entity", "platform", "business", "token", "query", "headers", "ping", "reconnect"}
 
 // open shows the identity form prefilled with defaults.
 func (f *form) open(d Identity, st styles.Styles) tea.Cmd {
-	values := []string{d.User, d.App, d.EntityType, d.Platform, d.Business, d.Token, d.Query}
+	values := []string{d.User, d.App, d.EntityType, d.Platform, d.Business, d.Token, d.Query, d.Headers, d.Ping, d.Reconnect}
 	return f.set(identityLabels, values, st)
 }
 
@@ -38,6 +38,16 @@ func (f *form) set(labels, values []string, st styles.Styles) tea.Cmd {
 		if labels[i] == "token" {
 			in.EchoMode = textinput.EchoPassword // a pasted token is not shown
 			in.Placeholder = "paste a token, or leave empty to mint one (sandbox) or use the profile's"
+		}
+		switch labels[i] {
+		case "query":
+			in.Placeholder = "k=v&k2=v2"
+		case "headers":
+			in.Placeholder = "Origin: https://app.example; X-Api-Key: …"
+		case "ping":
+			in.Placeholder = "5s (0: none)"
+		case "reconnect":
+			in.Placeholder = "yes or no"
 		}
 		f.fields[i] = in
 	}
@@ -84,7 +94,8 @@ func (f form) values() []string {
 // identity reads the identity form.
 func (f form) identity() Identity {
 	v := f.values()
-	return Identity{User: v[0], App: v[1], EntityType: v[2], Platform: v[3], Business: v[4], Token: v[5], Query: v[6]}
+	return Identity{User: v[0], App: v[1], EntityType: v[2], Platform: v[3], Business: v[4], Token: v[5], Query: v[6],
+		Headers: v[7], Ping: v[8], Reconnect: v[9]}
 }
 
 func (f form) view(title string, st styles.Styles) string {
