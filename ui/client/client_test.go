@@ -125,7 +125,7 @@ func TestConnectsFindsItsRecordAndGetsATestBroadcast(t *testing.T) {
 		t.Errorf("own record %+v, problems %v", tb.own, tb.problems())
 	}
 	d.key(runes("b"))
-	d.until("the broadcast's arrival", func(m Model) bool { return !m.current().bcast.pending })
+	d.until("the broadcast's arrival", func(m Model) bool { return !m.current().bcast.pending && m.current().bcast.posted })
 	if r := d.m.current().bcast.result; !strings.HasPrefix(r, "test broadcast arrived ") {
 		t.Fatalf("broadcast result %q", r)
 	}

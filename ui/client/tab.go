@@ -52,7 +52,8 @@ type tab struct {
 type broadcast struct {
 	nonce   string
 	sentAt  time.Time
-	pending bool
+	pending bool // posted, not arrived yet
+	posted  bool // the post returned (and its audit line is written)
 	result  string
 	failed  bool
 }

@@ -35,7 +35,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case BroadcastMsg:
-		if t := m.tab(msg.Tab); t != nil && msg.Nonce == t.bcast.nonce && msg.Err != nil {
+		t := m.tab(msg.Tab)
+		if t == nil || msg.Nonce != t.bcast.nonce {
+			return m, nil
+		}
+		t.bcast.posted = true
+		if msg.Err != nil {
 			t.bcast.pending, t.bcast.failed = false, true
 			t.bcast.result = "test broadcast not sent: " + msg.Err.Error()
 			if ops.Refused(msg.Err) {
