@@ -43,10 +43,9 @@ stdin is sent as one message; sent messages print as "> MSG", received ones as
 rejected with the HTTP status) go to stderr.
 
 Scripted: --send MSG (repeatable) sends after connecting (stdin is then not
-read); --expect TEXT exits 0
-on the first received message containing TEXT and 1 when --timeout (default
-10s for scripted runs) passes first. Without --expect a scripted run prints
-what arrives until the timeout and exits 0.
+read); --expect TEXT exits 0 on the first received message containing TEXT
+and 1 when --timeout (default 10s for scripted runs) passes first. Without
+--expect a scripted run prints what arrives until the timeout and exits 0.
 
 --verify checks the round trip: it finds this connection's own record in the
 registry (by the client's unique User-Agent, through GetConnection), prints it
@@ -60,9 +59,9 @@ ends once it is verified.
 The token is --token, else --as (sandbox profiles mint one for the user,
 entity type, app and platform), else the profile's [token], else (sandbox) one
 minted for sandbox-user. Without --expect or --timeout, the end of stdin
-closes the connection (code 1000). The URL shown never contains the token in full.
-Messages over 128 KB are refused before sending; larger than 32 KB ones are
-sent in 32 KB frames, as API Gateway requires.`,
+closes the connection (code 1000). The URL shown never contains the token in
+full. Messages over 128 KB are refused before sending; larger than 32 KB ones
+are sent in 32 KB frames, as API Gateway requires.`,
 		Example: `  wsops connect --as user=u-1,app=drivers,platform=ios
   wsops connect --send '{"action":"heartbeat"}' --expect heartbeat_ack --timeout 5s
   wsops connect --profile this27 --send '{"action":"subscribeToOrder","data":{"orderId":"o-1"}}' --expect order:o-1
