@@ -32,7 +32,7 @@ lint:
 
 # Benchmarks of the data and client layers (decode rate, fan-out overhead).
 bench: tools
-	./tools/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./data ./client
+	./tools/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./data ./client/...
 
 clean:
 	rm -rf wsops $(NODE_TOOLS)/node_modules

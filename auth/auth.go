@@ -128,3 +128,14 @@ func classify(err error) error {
 	}
 	return ErrClaims
 }
+
+// Peek reads a token's identity claims without verifying it — to show whom a
+// pasted token names, never to trust it. A token that does not parse gives
+// empty claims.
+func Peek(token string) Claims {
+	var w wireClaims
+	if _, _, err := jwt.NewParser().ParseUnverified(token, &w); err != nil {
+		return Claims{}
+	}
+	return Claims{User: w.Subject, EntityType: w.EntityType, App: w.App, BusinessID: w.BusinessID, Platform: w.Platform}
+}

@@ -171,3 +171,16 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+func TestPeekReadsClaimsWithoutVerifying(t *testing.T) {
+	tok, err := Mint([]byte("some-other-secret"), Claims{User: "u-7", App: "drivers", EntityType: "driver", Platform: "ios"}, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Peek(tok); got.User != "u-7" || got.App != "drivers" || got.Platform != "ios" {
+		t.Errorf("Peek = %+v", got)
+	}
+	if got := Peek("not-a-jwt"); got != (Claims{}) {
+		t.Errorf("Peek of garbage = %+v, want empty claims", got)
+	}
+}

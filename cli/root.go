@@ -96,6 +96,6 @@ against the local sandbox profile.`,
 	f.BoolVar(&g.readOnly, "read-only", false, "refuse every mutation, whatever the profile says")
 	f.StringVarP(&g.output, "output", "o", "table", "output format: table, json or jsonl")
 	root.AddCommand(newUICmd(g), newVersionCmd(g), newConfigCmd(g), newConnsCmd(g), newSubsCmd(g), newSandboxCmd(g), newTokenCmd(g), newAuditCmd(g),
-		newSendCmd(g), newLogoutCmd(g), newPruneCmd(g), newRepairCmd(g))
+		newSendCmd(g), newLogoutCmd(g), newPruneCmd(g), newRepairCmd(g), newConnectCmd(g))
 	return root
 }

@@ -104,5 +104,10 @@ func printBanner(g *globals, e sandbox.Endpoints, demo int) {
 		fmt.Fprintf(w, "  demo        %d simulated clients\n", demo)
 	}
 	fmt.Fprintf(w, "\nConnect a client:\n  wscat -c \"%s?token=$(wsops token --user u-1)&platform=ios\"\n", e.WebSocketURL)
+	msg, reply := `{"action":"heartbeat"}`, "heartbeat_ack"
+	if e.Preset == "this27" {
+		msg, reply = `{"action":"ping"}`, "pong"
+	}
+	fmt.Fprintf(w, "Test the round trip (a test client; drop --send for an interactive one):\n  wsops connect --as user=u-1,platform=ios --send '%s' --expect %s\n", msg, reply)
 	fmt.Fprintf(w, "List the fleet:\n  wsops conns\nCtrl+C stops the sandbox.\n")
 }

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,30 +28,9 @@ of the token: pass it as the platform query parameter when connecting.`,
 			if err != nil {
 				return err
 			}
-			if !p.Sandbox {
-				return usageError(fmt.Errorf("profile %s is not a sandbox profile: its tokens come from its own login", p.Name))
-			}
-			apps := slices.Sorted(maps.Keys(p.Schema.AppEntity))
-			if claims.App == "" && len(apps) > 0 {
-				claims.App = apps[0]
-			}
-			if _, ok := p.Schema.AppEntity[claims.App]; !ok {
-				return usageError(fmt.Errorf("--app %q: the %s preset knows %v", claims.App, p.Preset, apps))
-			}
-			if claims.EntityType == "" {
-				claims.EntityType = p.Schema.AppEntity[claims.App]
-			}
-			switch claims.Platform {
-			case "", "ios", "android", "web":
-			default:
-				return usageError(fmt.Errorf("--platform %q: want ios, android or web", claims.Platform))
-			}
-			if ttl <= 0 {
-				return usageError(fmt.Errorf("--ttl must be positive"))
-			}
-			tok, err := auth.Mint([]byte(sandboxSecret("", p.SandboxSecret)), claims, ttl, time.Now())
+			tok, err := mintSandboxToken(p, &claims, ttl)
 			if err != nil {
-				return failed(err)
+				return err
 			}
 			_, err = fmt.Fprintln(g.streams.Out, tok)
 			return err

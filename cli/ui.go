@@ -65,7 +65,8 @@ func runUI(ctx context.Context, g *globals) error {
 	if err != nil {
 		return failed(err)
 	}
-	if err := ui.Run(ctx, ui.Options{Session: sess, Open: open, Refresh: g.refresh, AuditPath: auditPath}); err != nil {
+	opts := ui.Options{Session: sess, Open: open, Refresh: g.refresh, AuditPath: auditPath, Client: clientSpec}
+	if err := ui.Run(ctx, opts); err != nil {
 		return failed(err)
 	}
 	return nil

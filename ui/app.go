@@ -38,7 +38,9 @@ type Options struct {
 	ProbeRPS float64
 	// AuditPath is the audit log the :audit view shows.
 	AuditPath string
-	Now       func() time.Time
+	// Client resolves the :client view's identities (nil: no test client).
+	Client ClientResolver
+	Now    func() time.Time
 }
 
 // Run opens the console in the terminal until the user quits or ctx ends.

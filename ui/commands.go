@@ -98,8 +98,7 @@ func (m Model) runCommand(text string) (tea.Model, tea.Cmd) {
 		m.push(viewAudit)
 		return m, loadAuditCmd(m.opt.AuditPath)
 	case "client":
-		m.push(viewClient)
-		return m, nil
+		return m.openClient(arg)
 	case "profile":
 		if arg == "" {
 			m.setStatus(fmt.Sprintf("on profile %s; :profile NAME switches", m.sess.Profile.Name), false)
@@ -124,7 +123,7 @@ func (m Model) runCommand(text string) (tea.Model, tea.Cmd) {
 	case "":
 		return m, nil
 	}
-	m.setStatus(fmt.Sprintf("unknown command :%s (try :conns :subs :users :audit :client :send [all] :logout :prune :repair [RULE] :profile NAME :q)", name), true)
+	m.setStatus(fmt.Sprintf("unknown command :%s (try :conns :subs :users :audit :client [user=U,app=A] :send [all] :logout :prune :repair [RULE] :profile NAME :q)", name), true)
 	return m, nil
 }
 
@@ -141,6 +140,8 @@ func (m Model) switchSession(msg sessionMsg) (tea.Model, tea.Cmd) {
 	m.subsLoad = subsLoad{seq: m.subsLoad.seq + 1}
 	m.sess = msg.sess
 	m.adoptOps()
+	m.client.Close()
+	m.client.SetDeps(m.clientDeps())
 	m.fleet = fleet.New()
 	m.query, m.pushed = filter.Query{}, data.Select{}
 	m.refresh.history = nil

@@ -10,6 +10,7 @@ import (
 
 	"wsops/data"
 	"wsops/ui/audit"
+	clientui "wsops/ui/client"
 	"wsops/ui/cmdbar"
 	"wsops/ui/confirm"
 	"wsops/ui/conns"
@@ -81,6 +82,7 @@ type Model struct {
 	detail detail.Model
 	audit  audit.Model
 	repair repair.Model
+	client clientui.Model
 	bar    cmdbar.Model
 	// repairRules are the rules :repair named (none: every rule).
 	repairRules []string
@@ -134,6 +136,7 @@ func New(ctx context.Context, opt Options) Model {
 	}
 	m.adoptOps()
 	m.sessCtx, m.sessCancel = context.WithCancel(ctx)
+	m.client = clientui.New(st, m.clientDeps())
 	m.first = m.startScan()
 	return m
 }
@@ -201,6 +204,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.toggleActive(msg)
 	case toggleDoneMsg:
 		return m.toggleDone(msg)
+	case clientui.SpecMsg, clientui.EventMsg, clientui.OwnMsg, clientui.BroadcastMsg, clientui.SentMsg:
+		// Clients keep running while other views are shown.
+		if sm, ok := msg.(clientui.SpecMsg); ok && sm.Err != nil {
+			m.setStatus(sm.Err.Error(), true)
+		} else if ok {
+			m.setStatus("", false)
+		}
+		var cmd tea.Cmd
+		m.client, cmd = m.client.Update(msg)
+		return m, cmd
 	case confirm.RequestMsg, conns.SendMsg, conns.LogoutMsg, send.SubmitMsg, actionProgressMsg, actionDoneMsg,
 		progress.PruneGoneMsg, progress.ResumeMsg, progress.CancelMsg:
 		return m.handleAction(msg)
@@ -216,6 +229,9 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, tea.Quit // nothing runs: the summary does not hold the console
 		}
 		return m.overlayKey(k)
+	}
+	if m.clientKey(k) {
+		return m.routeToView(k)
 	}
 	if m.bar.Mode() != cmdbar.Off {
 		var cmd tea.Cmd
@@ -297,6 +313,8 @@ func (m Model) routeToView(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.audit, cmd = m.audit.Update(msg)
 	case viewRepair:
 		m.repair, cmd = m.repair.Update(msg)
+	case viewClient:
+		m.client, cmd = m.client.Update(msg)
 	}
 	return m, cmd
 }

@@ -29,6 +29,7 @@ func (m *Model) layout() {
 	m.detail.SetSize(m.width, h)
 	m.audit.SetSize(m.width, h)
 	m.repair.SetSize(m.width, h)
+	m.client.SetSize(m.width, h)
 	m.dialog.SetSize(m.width-overlayIndent, h)
 	m.sendDlg.SetSize(m.width-overlayIndent, h)
 	m.runView.SetSize(m.width-overlayIndent, h)
@@ -175,7 +176,7 @@ func (m Model) body() string {
 	case viewRepair:
 		return m.repair.View()
 	case viewClient:
-		return m.st.Muted.Render("The test client is not available yet: it arrives with `wsops connect`.")
+		return m.client.View()
 	}
 	return m.conns.View()
 }
@@ -216,6 +217,8 @@ func (m Model) viewKeys() []key.Binding {
 		return m.repair.KeyMap()
 	case viewDetail:
 		return m.detail.KeyMap()
+	case viewClient:
+		return m.client.KeyMap()
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package testrig
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -42,9 +43,14 @@ type WorldOptions struct {
 	// loses (its --drop-disconnects), so that registry records outlive their
 	// connections as AWS's best-effort $disconnect lets them (0: none lost).
 	DropDisconnects float64
+	// Preset is the sandbox's preset (default wizz).
+	Preset string
+	// IdleTimeout and MaxDuration close connections as the sandbox's
+	// --idle-timeout and --max-duration do (0: AWS's 10 min and 2 h).
+	IdleTimeout, MaxDuration time.Duration
 }
 
-// SandboxWorld is a sandbox (preset wizz) started for one test, with live
+// SandboxWorld is a sandbox (preset wizz unless told) started for one test, with live
 // WebSocket clients connected to it and an SDK management client pointed at
 // it, built as the console builds it for a sandbox profile. Every request that client sends is
 // recorded (Requests) and may be held by a hook (OnRequest).
@@ -93,8 +99,8 @@ func StartSandboxWorld(tb testing.TB, opts WorldOptions) *SandboxWorld {
 		// but never used (net/http treats StateNew as active that long),
 		// which concurrent $connect/$disconnect writes leave behind.
 		DynamoURL: SandboxMinidynURL(tb),
-		Preset:    "wizz", Secret: []byte(worldSecret), ManagementRPS: opts.ManagementRPS,
-		DropDisconnects: opts.DropDisconnects,
+		Preset:    cmp.Or(opts.Preset, "wizz"), Secret: []byte(worldSecret), ManagementRPS: opts.ManagementRPS,
+		DropDisconnects: opts.DropDisconnects, IdleTimeout: opts.IdleTimeout, MaxDuration: opts.MaxDuration,
 	})
 	if err != nil {
 		tb.Fatalf("starting the sandbox: %v", err)
@@ -163,6 +169,19 @@ func (w *SandboxWorld) dial(ctx context.Context, n int) {
 	w.clients[id] = c
 	w.IDs = append(w.IDs, id)
 }
+
+// Token mints a token the world's sandbox accepts for claims, valid for an hour.
+func (w *SandboxWorld) Token(claims auth.Claims) string {
+	w.tb.Helper()
+	token, err := auth.Mint([]byte(worldSecret), claims, time.Hour, time.Now())
+	if err != nil {
+		w.tb.Fatal(err)
+	}
+	return token
+}
+
+// Secret is the HS256 secret of the world's sandbox (a sandbox profile's sandbox_secret).
+func (w *SandboxWorld) Secret() string { return worldSecret }
 
 // Client returns the client connected as id; the test fails if there is none.
 func (w *SandboxWorld) Client(id string) *WorldClient {
