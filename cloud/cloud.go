@@ -5,10 +5,14 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -40,6 +44,25 @@ func WithLogger(l logging.Logger) Option { return func(o *options) { o.logger = 
 
 // dynamoAttempts lets the SDK ride out throttling of long scans.
 const dynamoAttempts = 8
+
+// dynamoRetryer is the SDK's standard retryer with dynamoAttempts attempts
+// that also retries a response whose body was cut short (io.ErrUnexpectedEOF
+// while decoding). The SDK retries a reset connection but not a truncated
+// body; every DynamoDB call wsops makes is a read, an idempotent delete or a
+// conditional write whose retry cannot apply twice, so it is safe to retry.
+// Without it one cut-off page failed a whole scan, prune or logout sweep
+// (docs/reliability.md, finding F2).
+func dynamoRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = dynamoAttempts
+		o.Retryables = append(slices.Clone(o.Retryables), retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return aws.TrueTernary
+			}
+			return aws.UnknownTernary
+		}))
+	})
+}
 
 // maxConnsPerHost lets fan-out workers keep their connections alive.
 const maxConnsPerHost = 512
@@ -77,7 +100,7 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 		return nil, fmt.Errorf("profile %s: loading AWS configuration: %w", p.Name, err)
 	}
 	ddb := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		o.RetryMaxAttempts = dynamoAttempts
+		o.Retryer = dynamoRetryer()
 		if p.DynamoDBURL != "" {
 			o.BaseEndpoint = aws.String(p.DynamoDBURL)
 		}

@@ -6,9 +6,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/logging"
 
 	"wsops/cloud"
 	"wsops/config"
+	"wsops/internal/faultproxy"
 	"wsops/internal/testrig"
 )
 
@@ -59,5 +61,29 @@ func TestSandboxProfileUsesStaticCredentials(t *testing.T) {
 	creds, err := cl.AWS.Credentials.Retrieve(context.Background())
 	if err != nil || creds.AccessKeyID != "sandbox" {
 		t.Fatalf("credentials %q, %v; want the static sandbox pair", creds.AccessKeyID, err)
+	}
+}
+
+// A DynamoDB answer cut short is retried, as a reset connection is: every
+// call of ten gets through a proxy that truncates half the answers.
+func TestDynamoRetriesTruncatedAnswers(t *testing.T) {
+	upstream := testrig.DynaliteURL(t)
+	proxy := faultproxy.Start(t, faultproxy.Options{Upstream: upstream, Service: faultproxy.DynamoDB, Seed: 3,
+		Rates: map[faultproxy.Fault]float64{faultproxy.Truncate: 0.5}})
+	p := &config.Profile{Name: "t", Sandbox: true, Region: "us-east-1", DynamoDBURL: proxy.URL, ManagementURL: "http://127.0.0.1:9/dev"}
+	cl, err := cloud.New(context.Background(), p, cloud.WithLogger(logging.Nop{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := cl.DynamoDB.Options().Retryer.MaxAttempts(); n != 8 {
+		t.Errorf("DynamoDB makes %d attempts, want 8", n)
+	}
+	for i := range 10 {
+		if _, err := cl.DynamoDB.ListTables(context.Background(), &dynamodb.ListTablesInput{Limit: aws.Int32(1)}); err != nil {
+			t.Fatalf("call %d: %v (%s)", i, err, proxy.Summary())
+		}
+	}
+	if proxy.Injected()[faultproxy.Truncate] == 0 {
+		t.Fatalf("no answer was cut: %s", proxy.Summary())
 	}
 }
