@@ -30,6 +30,18 @@ type Clients struct {
 	DynamoDB   *dynamodb.Client
 	Management *apigatewaymanagementapi.Client
 	STS        *sts.Client
+
+	closeIdle func()
+}
+
+// Close closes the idle keep-alive connections of the clients' shared HTTP
+// transport (calls in flight are not affected). Without it every set of
+// clients left its pooled connections, and their two goroutines each, open
+// until the transport's idle timeout.
+func (c *Clients) Close() {
+	if c != nil && c.closeIdle != nil {
+		c.closeIdle()
+	}
 }
 
 // Option adjusts how New builds the clients.
@@ -62,6 +74,25 @@ func dynamoRetryer() aws.Retryer {
 			return aws.UnknownTernary
 		}))
 	})
+}
+
+// freezeHTTPClient replaces cfg's HTTP client, once loading has configured
+// it (AWS_CA_BUNDLE and the like), by a plain *http.Client over a copy of its
+// transport, so that the transport every client of the profile shares is
+// known; it returns the function that closes that transport's idle
+// connections. Redirects are returned, not followed, as the SDK's own client does.
+func freezeHTTPClient(cfg *aws.Config) func() {
+	buildable, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+	if !ok {
+		return func() {}
+	}
+	tr := buildable.GetTransport()
+	cfg.HTTPClient = &http.Client{
+		Transport:     tr,
+		Timeout:       buildable.GetTimeout(),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return tr.CloseIdleConnections
 }
 
 // maxConnsPerHost lets fan-out workers keep their connections alive.
@@ -99,6 +130,7 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: loading AWS configuration: %w", p.Name, err)
 	}
+	closeIdle := freezeHTTPClient(&cfg)
 	ddb := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		o.Retryer = dynamoRetryer()
 		if p.DynamoDBURL != "" {
@@ -112,5 +144,5 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 		o.BaseEndpoint = aws.String(p.ManagementURL)
 		o.RetryMaxAttempts = 1
 	})
-	return &Clients{AWS: cfg, DynamoDB: ddb, Management: mgmt, STS: sts.NewFromConfig(cfg)}, nil
+	return &Clients{AWS: cfg, DynamoDB: ddb, Management: mgmt, STS: sts.NewFromConfig(cfg), closeIdle: closeIdle}, nil
 }

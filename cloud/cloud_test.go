@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/logging"
+	"go.uber.org/goleak"
 
 	"wsops/cloud"
 	"wsops/config"
@@ -38,6 +39,7 @@ func TestDynamoEndpointFromEnvironmentAndProfile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(cl.Close) // goleak (TestMain) fails the test if Close leaves connections open
 			if _, err := cl.DynamoDB.ListTables(context.Background(), &dynamodb.ListTablesInput{Limit: aws.Int32(1)}); err != nil {
 				t.Fatalf("ListTables through %s: %v", c.name, err)
 			}
@@ -75,6 +77,7 @@ func TestDynamoRetriesTruncatedAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(cl.Close)
 	if n := cl.DynamoDB.Options().Retryer.MaxAttempts(); n != 8 {
 		t.Errorf("DynamoDB makes %d attempts, want 8", n)
 	}
@@ -85,5 +88,25 @@ func TestDynamoRetriesTruncatedAnswers(t *testing.T) {
 	}
 	if proxy.Injected()[faultproxy.Truncate] == 0 {
 		t.Fatalf("no answer was cut: %s", proxy.Summary())
+	}
+}
+
+// Close ends the pooled connections of a profile's clients, and with them
+// their goroutines, at once rather than at the transport's idle timeout.
+func TestCloseEndsPooledConnections(t *testing.T) {
+	upstream := testrig.SandboxMinidynURL(t) // a Go server (it never closes idle connections itself) with valid CRCs
+	before := goleak.IgnoreCurrent()
+	p := &config.Profile{Name: "t", Sandbox: true, Region: "us-east-1", DynamoDBURL: upstream, ManagementURL: "http://127.0.0.1:9/dev"}
+	cl, err := cloud.New(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = cl.DynamoDB.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("none")})
+	if goleak.Find(before) == nil {
+		t.Fatal("a call left no pooled connection: the test proves nothing")
+	}
+	cl.Close()
+	if err := goleak.Find(before); err != nil {
+		t.Fatalf("after Close: %v", err)
 	}
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,9 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"go.uber.org/goleak"
 
 	"wsops/client"
 	"wsops/config"
+
 	"wsops/data"
 	"wsops/internal/testrig"
 	"wsops/ops"
@@ -25,7 +26,9 @@ import (
 func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii) // goldens are plain text
 	time.Local = time.UTC                   // and times in them do not depend on the machine
-	os.Exit(m.Run())
+	// No goroutine outlives the tests, but the one teatest leaves per test
+	// model waiting for SIGINT forever.
+	testrig.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"))
 }
 
 // fixedNow is the console's clock in tests, so ages and "refreshed" lines are stable.

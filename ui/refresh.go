@@ -116,7 +116,7 @@ func (m Model) scanDone(msg scanDoneMsg) (tea.Model, tea.Cmd) {
 			m.setStatus("", false)
 		}
 	}
-	cmds := []tea.Cmd{m.requery(), refreshAfter(m.interval(), m.refresh.scan)}
+	cmds := []tea.Cmd{m.requery(), refreshAfter(m.sessCtx, m.interval(), m.refresh.scan)}
 	if !m.probing && m.top() == viewConns && m.conns.Len() > 0 {
 		m.probing = true
 		cmds = append(cmds, probeCmd(m.sessCtx, m.sessGen, m.sess.Mgmt, m.conns.Window(probeWindow), m.opt.ProbeRPS))
