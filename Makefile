@@ -3,7 +3,7 @@ GO       ?= go
 NODE_TOOLS := tools/node
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run test tools vet lint bench clean
+.PHONY: all build run test tools vet lint bench fuzz loadtest clean
 
 all: build
 
@@ -33,6 +33,24 @@ lint:
 # Benchmarks of the data and client layers (decode rate, fan-out overhead).
 bench: tools
 	./tools/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./data ./client
+
+# Every fuzz target, one after the other, FUZZTIME each (CI: FUZZTIME=20s).
+# The seed corpora are committed under each package's testdata/fuzz/.
+FUZZTIME ?= 1m
+FUZZPARALLEL ?= 1
+FUZZ_TARGETS := \
+	./data:FuzzDecodeConnection ./data:FuzzDecodeItem \
+	./config:FuzzLoad \
+	./ui/filter:FuzzParse \
+	./sanitize:FuzzText ./sanitize:FuzzCell \
+	./sandbox/gateway:FuzzFrameGuard ./sandbox/gateway:FuzzRouteSelection ./sandbox/gateway:FuzzManagementRequest \
+	./auth:FuzzVerify ./secret:FuzzRedact
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg; \
+	done
 
 clean:
 	rm -rf wsops $(NODE_TOOLS)/node_modules

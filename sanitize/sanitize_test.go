@@ -46,3 +46,22 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCell checks the table's promise: a cell is exactly its width, whatever
+// the text (wide, combining, RTL, controls, invalid UTF-8), and carries no
+// character a terminal would act on.
+func FuzzCell(f *testing.F) {
+	for _, s := range []string{"", "abc", "配達員", "e\u0301", "\u05e9\u05dc\u05d5\u05dd", "\x1b[31m", "\xff", "👩‍👩‍👧", "\u200b\u200d", "ﷺ"} {
+		f.Add(s, uint8(10))
+	}
+	f.Fuzz(func(t *testing.T, s string, w uint8) {
+		width := 1 + int(w)%80
+		cell := Cell(s, width)
+		if got := Width(cell); got != width {
+			t.Fatalf("Cell(%q, %d) = %q is %d cells wide", s, width, cell, got)
+		}
+		if !utf8.ValidString(cell) || strings.ContainsFunc(cell, unsafeRune) {
+			t.Fatalf("Cell(%q, %d) = %q carries a control character", s, width, cell)
+		}
+	})
+}
