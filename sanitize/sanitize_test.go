@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -62,6 +63,33 @@ func FuzzCell(f *testing.F) {
 		}
 		if !utf8.ValidString(cell) || strings.ContainsFunc(cell, unsafeRune) {
 			t.Fatalf("Cell(%q, %d) = %q carries a control character", s, width, cell)
+		}
+	})
+}
+
+// FuzzJSON: whatever strings a record holds, the JSON printed for it decodes
+// to the same strings and carries no character a terminal would act on.
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{"", "ok", "\x7f", "\u009b31m", "\u202eevil", "配\u2066", "\x1b[2J", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		raw, err := json.Marshal(map[string]string{s: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		safe := JSON(raw)
+		var back map[string]string
+		if err := json.Unmarshal(safe, &back); err != nil {
+			t.Fatalf("JSON(%s) = %s does not parse: %v", raw, safe, err)
+		}
+		var want map[string]string
+		_ = json.Unmarshal(raw, &want)
+		if len(back) != 1 || back[strings.ToValidUTF8(s, "\ufffd")] != want[strings.ToValidUTF8(s, "\ufffd")] {
+			t.Fatalf("JSON changed the value: %q → %q", want, back)
+		}
+		if strings.ContainsFunc(string(safe), func(r rune) bool { return r != '\n' && unsafeRune(r) }) {
+			t.Fatalf("JSON(%q) = %q keeps a control character", raw, safe)
 		}
 	})
 }

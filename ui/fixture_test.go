@@ -57,7 +57,10 @@ func fixtureConns() []data.Connection {
 // fixtureSession is a session on an in-process minidyn holding the fixture
 // fleet, with a management API that nothing answers (probes learn nothing,
 // which keeps goldens stable).
-func fixtureSession(t testing.TB) Session {
+func fixtureSession(t testing.TB) Session { return fixtureSessionWith(t) }
+
+// fixtureSessionWith is fixtureSession with extra connection items stored.
+func fixtureSessionWith(t testing.TB, extra ...data.Item) Session {
 	t.Helper()
 	db := testrig.DynamoClient(testrig.MinidynURL(t))
 	schema := data.WizzSchema()
@@ -67,6 +70,9 @@ func fixtureSession(t testing.TB) Session {
 	}
 	for _, c := range fixtureConns() {
 		put(t, db, schema.Connections.Table.Name, schema.EncodeConnection(c))
+	}
+	for _, it := range extra {
+		put(t, db, schema.Connections.Table.Name, it)
 	}
 	for _, s := range []data.Subscription{
 		{ConnectionID: "Conn00000000001=", Key: "order#42", User: "driver-0001", EntityType: "driver", Active: true, CreatedAt: fixedNow.Add(-time.Minute)},
