@@ -52,5 +52,14 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg; \
 	done
 
+# The sandbox under load: 10,000 connections (LOADCONNS) churning for
+# LOADCHURN while the registry is scanned as the console refreshes; reports
+# memory and goroutines per connection (docs/reliability.md). Not run by CI.
+LOADCONNS ?= 10000
+LOADCHURN ?= 30s
+loadtest:
+	WSOPS_SLOW=1 WSOPS_LOAD_CONNS=$(LOADCONNS) WSOPS_LOAD_CHURN=$(LOADCHURN) \
+		$(GO) test -count=1 -run '^TestLoadChurnWhileTheConsoleRefreshes$$' -v -timeout 30m ./sandbox
+
 clean:
 	rm -rf wsops $(NODE_TOOLS)/node_modules
