@@ -3,7 +3,7 @@ GO       ?= go
 NODE_TOOLS := tools/node
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run test tools vet lint bench clean
+.PHONY: all build run test tools vet lint bench fuzz loadtest clean
 
 all: build
 
@@ -33,6 +33,33 @@ lint:
 # Benchmarks of the data and client layers (decode rate, fan-out overhead).
 bench: tools
 	./tools/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./data ./client/...
+
+# Every fuzz target, one after the other, FUZZTIME each (CI: FUZZTIME=20s).
+# The seed corpora are committed under each package's testdata/fuzz/.
+FUZZTIME ?= 1m
+FUZZPARALLEL ?= 1
+FUZZ_TARGETS := \
+	./data:FuzzDecodeConnection ./data:FuzzDecodeItem \
+	./config:FuzzLoad \
+	./ui/filter:FuzzParse \
+	./sanitize:FuzzText ./sanitize:FuzzCell \
+	./sandbox/gateway:FuzzFrameGuard ./sandbox/gateway:FuzzRouteSelection ./sandbox/gateway:FuzzManagementRequest \
+	./auth:FuzzVerify ./secret:FuzzRedact
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg; \
+	done
+
+# The sandbox under load: 10,000 connections (LOADCONNS) churning for
+# LOADCHURN while the registry is scanned as the console refreshes; reports
+# memory and goroutines per connection (docs/reliability.md). Not run by CI.
+LOADCONNS ?= 10000
+LOADCHURN ?= 30s
+loadtest:
+	WSOPS_SLOW=1 WSOPS_LOAD_CONNS=$(LOADCONNS) WSOPS_LOAD_CHURN=$(LOADCHURN) \
+		$(GO) test -count=1 -run '^TestLoadChurnWhileTheConsoleRefreshes$$' -v -timeout 30m ./sandbox
 
 clean:
 	rm -rf wsops $(NODE_TOOLS)/node_modules

@@ -56,9 +56,9 @@ func printFields(g *globals, out format, fields []config.Field) error {
 		}
 		k, _ := json.Marshal(f.Key)
 		v, _ := json.Marshal(f.Value)
-		b.Write(k)
+		b.Write(sanitize.JSON(k))
 		b.WriteString(":")
-		b.Write(v)
+		b.Write(sanitize.JSON(v))
 	}
 	b.WriteString("}\n")
 	_, err := g.streams.Out.Write(b.Bytes())

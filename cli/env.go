@@ -56,6 +56,7 @@ func (g *globals) connect(ctx context.Context) (*env, error) {
 	if err != nil {
 		return nil, failed(err)
 	}
+	g.opened = append(g.opened, c)
 	return &env{
 		profile:  p,
 		clients:  c,

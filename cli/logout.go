@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -78,7 +77,7 @@ reconnect storm.`,
 
 func printLogoutResult(g *globals, out format, r ops.LogoutResult) error {
 	if out != formatTable {
-		return json.NewEncoder(g.streams.Out).Encode(r)
+		return writeJSON(g.streams.Out, r)
 	}
 	_, err := fmt.Fprintf(g.streams.Out, "targets %d: notified %d, disconnected %d, gone %d, records deleted %d, failed %d\n",
 		r.Targets, r.Notified, r.Disconnected, r.Gone, r.RecordsDeleted, r.Failed)

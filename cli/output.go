@@ -61,6 +61,7 @@ func (r *rowWriter) write(v any, cells ...string) error {
 		if err != nil {
 			return err
 		}
+		b = sanitize.JSON(b)
 		switch {
 		case r.format == formatJSONL:
 			b = append(b, '\n')
@@ -92,6 +93,17 @@ func (r *rowWriter) line(cells []string) error {
 		}
 	}
 	_, err := r.w.WriteString(strings.TrimRight(strings.Join(parts, "  "), " ") + "\n")
+	return err
+}
+
+// writeJSON prints v as one line of JSON, with the characters a terminal
+// would act on escaped (sanitize.JSON): records can hold them.
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(sanitize.JSON(b), '\n'))
 	return err
 }
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -52,7 +51,7 @@ gone for a moment.`,
 				return refused(err)
 			}
 			if out != formatTable {
-				if perr := json.NewEncoder(g.streams.Out).Encode(res); perr != nil && err == nil {
+				if perr := writeJSON(g.streams.Out, res); perr != nil && err == nil {
 					err = perr
 				}
 			} else {

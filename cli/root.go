@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"wsops/cloud"
 	"wsops/sanitize"
 )
 
@@ -46,9 +47,10 @@ type Streams struct {
 
 // Execute runs wsops with args and returns the process exit code.
 func Execute(ctx context.Context, args []string, s Streams) int {
-	root := newRoot(s)
+	root, g := newRoot(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	g.closeClients()
 	if err == nil {
 		return ExitOK
 	}
@@ -69,9 +71,20 @@ type globals struct {
 	output     string
 	refresh    time.Duration
 	streams    Streams
+	// opened are the clients connect built, closed when the command ends.
+	opened []*cloud.Clients
 }
 
-func newRoot(s Streams) *cobra.Command {
+// closeClients closes the idle connections of every client the command built.
+func (g *globals) closeClients() {
+	for _, c := range g.opened {
+		c.Close()
+	}
+	g.opened = nil
+}
+
+// newRoot builds the command tree and the globals its commands share.
+func newRoot(s Streams) (*cobra.Command, *globals) {
 	g := &globals{streams: s}
 	root := &cobra.Command{
 		Use:   "wsops",
@@ -97,5 +110,5 @@ against the local sandbox profile.`,
 	f.StringVarP(&g.output, "output", "o", "table", "output format: table, json or jsonl")
 	root.AddCommand(newUICmd(g), newVersionCmd(g), newConfigCmd(g), newConnsCmd(g), newSubsCmd(g), newSandboxCmd(g), newTokenCmd(g), newAuditCmd(g),
 		newSendCmd(g), newLogoutCmd(g), newPruneCmd(g), newRepairCmd(g), newConnectCmd(g))
-	return root
+	return root, g
 }

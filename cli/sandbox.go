@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -84,7 +83,7 @@ func runSandbox(ctx context.Context, g *globals, out format, cfg sandbox.Config)
 	e := sb.Endpoints()
 	if out == formatTable {
 		printBanner(g, e, cfg.Demo)
-	} else if err := json.NewEncoder(g.streams.Out).Encode(e); err != nil {
+	} else if err := writeJSON(g.streams.Out, e); err != nil {
 		return failed(err)
 	}
 	<-ctx.Done()

@@ -148,7 +148,7 @@ func progressTo(g *globals) func(client.Progress) {
 
 func printSendResult(g *globals, out format, r ops.SendResult) error {
 	if out != formatTable {
-		return json.NewEncoder(g.streams.Out).Encode(r.Summary)
+		return writeJSON(g.streams.Out, r.Summary)
 	}
 	w := g.streams.Out
 	s := r.Summary

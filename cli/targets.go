@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -73,7 +72,7 @@ func printPlan(ctx context.Context, g *globals, out format, planner func(*ops.Op
 		for c, n := range plan.Radius.Cells {
 			cells[c.App+" × "+c.EntityType] = n
 		}
-		return json.NewEncoder(g.streams.Out).Encode(planJSON{Action: action, Filter: plan.Filter, Targets: plan.Radius.Total, Radius: cells})
+		return writeJSON(g.streams.Out, planJSON{Action: action, Filter: plan.Filter, Targets: plan.Radius.Total, Radius: cells})
 	}
 	_, err = fmt.Fprintf(g.streams.Out, "dry run: %s to %s would reach %s\n", action, plan.Filter, plan.Radius)
 	return err

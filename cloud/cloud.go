@@ -5,10 +5,14 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -26,6 +30,18 @@ type Clients struct {
 	DynamoDB   *dynamodb.Client
 	Management *apigatewaymanagementapi.Client
 	STS        *sts.Client
+
+	closeIdle func()
+}
+
+// Close closes the idle keep-alive connections of the clients' shared HTTP
+// transport (calls in flight are not affected). Without it every set of
+// clients left its pooled connections, and their two goroutines each, open
+// until the transport's idle timeout.
+func (c *Clients) Close() {
+	if c != nil && c.closeIdle != nil {
+		c.closeIdle()
+	}
 }
 
 // Option adjusts how New builds the clients.
@@ -40,6 +56,44 @@ func WithLogger(l logging.Logger) Option { return func(o *options) { o.logger = 
 
 // dynamoAttempts lets the SDK ride out throttling of long scans.
 const dynamoAttempts = 8
+
+// dynamoRetryer is the SDK's standard retryer with dynamoAttempts attempts
+// that also retries a response whose body was cut short (io.ErrUnexpectedEOF
+// while decoding). The SDK retries a reset connection but not a truncated
+// body; every DynamoDB call wsops makes is a read, an idempotent delete or a
+// conditional write whose retry cannot apply twice, so it is safe to retry.
+// Without it one cut-off page failed a whole scan, prune or logout sweep
+// (docs/reliability.md, finding F2).
+func dynamoRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = dynamoAttempts
+		o.Retryables = append(slices.Clone(o.Retryables), retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return aws.TrueTernary
+			}
+			return aws.UnknownTernary
+		}))
+	})
+}
+
+// freezeHTTPClient replaces cfg's HTTP client, once loading has configured
+// it (AWS_CA_BUNDLE and the like), by a plain *http.Client over a copy of its
+// transport, so that the transport every client of the profile shares is
+// known; it returns the function that closes that transport's idle
+// connections. Redirects are returned, not followed, as the SDK's own client does.
+func freezeHTTPClient(cfg *aws.Config) func() {
+	buildable, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+	if !ok {
+		return func() {}
+	}
+	tr := buildable.GetTransport()
+	cfg.HTTPClient = &http.Client{
+		Transport:     tr,
+		Timeout:       buildable.GetTimeout(),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return tr.CloseIdleConnections
+}
 
 // maxConnsPerHost lets fan-out workers keep their connections alive.
 const maxConnsPerHost = 512
@@ -76,8 +130,9 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: loading AWS configuration: %w", p.Name, err)
 	}
+	closeIdle := freezeHTTPClient(&cfg)
 	ddb := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		o.RetryMaxAttempts = dynamoAttempts
+		o.Retryer = dynamoRetryer()
 		if p.DynamoDBURL != "" {
 			o.BaseEndpoint = aws.String(p.DynamoDBURL)
 		}
@@ -89,5 +144,5 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 		o.BaseEndpoint = aws.String(p.ManagementURL)
 		o.RetryMaxAttempts = 1
 	})
-	return &Clients{AWS: cfg, DynamoDB: ddb, Management: mgmt, STS: sts.NewFromConfig(cfg)}, nil
+	return &Clients{AWS: cfg, DynamoDB: ddb, Management: mgmt, STS: sts.NewFromConfig(cfg), closeIdle: closeIdle}, nil
 }

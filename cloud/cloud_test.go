@@ -6,9 +6,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/logging"
+	"go.uber.org/goleak"
 
 	"wsops/cloud"
 	"wsops/config"
+	"wsops/internal/faultproxy"
 	"wsops/internal/testrig"
 )
 
@@ -36,6 +39,7 @@ func TestDynamoEndpointFromEnvironmentAndProfile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(cl.Close) // goleak (TestMain) fails the test if Close leaves connections open
 			if _, err := cl.DynamoDB.ListTables(context.Background(), &dynamodb.ListTablesInput{Limit: aws.Int32(1)}); err != nil {
 				t.Fatalf("ListTables through %s: %v", c.name, err)
 			}
@@ -59,5 +63,50 @@ func TestSandboxProfileUsesStaticCredentials(t *testing.T) {
 	creds, err := cl.AWS.Credentials.Retrieve(context.Background())
 	if err != nil || creds.AccessKeyID != "sandbox" {
 		t.Fatalf("credentials %q, %v; want the static sandbox pair", creds.AccessKeyID, err)
+	}
+}
+
+// A DynamoDB answer cut short is retried, as a reset connection is: every
+// call of ten gets through a proxy that truncates half the answers.
+func TestDynamoRetriesTruncatedAnswers(t *testing.T) {
+	upstream := testrig.DynaliteURL(t)
+	proxy := faultproxy.Start(t, faultproxy.Options{Upstream: upstream, Service: faultproxy.DynamoDB, Seed: 3,
+		Rates: map[faultproxy.Fault]float64{faultproxy.Truncate: 0.5}})
+	p := &config.Profile{Name: "t", Sandbox: true, Region: "us-east-1", DynamoDBURL: proxy.URL, ManagementURL: "http://127.0.0.1:9/dev"}
+	cl, err := cloud.New(context.Background(), p, cloud.WithLogger(logging.Nop{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	if n := cl.DynamoDB.Options().Retryer.MaxAttempts(); n != 8 {
+		t.Errorf("DynamoDB makes %d attempts, want 8", n)
+	}
+	for i := range 10 {
+		if _, err := cl.DynamoDB.ListTables(context.Background(), &dynamodb.ListTablesInput{Limit: aws.Int32(1)}); err != nil {
+			t.Fatalf("call %d: %v (%s)", i, err, proxy.Summary())
+		}
+	}
+	if proxy.Injected()[faultproxy.Truncate] == 0 {
+		t.Fatalf("no answer was cut: %s", proxy.Summary())
+	}
+}
+
+// Close ends the pooled connections of a profile's clients, and with them
+// their goroutines, at once rather than at the transport's idle timeout.
+func TestCloseEndsPooledConnections(t *testing.T) {
+	upstream := testrig.SandboxMinidynURL(t) // a Go server (it never closes idle connections itself) with valid CRCs
+	before := goleak.IgnoreCurrent()
+	p := &config.Profile{Name: "t", Sandbox: true, Region: "us-east-1", DynamoDBURL: upstream, ManagementURL: "http://127.0.0.1:9/dev"}
+	cl, err := cloud.New(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = cl.DynamoDB.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("none")})
+	if goleak.Find(before) == nil {
+		t.Fatal("a call left no pooled connection: the test proves nothing")
+	}
+	cl.Close()
+	if err := goleak.Find(before); err != nil {
+		t.Fatalf("after Close: %v", err)
 	}
 }

@@ -108,7 +108,10 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 		s.stopDynamo(ctx)
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
-	s.http = &http.Server{Handler: s.gateway, ReadHeaderTimeout: 10 * time.Second}
+	// Half-sent requests are cut after ReadHeaderTimeout, and idle
+	// keep-alive connections (management API clients) after IdleTimeout:
+	// neither may hold a goroutine and a socket for ever.
+	s.http = &http.Server{Handler: s.gateway, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() { s.served <- s.http.Serve(l) }()
 	host := l.Addr().String()
 	s.endpoints = Endpoints{
@@ -127,6 +130,10 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 	}
 	return s, nil
 }
+
+// DefaultConfig is cfg with every unset field given the value Start uses:
+// loopback addresses, the default preset, stage and development secret.
+func DefaultConfig(cfg Config) Config { return withDefaults(cfg) }
 
 func withDefaults(cfg Config) Config {
 	cfg.Addr = cmp.Or(cfg.Addr, config.SandboxAddr)

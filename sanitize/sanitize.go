@@ -72,3 +72,34 @@ func Cell(s string, width int) string {
 	}
 	return runewidth.FillRight(s, width)
 }
+
+// JSON returns b, a JSON document, with every character a terminal would act
+// on that encoding/json leaves as it is (DEL, C1 controls, bidi controls)
+// written as a \uXXXX escape. Those characters only occur inside JSON
+// strings, so the document decodes to the same values; it is also safe to
+// print. b is returned unchanged when it has none.
+func JSON(b []byte) []byte {
+	clean := true
+	for i := 0; i < len(b); i++ {
+		if b[i] >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return b
+	}
+	s := string(b)
+	if !strings.ContainsFunc(s, unsafeRune) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for _, r := range s {
+		if r >= 0x7f && unsafeRune(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+			continue
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -43,6 +44,52 @@ func FuzzText(f *testing.F) {
 		}
 		if strings.ContainsFunc(out, unsafeRune) {
 			t.Fatalf("control character survived in %q", out)
+		}
+	})
+}
+
+// FuzzCell checks the table's promise: a cell is exactly its width, whatever
+// the text (wide, combining, RTL, controls, invalid UTF-8), and carries no
+// character a terminal would act on.
+func FuzzCell(f *testing.F) {
+	for _, s := range []string{"", "abc", "配達員", "e\u0301", "\u05e9\u05dc\u05d5\u05dd", "\x1b[31m", "\xff", "👩‍👩‍👧", "\u200b\u200d", "ﷺ"} {
+		f.Add(s, uint8(10))
+	}
+	f.Fuzz(func(t *testing.T, s string, w uint8) {
+		width := 1 + int(w)%80
+		cell := Cell(s, width)
+		if got := Width(cell); got != width {
+			t.Fatalf("Cell(%q, %d) = %q is %d cells wide", s, width, cell, got)
+		}
+		if !utf8.ValidString(cell) || strings.ContainsFunc(cell, unsafeRune) {
+			t.Fatalf("Cell(%q, %d) = %q carries a control character", s, width, cell)
+		}
+	})
+}
+
+// FuzzJSON: whatever strings a record holds, the JSON printed for it decodes
+// to the same strings and carries no character a terminal would act on.
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{"", "ok", "\x7f", "\u009b31m", "\u202eevil", "配\u2066", "\x1b[2J", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		raw, err := json.Marshal(map[string]string{s: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		safe := JSON(raw)
+		var back map[string]string
+		if err := json.Unmarshal(safe, &back); err != nil {
+			t.Fatalf("JSON(%s) = %s does not parse: %v", raw, safe, err)
+		}
+		var want map[string]string
+		_ = json.Unmarshal(raw, &want)
+		if len(back) != 1 || back[strings.ToValidUTF8(s, "\ufffd")] != want[strings.ToValidUTF8(s, "\ufffd")] {
+			t.Fatalf("JSON changed the value: %q → %q", want, back)
+		}
+		if strings.ContainsFunc(string(safe), func(r rune) bool { return r != '\n' && unsafeRune(r) }) {
+			t.Fatalf("JSON(%q) = %q keeps a control character", raw, safe)
 		}
 	})
 }

@@ -37,7 +37,7 @@ func worldConsole(t *testing.T, n int) (Model, *testrig.SandboxWorld) {
 	sess := Session{Profile: p, Registry: reg, Mgmt: client.NewManagement(w.API)}
 	sess.Ops = &ops.Ops{Registry: reg, Mgmt: sess.Mgmt, Policy: ops.Policy{Profile: p.Name},
 		Audit: ops.NewAuditLog(filepath.Join(t.TempDir(), "audit.jsonl")), Caller: "sandbox"}
-	m := New(context.Background(), Options{Session: sess, Refresh: time.Hour})
+	m := New(t.Context(), Options{Session: sess, Refresh: time.Hour})
 	m = update(t, m, tea.WindowSizeMsg{Width: 160, Height: 45})
 	for msg := m.first(); ; {
 		m = update(t, m, msg)

@@ -166,8 +166,20 @@ func loadDetailCmd(ctx context.Context, reg *data.Registry, m *client.Management
 // tickMsg asks for the next refresh.
 type tickMsg struct{ scan int }
 
-func refreshAfter(d time.Duration, scan int) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{scan: scan} })
+// refreshAfter asks for the next refresh after d, unless ctx (the
+// session's) ends first: tea.Tick would hold its goroutine for the whole
+// interval after the console quit or switched profiles.
+func refreshAfter(ctx context.Context, d time.Duration, scan int) tea.Cmd {
+	return func() tea.Msg {
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+			return tickMsg{scan: scan}
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }
 
 // auditMsg carries the audit log's last entries.

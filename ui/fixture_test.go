@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,9 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"go.uber.org/goleak"
 
 	"wsops/client"
 	"wsops/config"
+
 	"wsops/data"
 	"wsops/internal/testrig"
 	"wsops/ops"
@@ -25,7 +26,9 @@ import (
 func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii) // goldens are plain text
 	time.Local = time.UTC                   // and times in them do not depend on the machine
-	os.Exit(m.Run())
+	// No goroutine outlives the tests, but the one teatest leaves per test
+	// model waiting for SIGINT forever.
+	testrig.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"))
 }
 
 // fixedNow is the console's clock in tests, so ages and "refreshed" lines are stable.
@@ -54,7 +57,10 @@ func fixtureConns() []data.Connection {
 // fixtureSession is a session on an in-process minidyn holding the fixture
 // fleet, with a management API that nothing answers (probes learn nothing,
 // which keeps goldens stable).
-func fixtureSession(t testing.TB) Session {
+func fixtureSession(t testing.TB) Session { return fixtureSessionWith(t) }
+
+// fixtureSessionWith is fixtureSession with extra connection items stored.
+func fixtureSessionWith(t testing.TB, extra ...data.Item) Session {
 	t.Helper()
 	db := testrig.DynamoClient(testrig.MinidynURL(t))
 	schema := data.WizzSchema()
@@ -64,6 +70,9 @@ func fixtureSession(t testing.TB) Session {
 	}
 	for _, c := range fixtureConns() {
 		put(t, db, schema.Connections.Table.Name, schema.EncodeConnection(c))
+	}
+	for _, it := range extra {
+		put(t, db, schema.Connections.Table.Name, it)
 	}
 	for _, s := range []data.Subscription{
 		{ConnectionID: "Conn00000000001=", Key: "order#42", User: "driver-0001", EntityType: "driver", Active: true, CreatedAt: fixedNow.Add(-time.Minute)},

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"context"
 	"testing"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 // and waits until the fleet is listed.
 func console(t *testing.T) *teatest.TestModel {
 	t.Helper()
-	tm := teatest.NewTestModel(t, New(context.Background(), fixtureOptions(t)), teatest.WithInitialTermSize(160, 45))
+	tm := teatest.NewTestModel(t, New(t.Context(), fixtureOptions(t)), teatest.WithInitialTermSize(160, 45))
 	waitOutput(t, tm, "9 rows")
 	return tm
 }

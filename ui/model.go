@@ -151,7 +151,7 @@ type subsLoad struct {
 
 // Init starts the first scan (prepared by New, since Init cannot change the model).
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.first, tea.WindowSize(), confirm.WaitCmd(m.confirmer.Requests()))
+	return tea.Batch(m.first, tea.WindowSize(), confirm.WaitCmd(m.ctx, m.confirmer.Requests()))
 }
 
 func (m Model) top() view { return m.stack[len(m.stack)-1] }

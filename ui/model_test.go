@@ -19,7 +19,7 @@ import (
 // scan's pages applied by hand, its query run synchronously).
 func model(t *testing.T) Model {
 	t.Helper()
-	m := New(context.Background(), fixtureOptions(t))
+	m := New(t.Context(), fixtureOptions(t))
 	m = update(t, m, tea.WindowSizeMsg{Width: 160, Height: 45})
 	m = update(t, m, scanPageMsg{scan: m.refresh.scan, page: data.Page[data.Connection]{Items: decoded(m)}})
 	m = update(t, m, scanDoneMsg{scan: m.refresh.scan})

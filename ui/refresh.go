@@ -116,7 +116,7 @@ func (m Model) scanDone(msg scanDoneMsg) (tea.Model, tea.Cmd) {
 			m.setStatus("", false)
 		}
 	}
-	cmds := []tea.Cmd{m.requery(), refreshAfter(m.interval(), m.refresh.scan)}
+	cmds := []tea.Cmd{m.requery(), refreshAfter(m.sessCtx, m.interval(), m.refresh.scan)}
 	if !m.probing && m.top() == viewConns && m.conns.Len() > 0 {
 		m.probing = true
 		cmds = append(cmds, probeCmd(m.sessCtx, m.sessGen, m.sess.Mgmt, m.conns.Window(probeWindow), m.opt.ProbeRPS))
@@ -140,6 +140,9 @@ func (m *Model) requery() tea.Cmd {
 func (m Model) queried(msg queryMsg) (tea.Model, tea.Cmd) {
 	m.queries.busy = false
 	m.snap, m.rows, m.summary = msg.snap, msg.rows, msg.summary
+	// The header's matrix grows with the apps and entity types the data
+	// holds: the views get what is left of the screen.
+	m.layout()
 	m.conns.SetRows(msg.snap, msg.rows)
 	if msg.users != nil {
 		m.users.SetUsers(msg.users)

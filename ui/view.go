@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"wsops/data"
 	"wsops/sanitize"
@@ -76,7 +77,25 @@ func (m Model) View() string {
 	if m.showHelp {
 		parts = append(parts, m.helpView())
 	}
-	return strings.Join(parts, "\n")
+	return fitScreen(strings.Join(parts, "\n"), m.width, m.height)
+}
+
+// fitScreen cuts every line of view to width cells (styling kept) and the
+// view to height lines: a line the terminal wrapped, or one line too many,
+// would scroll the header off the screen. Components fit their own lines;
+// this is the net under the breadcrumbs, status and help lines on narrow
+// terminals.
+func fitScreen(view string, width, height int) string {
+	lines := strings.Split(view, "\n")
+	if height > 0 && len(lines) > height {
+		lines = lines[:height]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > width {
+			lines[i] = ansi.Truncate(l, width, "…")
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m Model) headerView() string {

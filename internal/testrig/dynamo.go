@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -21,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	miniserver "github.com/truora/minidyn/server"
+	"go.uber.org/goleak"
 
 	"wsops/data"
 )
@@ -124,13 +126,50 @@ func repoRoot() (string, error) {
 }
 
 // DynamoClient returns an SDK client for a local endpoint, with static
-// credentials and the SDK's own retries.
+// credentials and the SDK's own retries. Every such client shares one
+// transport, whose idle connections VerifyTestMain closes before it looks
+// for leaked goroutines.
 func DynamoClient(url string) *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		HTTPClient:   &http.Client{Transport: sharedTransport},
 	})
+}
+
+// sharedTransport carries the requests of every DynamoClient.
+var sharedTransport = &http.Transport{
+	Proxy:               http.ProxyFromEnvironment,
+	MaxIdleConns:        256,
+	MaxIdleConnsPerHost: 256,
+	IdleConnTimeout:     90 * time.Second,
+}
+
+// leakGrace is how long goroutines may take to end once the tests are
+// over: work the tests cancelled (a fan-out's linger, a console's pending
+// tick) ends on its own within it. One still running after it is a leak.
+const leakGrace = 10 * time.Second
+
+// VerifyTestMain runs the package's tests, closes the idle connections of
+// the clients testrig built, and then fails the run if any goroutine is
+// still left after leakGrace (goleak.VerifyTestMain, for packages whose
+// tests use testrig's clients).
+func VerifyTestMain(m *testing.M, opts ...goleak.Option) {
+	code := m.Run()
+	sharedTransport.CloseIdleConnections()
+	if code == 0 {
+		deadline := time.Now().Add(leakGrace)
+		err := goleak.Find(opts...)
+		for err != nil && time.Now().Before(deadline) {
+			err = goleak.Find(opts...) // Find itself waits between its attempts
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: goroutines left %v after the tests: %v\n", leakGrace, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 var tableSeq struct {

@@ -22,6 +22,7 @@ type Request struct {
 // after each one.
 type RequestMsg struct {
 	Request  Request
+	ctx      context.Context
 	requests <-chan Request
 }
 
@@ -54,10 +55,17 @@ func (c *Confirmer) Confirm(ctx context.Context, p ops.Plan, pol ops.Policy) err
 // Requests is the channel Confirm sends its requests on.
 func (c *Confirmer) Requests() <-chan Request { return c.requests }
 
-// WaitCmd waits for the next confirmation request.
-func WaitCmd(requests <-chan Request) tea.Cmd {
+// WaitCmd waits for the next confirmation request, or for ctx (the
+// console's) to end: then it returns nil, so that no goroutine outlives the
+// console waiting for a request that cannot come.
+func WaitCmd(ctx context.Context, requests <-chan Request) tea.Cmd {
 	return func() tea.Msg {
-		return RequestMsg{Request: <-requests, requests: requests}
+		select {
+		case r := <-requests:
+			return RequestMsg{Request: r, ctx: ctx, requests: requests}
+		case <-ctx.Done():
+			return nil
+		}
 	}
 }
 
@@ -66,5 +74,5 @@ func (msg RequestMsg) Next() tea.Cmd {
 	if msg.requests == nil {
 		return nil
 	}
-	return WaitCmd(msg.requests)
+	return WaitCmd(msg.ctx, msg.requests)
 }
