@@ -128,15 +128,15 @@ func TestLoadChurnWhileTheConsoleRefreshes(t *testing.T) {
 		t.Fatalf("client process: %v: %s", err, stderr.String())
 	}
 	waitFor(t, "every connection gone", time.Minute, func() bool { return w.sb.Gateway().Count() == 0 })
-	left := -1
+	recordsLeft := -1
 	if !waitUntil(2*time.Minute, func() bool {
 		conns, err := data.Collect(context.Background(), w.registry.Connections(context.Background(), data.Select{}))
 		if err == nil {
-			left = len(conns)
+			recordsLeft = len(conns)
 		}
 		return err == nil && len(conns) == 0
 	}) {
-		t.Errorf("%d registry records left 2 minutes after every client left (their $disconnect did not delete them)", left)
+		t.Errorf("%d registry records left 2 minutes after every client left (their $disconnect did not delete them)", recordsLeft)
 	}
 	// What may stay: pooled keep-alive connections to the DynamoDB endpoint
 	// (two goroutines on the client side, one on the server side, each);
