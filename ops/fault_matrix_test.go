@@ -64,8 +64,9 @@ var matrixOps = []matrixOp{
 	{name: "repair", run: nil},
 }
 
-// matrixFaults are the columns: "none" is the baseline.
-var matrixFaults = append([]faultproxy.Fault{"none"}, faultproxy.Faults...)
+// matrixFaults are the columns: "none" is the baseline, "mixed" every fault
+// at once (each at faultRate/4).
+var matrixFaults = append(append([]faultproxy.Fault{"none"}, faultproxy.Faults...), "mixed")
 
 func TestFaultMatrix(t *testing.T) {
 	if testing.Short() {
@@ -198,7 +199,14 @@ func (m *matrixWorld) put(t *testing.T, table string, item data.Item) {
 func (m *matrixWorld) inject(t *testing.T, fault faultproxy.Fault) {
 	t.Helper()
 	var rates map[faultproxy.Fault]float64
-	if fault != "none" {
+	switch fault {
+	case "none":
+	case "mixed":
+		rates = map[faultproxy.Fault]float64{}
+		for _, f := range faultproxy.Faults {
+			rates[f] = faultRate / 4
+		}
+	default:
 		rates = map[faultproxy.Fault]float64{fault: faultRate}
 	}
 	if err := errors.Join(m.dynamo.SetRates(rates), m.mgmt.SetRates(rates)); err != nil {
