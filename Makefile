@@ -42,7 +42,7 @@ FUZZ_TARGETS := \
 	./data:FuzzDecodeConnection ./data:FuzzDecodeItem \
 	./config:FuzzLoad \
 	./ui/filter:FuzzParse \
-	./sanitize:FuzzText ./sanitize:FuzzCell \
+	./sanitize:FuzzText ./sanitize:FuzzCell ./sanitize:FuzzJSON \
 	./sandbox/gateway:FuzzFrameGuard ./sandbox/gateway:FuzzRouteSelection ./sandbox/gateway:FuzzManagementRequest \
 	./auth:FuzzVerify ./secret:FuzzRedact
 fuzz:

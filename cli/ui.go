@@ -85,6 +85,7 @@ func openSession(ctx context.Context, p *config.Profile) (ui.Session, error) {
 		Profile:  p,
 		Registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
 		Mgmt:     client.NewManagement(c.Management),
+		Close:    c.Close,
 	}
 	// As prepareAction builds it for the headless commands; the console sets Confirm.
 	s.Ops = &ops.Ops{Registry: s.Registry, Mgmt: s.Mgmt, Audit: ops.NewAuditLog(auditPath), RPS: p.ManagementRPS, WriteRPS: p.RepairRPS,

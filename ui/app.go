@@ -25,6 +25,10 @@ type Session struct {
 	// Ops runs the operator actions (send, logout, prune) on the session's
 	// profile; the console sets its Confirm to its dialog. Nil: no actions.
 	Ops *ops.Ops
+	// Close, when set, releases the session's clients (their pooled
+	// connections): the console calls it when it leaves the session, for
+	// another profile or on quit.
+	Close func()
 }
 
 // Options configure the console.
@@ -50,6 +54,9 @@ func Run(ctx context.Context, opt Options, progOpts ...tea.ProgramOption) error 
 	m := New(ctx, opt)
 	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}, progOpts...)...)
 	final, err := p.Run()
+	if fm, ok := final.(Model); ok && fm.sess.Close != nil {
+		fm.sess.Close()
+	}
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("console: %w", err)
 	}

@@ -134,6 +134,9 @@ func (m Model) switchSession(msg sessionMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.sessCancel()
+	if m.sess.Close != nil {
+		m.sess.Close() // idle connections only: it does not wait on the network
+	}
 	m.sessCtx, m.sessCancel = context.WithCancel(m.ctx)
 	m.sessGen++
 	m.probing = false

@@ -233,6 +233,8 @@ func TestQuitFromAFinishedActionsSummaryButNotWhileItRuns(t *testing.T) {
 
 func TestProfileSwitch(t *testing.T) {
 	m := model(t)
+	closed := 0
+	m.sess.Close = func() { closed++ }
 	other := fixtureSession(t)
 	other.Profile.Name = "other"
 	m.opt.Open = func(_ context.Context, name string) (Session, error) {
@@ -251,6 +253,9 @@ func TestProfileSwitch(t *testing.T) {
 	m = update(t, next.(Model), cmd())
 	if m.sess.Profile.Name != "other" || m.refresh.scan != scan+1 || m.fleet.Snapshot().Len() != 0 {
 		t.Fatalf("switch: profile %s, scan %d→%d", m.sess.Profile.Name, scan, m.refresh.scan)
+	}
+	if closed != 1 {
+		t.Errorf("the old session's clients were closed %d times, want once", closed)
 	}
 }
 
