@@ -53,14 +53,14 @@ type matrixOp struct {
 	run func(t *testing.T, m *matrixWorld) string
 }
 
-// matrixOps are the rows. Add repair here once it exists.
+// matrixOps are the rows.
 var matrixOps = []matrixOp{
 	{name: "list connections", run: listConnectionsCell},
 	{name: "list subscriptions", run: listSubscriptionsCell},
 	{name: "send to all (+ resume)", run: sendCell},
 	{name: "logout a user (+ re-run)", run: logoutCell},
 	{name: "prune (+ re-run)", run: pruneCell},
-	{name: "repair", run: nil},
+	{name: "repair (+ resume, undo)", run: repairCell},
 }
 
 // matrixFaults are the columns: "none" is the baseline, "mixed" every fault
