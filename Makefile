@@ -30,9 +30,11 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-# Benchmarks of the data and client layers (decode rate, fan-out overhead).
+# The benchmark harness (bench/): dynalite and a sandbox on loopback, every
+# scenario against its baseline in the same run; writes bench/results.md and
+# bench/results.json. BENCH_QUICK=1 runs it small (CI) and writes elsewhere.
 bench: tools
-	./tools/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./data ./client
+	./bench/run.sh
 
 clean:
 	rm -rf wsops $(NODE_TOOLS)/node_modules
