@@ -53,6 +53,8 @@ type env struct {
 	capacity []capacityStep // each growth of the live fleet
 	// plainScan is the bare parallel scan of the inventory (the repair plan's yardstick).
 	plainScan time.Duration
+	// lastCPU is the user+system CPU time of the last wsops run.
+	lastCPU time.Duration
 }
 
 func startEnv(ctx context.Context, root, wsops string, sizes Sizes, quick bool) (*env, error) {
@@ -75,7 +77,7 @@ func startEnv(ctx context.Context, root, wsops string, sizes Sizes, quick bool) 
 		return nil, fmt.Errorf("starting the sandbox: %w", err)
 	}
 	e.mgmt = managementClient(e.sb.Endpoints().ManagementURL)
-	if e.proxy, err = startDelayProxy(e.sb.Endpoints().ManagementURL, time.Duration(sizes.RTTMillis*float64(time.Millisecond))); err != nil {
+	if e.proxy, err = startDelayProxy(e.sb.Endpoints().ManagementURL); err != nil {
 		_ = e.close()
 		return nil, err
 	}
@@ -117,7 +119,7 @@ func (e *env) close() error {
 func (e *env) writeConfig() error {
 	ep := e.sb.Endpoints()
 	profile := func(name, mgmt string, extra string) string {
-		s := fmt.Sprintf("[profiles.%s]\nsandbox = true\npreset = \"wizz\"\nwebsocket_url = %q\ndynamodb_url = %q\nscan_segments = %d\nmanagement_rps = 1000000\n",
+		s := fmt.Sprintf("[profiles.%s]\nsandbox = true\npreset = \"wizz\"\nwebsocket_url = %q\ndynamodb_url = %q\nscan_segments = %d\nmanagement_rps = 5000\n",
 			name, ep.WebSocketURL, e.dynaliteURL, segments)
 		if mgmt != "" {
 			s += fmt.Sprintf("management_url = %q\n", mgmt)
@@ -144,6 +146,9 @@ func (e *env) wsopsRun(ctx context.Context, stdout io.Writer, args ...string) (t
 	start := time.Now()
 	err := cmd.Run()
 	took := time.Since(start)
+	if cmd.ProcessState != nil {
+		e.lastCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	if err != nil {
 		return took, fmt.Errorf("wsops %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}

@@ -105,10 +105,11 @@ type Sizes struct {
 	Prune     int `json:"prune"`     // registry records checked by prune
 	TUIRows   int `json:"tui_rows"`  // rows of the TUI benchmarks
 	Payload   int `json:"payload"`   // broadcast payload bytes
-	// RTT is the delay the proxy adds to every management call, in ms.
-	RTTMillis float64 `json:"rtt_ms"`
+	// RTTs are the delays the proxy adds to every management call, in ms:
+	// one broadcast comparison each.
+	RTTs []float64 `json:"rtt_ms"`
 }
 
-var fullSizes = Sizes{Inventory: 100_000, Broadcast: 5_000, RateN: 5_000, Prune: 20_000, TUIRows: 100_000, Payload: 1024, RTTMillis: 1}
+var fullSizes = Sizes{Inventory: 100_000, Broadcast: 5_000, RateN: 5_000, Prune: 20_000, TUIRows: 100_000, Payload: 1024, RTTs: []float64{1, 5}}
 
-var quickSizes = Sizes{Inventory: 3_000, Broadcast: 400, RateN: 400, Prune: 600, TUIRows: 5_000, Payload: 1024, RTTMillis: 1}
+var quickSizes = Sizes{Inventory: 3_000, Broadcast: 400, RateN: 400, Prune: 600, TUIRows: 5_000, Payload: 1024, RTTs: []float64{1, 5}}

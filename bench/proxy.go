@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,11 +17,12 @@ import (
 // the thing being emulated, not a wait for anything.
 type delayProxy struct {
 	url    string
+	delay  atomic.Int64 // nanoseconds
 	server *http.Server
 	done   chan error
 }
 
-func startDelayProxy(target string, delay time.Duration) (*delayProxy, error) {
+func startDelayProxy(target string) (*delayProxy, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, err
@@ -34,7 +36,7 @@ func startDelayProxy(target string, delay time.Duration) (*delayProxy, error) {
 	}
 	p := &delayProxy{url: "http://" + ln.Addr().String(), done: make(chan error, 1)}
 	p.server = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t := time.NewTimer(delay)
+		t := time.NewTimer(time.Duration(p.delay.Load()))
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
@@ -46,6 +48,9 @@ func startDelayProxy(target string, delay time.Duration) (*delayProxy, error) {
 	go func() { p.done <- p.server.Serve(ln) }()
 	return p, nil
 }
+
+// setDelay sets the delay of the requests that arrive from now on.
+func (p *delayProxy) setDelay(d time.Duration) { p.delay.Store(int64(d)) }
 
 func (p *delayProxy) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

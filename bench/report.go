@@ -84,7 +84,7 @@ func (r Report) markdown() string {
 		"(dynalite and the wsops sandbox on loopback); the absolute figures beside them depend on the machine " +
 		"and its load and are never compared across runs. Raw numbers: `results.json`. " +
 		"How the figures carry to 1M and 10M connections on AWS: `docs/scale.md`.\n\n")
-	fmt.Fprintf(&b, "Emulated round trip for the `rtt` rows: every management API call held %.0f ms by a delay proxy in front of the sandbox (applies to wsops and the baseline alike).\n\n", r.Sizes.RTTMillis)
+	fmt.Fprintf(&b, "Emulated round trip for the `rtt` rows: every management API call held that long (%v ms) by a delay proxy in front of the sandbox, which applies to wsops and the baseline alike (tc netem is not available here).\n\n", r.Sizes.RTTs)
 	b.WriteString("| scenario | N | wsops | baseline | ratio | target | result |\n|---|---:|---|---|---:|---|---|\n")
 	for _, res := range r.Results {
 		ratio := ""

@@ -212,3 +212,40 @@ func rss() int64 {
 	}
 	return 0
 }
+
+// procCPU is the user+system CPU time process pid has used so far (Linux
+// /proc; 10 ms resolution), 0 when it cannot be read.
+func procCPU(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) in parentheses.
+	rest := raw[bytes.LastIndexByte(raw, ')')+1:]
+	f := strings.Fields(string(rest))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// cpuSplit is the CPU time each process spent on one timed run.
+type cpuSplit struct{ wsops, harness, clients time.Duration }
+
+// measureCPU runs f and returns the CPU time this process (the sandbox and
+// any in-process baseline) and the clients process used meanwhile; the wsops
+// process's own is e.lastCPU when f ran it.
+func (e *env) measureCPU(f func() error) (cpuSplit, error) {
+	self, kids := procCPU(os.Getpid()), procCPU(e.clients.cmd.Process.Pid)
+	e.lastCPU = 0
+	err := f()
+	return cpuSplit{wsops: e.lastCPU, harness: procCPU(os.Getpid()) - self, clients: procCPU(e.clients.cmd.Process.Pid) - kids}, err
+}
+
+// perMessage describes c per message of n, in µs.
+func (c cpuSplit) perMessage(n int) string {
+	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n) }
+	return fmt.Sprintf("wsops %.0f µs, sandbox+harness %.0f µs, clients %.0f µs", us(c.wsops), us(c.harness), us(c.clients))
+}

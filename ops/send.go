@@ -12,8 +12,28 @@ import (
 	"wsops/data"
 )
 
-// sendWorkers is how many management calls a send keeps in flight.
-const sendWorkers = client.DefaultWorkers
+// A send keeps enough management calls in flight to hold its rate when
+// each call takes sendLatencyBudget (an in-region round trip with room to
+// spare): rate × budget workers, at least client.DefaultWorkers and at most
+// maxSendWorkers. With a fixed 32, a 2,000/s send could not go faster than
+// 32 / latency: 1,600/s at 20 ms. An unlimited send has no rate to size
+// from and keeps client.DefaultWorkers.
+const (
+	sendLatencyBudget = 25 * time.Millisecond
+	maxSendWorkers    = 256
+)
+
+// sendWorkers is how many calls a send at rps keeps in flight.
+func sendWorkers(rps float64) int {
+	if math.IsInf(rps, 1) {
+		return client.DefaultWorkers
+	}
+	need := rps * sendLatencyBudget.Seconds()
+	if need >= maxSendWorkers {
+		return maxSendWorkers
+	}
+	return max(client.DefaultWorkers, int(math.Ceil(need)))
+}
 
 // SendRequest is a send (one connection, a user) or test broadcast (a topic,
 // an app × entity group, everyone): one payload to every target.
@@ -177,7 +197,9 @@ func (o *Ops) deliver(ctx context.Context, j *journalFile, st *sendState, progre
 	sendCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	start := time.Now()
-	fan := client.FanOut{Workers: sendWorkers, RPS: st.header.rate()}
+	// A burst of one token: the run starts at its rate instead of a tenth
+	// of a second's worth ahead of it, so short runs hold --rate too.
+	fan := client.FanOut{Workers: sendWorkers(st.header.rate()), RPS: st.header.rate(), Burst: 1}
 	events, err := fan.Send(sendCtx, o.Mgmt, client.StreamIDs(ids), st.header.Payload)
 	if err != nil {
 		return st.result(j.path, 0, 0), run, err
