@@ -26,7 +26,11 @@ import (
 // benchSecret signs the bench clients' sandbox tokens (a throwaway value).
 const benchSecret = "wsops-bench-sandbox-secret"
 
-// Segments is the scan width of both wsops and the bare SDK scan.
+// managementRPS is the bench profiles' management_rps: half the AWS account
+// throttle of 10,000/s, as an operator sharing it with the backend might set.
+const managementRPS = 5000
+
+// segments is the scan width of both wsops and the bare SDK scan.
 const segments = 4
 
 // env is one harness run: dynalite, an in-process sandbox whose tables live
@@ -67,7 +71,9 @@ func startEnv(ctx context.Context, root, wsops string, sizes Sizes, quick bool) 
 		return nil, err
 	}
 	e.db = dynamoClient(e.dynaliteURL)
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// Errors only: at teardown thousands of $disconnect writes race the
+	// shutdown, and their warnings would bury the harness's own output.
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	e.sb, err = sandbox.Start(ctx, sandbox.Config{
 		Addr: "127.0.0.1:0", DynamoURL: e.dynaliteURL, Preset: "wizz", Secret: []byte(benchSecret),
 		IdleTimeout: 2 * time.Hour, MaxDuration: 4 * time.Hour, Logger: log,
@@ -119,8 +125,8 @@ func (e *env) close() error {
 func (e *env) writeConfig() error {
 	ep := e.sb.Endpoints()
 	profile := func(name, mgmt string, extra string) string {
-		s := fmt.Sprintf("[profiles.%s]\nsandbox = true\npreset = \"wizz\"\nwebsocket_url = %q\ndynamodb_url = %q\nscan_segments = %d\nmanagement_rps = 5000\n",
-			name, ep.WebSocketURL, e.dynaliteURL, segments)
+		s := fmt.Sprintf("[profiles.%s]\nsandbox = true\npreset = \"wizz\"\nwebsocket_url = %q\ndynamodb_url = %q\nscan_segments = %d\nmanagement_rps = %d\n",
+			name, ep.WebSocketURL, e.dynaliteURL, segments, managementRPS)
 		if mgmt != "" {
 			s += fmt.Sprintf("management_url = %q\n", mgmt)
 		}

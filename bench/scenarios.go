@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -89,8 +90,11 @@ func (e *env) pruneGroup(ctx context.Context) []Result {
 	if err := e.writeStale(ctx, stale); err != nil {
 		return []Result{errorResult(name, n, err)}
 	}
+	rtt := e.sizes.RTTs[0]
+	e.proxy.setDelay(time.Duration(rtt * float64(time.Millisecond)))
+	proxied := managementClient(e.proxy.url + "/" + e.sb.Endpoints().Stage)
 	start := time.Now()
-	gone, err := e.sequentialPrune(ctx)
+	gone, err := e.sequentialPrune(ctx, proxied)
 	loop := time.Since(start)
 	if err == nil && gone != stale {
 		err = fmt.Errorf("the sequential loop found %d gone, want %d", gone, stale)
@@ -102,7 +106,7 @@ func (e *env) pruneGroup(ctx context.Context) []Result {
 		return []Result{errorResult(name, n, err)}
 	}
 	var out bytes.Buffer
-	took, err := e.wsopsRun(ctx, &out, "--profile", "fleet", "-o", "json", "prune", "--yes", "--grace", "1ms")
+	took, err := e.wsopsRun(ctx, &out, "--profile", "fleet-rtt", "-o", "json", "prune", "--yes", "--grace", "1ms")
 	if err != nil {
 		return []Result{errorResult(name, n, err)}
 	}
@@ -113,9 +117,8 @@ func (e *env) pruneGroup(ctx context.Context) []Result {
 	r := Result{Scenario: name, N: n,
 		WSOps:    &Measure{What: "wsops prune --yes", Value: float64(n) / took.Seconds(), Unit: "records/s", Seconds: took.Seconds()},
 		Baseline: &Measure{What: "scan + GetConnection loop + DeleteItem", Value: float64(n) / loop.Seconds(), Unit: "records/s", Seconds: loop.Seconds()},
-		Ratio:    loop.Seconds() / took.Seconds(), RatioMeaning: "loop time / wsops time", Target: "≥ 10 (the broadcast's)",
-		Note: fmt.Sprintf("%d live connections and %d stale records; both delete exactly the %d stale ones. The issue sets no number for prune; it is held to the broadcast's ≥ 10×. Loopback, no added round trip: as for the broadcast, the CPU is shared by every party.", n-stale, stale, stale)}
-	judge(&r, r.Ratio >= 10)
+		Ratio:    loop.Seconds() / took.Seconds(), RatioMeaning: "loop time / wsops time", Target: "none set", Status: statusReported,
+		Note: fmt.Sprintf("%d live connections and %d stale records; both delete exactly the %d stale ones. Every GetConnection goes through the delay proxy (rtt %g ms) for both; wsops probes at the profile's management_rps (%d/s here), which bounds it at %.1f s for %d records. The issue sets no target for prune.", n-stale, stale, stale, rtt, managementRPS, float64(n)/managementRPS, n)}
 	return []Result{r}
 }
 
@@ -131,14 +134,14 @@ func (e *env) writeStale(ctx context.Context, count int) error {
 
 // sequentialPrune is what an operator's script does: scan the keys, ask
 // GetConnection for each, delete the record of each gone one.
-func (e *env) sequentialPrune(ctx context.Context) (gone int, err error) {
+func (e *env) sequentialPrune(ctx context.Context, api *apigatewaymanagementapi.Client) (gone int, err error) {
 	key := e.fleet.Connections.Attrs.ID
 	table := e.fleet.Connections.Table.Name
 	ids, err := scanIDs(ctx, e.db, table, key)
 	if err != nil {
 		return 0, err
 	}
-	m := client.NewManagement(e.mgmt)
+	m := client.NewManagement(api)
 	for _, id := range ids {
 		_, err := m.Get(ctx, id)
 		switch {
