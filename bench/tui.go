@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/logging"
 	tea "github.com/charmbracelet/bubbletea"
+	"golang.org/x/sync/errgroup"
 
 	"wsops/client"
 	"wsops/cloud"
@@ -36,22 +37,28 @@ const ttfrTarget = 300 * time.Millisecond
 func (e *env) tuiGroup(ctx context.Context) []Result {
 	n := e.sizes.Inventory
 	r := Result{Scenario: "TUI: time to first row", N: n, Target: "< 300 ms",
-		RatioMeaning: "console's first row / the bare SDK's first scan page"}
+		RatioMeaning: "console's first row on screen / the first page of a bare parallel scan with the same segments"}
 	var ttfr, page []time.Duration
 	for range inventoryRuns {
+		p, err := e.firstPage(ctx)
+		if err != nil {
+			return []Result{errorResult(r.Scenario, n, err)}
+		}
 		t, err := e.timeToFirstRow(ctx)
 		if err != nil {
 			return []Result{errorResult(r.Scenario, n, err)}
 		}
-		p, err := e.firstPage(ctx)
-		if err != nil {
+		// The console's other segments may still be reading pages that
+		// dynalite serves to the end although nobody waits: let them
+		// finish before the next baseline (dynalite answers in order).
+		if _, err := e.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(e.inventory.Connections.Table.Name)}); err != nil {
 			return []Result{errorResult(r.Scenario, n, err)}
 		}
 		ttfr, page = append(ttfr, t), append(page, p)
 	}
 	best, bestPage := minDuration(ttfr), minDuration(page)
 	r.WSOps = &Measure{What: "console, profile open to a row on screen", Value: ms(best), Unit: "ms"}
-	r.Baseline = &Measure{What: "first page of an SDK Scan", Value: ms(bestPage), Unit: "ms"}
+	r.Baseline = &Measure{What: fmt.Sprintf("first of %d parallel SDK Scan pages", segments), Value: ms(bestPage), Unit: "ms"}
 	r.Ratio = best.Seconds() / bestPage.Seconds()
 	r.Note = fmt.Sprintf("Best of %d: from the model's creation (profile and SDK clients already built) to the first frame that shows a record, written by the real renderer at 160×45; the scan of the other rows goes on behind it.", inventoryRuns)
 	judge(&r, best < ttfrTarget)
@@ -113,15 +120,26 @@ func (f *firstMatch) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// firstPage times one SDK Scan call (the first page of one segment).
+// firstPage starts the first page of every segment, as the console does,
+// and returns when the first of them arrived; it waits for the others so
+// that nothing is left running.
 func (e *env) firstPage(ctx context.Context) (time.Duration, error) {
 	start := time.Now()
-	out, err := e.db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(e.inventory.Connections.Table.Name),
-		Segment: aws.Int32(0), TotalSegments: aws.Int32(segments)})
-	if err == nil && len(out.Items) == 0 {
-		err = fmt.Errorf("the first scan page is empty")
+	first := make(chan time.Duration, segments)
+	var g errgroup.Group
+	for seg := range segments {
+		g.Go(func() error {
+			out, err := e.db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(e.inventory.Connections.Table.Name),
+				Segment: aws.Int32(int32(seg)), TotalSegments: aws.Int32(segments)})
+			if err == nil && len(out.Items) == 0 {
+				err = fmt.Errorf("segment %d's first page is empty", seg)
+			}
+			first <- time.Since(start)
+			return err
+		})
 	}
-	return time.Since(start), err
+	err := g.Wait()
+	return <-first, err
 }
 
 // tuiBenchmarks runs the console's Go benchmarks at the configured row count.
