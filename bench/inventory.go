@@ -22,6 +22,10 @@ import (
 // counts, which keeps other processes' load on a shared machine out of it.
 const inventoryRuns = 3
 
+// scanRuns is how many times each listing runs in the inventory scenario:
+// its two sides are close, so it takes more runs to keep load out of it.
+const scanRuns = 5
+
 // loadInventory creates the inventory table and fills it.
 func (e *env) loadInventory(ctx context.Context) (time.Duration, error) {
 	if err := data.EnsureTables(ctx, e.db, e.inventory); err != nil {
@@ -43,7 +47,7 @@ func (e *env) inventoryGroup(ctx context.Context) []Result {
 	}
 	loaded := fmt.Sprintf("Loaded with BatchWriteItem in %.1f s (%.0f items/s).", took.Seconds(), float64(n)/took.Seconds())
 	var wsops, bare []time.Duration
-	for range inventoryRuns {
+	for range scanRuns {
 		w, err := e.wsopsConns(ctx)
 		if err != nil {
 			return []Result{errorResult("inventory", n, err)}
@@ -62,8 +66,11 @@ func (e *env) inventoryGroup(ctx context.Context) []Result {
 	vsBare := Result{Scenario: "inventory: vs bare SDK parallel scan", N: n,
 		WSOps: rate("wsops conns -o jsonl", best), Baseline: rate(fmt.Sprintf("SDK Scan, %d segments, no decode", segments), bestBare),
 		Ratio: best.Seconds() / bestBare.Seconds(), RatioMeaning: "wsops time / bare scan time", Target: "≤ 1.3",
-		Note: fmt.Sprintf("%s Both scan %d segments of the same dynalite; best of %d runs each, interleaved. wsops includes its process start, decoding every record, the problem checks and writing JSON lines.", loaded, segments, inventoryRuns)}
+		Note: fmt.Sprintf("%s Both scan %d segments of the same dynalite; best of %d runs each, interleaved. wsops includes its process start, decoding every record, the problem checks and writing JSON lines.", loaded, segments, scanRuns)}
 	judge(&vsBare, vsBare.Ratio <= 1.3)
+	if vsBare.Status == statusFail {
+		vsBare.Note += " Gap: dynalite (one node process) and wsops share 2 CPUs, so every CPU-µs wsops spends decoding and writing JSON is taken from the endpoint; the ratio moved between 0.97 and 1.35 across runs on this shared machine. What would close it: fewer CPU-µs per record in the listing (the SDK's own deserialization is now most of it), or an endpoint that does not share the client's cores, as DynamoDB does not."
+	}
 
 	vsCLI := Result{Scenario: "inventory: vs aws dynamodb scan", N: n, WSOps: rate("wsops conns -o jsonl", best),
 		RatioMeaning: "aws CLI time / wsops time", Target: "≥ 5"}

@@ -162,7 +162,7 @@ func (e *env) tuiBenchmarks(ctx context.Context) []Result {
 		{Scenario: "TUI: filter keystroke", N: rows, WSOps: &Measure{What: "key → query → frame", Value: key, Unit: "ms"}, Target: "< 100 ms",
 			Note: "go test -bench BenchmarkFilterKeystroke100k ./ui (20 keystrokes); the query runs off the UI goroutine in the console."},
 		{Scenario: "TUI: heap per row", N: rows, WSOps: &Measure{What: "fleet store after a scan", Value: heap, Unit: "B/row"}, Target: "< 500 B/row",
-			Note: "go test -bench BenchmarkHeapPerRow ./ui/fleet: live heap of the fleet store per connection record, beside the raw items the store keeps."},
+			Note: "go test -bench BenchmarkHeapPerRow ./ui/fleet: live heap of the fleet store per connection record; the store keeps none of the decoded items."},
 	}
 	judge(&results[0], frame < 5)
 	judge(&results[1], key < 100)
