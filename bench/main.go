@@ -76,8 +76,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(os.Stderr, "bench: dynalite and the sandbox started in %.1f s\n", time.Since(started).Seconds())
 	results := runGroups(ctx, e, *only)
+	stopping := time.Now()
 	closeErr := e.close()
+	fmt.Fprintf(os.Stderr, "bench: stopped everything in %.1f s\n", time.Since(stopping).Seconds())
 	report := Report{
 		Quick: *quick, Started: started.UTC(), Seconds: time.Since(started).Seconds(),
 		Machine: machine(), Sizes: sizes, Results: results,
