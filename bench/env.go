@@ -180,13 +180,17 @@ func startDynalite(ctx context.Context, root string) (string, func() error, erro
 	if err := cmd.Start(); err != nil {
 		return "", nil, fmt.Errorf("starting dynalite (run `make tools` first): %w", err)
 	}
+	// Killed, not asked to stop: start.js's graceful stop (server.close)
+	// waits for every keep-alive connection, which this process's SDK
+	// clients hold open for their idle timeout (90 s). dynalite keeps
+	// everything in memory, so nothing is lost.
 	stop := func() error {
 		_ = stdin.Close()
-		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Process.Kill()
 		err := cmd.Wait()
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
-			return nil // stopped by the signal
+			return nil // killed
 		}
 		return err
 	}
