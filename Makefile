@@ -3,7 +3,7 @@ GO       ?= go
 NODE_TOOLS := tools/node
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run test tools vet lint bench clean
+.PHONY: all build run test tools vet lint bench bench-go clean
 
 all: build
 
@@ -35,6 +35,11 @@ lint:
 # bench/results.json. BENCH_QUICK=1 runs it small (CI) and writes elsewhere.
 bench: tools
 	./bench/run.sh
+
+# The Go micro-benchmarks of the data and client layers (decode rate,
+# fan-out overhead), which the harness's figures are explained by.
+bench-go: tools
+	./tools/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./data ./client/...
 
 clean:
 	rm -rf wsops $(NODE_TOOLS)/node_modules

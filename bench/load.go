@@ -20,8 +20,8 @@ var userAgents = []string{
 }
 
 // inventoryConnection is record i of a realistic wizz fleet: the three apps,
-// the three platforms, one order-receiver record in twenty written with the
-// incident's entityType "customer".
+// the three platforms, and 5% of all records wrong as in the incident:
+// three order-receiver records in twenty written with entityType "customer".
 func inventoryConnection(i int, now time.Time) data.Connection {
 	a := apps[i%len(apps)]
 	c := data.Connection{
@@ -37,7 +37,7 @@ func inventoryConnection(i int, now time.Time) data.Connection {
 	}
 	if a.app == "order-receiver" {
 		c.BusinessID = fmt.Sprintf("biz-%06d", i/3)
-		if i%20 == 2 {
+		if (i/3)%20 < 3 {
 			c.EntityType = "customer"
 		}
 	}
