@@ -12,18 +12,20 @@ import (
 	"wsops/data"
 )
 
-// A send keeps enough management calls in flight to hold its rate when
-// each call takes sendLatencyBudget (an in-region round trip with room to
-// spare): rate × budget workers, at least client.DefaultWorkers and at most
-// maxSendWorkers. With a fixed 32, a 2,000/s send could not go faster than
-// 32 / latency: 1,600/s at 20 ms. An unlimited send has no rate to size
-// from and keeps client.DefaultWorkers.
+// A send starts with client.DefaultWorkers calls in flight and may grow to
+// enough to hold its rate when each call takes sendLatencyBudget (an
+// in-region round trip with room to spare): rate × budget, at most
+// maxSendWorkers. The engine adds workers only while the rate is not held
+// (client.FanOut.MaxWorkers), so a send on a saturated CPU keeps few. With
+// a fixed 32, a 2,000/s send could not go faster than 32 / latency:
+// 1,600/s at 20 ms. An unlimited send has no rate to size from and keeps
+// client.DefaultWorkers.
 const (
 	sendLatencyBudget = 25 * time.Millisecond
 	maxSendWorkers    = 256
 )
 
-// sendWorkers is how many calls a send at rps keeps in flight.
+// sendWorkers is how many calls a send at rps may keep in flight.
 func sendWorkers(rps float64) int {
 	if math.IsInf(rps, 1) {
 		return client.DefaultWorkers
@@ -199,7 +201,7 @@ func (o *Ops) deliver(ctx context.Context, j *journalFile, st *sendState, progre
 	start := time.Now()
 	// A burst of one token: the run starts at its rate instead of a tenth
 	// of a second's worth ahead of it, so short runs hold --rate too.
-	fan := client.FanOut{Workers: sendWorkers(st.header.rate()), RPS: st.header.rate(), Burst: 1}
+	fan := client.FanOut{Workers: client.DefaultWorkers, MaxWorkers: sendWorkers(st.header.rate()), RPS: st.header.rate(), Burst: 1}
 	events, err := fan.Send(sendCtx, o.Mgmt, client.StreamIDs(ids), st.header.Payload)
 	if err != nil {
 		return st.result(j.path, 0, 0), run, err
