@@ -73,7 +73,7 @@ func (e *env) broadcastGroup(ctx context.Context) []Result {
 	vsLoop := Result{Scenario: "broadcast 1 KB: vs sequential SDK loop, loopback", N: n, WSOps: rate(send, best),
 		Baseline: rate("PostToConnection loop", bestLoop), Ratio: bestLoop.Seconds() / best.Seconds(),
 		RatioMeaning: "loop time / wsops time", Target: "≥ 10",
-		Note: fmt.Sprintf("Best of %d. wsops's time is the whole command (process start, target scan, journal, audit) until the last client has the frame; its fan-out alone ran at %s msg/s. On loopback a call costs CPU, not waiting: the loop, wsops, the sandbox and %d clients share %s, so concurrency cannot buy 10× here — the rtt rows are the in-region case. wsops sizes its workers from the profile's management_rps (%d/s here: %d calls in flight, rate × 25 ms). CPU per message (last run): wsops send: %s; sequential loop: %s.",
+		Note: fmt.Sprintf("Best of %d. wsops's time is the whole command (process start, target scan, journal, audit) until the last client has the frame; its fan-out alone ran at %s msg/s. On loopback a call costs CPU, not waiting: the loop, wsops, the sandbox and %d clients share %s, so concurrency cannot buy 10× here — the rtt rows are the in-region case. wsops starts with 32 calls in flight and may grow to rate × 25 ms (%d/s here: %d) while the rate is not held, which on loopback it is not. CPU per message (last run): wsops send: %s; sequential loop: %s.",
 			inventoryRuns, human(fanOutRate), n, cpu, managementRPS, managementRPS/40, sendCPU.perMessage(n), loopCPU.perMessage(n))}
 	judge(&vsLoop, vsLoop.Ratio >= 10)
 
