@@ -3,7 +3,7 @@ GO       ?= go
 NODE_TOOLS := tools/node
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run test tools vet lint bench fuzz loadtest clean
+.PHONY: all build run test tools vet lint bench bench-go fuzz loadtest clean
 
 all: build
 
@@ -30,8 +30,15 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-# Benchmarks of the data and client layers (decode rate, fan-out overhead).
+# The benchmark harness (bench/): dynalite and a sandbox on loopback, every
+# scenario against its baseline in the same run; writes bench/results.md and
+# bench/results.json. BENCH_QUICK=1 runs it small (CI) and writes elsewhere.
 bench: tools
+	./bench/run.sh
+
+# The Go micro-benchmarks of the data and client layers (decode rate,
+# fan-out overhead), which the harness's figures are explained by.
+bench-go: tools
 	./tools/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./data ./client/...
 
 # Every fuzz target, one after the other, FUZZTIME each (CI: FUZZTIME=20s).

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -51,7 +52,9 @@ there; --stale keeps only those that are gone.`,
 	return cmd
 }
 
-// connJSON is one connection in -o json/jsonl (design.md § CLI).
+// connJSON is one connection in -o json/jsonl (design.md § CLI). Listing
+// fills item, which is written as the attributes; Attributes is what
+// decoding such a line gives back.
 type connJSON struct {
 	ID          string         `json:"id"`
 	User        string         `json:"user"`
@@ -62,6 +65,63 @@ type connJSON struct {
 	Problems    []string       `json:"problems"`
 	Attributes  map[string]any `json:"attributes"`
 	Live        *liveJSON      `json:"live,omitempty"`
+	item        data.Item
+}
+
+// MarshalJSON writes c as appendJSON does.
+func (c connJSON) MarshalJSON() ([]byte, error) { return c.appendJSON(nil) }
+
+// appendJSON appends c's JSON: the fields above, with the attributes as
+// data.PlainItem(item) (or Attributes when item is unset), byte for byte what
+// encoding/json writes for them, without its reflection over a map per
+// record: `wsops conns -o jsonl` spent a third of its CPU there.
+func (c connJSON) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = data.AppendJSONString(b, c.ID)
+	for _, f := range []struct{ name, value string }{{"user", c.User}, {"entity_type", c.EntityType}, {"app", c.App}, {"platform", c.Platform}} {
+		b = append(b, `,"`...)
+		b = append(b, f.name...)
+		b = append(b, `":`...)
+		b = data.AppendJSONString(b, f.value)
+	}
+	b = append(b, `,"connected_at":`...)
+	if c.ConnectedAt == nil {
+		b = append(b, "null"...)
+	} else {
+		b = data.AppendJSONString(b, *c.ConnectedAt)
+	}
+	b = append(b, `,"problems":`...)
+	if c.Problems == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, p := range c.Problems {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = data.AppendJSONString(b, p)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"attributes":`...)
+	if c.item == nil && c.Attributes != nil {
+		attrs, err := json.Marshal(c.Attributes)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, attrs...)
+	} else {
+		b = data.AppendPlainJSON(b, c.item)
+	}
+	if c.Live != nil {
+		live, err := json.Marshal(c.Live)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"live":`...)
+		b = append(b, live...)
+	}
+	return append(b, '}'), nil
 }
 
 // liveJSON is a connection's status from GetConnection.
@@ -246,6 +306,6 @@ func toConnJSON(c data.Connection, live *liveJSON) connJSON {
 	return connJSON{
 		ID: c.ID, User: c.User, EntityType: c.EntityType, App: c.App, Platform: c.Platform,
 		ConnectedAt: rfc3339(c.ConnectedAt), Problems: nonNil(c.Problems),
-		Attributes: data.PlainItem(c.Item), Live: live,
+		item: c.Item, Live: live,
 	}
 }

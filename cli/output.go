@@ -57,7 +57,7 @@ func (r *rowWriter) write(v any, cells ...string) error {
 	r.n++
 	switch r.format {
 	case formatJSON, formatJSONL:
-		b, err := json.Marshal(v)
+		b, err := marshal(v)
 		if err != nil {
 			return err
 		}
@@ -81,6 +81,19 @@ func (r *rowWriter) write(v any, cells ...string) error {
 		r.line(titles)
 	}
 	return r.line(cells)
+}
+
+// jsonAppender is a record that writes its own JSON, as json.Marshal would.
+type jsonAppender interface {
+	appendJSON(b []byte) ([]byte, error)
+}
+
+// marshal is json.Marshal, or v's own appendJSON when it has one.
+func marshal(v any) ([]byte, error) {
+	if a, ok := v.(jsonAppender); ok {
+		return a.appendJSON(make([]byte, 0, 512))
+	}
+	return json.Marshal(v)
 }
 
 func (r *rowWriter) line(cells []string) error {

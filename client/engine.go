@@ -45,17 +45,21 @@ func (f FanOut) run(ctx context.Context, limiter tokenBucket, ids <-chan string,
 	work := make(chan string)
 	reports := make(chan report, f.Workers)
 	var workers sync.WaitGroup
-	for range f.Workers {
+	addWorker := func() {
 		workers.Go(func() {
 			for id := range work {
 				reports <- f.attempt(ctx, limiter, id, call)
 			}
 		})
 	}
+	for range f.Workers {
+		addWorker()
+	}
+	grow := growth{room: f.MaxWorkers - f.Workers, limiter: limiter, add: addWorker}
 	var neverDispatched int // written before reports is closed, read after
 	var dispatcher sync.WaitGroup
 	dispatcher.Go(func() {
-		neverDispatched = dispatch(ctx, ids, work, abandoned)
+		neverDispatched = dispatch(ctx, ids, work, abandoned, grow.busy)
 		close(work)
 		workers.Wait()
 		close(reports)
@@ -69,10 +73,11 @@ func (f FanOut) run(ctx context.Context, limiter tokenBucket, ids <-chan string,
 	collector.finish(neverDispatched)
 }
 
-// dispatch hands ids to the workers until ids is closed or ctx is cancelled. After
+// dispatch hands ids to the workers until ids is closed or ctx is cancelled,
+// calling busy whenever no worker is free to take the next id. After
 // cancellation it drains ids until it is closed (or the run is abandoned) and
 // returns how many ids it took but never handed out.
-func dispatch(ctx context.Context, ids <-chan string, work chan<- string, abandoned <-chan struct{}) int {
+func dispatch(ctx context.Context, ids <-chan string, work chan<- string, abandoned <-chan struct{}, busy func()) int {
 	for {
 		if ctx.Err() != nil {
 			return drain(ids, abandoned)
@@ -86,11 +91,39 @@ func dispatch(ctx context.Context, ids <-chan string, work chan<- string, abando
 			}
 			select {
 			case work <- id:
+				continue
+			default:
+				busy()
+			}
+			select {
+			case work <- id:
 			case <-ctx.Done():
 				return 1 + drain(ids, abandoned)
 			}
 		}
 	}
+}
+
+// growth adds workers, up to room more, while every worker is busy and the
+// limiter holds a token nobody is waiting for: the calls take longer than
+// Workers / RPS, so more of them must be in flight to hold the rate. Only
+// the dispatcher calls busy.
+type growth struct {
+	room    int
+	limiter tokenBucket
+	add     func()
+}
+
+func (g *growth) busy() {
+	if g.room <= 0 {
+		return
+	}
+	spare, ok := g.limiter.(interface{ Tokens() float64 })
+	if !ok || spare.Tokens() < 1 {
+		return
+	}
+	g.room--
+	g.add()
 }
 
 func drain(ids <-chan string, abandoned <-chan struct{}) int {

@@ -35,8 +35,14 @@ const (
 // reuse connections. Only 429s are retried: a 5xx or a broken connection may
 // hide a delivered message, so those targets end as Failed.
 type FanOut struct {
-	// Workers is the number of calls in flight at most.
+	// Workers is the number of calls in flight a run starts with.
 	Workers int
+	// MaxWorkers, when above Workers, lets a run add workers up to it while
+	// every worker is busy and the limiter holds a token no worker is waiting
+	// for: calls slow enough that Workers of them cannot hold RPS. On a
+	// saturated CPU the workers keep up with the rate or wait for it, and no
+	// worker is added. 0 means Workers.
+	MaxWorkers int
 	// RPS is the sustained rate of calls per second; math.Inf(1) removes the limit.
 	RPS float64
 	// Burst is how many tokens the limiter holds; 0 means a tenth of a second's worth of RPS, at least 1.
@@ -202,6 +208,7 @@ func (f FanOut) withDefaults() FanOut {
 	if f.Workers <= 0 {
 		f.Workers = DefaultWorkers
 	}
+	f.MaxWorkers = max(f.MaxWorkers, f.Workers)
 	if f.RPS <= 0 || math.IsNaN(f.RPS) {
 		f.RPS = DefaultRPS
 	}

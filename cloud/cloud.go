@@ -95,7 +95,10 @@ func freezeHTTPClient(cfg *aws.Config) func() {
 	return tr.CloseIdleConnections
 }
 
-// maxConnsPerHost lets fan-out workers keep their connections alive.
+// maxConnsPerHost lets fan-out workers keep their connections alive. The
+// total idle pool holds that many for each of the two hosts a profile talks
+// to (DynamoDB and the management API): the SDK's default total of 100
+// would close and re-dial the connections of a send with more workers.
 const maxConnsPerHost = 512
 
 // New builds the clients of profile p. Sandbox profiles use static local
@@ -111,6 +114,7 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 	}
 	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.MaxIdleConnsPerHost = maxConnsPerHost
+		t.MaxIdleConns = 2 * maxConnsPerHost
 	})
 	load := []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithRegion(p.Region),

@@ -12,8 +12,30 @@ import (
 	"wsops/data"
 )
 
-// sendWorkers is how many management calls a send keeps in flight.
-const sendWorkers = client.DefaultWorkers
+// A send starts with client.DefaultWorkers calls in flight and may grow to
+// enough to hold its rate when each call takes sendLatencyBudget (an
+// in-region round trip with room to spare): rate × budget, at most
+// maxSendWorkers. The engine adds workers only while the rate is not held
+// (client.FanOut.MaxWorkers), so a send on a saturated CPU keeps few. With
+// a fixed 32, a 2,000/s send could not go faster than 32 / latency:
+// 1,600/s at 20 ms. An unlimited send has no rate to size from and keeps
+// client.DefaultWorkers.
+const (
+	sendLatencyBudget = 25 * time.Millisecond
+	maxSendWorkers    = 256
+)
+
+// sendWorkers is how many calls a send at rps may keep in flight.
+func sendWorkers(rps float64) int {
+	if math.IsInf(rps, 1) {
+		return client.DefaultWorkers
+	}
+	need := rps * sendLatencyBudget.Seconds()
+	if need >= maxSendWorkers {
+		return maxSendWorkers
+	}
+	return max(client.DefaultWorkers, int(math.Ceil(need)))
+}
 
 // SendRequest is a send (one connection, a user) or test broadcast (a topic,
 // an app × entity group, everyone): one payload to every target.
@@ -177,7 +199,9 @@ func (o *Ops) deliver(ctx context.Context, j *journalFile, st *sendState, progre
 	sendCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	start := time.Now()
-	fan := client.FanOut{Workers: sendWorkers, RPS: st.header.rate()}
+	// A burst of one token: the run starts at its rate instead of a tenth
+	// of a second's worth ahead of it, so short runs hold --rate too.
+	fan := client.FanOut{Workers: client.DefaultWorkers, MaxWorkers: sendWorkers(st.header.rate()), RPS: st.header.rate(), Burst: 1}
 	events, err := fan.Send(sendCtx, o.Mgmt, client.StreamIDs(ids), st.header.Payload)
 	if err != nil {
 		return st.result(j.path, 0, 0), run, err

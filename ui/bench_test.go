@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -9,6 +11,17 @@ import (
 
 	"wsops/data"
 )
+
+// benchRows is the fleet size of the console benchmarks: 100,000, or
+// $WSOPS_BENCH_ROWS (the bench harness's quick mode uses fewer).
+var benchRows = rowsFromEnv(100_000)
+
+func rowsFromEnv(def int) int {
+	if n, err := strconv.Atoi(os.Getenv("WSOPS_BENCH_ROWS")); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
 
 // bigModel is the console at 160×45 holding n connections.
 func bigModel(b *testing.B, n int) Model {
@@ -47,8 +60,8 @@ func benchUpdate(m Model, msg tea.Msg) Model {
 // breadcrumbs, table window, status) of a 100,000-connection fleet.
 // Target: under 5 ms.
 func BenchmarkConsoleFrame100k(b *testing.B) {
-	m := bigModel(b, 100_000)
-	if m.conns.Len() != 100_000 {
+	m := bigModel(b, benchRows)
+	if m.conns.Len() != benchRows {
 		b.Fatalf("%d rows", m.conns.Len())
 	}
 	b.ReportAllocs()
@@ -62,7 +75,7 @@ func BenchmarkConsoleFrame100k(b *testing.B) {
 // query (which the program runs off the UI goroutine), its result, the view.
 // Target: under 100 ms.
 func BenchmarkFilterKeystroke100k(b *testing.B) {
-	m := bigModel(b, 100_000)
+	m := bigModel(b, benchRows)
 	m = benchUpdate(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/driver-0001")})
 	schema := m.sess.Profile.Schema
 	keys := []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune{'2'}}, {Type: tea.KeyBackspace}}

@@ -2,15 +2,26 @@ package fleet
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"testing"
 
 	"wsops/data"
 	"wsops/ui/filter"
 )
 
-const benchRows = 100_000
+// benchRows is the fleet size of the benchmarks: 100,000, or
+// $WSOPS_BENCH_ROWS (the bench harness's quick mode uses fewer).
+var benchRows = rowsFromEnv(100_000)
+
+func rowsFromEnv(def int) int {
+	if n, err := strconv.Atoi(os.Getenv("WSOPS_BENCH_ROWS")); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
 
 // BenchmarkQuery100k filters and sorts a realistic 100,000-row snapshot.
 // Nothing is cached between queries: every run pays the full cost.
@@ -141,7 +152,7 @@ func heapPerRow(tb testing.TB) (first, second float64) {
 	runtime.KeepAlive(f)
 	runtime.KeepAlive(conns)
 	runtime.KeepAlive(churned)
-	return float64(afterFirst-before) / benchRows, float64(afterSecond-before) / benchRows
+	return float64(afterFirst-before) / float64(benchRows), float64(afterSecond-before) / float64(benchRows)
 }
 
 func heapAlloc() int64 {
@@ -165,7 +176,7 @@ func BenchmarkSubsHeapPerRow(b *testing.B) {
 	for page := range slices.Chunk(subs, 1000) {
 		s.Add(page)
 	}
-	perRow := float64(heapAlloc()-before) / benchRows
+	perRow := float64(heapAlloc()-before) / float64(benchRows)
 	runtime.KeepAlive(subs)
 	runtime.KeepAlive(conns)
 	snap := s.Snapshot()
