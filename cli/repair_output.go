@@ -137,6 +137,8 @@ func printRepairResult(g *globals, out format, f repairFlags, s data.Schema, res
 // foundText is what a conflicting record held instead.
 func foundText(c ops.RepairConflict) string {
 	switch {
+	case c.Err != nil:
+		return "an unknown value (" + c.Err.Error() + ")"
 	case c.Current == nil:
 		return "no record"
 	case c.Change.Op == ops.OpSet:

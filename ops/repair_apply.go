@@ -53,8 +53,10 @@ type RepairResult struct {
 // RepairConflict is a change refused by its condition.
 type RepairConflict struct {
 	Change RepairChange
-	// Current is the record as found after the refusal (nil: no record).
+	// Current is the record as found after the refusal (nil: no record,
+	// or Err says why it could not be read).
 	Current data.Item
+	Err     error
 }
 
 // RepairFailure is a change whose write failed.
@@ -265,7 +267,11 @@ func (r *RepairResult) count(c RepairChange, e repairEntry) {
 	case outcomeConflict:
 		r.Conflicts++
 		current, _ := data.UnmarshalItem(e.Current)
-		r.Conflicted = append(r.Conflicted, RepairConflict{Change: c, Current: current})
+		conflict := RepairConflict{Change: c, Current: current}
+		if e.Error != "" {
+			conflict.Err = errors.New(e.Error)
+		}
+		r.Conflicted = append(r.Conflicted, conflict)
 	default:
 		r.Failed++
 		r.Failures = append(r.Failures, RepairFailure{Change: c, Err: errors.New(e.Error)})
@@ -304,7 +310,8 @@ func (o *Ops) applyOne(ctx context.Context, c RepairChange) repairEntry {
 	}
 	current, rerr := reg.Record(ctx, c.Subscriptions, c.Key)
 	if rerr != nil && !errors.Is(rerr, data.ErrNotFound) {
-		return entryOf(outcomeConflict, nil, nil, nil, nil)
+		// Refused, so left as it was; what it holds now is unknown.
+		return entryOf(outcomeConflict, nil, nil, nil, fmt.Errorf("record changed; reading it back failed: %w", rerr))
 	}
 	if inPlannedState(c, current) {
 		return entryOf(outcomeApplied, nil, current, nil, nil)
