@@ -45,6 +45,28 @@ type Claims struct {
 	Platform string
 }
 
+// SetClaim sets the claim a test client's identity names as key (user,
+// entity or entityType, app, platform, business or businessId) to value, as
+// `wsops connect --as` and the console's `:client` read them; it reports
+// false for any other key.
+func (c *Claims) SetClaim(key, value string) bool {
+	switch key {
+	case "user":
+		c.User = value
+	case "entity", "entityType":
+		c.EntityType = value
+	case "app":
+		c.App = value
+	case "platform":
+		c.Platform = value
+	case "business", "businessId":
+		c.BusinessID = value
+	default:
+		return false
+	}
+	return true
+}
+
 // wireClaims is the JWT payload.
 type wireClaims struct {
 	EntityType string `json:"entityType,omitempty"`

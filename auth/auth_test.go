@@ -184,3 +184,22 @@ func TestPeekReadsClaimsWithoutVerifying(t *testing.T) {
 		t.Errorf("Peek of garbage = %+v, want empty claims", got)
 	}
 }
+
+func TestSetClaimReadsEveryKeyAndAlias(t *testing.T) {
+	var c Claims
+	for _, kv := range [][2]string{{"user", "u"}, {"entityType", "merchant"}, {"app", "order-receiver"}, {"platform", "ios"}, {"businessId", "b-1"}} {
+		if !c.SetClaim(kv[0], kv[1]) {
+			t.Errorf("SetClaim(%q) refused", kv[0])
+		}
+	}
+	want := Claims{User: "u", EntityType: "merchant", App: "order-receiver", Platform: "ios", BusinessID: "b-1"}
+	if c != want {
+		t.Errorf("claims %+v, want %+v", c, want)
+	}
+	if c.SetClaim("entity", "driver"); c.EntityType != "driver" {
+		t.Error("the alias entity does not set EntityType")
+	}
+	if c.SetClaim("token", "x") || c.SetClaim("", "x") {
+		t.Error("SetClaim accepted a key that names no claim")
+	}
+}

@@ -63,18 +63,7 @@ func parseAs(s string) (auth.Claims, error) {
 		if !ok {
 			return c, usageError(fmt.Errorf("--as %q: want key=value pairs such as user=u-1,app=drivers", s))
 		}
-		switch strings.TrimSpace(k) {
-		case "user":
-			c.User = v
-		case "entity", "entityType":
-			c.EntityType = v
-		case "app":
-			c.App = v
-		case "platform":
-			c.Platform = v
-		case "business", "businessId":
-			c.BusinessID = v
-		default:
+		if !c.SetClaim(strings.TrimSpace(k), v) {
 			return c, usageError(fmt.Errorf("--as: unknown key %q (want user, entity, app, platform, business)", k))
 		}
 	}

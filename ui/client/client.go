@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"wsops/auth"
 	wsclient "wsops/client"
 	"wsops/client/testclient"
 	"wsops/config"
@@ -189,22 +190,13 @@ func (m *Model) Open(id *Identity) tea.Cmd {
 // (commas or spaces between pairs).
 func ParseIdentity(s string) (Identity, error) {
 	var id Identity
+	var c auth.Claims
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
 			return id, errIdentity(part)
 		}
 		switch k {
-		case "user":
-			id.User = v
-		case "app":
-			id.App = v
-		case "entity", "entityType":
-			id.EntityType = v
-		case "platform":
-			id.Platform = v
-		case "business", "businessId":
-			id.Business = v
 		case "token":
 			id.Token = v
 		case "ping":
@@ -212,9 +204,12 @@ func ParseIdentity(s string) (Identity, error) {
 		case "reconnect":
 			id.Reconnect = v
 		default:
-			return id, errIdentity(part)
+			if !c.SetClaim(k, v) {
+				return id, errIdentity(part)
+			}
 		}
 	}
+	id.User, id.App, id.EntityType, id.Platform, id.Business = c.User, c.App, c.EntityType, c.Platform, c.BusinessID
 	return id, nil
 }
 
