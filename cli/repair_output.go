@@ -7,8 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"wsops/data"
 	"wsops/ops"
 	"wsops/sanitize"
@@ -38,20 +36,13 @@ func planOutput(p ops.RepairPlan) repairPlanJSON {
 	for i, c := range p.Changes {
 		j := repairChangeJSON{Rule: c.Rule, Table: c.Table(), Op: c.Op, Key: data.PlainItem(c.Key), Attribute: c.Attribute}
 		if c.Op == ops.OpSet {
-			j.Old, j.New = plainValue(c.Old), plainValue(c.New)
+			j.Old, j.New = data.PlainValue(c.Old), data.PlainValue(c.New)
 		} else {
 			j.New = data.PlainItem(c.Record)
 		}
 		out.Changes[i] = j
 	}
 	return out
-}
-
-func plainValue(v types.AttributeValue) any {
-	if v == nil {
-		return nil
-	}
-	return data.PlainItem(data.Item{"v": v})["v"]
 }
 
 // writePlanTable prints the plan grouped by rule, then the radius and how

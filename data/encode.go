@@ -71,12 +71,14 @@ func putSeconds(item Item, name string, t time.Time) {
 func PlainItem(item Item) map[string]any {
 	out := make(map[string]any, len(item))
 	for k, v := range item {
-		out[k] = plainValue(v)
+		out[k] = PlainValue(v)
 	}
 	return out
 }
 
-func plainValue(v types.AttributeValue) any {
+// PlainValue is one attribute value as PlainItem converts it; nil (no
+// value) is nil.
+func PlainValue(v types.AttributeValue) any {
 	switch v := v.(type) {
 	case *types.AttributeValueMemberS:
 		return v.Value
@@ -93,7 +95,7 @@ func plainValue(v types.AttributeValue) any {
 	case *types.AttributeValueMemberL:
 		list := make([]any, len(v.Value))
 		for i, e := range v.Value {
-			list[i] = plainValue(e)
+			list[i] = PlainValue(e)
 		}
 		return list
 	case *types.AttributeValueMemberSS:

@@ -49,7 +49,7 @@ func appendPlainValue(b []byte, v types.AttributeValue) []byte {
 	case *types.AttributeValueMemberM:
 		return AppendPlainJSON(b, v.Value)
 	}
-	out, err := json.Marshal(plainValue(v))
+	out, err := json.Marshal(PlainValue(v))
 	if err != nil { // plain values always marshal; keep the output valid regardless
 		return append(b, "null"...)
 	}

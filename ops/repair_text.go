@@ -23,7 +23,7 @@ func ValueText(v types.AttributeValue) string {
 	case *types.AttributeValueMemberBOOL:
 		return strconv.FormatBool(v.Value)
 	}
-	b, err := json.Marshal(data.PlainItem(data.Item{"v": v})["v"])
+	b, err := json.Marshal(data.PlainValue(v))
 	if err != nil {
 		return "(unprintable)"
 	}
