@@ -315,30 +315,6 @@ func connectionGoroutines() []string {
 	return found
 }
 
-// waitUntil polls cond until it holds or limit passes.
-func waitUntil(limit time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return true
-}
-
-// waitFor polls cond (a count the test can only read) until it holds.
-func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, limit)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // liveHeap is the bytes of heap objects alive after a full GC.
 func liveHeap() int64 {
 	runtime.GC()

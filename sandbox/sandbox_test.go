@@ -111,13 +111,28 @@ func roundTrip(t *testing.T, c *websocket.Conn, msg string) map[string]any {
 // socket event the test cannot observe directly ($disconnect).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	waitFor(t, what, 10*time.Second, cond)
+}
+
+// waitFor polls cond (a state the test can only read) until it holds, and
+// fails the test when limit passes first.
+func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
+	t.Helper()
+	if !waitUntil(limit, cond) {
+		t.Fatalf("%s: not within %v", what, limit)
+	}
+}
+
+// waitUntil polls cond until it holds or limit passes.
+func waitUntil(limit time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 10s", what)
+			return false
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	return true
 }
 
 func TestWizzEndToEnd(t *testing.T) {
