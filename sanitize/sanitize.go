@@ -65,12 +65,27 @@ func Width(s string) int { return runewidth.StringWidth(s) }
 
 // Cell sanitizes s and fits it to exactly width cells: truncated with "…" when
 // too wide, padded with spaces when too narrow.
+//
+// Widths are measured on the final string, grapheme clusters and all: a
+// mark that joins what follows it (U+0601, a prepended concatenation mark)
+// takes a padding space into its cluster, so padding is measured again
+// rather than counted.
 func Cell(s string, width int) string {
 	s = Text(s)
-	if runewidth.StringWidth(s) > width {
+	if Width(s) > width {
 		s = runewidth.Truncate(s, width, "…")
+		for Width(s) > width { // a cluster the truncation measured apart
+			r := []rune(strings.TrimSuffix(s, "…"))
+			if len(r) == 0 {
+				return runewidth.FillRight("…", width)
+			}
+			s = string(r[:len(r)-1]) + "…"
+		}
 	}
-	return runewidth.FillRight(s, width)
+	for w := Width(s); w < width; w = Width(s) {
+		s += strings.Repeat(" ", width-w)
+	}
+	return s
 }
 
 // JSON returns b, a JSON document, with every character a terminal would act
