@@ -101,9 +101,21 @@ func TestCloseEndsPooledConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = cl.DynamoDB.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("none")})
-	if goleak.Find(before) == nil {
-		t.Fatal("a call left no pooled connection: the test proves nothing")
+	// Now and then a call's connection is not kept (cause not established:
+	// 3 in 60 runs); the point is what Close does to one that is, so call
+	// again until one is pooled.
+	pooled := false
+	for range 5 {
+		if _, err := cl.DynamoDB.ListTables(context.Background(), &dynamodb.ListTablesInput{}); err != nil {
+			t.Fatal(err)
+		}
+		if goleak.Find(before) != nil {
+			pooled = true
+			break
+		}
+	}
+	if !pooled {
+		t.Fatal("5 calls left no pooled connection: the test proves nothing")
 	}
 	cl.Close()
 	if err := goleak.Find(before); err != nil {
