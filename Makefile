@@ -53,11 +53,7 @@ FUZZ_TARGETS := \
 	./sandbox/gateway:FuzzFrameGuard ./sandbox/gateway:FuzzRouteSelection ./sandbox/gateway:FuzzManagementRequest \
 	./auth:FuzzVerify ./secret:FuzzRedact
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; name=$${t##*:}; \
-		echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg; \
-	done
+	GO=$(GO) ./tools/fuzz.sh $(FUZZTIME) $(FUZZPARALLEL) $(FUZZ_TARGETS)
 
 # The sandbox under load: 10,000 connections (LOADCONNS) churning for
 # LOADCHURN while the registry is scanned as the console refreshes; reports
