@@ -11,11 +11,14 @@ import (
 )
 
 // console runs the root model as a program at 160×45 on the fixture fleet
-// and waits until the fleet is listed.
+// and waits until the fleet is listed in the connections table. The
+// breadcrumb's row count, not the header's "scanning… 9 rows": the header
+// counts streamed items before the table has them, and a key sent then moves
+// no cursor (a lost "j" opened the wrong row's details in one CI run).
 func console(t *testing.T) *teatest.TestModel {
 	t.Helper()
 	tm := teatest.NewTestModel(t, New(t.Context(), fixtureOptions(t)), teatest.WithInitialTermSize(160, 45))
-	waitOutput(t, tm, "9 rows")
+	waitOutput(t, tm, "conns  9 rows")
 	return tm
 }
 
