@@ -81,6 +81,18 @@ func TestActionCommands(t *testing.T) {
 			t.Errorf("a logged-out client closed with %v, want 1000", got)
 		}
 	}
+	var logout struct{ Journal string }
+	if json.Unmarshal([]byte(out), &logout) != nil || logout.Journal == "" {
+		t.Fatalf("logout output names no journal: %q", out)
+	}
+	// Its journal is complete: a resume does nothing, asks nothing, audits nothing.
+	out, errOut, code = run(t, "--config", cfg, "logout", "--resume", logout.Journal, "-o", "json")
+	if code != 0 || !strings.Contains(out, `"disconnected":2`) || !strings.Contains(out, `"not_attempted":0`) {
+		t.Errorf("resuming a complete logout: exit %d %q %q", code, out, errOut)
+	}
+	if _, errOut, code = run(t, "--config", cfg, "logout", "--resume", logout.Journal, "--user", "u1"); code != ExitUsage {
+		t.Errorf("--resume with targets: exit %d %q, want usage", code, errOut)
+	}
 
 	out, _, _ = run(t, "--config", cfg, "audit", "-n", "0", "-o", "jsonl")
 	if n := strings.Count(out, "\n"); n != 4 { // send, read-only refusal, unconfirmed refusal, logout

@@ -61,7 +61,7 @@ gone for a moment.`,
 			if err == nil && res.Failed > 0 {
 				err = fmt.Errorf("%d stale records could not be deleted", res.Failed)
 			}
-			return actionError(err, "")
+			return actionError(err, "", "")
 		},
 	}
 	f.actionFlags.register(cmd)

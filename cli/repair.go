@@ -157,5 +157,5 @@ func runRepair(ctx context.Context, g *globals, out format, a *action, f repairF
 	if errors.Is(err, context.Canceled) && res.Journal != "" {
 		return failed(fmt.Errorf("interrupted: finish with wsops repair --resume %s", res.Journal))
 	}
-	return actionError(err, "")
+	return actionError(err, "", "")
 }

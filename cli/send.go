@@ -102,7 +102,7 @@ func runSend(cmd *cobra.Command, g *globals, f sendFlags) error {
 	if err == nil && (res.Summary.Failed > 0 || res.Summary.Throttled > 0) {
 		err = fmt.Errorf("%d targets failed and %d stayed throttled (journal %s)", res.Summary.Failed, res.Summary.Throttled, res.Journal)
 	}
-	return actionError(err, res.Journal)
+	return actionError(err, "send", res.Journal)
 }
 
 // readPayload reads --data: JSON text, @FILE, or - for stdin; it must be JSON.
@@ -177,15 +177,16 @@ func listIDs(w io.Writer, kind string, ids []string) {
 }
 
 // actionError maps an action's error to an exit code: 3 for a refusal, 1 for
-// a failure (with the journal to resume from, when there is one).
-func actionError(err error, journal string) error {
+// a failure (with how to resume from the journal, when there is one: wsops
+// <command> --resume <journal>).
+func actionError(err error, command, journal string) error {
 	switch {
 	case err == nil:
 		return nil
 	case ops.Refused(err):
 		return refused(err)
 	case errors.Is(err, context.Canceled) && journal != "":
-		return failed(fmt.Errorf("interrupted: finish with wsops send --resume %s", journal))
+		return failed(fmt.Errorf("interrupted: finish with wsops %s --resume %s", command, journal))
 	}
 	return failed(err)
 }

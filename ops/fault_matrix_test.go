@@ -58,7 +58,7 @@ var matrixOps = []matrixOp{
 	{name: "list connections", run: listConnectionsCell},
 	{name: "list subscriptions", run: listSubscriptionsCell},
 	{name: "send to all (+ resume)", run: sendCell},
-	{name: "logout a user (+ re-run)", run: logoutCell},
+	{name: "logout a user (+ resume)", run: logoutCell},
 	{name: "prune (+ re-run)", run: pruneCell},
 	{name: "repair (+ resume, undo)", run: repairCell},
 }

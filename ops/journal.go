@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -162,4 +163,64 @@ func (j *journalFile) close() error {
 func (j *journalFile) fail(err error) error {
 	j.err = fmt.Errorf("writing journal %s: %w", j.path, err)
 	return j.err
+}
+
+// sharedJournal is a journal appended to from several goroutines.
+type sharedJournal struct {
+	mu sync.Mutex
+	j  *journalFile
+}
+
+func (s *sharedJournal) append(v any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.j.append(v)
+}
+
+// readJournalHeader parses a journal's first line into header, which must
+// name format (say "wsops-send-journal/1", a journal of kind "send").
+func readJournalHeader(path string, lines [][]byte, format, kind string, header any) error {
+	var head struct {
+		Format string `json:"format"`
+	}
+	if len(lines) == 0 || json.Unmarshal(lines[0], &head) != nil || head.Format != format {
+		return fmt.Errorf("journal %s: not a %s journal (line 1 is not a %s header)", path, kind, format)
+	}
+	if err := json.Unmarshal(lines[0], header); err != nil {
+		return fmt.Errorf("journal %s line 1: %w", path, err)
+	}
+	return nil
+}
+
+// readJournalEntries parses every line after the header as an E and hands
+// it to apply, in order. A line that does not parse, or that apply refuses,
+// makes the journal unusable: a resume must trust it entirely.
+func readJournalEntries[E any](path string, lines [][]byte, apply func(E) error) error {
+	for n := 1; n < len(lines); n++ {
+		var e E
+		if err := json.Unmarshal(lines[n], &e); err != nil {
+			return fmt.Errorf("journal %s line %d: %w", path, n+1, err)
+		}
+		if err := apply(e); err != nil {
+			return fmt.Errorf("journal %s line %d: %w", path, n+1, err)
+		}
+	}
+	return nil
+}
+
+// journalTarget is one target of a send's or a logout's plan.
+type journalTarget struct {
+	ID         string `json:"id"`
+	User       string `json:"user,omitempty"`
+	App        string `json:"app,omitempty"`
+	EntityType string `json:"entity_type,omitempty"`
+}
+
+// journalTargets converts a plan's targets for its journal's header.
+func journalTargets(targets []Target) []journalTarget {
+	out := make([]journalTarget, len(targets))
+	for i, t := range targets {
+		out[i] = journalTarget(t)
+	}
+	return out
 }

@@ -2,11 +2,13 @@ package ops
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"wsops/client"
@@ -35,6 +37,9 @@ type LogoutRequest struct {
 	// DefaultLogoutRate. Each cut is two management calls (post, delete),
 	// so the rate is also held to half the profile's management RPS.
 	Rate float64
+	// Journal is the path of the journal to write (DefaultJournalPath is one
+	// place); it must not exist yet.
+	Journal string
 }
 
 // LogoutResult is what a logout did; its JSON is design.md's logout output.
@@ -53,14 +58,21 @@ type LogoutResult struct {
 	// socket may still be open and its records are kept), or the deletion of
 	// the records of a closed connection (they may remain; prune finds them).
 	Failed int `json:"failed"`
+	// NotAttempted counts targets a cancelled run did not reach.
+	NotAttempted int `json:"not_attempted"`
 	// FailedIDs are the failed targets' connection ids.
 	FailedIDs []string `json:"-"`
+	// Journal is the journal's path; ResumeLogout finishes what it records.
+	Journal string `json:"journal,omitempty"`
+	// Complete is set when every target is cut and its records are deleted:
+	// a resume would do nothing.
+	Complete bool `json:"-"`
 }
 
 // counts is the result for the audit line, keyed as the JSON output.
 func (r LogoutResult) counts() map[string]int {
 	return map[string]int{"targets": r.Targets, "notified": r.Notified, "disconnected": r.Disconnected,
-		"gone": r.Gone, "records_deleted": r.RecordsDeleted, "failed": r.Failed}
+		"gone": r.Gone, "records_deleted": r.RecordsDeleted, "failed": r.Failed, "not_attempted": r.NotAttempted}
 }
 
 // LogoutPlan validates req and resolves its targets into the plan Logout
@@ -97,67 +109,164 @@ func (o *Ops) LogoutPlan(ctx context.Context, req LogoutRequest) ([]Target, Plan
 // post or the delete) still gets its records deleted and counts as gone. A
 // target whose notice fails otherwise is not cut: it is reported failed.
 //
-// The run is authorized, then audited with the result, whatever happens. When
-// ctx is cancelled, no further target is started, calls in flight finish, the
-// records of every connection already closed are still deleted, and the
-// result says what was done; the error then wraps ctx's error. An error with
-// a non-zero result reports a partial run; Refused(err) reports a refusal.
-// progress, when set, is called after each finished target.
+// The plan and every step are journaled at req.Journal as they happen, so
+// that ResumeLogout can finish an interrupted or partly failed run without
+// posting any notice twice. The run is authorized, then audited with its
+// counts, whatever happens. When ctx is cancelled, no further target is
+// started, calls in flight finish, the records of every connection already
+// closed are still deleted, and the result says what was done; the error
+// then wraps ctx's error. An error with a non-zero result reports a partial
+// run; Refused(err) reports a refusal. progress, when set, is called after
+// each finished target.
 func (o *Ops) Logout(ctx context.Context, req LogoutRequest, progress func(done, total int)) (LogoutResult, error) {
+	if req.Journal == "" {
+		return LogoutResult{}, errors.New("logout: no journal path")
+	}
 	targets, plan, err := o.LogoutPlan(ctx, req)
 	if err != nil {
 		return LogoutResult{}, err
 	}
 	notice, _ := req.notice() // valid: LogoutPlan checked it
+	h := logoutHeader{
+		Format: logoutJournalFormat, Action: plan.Action, Profile: o.Policy.Profile, Time: o.journalTime(),
+		Filter: plan.Filter, Notice: notice, Rate: cmp.Or(req.Rate, DefaultLogoutRate), Targets: journalTargets(targets),
+	}
 	// res stays zero when the run is refused.
 	var res LogoutResult
 	err = o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
-		res.Targets = len(targets)
-		err := o.logout(ctx, req.Rate, targets, notice, &res, progress)
-		return Outcome{Result: res.counts(), Payload: notice}, err
+		out := Outcome{Payload: notice}
+		j, err := createJournal(req.Journal)
+		if err != nil {
+			return out, fmt.Errorf("logout: %w", err)
+		}
+		out.Journal = req.Journal
+		if err := errors.Join(j.append(h), j.sync()); err != nil {
+			return out, errors.Join(err, j.close())
+		}
+		st := newLogoutState(h)
+		run, err := o.logout(ctx, j, st, h.Rate, progress)
+		res, out.Result = st.result(req.Journal), run.counts()
+		return out, errors.Join(err, j.close())
 	})
 	return res, err
 }
 
-func (o *Ops) logout(ctx context.Context, rate float64, targets []Target, notice []byte, res *LogoutResult, progress func(done, total int)) error {
-	if o.Mgmt == nil {
-		return errors.New("logout: no management API client")
+// ResumeLogout finishes the logout journaled at path, on the profile that
+// started it: it cuts the targets of its plan that have no outcome yet or
+// whose cut failed, never posting the notice again to one the journal says
+// was notified, and deletes the records of closed connections not deleted
+// yet. A notice whose post failed is posted again: its answer was lost, so
+// it may arrive twice, but no client is cut without one. Steps are appended
+// to the same journal. The resume is authorized and audited as a logout
+// (filter "resume <path>"). A complete journal makes ResumeLogout return at
+// once with Complete set (no confirmation, no audit line). rate, when not 0,
+// replaces the journal's rate (say, slower after a reconnect storm).
+func (o *Ops) ResumeLogout(ctx context.Context, path string, rate float64, progress func(done, total int)) (res LogoutResult, err error) {
+	res.Journal = path
+	if rate < 0 || math.IsNaN(rate) {
+		return res, fmt.Errorf("resume: rate %v: want a positive number of disconnects per second", rate)
 	}
-	absent, err := o.absentRecords(ctx, targets)
+	j, lines, err := openJournal(path)
 	if err != nil {
-		return fmt.Errorf("logout: %w", err)
+		return res, fmt.Errorf("resume: %w", err)
+	}
+	defer func() { err = errors.Join(err, j.close()) }()
+	st, err := replayLogout(path, lines)
+	if err != nil {
+		return res, fmt.Errorf("resume: %w", err)
+	}
+	h := st.header
+	if h.Profile != o.Policy.Profile {
+		return res, fmt.Errorf("resume: journal %s was written on profile %s, not %s", path, h.Profile, o.Policy.Profile)
+	}
+	if err := checkPayload(h.Notice); err != nil {
+		return res, fmt.Errorf("resume %s: notice: %w", path, err)
+	}
+	left := append(st.todo(), st.unswept()...)
+	if len(left) == 0 {
+		return st.result(path), nil
+	}
+	plan := Plan{Action: "logout", Filter: "resume " + path, Radius: RadiusOf(left), PayloadSize: len(h.Notice)}
+	err = o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
+		out := Outcome{Payload: h.Notice, Journal: path}
+		now := o.journalTime()
+		if err := j.append(logoutEntry{Event: "resume", Time: &now}); err != nil {
+			return out, err
+		}
+		run, err := o.logout(ctx, j, st, cmp.Or(rate, h.Rate), progress)
+		res, out.Result = st.result(path), run.counts()
+		return out, err
+	})
+	return res, err
+}
+
+// logout cuts the targets st has left at rate and deletes the records of the
+// closed ones, journaling every step into j and st. It returns this run's
+// own counts, for the audit line.
+func (o *Ops) logout(ctx context.Context, j *journalFile, st *logoutState, rate float64, progress func(done, total int)) (LogoutResult, error) {
+	var run LogoutResult
+	if o.Mgmt == nil {
+		return run, errors.New("logout: no management API client")
+	}
+	todo, unswept := st.todo(), st.unswept()
+	run.Targets = len(todo)
+	absent, err := o.absentRecords(ctx, append(slices.Clip(todo), unswept...))
+	if err != nil {
+		return run, fmt.Errorf("logout: %w", err)
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	call := &logoutCall{mgmt: o.Mgmt, notice: notice, notified: map[string]bool{}}
-	sweep := &recordSweep{reg: o.Registry, absent: absent}
+	shared := &sharedJournal{j: j}
+	var journalErr error
+	journal := func(e logoutEntry) {
+		if err := shared.append(e); err != nil && journalErr == nil {
+			journalErr = err // what is not journaled a resume would redo: stop
+			stop()
+		}
+	}
+	notifiedBefore := st.notifiedSet()
+	call := &logoutCall{mgmt: o.Mgmt, notice: st.header.Notice, notified: st.notifiedSet(),
+		journal: func(id string) error { return shared.append(logoutEntry{ID: id, Step: "notified"}) }}
+	sweep := &recordSweep{reg: o.Registry, absent: absent, swept: func(ids []string, records int) {
+		e := logoutEntry{Event: "swept", IDs: ids, Records: records}
+		_ = st.apply(e) // the ids are the plan's
+		journal(e)
+	}}
 	// The records of a socket this run closed are deleted even once ctx is
 	// cancelled: left behind they would be the stale records prune is for.
 	// Batches are deleted as the run goes; after a cancellation only at the end,
 	// so that the events are read at once.
 	cleanCtx := context.WithoutCancel(ctx)
+	for _, t := range unswept {
+		sweep.add(cleanCtx, t.ID, true)
+	}
+	settled := len(st.header.Targets) - len(todo)
 	var first error
 	done := 0
-	for ev := range o.logoutFanOut(rate).Run(runCtx, client.StreamIDs(IDs(targets)), call.do) {
+	for ev := range o.logoutFanOut(rate).Run(runCtx, client.StreamIDs(IDs(todo)), call.do) {
 		if ev.Final {
 			continue
 		}
 		r := ev.Result
 		done = ev.Progress.Done
-		if call.wasNotified(r.ID) {
-			res.Notified++
+		if call.wasNotified(r.ID) && !notifiedBefore[r.ID] {
+			run.Notified++
+			st.notified[r.ID] = true
 		}
-		switch r.Outcome {
-		case client.Delivered, client.Gone:
-			if r.Outcome == client.Delivered {
-				res.Disconnected++
+		e := logoutOutcome(r)
+		_ = st.apply(e) // the id is the plan's
+		journal(e)
+		switch e.Outcome {
+		case logoutDisconnected, logoutGone:
+			if e.Outcome == logoutDisconnected {
+				run.Disconnected++
 			} else {
-				res.Gone++
+				run.Gone++
 			}
 			sweep.add(cleanCtx, r.ID, runCtx.Err() == nil)
 		default:
-			res.Failed++
-			res.FailedIDs = append(res.FailedIDs, r.ID)
+			run.Failed++
+			run.FailedIDs = append(run.FailedIDs, r.ID)
 			if first == nil {
 				first = r.Err
 			}
@@ -166,21 +275,30 @@ func (o *Ops) logout(ctx context.Context, rate float64, targets []Target, notice
 			stop() // the registry fails: cut no more sockets whose records would stay
 		}
 		if progress != nil {
-			progress(done, len(targets))
+			progress(settled+done, len(st.header.Targets))
 		}
 	}
 	sweep.flush(cleanCtx)
-	res.RecordsDeleted = sweep.records()
-	res.Failed += len(sweep.failed)
-	res.FailedIDs = append(res.FailedIDs, sweep.failed...)
-	var failures, stopped error
+	run.RecordsDeleted = sweep.records()
+	run.Failed += len(sweep.failed)
+	run.FailedIDs = append(run.FailedIDs, sweep.failed...)
+	run.NotAttempted = len(todo) - done
+	var failures, stopped, journalFailed error
 	if first != nil {
-		failures = fmt.Errorf("%d of %d targets failed, first: %w", res.Failed-len(sweep.failed), len(targets), first)
+		failures = fmt.Errorf("%d of %d targets failed, first: %w", run.Failed-len(sweep.failed), len(todo), first)
 	}
 	if ctx.Err() != nil {
-		stopped = fmt.Errorf("stopped after %d of %d targets: %w", done, len(targets), context.Cause(ctx))
+		now := o.journalTime()
+		journal(logoutEntry{Event: "cancelled", Time: &now, NotAttempted: run.NotAttempted})
+		stopped = fmt.Errorf("stopped after %d of %d targets (resume with the journal %s): %w", done, len(todo), j.path, context.Cause(ctx))
 	}
-	return joinErrs("logout", stopped, failures, sweep.err)
+	if err := j.sync(); err != nil && journalErr == nil {
+		journalErr = err
+	}
+	if journalErr != nil {
+		journalFailed = fmt.Errorf("stopped after %d of %d targets: %w", done, len(todo), journalErr)
+	}
+	return run, joinErrs("logout", stopped, failures, sweep.err, journalFailed)
 }
 
 // logoutFanOut is the engine configuration of a logout at rate cuts per
@@ -225,6 +343,9 @@ func (o *Ops) absentRecords(ctx context.Context, targets []Target) (map[string]b
 type logoutCall struct {
 	mgmt   *client.Management
 	notice []byte
+	// journal records a delivered notice before the cut, so that a resume
+	// does not post it again; when it fails, the target is not cut.
+	journal func(id string) error
 
 	mu       sync.Mutex
 	notified map[string]bool
@@ -238,6 +359,9 @@ func (c *logoutCall) do(ctx context.Context, id string) (client.ConnectionInfo, 
 		c.mu.Lock()
 		c.notified[id] = true
 		c.mu.Unlock()
+		if err := c.journal(id); err != nil {
+			return client.ConnectionInfo{}, err
+		}
 	}
 	return client.ConnectionInfo{}, c.mgmt.Delete(ctx, id)
 }

@@ -27,7 +27,11 @@ func TestLogoutRejectsBadRequests(t *testing.T) {
 		"everyone":          {Targets: Targets{All: true}},
 		"nobody":            {},
 		"ids and selection": {Targets: Targets{Conns: []string{"a"}, Select: data.Select{User: "u"}}},
+		"no journal":        {Targets: user},
 	} {
+		if name != "no journal" {
+			req.Journal = filepath.Join(t.TempDir(), "logout.jsonl")
+		}
 		if _, err := o.Logout(context.Background(), req, nil); err == nil || Refused(err) {
 			t.Errorf("%s: error %v, want a usage error", name, err)
 		}

@@ -209,3 +209,6 @@ func (a *faultyAPI) DeleteConnection(ctx context.Context, in *apigatewaymanageme
 	}
 	return a.ManagementAPI.DeleteConnection(ctx, in, opts...)
 }
+
+// journalIn is a fresh path for a logout's journal.
+func journalIn(t *testing.T) string { return filepath.Join(t.TempDir(), "logout.jsonl") }

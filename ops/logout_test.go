@@ -64,7 +64,7 @@ func TestLogoutUserAcrossApps(t *testing.T) {
 	f.subscribe(t, "u-multi", mine...)
 	f.subscribe(t, "u-other", ids[4])
 	var progress [][2]int
-	res, err := f.ops.Logout(context.Background(), LogoutRequest{Targets: Targets{Select: data.Select{User: "u-multi"}}},
+	res, err := f.ops.Logout(context.Background(), LogoutRequest{Journal: journalIn(t), Targets: Targets{Select: data.Select{User: "u-multi"}}},
 		func(done, total int) { progress = append(progress, [2]int{done, total}) })
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +127,7 @@ func TestLogoutCleansRecordsOfGoneConnections(t *testing.T) {
 		}
 	})
 	notice := `{"type":"force_logout","reason":"password changed"}`
-	res, err := f.ops.Logout(context.Background(), LogoutRequest{
+	res, err := f.ops.Logout(context.Background(), LogoutRequest{Journal: journalIn(t),
 		Targets: Targets{Conns: []string{withRecord, noRecord, closing}}, Notice: []byte(notice)}, nil)
 	if err != nil || closeErr != nil {
 		t.Fatal(err, closeErr)
@@ -188,7 +188,7 @@ func TestLogoutIsStaged(t *testing.T) {
 		defer mu.Unlock()
 		wire[r.Method]++
 	})
-	res, err := f.ops.Logout(context.Background(), LogoutRequest{Targets: Targets{Select: data.Select{User: "u-rate"}}, Rate: 5}, nil)
+	res, err := f.ops.Logout(context.Background(), LogoutRequest{Journal: journalIn(t), Targets: Targets{Select: data.Select{User: "u-rate"}}, Rate: 5}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestLogoutStopsWhenCancelled(t *testing.T) {
 	var once sync.Once
 	f.w.OnRequest(func(r testrig.Request) { once.Do(cancel) }) // cancelled as the first notice goes out
 	// A rate whose bucket holds the first token only: one cut can start.
-	res, err := f.ops.Logout(ctx, LogoutRequest{Targets: Targets{Select: data.Select{User: "u-stop"}}, Rate: 0.001}, nil)
+	res, err := f.ops.Logout(ctx, LogoutRequest{Journal: journalIn(t), Targets: Targets{Select: data.Select{User: "u-stop"}}, Rate: 0.001}, nil)
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stopped after 1 of 3") {
 		t.Errorf("error %v, want the stop after 1 of 3", err)
 	}
@@ -255,7 +255,7 @@ func TestLogoutNeverCutsWithoutTheNotice(t *testing.T) {
 		}
 		return nil
 	}
-	res, err := f.ops.Logout(context.Background(), LogoutRequest{Targets: Targets{Select: data.Select{User: "u-x"}}}, nil)
+	res, err := f.ops.Logout(context.Background(), LogoutRequest{Journal: journalIn(t), Targets: Targets{Select: data.Select{User: "u-x"}}}, nil)
 	if !errors.Is(err, client.ErrForbidden) {
 		t.Errorf("error %v, want one wrapping ErrForbidden", err)
 	}

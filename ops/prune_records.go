@@ -24,13 +24,15 @@ type recordSweep struct {
 	// absent holds ids known to have no connection record, so that their
 	// (harmless) delete is not counted as a record deleted.
 	absent map[string]bool
+	// swept, when set, is told after each batch which connections' records
+	// are gone and how many records that was.
+	swept func(ids []string, records int)
 
-	pending       []string
-	cleaned       int      // connections whose records are gone
-	connections   int      // connection records deleted
-	subscriptions int      // subscription records deleted
-	failed        []string // connections whose records may remain
-	err           error
+	pending []string
+	cleaned int      // connections whose records are gone
+	deleted int      // records deleted, connections and subscriptions
+	failed  []string // connections whose records may remain
+	err     error
 }
 
 // add queues id; with flush set, a full batch is deleted at once.
@@ -59,23 +61,27 @@ func (s *recordSweep) flush(ctx context.Context) {
 	} else if len(lost) > 0 {
 		s.err = fmt.Errorf("deleting records: DynamoDB left %d unprocessed after retries", len(res.Failed))
 	}
-	s.connections += res.Connections
-	s.subscriptions += res.Subscriptions
+	records := res.Connections + res.Subscriptions
+	var cleaned []string
 	for _, id := range ids {
 		switch {
 		case err != nil || lost[id]:
 			s.failed = append(s.failed, id)
+			continue
 		case s.absent[id]:
-			s.connections-- // a delete of nothing
-			s.cleaned++
-		default:
-			s.cleaned++
+			records-- // a delete of nothing
 		}
+		cleaned = append(cleaned, id)
+	}
+	s.cleaned += len(cleaned)
+	s.deleted += records
+	if s.swept != nil && len(cleaned) > 0 {
+		s.swept(cleaned, max(0, records))
 	}
 }
 
 // records is the number of records deleted, connections and subscriptions.
-func (s *recordSweep) records() int { return max(0, s.connections) + s.subscriptions }
+func (s *recordSweep) records() int { return max(0, s.deleted) }
 
 // unprocessed names the connections whose keys DynamoDB left unprocessed: a
 // connection key holds the id under the table's hash key, a subscription key

@@ -140,7 +140,7 @@ func TestRecordsThatCannotBeDeletedAreReported(t *testing.T) {
 	f.ops.Registry = data.NewRegistry(failingWrites{f.db}, f.schema, data.Options{})
 	f.staleRecords(t, time.Now().Add(-time.Hour), staleID(50))
 
-	res, err := f.ops.Logout(context.Background(), LogoutRequest{Targets: Targets{Select: data.Select{User: "u-d"}}}, nil)
+	res, err := f.ops.Logout(context.Background(), LogoutRequest{Journal: journalIn(t), Targets: Targets{Select: data.Select{User: "u-d"}}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "DynamoDB unavailable") {
 		t.Errorf("logout error %v, want the registry's", err)
 	}
@@ -172,7 +172,7 @@ func TestRefusalsMakeNoCall(t *testing.T) {
 	stale := staleID(40)
 	f.staleRecords(t, time.Now().Add(-time.Hour), stale)
 	logout := func(o *Ops) error {
-		res, err := o.Logout(context.Background(), LogoutRequest{Targets: Targets{Select: data.Select{User: "u-ref"}}}, nil)
+		res, err := o.Logout(context.Background(), LogoutRequest{Journal: journalIn(t), Targets: Targets{Select: data.Select{User: "u-ref"}}}, nil)
 		if !equalLogout(res, LogoutResult{}) {
 			t.Errorf("refused logout reports %+v", res)
 		}

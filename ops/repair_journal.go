@@ -138,12 +138,9 @@ func readRepairJournal(path string, lines [][]byte) (repairHeader, []RepairChang
 	fail := func(err error) (repairHeader, []RepairChange, map[int]repairEntry, error) {
 		return repairHeader{}, nil, nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	if len(lines) == 0 {
-		return fail(errors.New("empty: not a repair journal"))
-	}
 	var h repairHeader
-	if err := json.Unmarshal(lines[0], &h); err != nil || h.Format != repairJournalFormat {
-		return fail(fmt.Errorf("not a repair journal (want format %s)", repairJournalFormat))
+	if err := readJournalHeader(path, lines, repairJournalFormat, "repair", &h); err != nil {
+		return repairHeader{}, nil, nil, err
 	}
 	changes := make([]RepairChange, len(h.Changes))
 	for i, r := range h.Changes {
@@ -154,18 +151,18 @@ func readRepairJournal(path string, lines [][]byte) (repairHeader, []RepairChang
 		changes[i] = c
 	}
 	outcomes := map[int]repairEntry{}
-	for n, line := range lines[1:] {
-		var e repairEntry
-		if err := json.Unmarshal(line, &e); err != nil {
-			return fail(fmt.Errorf("line %d: %w", n+2, err))
-		}
+	err := readJournalEntries(path, lines, func(e repairEntry) error {
 		if e.I == nil {
-			continue
+			return nil
 		}
 		if *e.I < 0 || *e.I >= len(changes) {
-			return fail(fmt.Errorf("line %d: change %d of %d", n+2, *e.I, len(changes)))
+			return fmt.Errorf("change %d of %d", *e.I, len(changes))
 		}
 		outcomes[*e.I] = e
+		return nil
+	})
+	if err != nil {
+		return repairHeader{}, nil, nil, err
 	}
 	return h, changes, outcomes, nil
 }

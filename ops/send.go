@@ -107,10 +107,7 @@ func (o *Ops) Send(ctx context.Context, req SendRequest, progress func(client.Pr
 	h := sendHeader{
 		Format: sendJournalFormat, Action: plan.Action, Profile: o.Policy.Profile, Time: o.journalTime(),
 		Filter: plan.Filter, Payload: req.Payload, RPS: rps, PruneGone: req.PruneGone,
-		Targets: make([]sendTarget, len(targets)),
-	}
-	for i, t := range targets {
-		h.Targets[i] = sendTarget(t)
+		Targets: journalTargets(targets),
 	}
 	var res SendResult
 	err = o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {

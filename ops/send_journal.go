@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -31,23 +30,15 @@ const sendJournalFormat = "wsops-send-journal/1"
 
 // sendHeader is the first line of a send journal.
 type sendHeader struct {
-	Format    string       `json:"format"`
-	Action    string       `json:"action"`
-	Profile   string       `json:"profile"`
-	Time      time.Time    `json:"time"`
-	Filter    string       `json:"filter"`
-	Payload   []byte       `json:"payload"` // base64 in JSON
-	RPS       *float64     `json:"rps"`     // nil: no limit
-	PruneGone bool         `json:"prune_gone"`
-	Targets   []sendTarget `json:"targets"`
-}
-
-// sendTarget is one target of the plan.
-type sendTarget struct {
-	ID         string `json:"id"`
-	User       string `json:"user,omitempty"`
-	App        string `json:"app,omitempty"`
-	EntityType string `json:"entity_type,omitempty"`
+	Format    string          `json:"format"`
+	Action    string          `json:"action"`
+	Profile   string          `json:"profile"`
+	Time      time.Time       `json:"time"`
+	Filter    string          `json:"filter"`
+	Payload   []byte          `json:"payload"` // base64 in JSON
+	RPS       *float64        `json:"rps"`     // nil: no limit
+	PruneGone bool            `json:"prune_gone"`
+	Targets   []journalTarget `json:"targets"`
 }
 
 // sendEntry is every later line: a target's outcome, or an event.
@@ -101,26 +92,15 @@ func newSendState(h sendHeader) *sendState {
 	return s
 }
 
-// replaySend rebuilds the state from a journal's complete lines. A line
-// that does not parse, or names a target outside the plan, makes the
-// journal unusable: a resume must trust it entirely.
+// replaySend rebuilds the state from a journal's complete lines.
 func replaySend(path string, lines [][]byte) (*sendState, error) {
-	if len(lines) == 0 {
-		return nil, fmt.Errorf("journal %s has no header: nothing was sent from it", path)
-	}
 	var h sendHeader
-	if err := json.Unmarshal(lines[0], &h); err != nil || h.Format != sendJournalFormat {
-		return nil, fmt.Errorf("journal %s: line 1 is not a %s header", path, sendJournalFormat)
+	if err := readJournalHeader(path, lines, sendJournalFormat, "send", &h); err != nil {
+		return nil, err
 	}
 	s := newSendState(h)
-	for n, line := range lines[1:] {
-		var e sendEntry
-		if err := json.Unmarshal(line, &e); err != nil {
-			return nil, fmt.Errorf("journal %s line %d: %w", path, n+2, err)
-		}
-		if err := s.apply(e); err != nil {
-			return nil, fmt.Errorf("journal %s line %d: %w", path, n+2, err)
-		}
+	if err := readJournalEntries(path, lines, s.apply); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -146,8 +126,8 @@ func (s *sendState) apply(e sendEntry) error {
 
 // todo lists the targets a run still has to send to, in plan order: those
 // never attempted and those whose latest outcome says resend.
-func (s *sendState) todo() []sendTarget {
-	var todo []sendTarget
+func (s *sendState) todo() []journalTarget {
+	var todo []journalTarget
 	for _, t := range s.header.Targets {
 		if e, done := s.last[t.ID]; !done || e.Resend {
 			todo = append(todo, t)

@@ -89,7 +89,7 @@ func (m Model) handleAction(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case progress.PruneGoneMsg:
 		return m.startDeleteRecords(msg.IDs)
 	case progress.ResumeMsg:
-		return m.startResume(msg.Journal)
+		return m.startResume(msg)
 	case progress.CancelMsg:
 		if m.action.cancel != nil {
 			m.action.cancel()
@@ -181,12 +181,16 @@ func (m Model) startSend(msg send.SubmitMsg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(sendCmd(ctx, m.sess.Ops, run, req, events), waitAction(events))
 }
 
-func (m Model) startResume(journal string) (tea.Model, tea.Cmd) {
+func (m Model) startResume(msg progress.ResumeMsg) (tea.Model, tea.Cmd) {
 	if !m.ready(nil) {
 		return m, nil
 	}
-	ctx, run, events := m.begin("resume " + journal)
-	return m, tea.Batch(resumeCmd(ctx, m.sess.Ops, run, journal, events), waitAction(events))
+	ctx, run, events := m.begin("resume " + msg.Journal)
+	resume := resumeCmd
+	if msg.Action == "logout" {
+		resume = resumeLogoutCmd
+	}
+	return m, tea.Batch(resume(ctx, m.sess.Ops, run, msg.Journal, events), waitAction(events))
 }
 
 func (m Model) startLogout(ids []string) (tea.Model, tea.Cmd) {
@@ -194,8 +198,14 @@ func (m Model) startLogout(ids []string) (tea.Model, tea.Cmd) {
 	if !m.ready(&t) {
 		return m, nil
 	}
+	path, err := ops.DefaultJournalPath("logout", time.Now())
+	if err != nil {
+		m.setStatus("logout: "+err.Error(), true)
+		return m, nil
+	}
 	ctx, run, events := m.begin("force logout of " + t.String())
-	return m, tea.Batch(logoutCmd(ctx, m.sess.Ops, run, t, events), waitAction(events))
+	req := ops.LogoutRequest{Targets: t, Journal: path}
+	return m, tea.Batch(logoutCmd(ctx, m.sess.Ops, run, req, events), waitAction(events))
 }
 
 func (m Model) startPrune() (tea.Model, tea.Cmd) {

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/coder/websocket"
 
@@ -115,8 +118,8 @@ func TestConsoleSendsToMarkedRowsAndLogsOutOnTheSandbox(t *testing.T) {
 	next, cmd = m.Update(msg)
 	m = runAction(t, next.(Model), cmd)
 	sum, _ = m.runView.Summary()
-	if sum.Err != nil || sum.Items[2].Label != "disconnected" || sum.Items[2].N != 1 {
-		t.Fatalf("logout summary %+v", sum)
+	if sum.Err != nil || sum.Items[2].Label != "disconnected" || sum.Items[2].N != 1 || sum.Journal == "" || sum.Resumable {
+		t.Fatalf("logout summary %+v, want 1 disconnected, a journal, nothing to resume", sum)
 	}
 	if code := w.Client(marked[0]).WaitClosed(t); code != websocket.StatusNormalClosure {
 		t.Errorf("the logged-out client closed with %v, want 1000", code)
@@ -160,5 +163,50 @@ func TestConsolePrunesStaleRecordsOnTheSandbox(t *testing.T) {
 		if _, err := m.sess.Registry.Connection(context.Background(), id); err != nil {
 			t.Errorf("live record %s: %v", id, err)
 		}
+	}
+}
+
+// cutFailsOnce is a management API whose first DeleteConnection fails
+// before reaching API Gateway, as a reset connection would.
+type cutFailsOnce struct {
+	client.ManagementAPI
+	once sync.Once
+}
+
+func (a *cutFailsOnce) DeleteConnection(ctx context.Context, in *apigatewaymanagementapi.DeleteConnectionInput, opts ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.DeleteConnectionOutput, error) {
+	first := false
+	a.once.Do(func() { first = true })
+	if first {
+		return nil, errors.New("connection reset by peer")
+	}
+	return a.ManagementAPI.DeleteConnection(ctx, in, opts...)
+}
+
+func TestConsoleResumesAPartlyFailedLogout(t *testing.T) {
+	m, w := worldConsole(t, 2)
+	m.sess.Ops.Mgmt = client.NewManagement(&cutFailsOnce{ManagementAPI: w.API})
+	id, _ := m.conns.Selected()
+	m, msg := press(t, m, runes("L"))
+	next, cmd := m.Update(msg)
+	m = runAction(t, next.(Model), cmd)
+	sum, _ := m.runView.Summary()
+	if sum.Err == nil || !sum.Resumable || sum.Action != "logout" || !slices.Equal(sum.Failed, []string{id}) {
+		t.Fatalf("the failed logout's summary %+v, want it resumable with %s failed", sum, id)
+	}
+	if !strings.Contains(m.View(), "r resume") {
+		t.Errorf("the summary offers no resume:\n%s", m.View())
+	}
+	m, msg = press(t, m, runes("r"))
+	next, cmd = m.Update(msg)
+	m = runAction(t, next.(Model), cmd)
+	sum, _ = m.runView.Summary()
+	if sum.Err != nil || sum.Resumable || sum.Items[2].Label != "disconnected" || sum.Items[2].N != 1 {
+		t.Fatalf("the resumed logout's summary %+v", sum)
+	}
+	if code := w.Client(id).WaitClosed(t); code != websocket.StatusNormalClosure {
+		t.Errorf("the logged-out client closed with %v, want 1000", code)
+	}
+	if frames := w.Client(id).Frames(); len(frames) != 1 || string(frames[0].Data) != ops.DefaultNotice {
+		t.Errorf("the client received %v, want one notice", frames)
 	}
 }

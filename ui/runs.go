@@ -83,25 +83,41 @@ func sendSummary(res ops.SendResult, err error) progress.Summary {
 			{Label: "targets", N: res.Targets}, {Label: "delivered", N: res.Delivered}, {Label: "gone", N: res.Summary.Gone},
 			{Label: "throttled", N: res.Throttled}, {Label: "failed", N: res.Summary.Failed}, {Label: "not attempted", N: res.NotAttempted},
 		},
-		Gone: res.Gone, Failed: res.Failed, Journal: res.Journal,
+		Gone: res.Gone, Failed: res.Failed, Journal: res.Journal, Action: "send",
 		Resumable: res.Journal != "" && !res.Complete, Err: err,
 	}
 }
 
-func logoutCmd(ctx context.Context, o *ops.Ops, run int, t ops.Targets, events chan tea.Msg) tea.Cmd {
+func logoutCmd(ctx context.Context, o *ops.Ops, run int, req ops.LogoutRequest, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.Logout(ctx, ops.LogoutRequest{Targets: t}, func(done, total int) {
-			offer(events, run, progress.Counts{Done: done, Total: total})
-		})
-		return actionDoneMsg{run: run, title: "logout", summary: progress.Summary{
-			Items: []progress.Count{
-				{Label: "targets", N: res.Targets}, {Label: "notified", N: res.Notified},
-				{Label: "disconnected", N: res.Disconnected}, {Label: "gone", N: res.Gone},
-				{Label: "records deleted", N: res.RecordsDeleted}, {Label: "failed", N: res.Failed},
-			},
-			Failed: res.FailedIDs, Err: err,
-		}}
+		res, err := o.Logout(ctx, req, logoutProgress(run, events))
+		return actionDoneMsg{run: run, title: "logout", summary: logoutSummary(res, err)}
+	}
+}
+
+func resumeLogoutCmd(ctx context.Context, o *ops.Ops, run int, journal string, events chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		defer close(events)
+		res, err := o.ResumeLogout(ctx, journal, 0, logoutProgress(run, events))
+		return actionDoneMsg{run: run, title: "resume", summary: logoutSummary(res, err)}
+	}
+}
+
+func logoutProgress(run int, events chan tea.Msg) func(done, total int) {
+	return func(done, total int) { offer(events, run, progress.Counts{Done: done, Total: total}) }
+}
+
+func logoutSummary(res ops.LogoutResult, err error) progress.Summary {
+	return progress.Summary{
+		Items: []progress.Count{
+			{Label: "targets", N: res.Targets}, {Label: "notified", N: res.Notified},
+			{Label: "disconnected", N: res.Disconnected}, {Label: "gone", N: res.Gone},
+			{Label: "records deleted", N: res.RecordsDeleted}, {Label: "failed", N: res.Failed},
+			{Label: "not attempted", N: res.NotAttempted},
+		},
+		Failed: res.FailedIDs, Journal: res.Journal, Action: "logout",
+		Resumable: res.Journal != "" && !res.Complete, Err: err,
 	}
 }
 

@@ -35,17 +35,20 @@ type Summary struct {
 	Items   []Count
 	Gone    []string // the gone targets' ids (prunable)
 	Failed  []string // the failed targets' ids
-	Journal string   // the send journal, when there is one
-	// Resumable says the run was interrupted and its journal can be resumed.
+	Journal string   // the run's journal, when there is one
+	// Resumable says the run was interrupted or partly failed and its journal
+	// can be resumed; Action is what the journal records: "send" or "logout".
 	Resumable bool
+	Action    string
 	Err       error
 }
 
 // PruneGoneMsg asks for the records of the gone targets to be deleted.
 type PruneGoneMsg struct{ IDs []string }
 
-// ResumeMsg asks for the send journaled at Journal to be resumed.
-type ResumeMsg struct{ Journal string }
+// ResumeMsg asks for the run journaled at Journal to be resumed; Action is
+// the Summary's.
+type ResumeMsg struct{ Action, Journal string }
 
 // CancelMsg asks for the running action to be cancelled (not the console).
 type CancelMsg struct{}
@@ -140,8 +143,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		ids := s.Gone
 		return m, func() tea.Msg { return PruneGoneMsg{IDs: ids} }
 	case key.Matches(k, m.keys.Resume) && s.Resumable:
-		journal := s.Journal
-		return m, func() tea.Msg { return ResumeMsg{Journal: journal} }
+		msg := ResumeMsg{Action: s.Action, Journal: s.Journal}
+		return m, func() tea.Msg { return msg }
 	}
 	return m, nil
 }
