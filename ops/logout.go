@@ -166,19 +166,12 @@ func (o *Ops) ResumeLogout(ctx context.Context, path string, rate float64, progr
 	if rate < 0 || math.IsNaN(rate) {
 		return res, fmt.Errorf("resume: rate %v: want a positive number of disconnects per second", rate)
 	}
-	j, lines, err := openJournal(path)
+	j, st, err := resumeJournal(path, o.Policy.Profile, replayLogout, (*logoutState).profile)
 	if err != nil {
-		return res, fmt.Errorf("resume: %w", err)
+		return res, err
 	}
 	defer func() { err = errors.Join(err, j.close()) }()
-	st, err := replayLogout(path, lines)
-	if err != nil {
-		return res, fmt.Errorf("resume: %w", err)
-	}
 	h := st.header
-	if h.Profile != o.Policy.Profile {
-		return res, fmt.Errorf("resume: journal %s was written on profile %s, not %s", path, h.Profile, o.Policy.Profile)
-	}
 	if err := checkPayload(h.Notice); err != nil {
 		return res, fmt.Errorf("resume %s: notice: %w", path, err)
 	}

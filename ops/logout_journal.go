@@ -193,3 +193,6 @@ func (s *logoutState) result(path string) LogoutResult {
 
 // notifiedSet is a copy of the targets notified so far.
 func (s *logoutState) notifiedSet() map[string]bool { return maps.Clone(s.notified) }
+
+// profile is the profile the journal was written on.
+func (s *logoutState) profile() string { return s.header.Profile }

@@ -109,15 +109,12 @@ func (o *Ops) ResumeRepair(ctx context.Context, path string, progress func(done,
 	if o.Policy.ReadOnly {
 		return RepairResult{}, o.run(ctx, Plan{Action: "repair", Filter: filter}, nil)
 	}
-	j, lines, err := openJournal(path)
+	j, r, err := resumeJournal(path, o.Policy.Profile, readRepairJournal, (*repairJournal).profile)
 	if err != nil {
 		return RepairResult{}, err
 	}
 	defer j.close()
-	h, changes, outcomes, err := readRepairJournal(path, lines)
-	if err != nil {
-		return RepairResult{}, err
-	}
+	h, changes, outcomes := r.header, r.changes, r.outcomes
 	var todo []int
 	for i := range changes {
 		if e, ok := outcomes[i]; !ok || e.Outcome == outcomeFailed {
@@ -147,15 +144,12 @@ func (o *Ops) UndoRepair(ctx context.Context, path, journal string, rps float64,
 	if o.Policy.ReadOnly {
 		return RepairResult{}, o.run(ctx, Plan{Action: "repair-undo", Filter: filter}, nil)
 	}
-	j, lines, err := openJournal(path)
+	j, r, err := resumeJournal(path, o.Policy.Profile, readRepairJournal, (*repairJournal).profile)
 	if err != nil {
 		return RepairResult{}, err
 	}
-	_, changes, outcomes, err := readRepairJournal(path, lines)
 	j.close()
-	if err != nil {
-		return RepairResult{}, err
-	}
+	changes, outcomes := r.changes, r.outcomes
 	var inverse []RepairChange
 	for i := len(changes) - 1; i >= 0; i-- { // last applied, first undone
 		if outcomes[i].Outcome == outcomeApplied {

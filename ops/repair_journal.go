@@ -132,40 +132,46 @@ func decodeChange(r repairRecord) (RepairChange, error) {
 	return c, nil
 }
 
-// readRepairJournal parses a repair journal's lines: the header's changes,
-// and the outcome of each change that has one (the last line wins).
-func readRepairJournal(path string, lines [][]byte) (repairHeader, []RepairChange, map[int]repairEntry, error) {
-	fail := func(err error) (repairHeader, []RepairChange, map[int]repairEntry, error) {
-		return repairHeader{}, nil, nil, fmt.Errorf("journal %s: %w", path, err)
+// repairJournal is a repair journal read back: its header, the changes of
+// its plan, and the outcome of each change that has one (the last line wins).
+type repairJournal struct {
+	header   repairHeader
+	changes  []RepairChange
+	outcomes map[int]repairEntry
+}
+
+// readRepairJournal parses a repair journal's lines.
+func readRepairJournal(path string, lines [][]byte) (*repairJournal, error) {
+	r := &repairJournal{outcomes: map[int]repairEntry{}}
+	if err := readJournalHeader(path, lines, repairJournalFormat, "repair", &r.header); err != nil {
+		return nil, err
 	}
-	var h repairHeader
-	if err := readJournalHeader(path, lines, repairJournalFormat, "repair", &h); err != nil {
-		return repairHeader{}, nil, nil, err
-	}
-	changes := make([]RepairChange, len(h.Changes))
-	for i, r := range h.Changes {
-		c, err := decodeChange(r)
+	r.changes = make([]RepairChange, len(r.header.Changes))
+	for i, rec := range r.header.Changes {
+		c, err := decodeChange(rec)
 		if err != nil {
-			return fail(fmt.Errorf("change %d: %w", i, err))
+			return nil, fmt.Errorf("journal %s: change %d: %w", path, i, err)
 		}
-		changes[i] = c
+		r.changes[i] = c
 	}
-	outcomes := map[int]repairEntry{}
 	err := readJournalEntries(path, lines, func(e repairEntry) error {
 		if e.I == nil {
 			return nil
 		}
-		if *e.I < 0 || *e.I >= len(changes) {
-			return fmt.Errorf("change %d of %d", *e.I, len(changes))
+		if *e.I < 0 || *e.I >= len(r.changes) {
+			return fmt.Errorf("change %d of %d", *e.I, len(r.changes))
 		}
-		outcomes[*e.I] = e
+		r.outcomes[*e.I] = e
 		return nil
 	})
 	if err != nil {
-		return repairHeader{}, nil, nil, err
+		return nil, err
 	}
-	return h, changes, outcomes, nil
+	return r, nil
 }
+
+// profile is the profile the journal was written on.
+func (r *repairJournal) profile() string { return r.header.Profile }
 
 // inverse is the change that undoes an applied one.
 func (c RepairChange) inverse() RepairChange {

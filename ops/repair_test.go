@@ -206,9 +206,12 @@ func TestRepairResumesAnInterruptedApply(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, changes, outcomes, err := readRepairJournal(journal, lines)
-		if err != nil || len(outcomes) != len(changes) {
-			t.Fatalf("journal: %d outcomes for %d changes, %v", len(outcomes), len(changes), err)
+		rj, err := readRepairJournal(journal, lines)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rj.outcomes) != len(rj.changes) {
+			t.Fatalf("journal: %d outcomes for %d changes", len(rj.outcomes), len(rj.changes))
 		}
 		applied := 0
 		for _, l := range lines[1:] {
@@ -266,6 +269,18 @@ func TestRepairRefusals(t *testing.T) {
 		r.confirm.err = nil
 		if _, err := r.ops.UndoRepair(context.Background(), notJournal, "", 0, nil); err == nil || !strings.Contains(err.Error(), "not a repair journal") {
 			t.Errorf("undo of a non-journal: %v", err)
+		}
+		// A journal of another profile (another account's tables) is not
+		// resumed or undone here.
+		foreign := filepath.Join(r.dir, "foreign.jsonl")
+		if err := os.WriteFile(foreign, []byte(`{"format":"wsops-repair-journal/1","profile":"prod","changes":[]}`+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.ops.UndoRepair(context.Background(), foreign, "", 0, nil); err == nil || !strings.Contains(err.Error(), "written on profile prod") {
+			t.Errorf("undo of another profile's journal: %v", err)
+		}
+		if _, err := r.ops.ResumeRepair(context.Background(), foreign, nil); err == nil || !strings.Contains(err.Error(), "written on profile prod") {
+			t.Errorf("resume of another profile's journal: %v", err)
 		}
 	})
 }

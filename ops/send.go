@@ -143,19 +143,12 @@ func (o *Ops) Resume(ctx context.Context, path string, progress func(client.Prog
 	if o.Mgmt == nil {
 		return res, errors.New("resume: no management client")
 	}
-	j, lines, err := openJournal(path)
+	j, st, err := resumeJournal(path, o.Policy.Profile, replaySend, (*sendState).profile)
 	if err != nil {
-		return res, fmt.Errorf("resume: %w", err)
+		return res, err
 	}
 	defer func() { err = errors.Join(err, j.close()) }()
-	st, err := replaySend(path, lines)
-	if err != nil {
-		return res, fmt.Errorf("resume: %w", err)
-	}
 	h := st.header
-	if h.Profile != o.Policy.Profile {
-		return res, fmt.Errorf("resume: journal %s was written on profile %s, not %s", path, h.Profile, o.Policy.Profile)
-	}
 	if err := checkPayload(h.Payload); err != nil {
 		return res, fmt.Errorf("resume %s: %w", path, err)
 	}

@@ -214,3 +214,6 @@ func count(p *client.Progress, outcome string) {
 		p.Failed++
 	}
 }
+
+// profile is the profile the journal was written on.
+func (s *sendState) profile() string { return s.header.Profile }
