@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,17 +46,21 @@ func (f FanOut) run(ctx context.Context, limiter tokenBucket, ids <-chan string,
 	work := make(chan string)
 	reports := make(chan report, f.Workers)
 	var workers sync.WaitGroup
+	var finished atomic.Int64 // calls finished, for growth
 	addWorker := func() {
 		workers.Go(func() {
 			for id := range work {
-				reports <- f.attempt(ctx, limiter, id, call)
+				r := f.attempt(ctx, limiter, id, call)
+				finished.Add(1)
+				reports <- r
 			}
 		})
 	}
 	for range f.Workers {
 		addWorker()
 	}
-	grow := growth{room: f.MaxWorkers - f.Workers, limiter: limiter, add: addWorker}
+	grow := growth{workers: f.Workers, room: f.MaxWorkers - f.Workers, limiter: limiter, add: addWorker,
+		finished: finished.Load, now: time.Now}
 	var neverDispatched int // written before reports is closed, read after
 	var dispatcher sync.WaitGroup
 	dispatcher.Go(func() {
@@ -102,28 +107,6 @@ func dispatch(ctx context.Context, ids <-chan string, work chan<- string, abando
 			}
 		}
 	}
-}
-
-// growth adds workers, up to room more, while every worker is busy and the
-// limiter holds a token nobody is waiting for: the calls take longer than
-// Workers / RPS, so more of them must be in flight to hold the rate. Only
-// the dispatcher calls busy.
-type growth struct {
-	room    int
-	limiter tokenBucket
-	add     func()
-}
-
-func (g *growth) busy() {
-	if g.room <= 0 {
-		return
-	}
-	spare, ok := g.limiter.(interface{ Tokens() float64 })
-	if !ok || spare.Tokens() < 1 {
-		return
-	}
-	g.room--
-	g.add()
 }
 
 func drain(ids <-chan string, abandoned <-chan struct{}) int {

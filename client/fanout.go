@@ -39,9 +39,10 @@ type FanOut struct {
 	Workers int
 	// MaxWorkers, when above Workers, lets a run add workers up to it while
 	// every worker is busy and the limiter holds a token no worker is waiting
-	// for: calls slow enough that Workers of them cannot hold RPS. On a
-	// saturated CPU the workers keep up with the rate or wait for it, and no
-	// worker is added. 0 means Workers.
+	// for (calls slow enough that Workers of them cannot hold RPS), in steps
+	// of a quarter, for as long as each step raises throughput by a tenth: on
+	// a saturated CPU more workers would only contend (growth.go). 0 means
+	// Workers.
 	MaxWorkers int
 	// RPS is the sustained rate of calls per second; math.Inf(1) removes the limit.
 	RPS float64
