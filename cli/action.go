@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"wsops/client"
+	"wsops/config"
 	"wsops/ops"
 	"wsops/sanitize"
 )
@@ -58,17 +59,23 @@ func (g *globals) prepareAction(cmd *cobra.Command, f actionFlags) (*action, err
 		yes: f.yes, profileExplicit: cmd.Flags().Changed("profile"),
 		in: g.streams.In, out: g.streams.Err, interactive: isTerminal(g.streams.In),
 	}
-	switch {
-	case p.Sandbox:
-		a.caller = "sandbox"
-	case p.ReadOnly:
-		a.caller = "(not asked: read-only profile)"
-	default:
-		if a.caller, err = client.Caller(cmd.Context(), e.clients.STS); err != nil {
-			return nil, failed(err)
-		}
+	if a.caller, err = callerOf(cmd.Context(), p, e.clients.STS); err != nil {
+		return nil, failed(err)
 	}
 	return a, nil
+}
+
+// callerOf is who the audit log names for actions on p: "sandbox", a note
+// for a read-only profile (whose actions are refused before any call, STS's
+// included), else the caller identity STS gives.
+func callerOf(ctx context.Context, p *config.Profile, sts client.IdentityAPI) (string, error) {
+	switch {
+	case p.Sandbox:
+		return "sandbox", nil
+	case p.ReadOnly:
+		return "(not asked: read-only profile)", nil
+	}
+	return client.Caller(ctx, sts)
 }
 
 // headlessConfirmer is the command line's confirmation: --yes, or a typed

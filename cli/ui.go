@@ -90,17 +90,10 @@ func openSession(ctx context.Context, p *config.Profile) (ui.Session, error) {
 	// As prepareAction builds it for the headless commands; the console sets Confirm.
 	s.Ops = &ops.Ops{Registry: s.Registry, Mgmt: s.Mgmt, Audit: ops.NewAuditLog(auditPath), RPS: p.ManagementRPS, WriteRPS: p.RepairRPS,
 		Policy: ops.Policy{Profile: p.Name, ReadOnly: p.ReadOnly, Production: p.Production}}
-	switch {
-	case p.Sandbox:
-		s.Ops.Caller = "sandbox"
-	case p.ReadOnly:
-		s.Ops.Caller = "(not asked: read-only profile)"
-	default:
-		// The console opens even when STS cannot say who the caller is; the
-		// audit lines then say why.
-		if s.Ops.Caller, err = client.Caller(ctx, c.STS); err != nil {
-			s.Ops.Caller = "(unknown: " + err.Error() + ")"
-		}
+	// The console opens even when STS cannot say who the caller is; the
+	// audit lines then say why.
+	if s.Ops.Caller, err = callerOf(ctx, p, c.STS); err != nil {
+		s.Ops.Caller = "(unknown: " + err.Error() + ")"
 	}
 	return s, nil
 }
