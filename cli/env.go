@@ -52,11 +52,20 @@ func (g *globals) connect(ctx context.Context) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := cloud.New(ctx, p)
+	e, err := dial(ctx, p)
 	if err != nil {
 		return nil, failed(err)
 	}
-	g.opened = append(g.opened, c)
+	g.opened = append(g.opened, e.clients)
+	return e, nil
+}
+
+// dial builds the clients of profile p; the caller closes e.clients.
+func dial(ctx context.Context, p *config.Profile, opts ...cloud.Option) (*env, error) {
+	c, err := cloud.New(ctx, p, opts...)
+	if err != nil {
+		return nil, err
+	}
 	return &env{
 		profile:  p,
 		clients:  c,

@@ -9,10 +9,8 @@ import (
 	"github.com/aws/smithy-go/logging"
 	"github.com/spf13/cobra"
 
-	"wsops/client"
 	"wsops/cloud"
 	"wsops/config"
-	"wsops/data"
 	"wsops/ops"
 	"wsops/sandbox"
 	"wsops/ui"
@@ -73,26 +71,23 @@ func runUI(ctx context.Context, g *globals) error {
 }
 
 func openSession(ctx context.Context, p *config.Profile) (ui.Session, error) {
-	c, err := cloud.New(ctx, p, cloud.WithLogger(logging.Nop{}))
+	// The SDK's own log lines would be drawn over the console.
+	e, err := dial(ctx, p, cloud.WithLogger(logging.Nop{}))
 	if err != nil {
 		return ui.Session{}, err
 	}
 	auditPath, err := ops.DefaultAuditPath()
 	if err != nil {
+		e.clients.Close()
 		return ui.Session{}, err
 	}
-	s := ui.Session{
-		Profile:  p,
-		Registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
-		Mgmt:     client.NewManagement(c.Management),
-		Close:    c.Close,
-	}
+	s := ui.Session{Profile: p, Registry: e.registry, Mgmt: e.mgmt, Close: e.clients.Close}
 	// As prepareAction builds it for the headless commands; the console sets Confirm.
 	s.Ops = &ops.Ops{Registry: s.Registry, Mgmt: s.Mgmt, Audit: ops.NewAuditLog(auditPath), RPS: p.ManagementRPS, WriteRPS: p.RepairRPS,
 		Policy: ops.Policy{Profile: p.Name, ReadOnly: p.ReadOnly, Production: p.Production}}
 	// The console opens even when STS cannot say who the caller is; the
 	// audit lines then say why.
-	if s.Ops.Caller, err = callerOf(ctx, p, c.STS); err != nil {
+	if s.Ops.Caller, err = callerOf(ctx, p, e.clients.STS); err != nil {
 		s.Ops.Caller = "(unknown: " + err.Error() + ")"
 	}
 	return s, nil
