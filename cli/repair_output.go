@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"wsops/data"
+	"wsops/internal/human"
 	"wsops/ops"
 	"wsops/sanitize"
 )
@@ -59,14 +60,14 @@ func writePlanTable(w io.Writer, s data.Schema, p ops.RepairPlan, apply string) 
 		if n == 0 {
 			continue
 		}
-		fmt.Fprintf(bw, "rule %s: %d %s\n", sanitize.Text(rule), n, plural(n, "change", "changes"))
+		fmt.Fprintf(bw, "rule %s: %d %s\n", sanitize.Text(rule), n, human.Plural(n, "change", "changes"))
 		for _, c := range p.Changes {
 			if c.Rule == rule {
 				fmt.Fprintf(bw, "  %s\n", sanitize.Text(changeLine(s, c)))
 			}
 		}
 	}
-	fmt.Fprintf(bw, "%d %s to %s\n", len(p.Changes), plural(len(p.Changes), "change", "changes"), sanitize.Text(ops.PlanRadius(p).String()))
+	fmt.Fprintf(bw, "%d %s to %s\n", len(p.Changes), human.Plural(len(p.Changes), "change", "changes"), sanitize.Text(ops.PlanRadius(p).String()))
 	if apply != "" {
 		fmt.Fprintf(bw, "apply with: %s\n", apply)
 	}
@@ -137,11 +138,4 @@ func foundText(c ops.RepairConflict) string {
 	}
 	rec, _ := json.Marshal(data.PlainItem(c.Current))
 	return string(rec)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

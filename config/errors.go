@@ -10,6 +10,7 @@ import (
 
 	toml "github.com/pelletier/go-toml/v2"
 
+	"wsops/internal/human"
 	"wsops/secret"
 )
 
@@ -71,7 +72,7 @@ func decodeError(file string, doc []byte, err error) *Error {
 			e.Msg += "; expected one of " + strings.Join(allowed, ", ")
 		}
 		if more := len(strict.Errors) - 1; more > 0 {
-			e.Msg += fmt.Sprintf(" (and %d more unknown %s)", more, plural(more, "key", "keys"))
+			e.Msg += fmt.Sprintf(" (and %d more unknown %s)", more, human.Plural(more, "key", "keys"))
 		}
 		e.Err = err
 		return e
@@ -273,14 +274,6 @@ func article(word string) string {
 		return "an"
 	}
 	return "a"
-}
-
-// plural picks the singular or plural form for n.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // quoteAll formats names as a comma-separated list of quoted strings.

@@ -33,3 +33,11 @@ func Age(d time.Duration) string {
 	}
 	return ">999d" // a garbage timestamp; a cut-off number would read as another
 }
+
+// Plural picks the singular or the plural form of a word for n things.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -25,3 +25,11 @@ func TestAgeSince(t *testing.T) {
 		t.Errorf("AgeSince(90s ago) = %q, want 1m", got)
 	}
 }
+
+func TestPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "changes", 1: "change", 2: "changes"} {
+		if got := Plural(n, "change", "changes"); got != want {
+			t.Errorf("Plural(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

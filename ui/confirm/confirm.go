@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/data"
+	"wsops/internal/human"
 	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/styles"
@@ -126,7 +127,8 @@ func (m Model) View() string {
 	}
 	row("profile", sanitize.Text(pol.Profile))
 	row("targets", sanitize.Text(p.Filter))
-	row("radius", fmt.Sprintf("%d %s", p.Radius.Total, plural(p.Radius.Total, strings.TrimSuffix(cmp.Or(p.Radius.Noun, "connections"), "s"))))
+	noun := cmp.Or(p.Radius.Noun, "connections")
+	row("radius", fmt.Sprintf("%d %s", p.Radius.Total, human.Plural(p.Radius.Total, strings.TrimSuffix(noun, "s"), noun)))
 	for _, line := range cells(p.Radius) {
 		b.WriteString(strings.Repeat(" ", 12) + line + "\n")
 	}
@@ -167,13 +169,6 @@ func cells(r ops.Radius) []string {
 }
 
 func orUnknown(s string) string { return cmp.Or(sanitize.Text(s), "?") }
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return noun
-	}
-	return noun + "s"
-}
 
 // Size writes a byte count as the dialogs show it: "512 B", "1.5 KB".
 func Size(n int) string {
