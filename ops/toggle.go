@@ -14,8 +14,9 @@ import (
 // business-status toggle that did not flip, ecosystems.md) with a
 // conditional write: only if the record still holds the flag exactly as the
 // operator saw it (absent included). A conflict is data.ErrConflict. Safety
-// and audit as every action.
-func (o *Ops) ToggleActive(ctx context.Context, sub data.Subscription) error {
+// and audit as every action; app, the subscription's connection's app when
+// known, places it in the radius.
+func (o *Ops) ToggleActive(ctx context.Context, sub data.Subscription, app string) error {
 	if o.Registry == nil {
 		return errors.New("toggle active: no registry")
 	}
@@ -29,7 +30,7 @@ func (o *Ops) ToggleActive(ctx context.Context, sub data.Subscription) error {
 		action = "activate"
 	}
 	plan := Plan{Action: action, Filter: fmt.Sprintf("subscription %s of %s", sub.Key, sub.ConnectionID),
-		Radius: Radius{Total: 1, Noun: "records", Cells: map[data.AppEntity]int{{EntityType: sub.EntityType}: 1}}}
+		Radius: Radius{Total: 1, Noun: "records", Cells: map[data.AppEntity]int{{App: app, EntityType: sub.EntityType}: 1}}}
 	return o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
 		_, err := o.Registry.Update(ctx, data.Change{Subscriptions: true, Key: o.Registry.KeyOf(true, sub.Item), Attribute: attr,
 			Old: sub.Item[attr], New: &types.AttributeValueMemberBOOL{Value: !sub.Active}})

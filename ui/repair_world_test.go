@@ -72,7 +72,7 @@ func TestConsoleTogglesASubscriptionsActiveFlag(t *testing.T) {
 	m = update(t, m, loadDetailCmd(m.sessCtx, m.sess.Registry, m.sess.Mgmt, "INCIDENT000001=")())
 	next, cmd := m.Update(runes("t"))
 	msg, ok := cmd().(detail.ToggleActiveMsg)
-	if !ok || msg.Sub.Key != "business_status#b1" || !msg.Sub.Active {
+	if !ok || msg.Sub.Key != "business_status#b1" || !msg.Sub.Active || msg.App != "order-receiver" {
 		t.Fatalf("t yields %+v", msg)
 	}
 	next, cmd = next.(Model).Update(msg)

@@ -109,10 +109,10 @@ func (m Model) toggleActive(msg detail.ToggleActiveMsg) (tea.Model, tea.Cmd) {
 	if !m.ready(nil) {
 		return m, nil
 	}
-	o, ctx, gen, sub := m.sess.Ops, m.sessCtx, m.sessGen, msg.Sub
+	o, ctx, gen, sub, app := m.sess.Ops, m.sessCtx, m.sessGen, msg.Sub, msg.App
 	m.setStatus("toggling isActive of "+sub.Key+"…", false)
 	return m, func() tea.Msg {
-		return toggleDoneMsg{gen: gen, id: sub.ConnectionID, key: sub.Key, Err: o.ToggleActive(ctx, sub)}
+		return toggleDoneMsg{gen: gen, id: sub.ConnectionID, key: sub.Key, Err: o.ToggleActive(ctx, sub, app)}
 	}
 }
 

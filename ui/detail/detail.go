@@ -36,8 +36,12 @@ type Content struct {
 // OpenMsg asks the console for the detail view of a connection.
 type OpenMsg struct{ ID string }
 
-// ToggleActiveMsg asks the console to flip a subscription's active flag.
-type ToggleActiveMsg struct{ Sub data.Subscription }
+// ToggleActiveMsg asks the console to flip a subscription's active flag;
+// App is its connection's app, for the confirmation's radius.
+type ToggleActiveMsg struct {
+	Sub data.Subscription
+	App string
+}
 
 // Model is the detail view.
 type Model struct {
@@ -106,8 +110,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.vp.SetContent(m.wrapped(*m.content))
 			return m, nil
 		case key.Matches(k, m.keys.Toggle):
-			sub := m.content.Subs[m.sub]
-			return m, func() tea.Msg { return ToggleActiveMsg{Sub: sub} }
+			msg := ToggleActiveMsg{Sub: m.content.Subs[m.sub], App: m.content.Conn.App}
+			return m, func() tea.Msg { return msg }
 		}
 	}
 	var cmd tea.Cmd
