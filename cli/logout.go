@@ -70,14 +70,16 @@ func runLogout(cmd *cobra.Command, g *globals, f logoutFlags) error {
 		return err
 	}
 	var res ops.LogoutResult
+	steps := stepsTo(g, "logout")
 	if f.resume != "" {
-		res, err = a.ops().ResumeLogout(cmd.Context(), f.resume, f.rate, nil)
+		res, err = a.ops().ResumeLogout(cmd.Context(), f.resume, f.rate, steps.step())
 	} else {
 		if req.Journal, err = ops.DefaultJournalPath("logout", time.Now()); err != nil {
 			return failed(err)
 		}
-		res, err = a.ops().Logout(cmd.Context(), req, nil)
+		res, err = a.ops().Logout(cmd.Context(), req, steps.step())
 	}
+	steps.end()
 	if ops.Refused(err) {
 		return refused(err)
 	}

@@ -46,7 +46,9 @@ gone for a moment.`,
 			if err != nil {
 				return err
 			}
-			res, err := a.ops().Prune(cmd.Context(), req, nil)
+			steps := stepsTo(g, "prune: checked")
+			res, err := a.ops().Prune(cmd.Context(), req, steps.step())
+			steps.end()
 			if ops.Refused(err) {
 				return refused(err)
 			}

@@ -122,11 +122,12 @@ func runRepair(ctx context.Context, g *globals, out format, a *action, f repairF
 		res ops.RepairResult
 		err error
 	)
+	steps := stepsTo(g, "repair")
 	switch {
 	case f.undo != "":
-		res, err = o.UndoRepair(ctx, f.undo, f.journal, f.rate, nil)
+		res, err = o.UndoRepair(ctx, f.undo, f.journal, f.rate, steps.step())
 	case f.resume != "":
-		res, err = o.ResumeRepair(ctx, f.resume, nil)
+		res, err = o.ResumeRepair(ctx, f.resume, steps.step())
 	case o.Policy.ReadOnly:
 		_, err = o.Repair(ctx, ops.RepairApply{}, nil) // refused before any call, audited
 	default:
@@ -143,8 +144,9 @@ func runRepair(ctx context.Context, g *globals, out format, a *action, f repairF
 				return err
 			}
 		}
-		res, err = o.Repair(ctx, ops.RepairApply{Plan: plan, RPS: f.rate, Journal: f.journal}, nil)
+		res, err = o.Repair(ctx, ops.RepairApply{Plan: plan, RPS: f.rate, Journal: f.journal}, steps.step())
 	}
+	steps.end()
 	if ops.Refused(err) {
 		return refused(err)
 	}

@@ -146,6 +146,44 @@ func progressTo(g *globals) func(client.Progress) {
 	}
 }
 
+// stepsLine reports an action's progress ("logout: 12 / 40") on stderr
+// when it is a terminal.
+type stepsLine struct {
+	f      *os.File // nil: not a terminal, nothing is shown
+	action string
+	last   time.Time
+	open   bool // a progress line is on the screen, not ended yet
+}
+
+func stepsTo(g *globals, action string) *stepsLine {
+	f, ok := g.streams.Err.(*os.File)
+	if !ok || !isTerminal(f) {
+		return &stepsLine{}
+	}
+	return &stepsLine{f: f, action: action}
+}
+
+// step is the action's progress callback (nil when nothing is shown).
+func (s *stepsLine) step() func(done, total int) {
+	if s.f == nil {
+		return nil
+	}
+	return func(done, total int) {
+		if now := time.Now(); now.Sub(s.last) > 200*time.Millisecond || done == total {
+			s.last, s.open = now, true
+			fmt.Fprintf(s.f, "\r%s: %d / %d ", s.action, done, total)
+		}
+	}
+}
+
+// end ends the progress line, so that what is printed next starts a line.
+func (s *stepsLine) end() {
+	if s.open {
+		fmt.Fprintln(s.f)
+		s.open = false
+	}
+}
+
 func printSendResult(g *globals, out format, r ops.SendResult) error {
 	if out != formatTable {
 		return writeJSON(g.streams.Out, r.Summary)
