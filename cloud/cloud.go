@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -54,8 +55,16 @@ type options struct{ logger logging.Logger }
 // over its screen.
 func WithLogger(l logging.Logger) Option { return func(o *options) { o.logger = l } }
 
-// dynamoAttempts lets the SDK ride out throttling of long scans.
-const dynamoAttempts = 8
+// dynamoAttempts lets the SDK ride out throttling of long scans, with at
+// most dynamoMaxBackoff between attempts: the 7 retries then wait at most
+// about 20 s, within data.DefaultCallTimeout (30 s), so that under sustained
+// throttling a call fails with DynamoDB's throttling error rather than with
+// the call's timeout (the SDK's default 20 s cap let the waits outlast it,
+// docs/reliability.md F10).
+const (
+	dynamoAttempts   = 8
+	dynamoMaxBackoff = 3 * time.Second
+)
 
 // dynamoRetryer is the SDK's standard retryer with dynamoAttempts attempts
 // that also retries a response whose body was cut short (io.ErrUnexpectedEOF
@@ -67,6 +76,7 @@ const dynamoAttempts = 8
 func dynamoRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = dynamoAttempts
+		o.MaxBackoff = dynamoMaxBackoff
 		o.Retryables = append(slices.Clone(o.Retryables), retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
 				return aws.TrueTernary

@@ -2,6 +2,8 @@ package data
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -48,7 +50,7 @@ func NewRegistry(db DynamoAPI, s Schema, opt Options) *Registry {
 		opt.Segments = 1
 	}
 	if opt.CallTimeout <= 0 {
-		opt.CallTimeout = 30 * time.Second
+		opt.CallTimeout = DefaultCallTimeout
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -73,11 +75,26 @@ type Select struct {
 	Attributes []string
 }
 
+// DefaultCallTimeout bounds one DynamoDB call, its SDK retries included,
+// when Options names no CallTimeout.
+const DefaultCallTimeout = 30 * time.Second
+
 // call runs one DynamoDB call under the registry's per-call timeout.
 func call[T any](ctx context.Context, r *Registry, f func(context.Context) (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.opt.CallTimeout)
+	callCtx, cancel := context.WithTimeout(ctx, r.opt.CallTimeout)
 	defer cancel()
-	return f(ctx)
+	v, err := f(callCtx)
+	return v, r.timedOut(ctx, err)
+}
+
+// timedOut says so when err is the per-call timeout running out (not the
+// caller's context): a bare "context deadline exceeded" does not tell an
+// operator that DynamoDB did not answer in time.
+func (r *Registry) timedOut(ctx context.Context, err error) error {
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return fmt.Errorf("DynamoDB did not answer within %v (unreachable, or throttling that outlasted the retries): %w", r.opt.CallTimeout, err)
+	}
+	return err
 }
 
 // keyFor finds how to read the records whose attribute attr equals a value:

@@ -172,7 +172,7 @@ func (r *Registry) paginate(ctx context.Context, emit func(context.Context, []It
 		items, next, err := read(callCtx, start)
 		cancel()
 		if err != nil {
-			return err
+			return r.timedOut(ctx, err)
 		}
 		if !emit(ctx, items) {
 			return errStopped
