@@ -90,6 +90,12 @@ func (m Model) handleAction(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.startDeleteRecords(msg.IDs)
 	case progress.ResumeMsg:
 		return m.startResume(msg)
+	case progress.UndoMsg:
+		if !m.ready(nil) {
+			return m, nil
+		}
+		ctx, run, events := m.begin("undo " + msg.Journal)
+		return m, tea.Batch(undoRepairCmd(ctx, m.sess.Ops, run, msg.Journal, events), waitAction(events))
 	case progress.CancelMsg:
 		if m.action.cancel != nil {
 			m.action.cancel()
@@ -187,8 +193,11 @@ func (m Model) startResume(msg progress.ResumeMsg) (tea.Model, tea.Cmd) {
 	}
 	ctx, run, events := m.begin("resume " + msg.Journal)
 	resume := resumeCmd
-	if msg.Action == "logout" {
+	switch msg.Action {
+	case "logout":
 		resume = resumeLogoutCmd
+	case "repair":
+		resume = resumeRepairCmd
 	}
 	return m, tea.Batch(resume(ctx, m.sess.Ops, run, msg.Journal, events), waitAction(events))
 }

@@ -215,7 +215,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.client, cmd = m.client.Update(msg)
 		return m, cmd
 	case confirm.RequestMsg, conns.SendMsg, conns.LogoutMsg, send.SubmitMsg, actionProgressMsg, actionDoneMsg,
-		progress.PruneGoneMsg, progress.ResumeMsg, progress.CancelMsg:
+		progress.PruneGoneMsg, progress.ResumeMsg, progress.UndoMsg, progress.CancelMsg:
 		return m.handleAction(msg)
 	}
 	return m.routeToView(msg)

@@ -62,6 +62,24 @@ func TestConsoleRepairsTheSelectedChanges(t *testing.T) {
 	if one.EntityType != "customer" || two.EntityType != "merchant" {
 		t.Errorf("after apply: %q, %q; want the deselected one left as customer", one.EntityType, two.EntityType)
 	}
+
+	// u on the summary undoes what the run applied, confirmed like any write.
+	if !strings.Contains(m.View(), "u undo") {
+		t.Fatalf("the summary offers no undo:\n%s", m.View())
+	}
+	m, msg := press(t, m, runes("u"))
+	next, cmd = m.Update(msg)
+	m = runAction(t, next.(Model), cmd)
+	if s, ok := m.runView.Summary(); !ok || s.Err != nil || !strings.Contains(m.View(), "restored 1") || !s.Undoable {
+		t.Fatalf("undo summary %+v:\n%s", s, m.View())
+	}
+	if two, _ = reg.Connection(context.Background(), "INCIDENT000002="); two.EntityType != "customer" {
+		t.Errorf("after undo: %q, want customer again", two.EntityType)
+	}
+	lines, _, err := m.sess.Ops.Audit.Tail(0)
+	if err != nil || len(lines) != 2 || lines[1].Action != "repair-undo" {
+		t.Errorf("audit %+v, %v; want the repair and its undo", lines, err)
+	}
 }
 
 func TestConsoleTogglesASubscriptionsActiveFlag(t *testing.T) {

@@ -70,23 +70,45 @@ func (m Model) handleRepair(msg tea.Msg) (tea.Model, tea.Cmd) {
 func repairCmd(ctx context.Context, o *ops.Ops, run int, a ops.RepairApply, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.Repair(ctx, a, func(done, total int) {
-			offer(events, run, progress.Counts{Done: done, Total: total})
-		})
-		var failed []string
-		for _, c := range res.Conflicted {
-			failed = append(failed, "conflict "+ops.KeyText(o.Registry.Schema(), c.Change.Subscriptions, c.Change.Key)+" "+c.Change.Attribute)
-		}
-		for _, f := range res.Failures {
-			failed = append(failed, "failed "+ops.KeyText(o.Registry.Schema(), f.Change.Subscriptions, f.Change.Key)+": "+f.Err.Error())
-		}
-		return actionDoneMsg{run: run, title: "repair", summary: progress.Summary{
-			Items: []progress.Count{
-				{Label: "applied", N: res.Applied}, {Label: "conflicts (left as they are)", N: res.Conflicts},
-				{Label: "failed", N: res.Failed}, {Label: "not attempted", N: res.NotAttempted},
-			},
-			Failed: failed, Journal: res.Journal, Err: err,
-		}}
+		res, err := o.Repair(ctx, a, stepProgress(run, events))
+		return actionDoneMsg{run: run, title: "repair", summary: repairSummary(o, "applied", res, err)}
+	}
+}
+
+func resumeRepairCmd(ctx context.Context, o *ops.Ops, run int, journal string, events chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		defer close(events)
+		res, err := o.ResumeRepair(ctx, journal, stepProgress(run, events))
+		return actionDoneMsg{run: run, title: "repair", summary: repairSummary(o, "applied", res, err)}
+	}
+}
+
+func undoRepairCmd(ctx context.Context, o *ops.Ops, run int, journal string, events chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		defer close(events)
+		res, err := o.UndoRepair(ctx, journal, "", 0, stepProgress(run, events))
+		return actionDoneMsg{run: run, title: "repair", summary: repairSummary(o, "restored", res, err)}
+	}
+}
+
+// repairSummary is how a repair, its resume or its undo ended; applied
+// names what the changes written did ("applied", "restored").
+func repairSummary(o *ops.Ops, applied string, res ops.RepairResult, err error) progress.Summary {
+	var failed []string
+	for _, c := range res.Conflicted {
+		failed = append(failed, "conflict "+ops.KeyText(o.Registry.Schema(), c.Change.Subscriptions, c.Change.Key)+" "+c.Change.Attribute)
+	}
+	for _, f := range res.Failures {
+		failed = append(failed, "failed "+ops.KeyText(o.Registry.Schema(), f.Change.Subscriptions, f.Change.Key)+": "+f.Err.Error())
+	}
+	return progress.Summary{
+		Items: []progress.Count{
+			{Label: applied, N: res.Applied}, {Label: "conflicts (left as they are)", N: res.Conflicts},
+			{Label: "failed", N: res.Failed}, {Label: "not attempted", N: res.NotAttempted},
+		},
+		Failed: failed, Journal: res.Journal, Action: "repair", Err: err,
+		Resumable: res.Journal != "" && res.Failed+res.NotAttempted > 0,
+		Undoable:  res.Journal != "" && res.Applied > 0,
 	}
 }
 

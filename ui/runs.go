@@ -91,7 +91,7 @@ func sendSummary(res ops.SendResult, err error) progress.Summary {
 func logoutCmd(ctx context.Context, o *ops.Ops, run int, req ops.LogoutRequest, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.Logout(ctx, req, logoutProgress(run, events))
+		res, err := o.Logout(ctx, req, stepProgress(run, events))
 		return actionDoneMsg{run: run, title: "logout", summary: logoutSummary(res, err)}
 	}
 }
@@ -99,12 +99,13 @@ func logoutCmd(ctx context.Context, o *ops.Ops, run int, req ops.LogoutRequest, 
 func resumeLogoutCmd(ctx context.Context, o *ops.Ops, run int, journal string, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.ResumeLogout(ctx, journal, 0, logoutProgress(run, events))
+		res, err := o.ResumeLogout(ctx, journal, 0, stepProgress(run, events))
 		return actionDoneMsg{run: run, title: "resume", summary: logoutSummary(res, err)}
 	}
 }
 
-func logoutProgress(run int, events chan tea.Msg) func(done, total int) {
+// stepProgress offers a run's progress counted in steps (targets, changes).
+func stepProgress(run int, events chan tea.Msg) func(done, total int) {
 	return func(done, total int) { offer(events, run, progress.Counts{Done: done, Total: total}) }
 }
 
@@ -124,9 +125,7 @@ func logoutSummary(res ops.LogoutResult, err error) progress.Summary {
 func pruneCmd(ctx context.Context, o *ops.Ops, run int, req ops.PruneRequest, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.Prune(ctx, req, func(checked, total int) {
-			offer(events, run, progress.Counts{Done: checked, Total: total})
-		})
+		res, err := o.Prune(ctx, req, stepProgress(run, events))
 		return actionDoneMsg{run: run, title: "prune", summary: progress.Summary{
 			Items: []progress.Count{
 				{Label: "checked", N: res.Checked}, {Label: "gone", N: res.Gone}, {Label: "deleted", N: res.Deleted},

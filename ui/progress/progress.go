@@ -37,8 +37,11 @@ type Summary struct {
 	Failed  []string // the failed targets' ids
 	Journal string   // the run's journal, when there is one
 	// Resumable says the run was interrupted or partly failed and its journal
-	// can be resumed; Action is what the journal records: "send" or "logout".
+	// can be resumed; Undoable says the journal's applied changes can be
+	// undone (a repair); Action is what the journal records: "send",
+	// "logout" or "repair".
 	Resumable bool
+	Undoable  bool
 	Action    string
 	Err       error
 }
@@ -49,6 +52,9 @@ type PruneGoneMsg struct{ IDs []string }
 // ResumeMsg asks for the run journaled at Journal to be resumed; Action is
 // the Summary's.
 type ResumeMsg struct{ Action, Journal string }
+
+// UndoMsg asks for the changes applied by the run journaled at Journal to be undone.
+type UndoMsg struct{ Journal string }
 
 // CancelMsg asks for the running action to be cancelled (not the console).
 type CancelMsg struct{}
@@ -119,7 +125,7 @@ func (m Model) KeyMap() []key.Binding {
 	if m.Running() {
 		return []key.Binding{m.keys.Cancel}
 	}
-	return []key.Binding{m.keys.Prune, m.keys.Resume, m.keys.Close}
+	return []key.Binding{m.keys.Prune, m.keys.Resume, m.keys.Undo, m.keys.Close}
 }
 
 // Update handles the summary's keys (the root cancels a running action).
@@ -144,6 +150,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, func() tea.Msg { return PruneGoneMsg{IDs: ids} }
 	case key.Matches(k, m.keys.Resume) && s.Resumable:
 		msg := ResumeMsg{Action: s.Action, Journal: s.Journal}
+		return m, func() tea.Msg { return msg }
+	case key.Matches(k, m.keys.Undo) && s.Undoable:
+		msg := UndoMsg{Journal: s.Journal}
 		return m, func() tea.Msg { return msg }
 	}
 	return m, nil
@@ -182,6 +191,9 @@ func (m Model) View() string {
 	}
 	if s.Resumable {
 		hints = append(hints, m.st.Key.Render("r")+" resume")
+	}
+	if s.Undoable {
+		hints = append(hints, m.st.Key.Render("u")+" undo")
 	}
 	hints = append(hints, m.st.Key.Render("esc")+" back")
 	b.WriteString("\n" + strings.Join(hints, "  "))
