@@ -19,7 +19,9 @@ func DefaultKeyMap() KeyMap {
 }
 
 // ShortHelp implements help.KeyMap.
-func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Cancel, k.Prune, k.Resume, k.Undo, k.Close} }
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Cancel, k.Prune, k.Resume, k.Undo, k.Close}
+}
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
