@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/data"
+	"wsops/internal/human"
 	"wsops/ops"
 	"wsops/ui/detail"
 	"wsops/ui/progress"
@@ -60,7 +61,7 @@ func (m Model) handleRepair(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !m.ready(nil) {
 			return m, nil
 		}
-		ctx, run, events := m.begin(fmt.Sprintf("repair: %d changes", len(msg.Selected)))
+		ctx, run, events := m.begin(fmt.Sprintf("repair: %d %s", len(msg.Selected), human.Plural(len(msg.Selected), "change", "changes")))
 		apply := ops.RepairApply{Plan: msg.Plan, Selected: msg.Selected}
 		return m, tea.Batch(repairCmd(ctx, m.sess.Ops, run, apply, events), waitAction(events))
 	}

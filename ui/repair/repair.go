@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/data"
+	"wsops/internal/human"
 	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/styles"
@@ -136,8 +137,8 @@ func (m Model) View() string {
 	if m.state != "" {
 		return m.st.Muted.Render(sanitize.Text(m.state))
 	}
-	head := fmt.Sprintf("Repair plan: %d changes, %d selected — %s", len(m.order), len(m.Selected()),
-		ops.PlanRadius(m.plan))
+	head := fmt.Sprintf("Repair plan: %d %s, %d selected — %s", len(m.order), human.Plural(len(m.order), "change", "changes"),
+		len(m.Selected()), ops.PlanRadius(m.plan))
 	if len(m.order) == 0 {
 		return m.st.Title.Render("Repair plan") + "\n" + m.st.Muted.Render("nothing to repair (rules: "+
 			sanitize.Text(strings.Join(m.plan.Rules, ", "))+"); r plans again")
