@@ -83,6 +83,7 @@ func TestTargetsAndRadius(t *testing.T) {
 		{Targets{}, false, ""},
 		{Targets{All: true}, true, "all connections"},
 		{Targets{Conns: []string{"a", "b"}}, true, "2 connection ids"},
+		{Targets{Conns: []string{"L0SM9cOFvHcCIhw="}}, true, "connection L0SM9cOFvHcCIhw="},
 		{Targets{Conns: []string{"a"}, All: true}, false, ""},
 		{Targets{Select: data.Select{User: "u", App: "drivers"}}, true, "user u, app drivers"},
 		{Targets{Select: data.Select{Topic: "order#1"}, All: true}, false, ""},

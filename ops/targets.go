@@ -42,7 +42,11 @@ func (t Targets) selects() bool {
 
 // String describes the targeting for confirmations and audit lines.
 func (t Targets) String() string {
-	if len(t.Conns) > 0 {
+	switch len(t.Conns) {
+	case 0:
+	case 1:
+		return "connection " + t.Conns[0]
+	default:
 		return fmt.Sprintf("%d connection ids", len(t.Conns))
 	}
 	if t.All {
