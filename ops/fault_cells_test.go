@@ -104,18 +104,14 @@ func sendCell(t *testing.T, m *matrixWorld) string {
 		return nil
 	})
 	first := res
-	resumes := 0
-	for !res.Complete {
-		resumes++
-		if resumes > maxRounds {
-			t.Fatalf("journal still incomplete after %d resumes: %+v", maxRounds, res)
-		}
+	resumes := resumeUntilComplete(t, "send", res.Complete, func() bool {
 		var err error
 		res, err = m.o.Resume(ctxFor(t), journal, nil)
 		if err != nil && !res.Complete && res.Targets == 0 {
-			t.Logf("resume %d: %v", resumes, err)
+			t.Logf("resume: %v", err)
 		}
-	}
+		return res.Complete
+	})
 	m.w.Settle()
 	total := len(m.w.IDs) + len(m.stale)
 	if res.Targets != total || res.Delivered+res.Summary.Gone+res.Summary.Failed+res.Throttled != total || res.NotAttempted != 0 {
@@ -191,14 +187,10 @@ func logoutCell(t *testing.T, m *matrixWorld) string {
 		return nil
 	})
 	first := res
-	resumes := 0
-	for !res.Complete {
-		resumes++
-		if resumes > maxRounds {
-			t.Fatalf("logout journal still incomplete after %d resumes: %+v", maxRounds, res)
-		}
+	resumes := resumeUntilComplete(t, "logout", res.Complete, func() bool {
 		res, _ = m.o.ResumeLogout(ctxFor(t), journal, 0, nil)
-	}
+		return res.Complete
+	})
 	if res.Targets != len(victims) || res.Disconnected != len(victims) || res.Failed != 0 || res.NotAttempted != 0 {
 		t.Errorf("final account %+v, want all %d targets disconnected", res, len(victims))
 	}
@@ -305,4 +297,20 @@ func (m *matrixWorld) staleLeft(t *testing.T) int {
 		}
 	}
 	return n
+}
+
+// resumeUntilComplete resumes a journal (resume reports whether it is
+// complete) until it is, at most maxRounds times, and returns how many
+// resumes it took.
+func resumeUntilComplete(t *testing.T, what string, complete bool, resume func() bool) int {
+	t.Helper()
+	resumes := 0
+	for !complete {
+		resumes++
+		if resumes > maxRounds {
+			t.Fatalf("%s journal still incomplete after %d resumes", what, maxRounds)
+		}
+		complete = resume()
+	}
+	return resumes
 }
