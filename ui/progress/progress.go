@@ -1,6 +1,7 @@
 // Package progress is the console's view of a running operator action — a
 // progress bar and live counts — and, once it ends, its result summary,
-// from which the gone targets can be pruned or an interrupted send resumed.
+// from which the gone targets can be pruned, an interrupted send, logout or
+// repair resumed, and a repair undone.
 package progress
 
 import (
