@@ -39,7 +39,7 @@ interrupted run without sending to any target twice. --prune-gone deletes the
 registry records of the targets that were gone.`,
 		Example: `  wsops send --user u-123 --data '{"type":"ping"}' --yes
   wsops send --app order-receiver --entity customer --data @notice.json --dry-run
-  wsops send --resume ~/.local/state/wsops/journals/send-20261122-101500.jsonl --yes`,
+  wsops send --resume ~/.local/state/wsops/journals/send-20261122T101500.000Z.jsonl --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSend(cmd, g, f) },
 	}
