@@ -161,6 +161,8 @@ func TestConsoleOnTheBuiltInSandbox(t *testing.T) {
 	stdin.Close()
 	wscat.Process.Signal(os.Interrupt)
 	wscat.Wait()
+	// Two refreshes at least: the one after $disconnect keeps the row, faint,
+	// as vanished; the next drops it. Each is 1 s or more apart.
 	took = term.waitFor("wscat's connection gone from the view", waitLimit, func(s string) bool {
 		return strings.Contains(s, "filter: user:e2e-user  0 rows")
 	})
