@@ -73,10 +73,13 @@ func TestConnectScripted(t *testing.T) {
 			stderr: []string{"as m-1 (manager-web, manager, web; minted)"},
 		},
 		{
+			// The timeout also bounds the connect and the heartbeat's round
+			// trip the stdout lines need: 2 s, not a few hundred ms, so that a
+			// loaded race-enabled run has the time (unloaded it takes ~20 ms).
 			name: "an expect that never comes", config: wizz, code: ExitFailed,
-			args:   []string{"--send", `{"action":"heartbeat"}`, "--expect", "never-this", "--timeout", "300ms"},
+			args:   []string{"--send", `{"action":"heartbeat"}`, "--expect", "never-this", "--timeout", "2s"},
 			stdout: []string{`> {"action":"heartbeat"}`, `< {"type":"heartbeat_ack"`},
-			stderr: []string{`wsops: no message containing "never-this" within 300ms`},
+			stderr: []string{`wsops: no message containing "never-this" within 2s`},
 		},
 		{
 			name: "a bad token", config: wizz, code: ExitFailed,

@@ -54,7 +54,9 @@ func (term *terminal) keys(keys ...string) {
 }
 
 // waitFor polls the screen until cond holds or the deadline passes, and
-// returns how long it took.
+// returns how long it took. The deadline is a guard against a hang, never a
+// timing assertion: CI runs this next to the race-enabled packages on two
+// cores, where a console start or a node process can take seconds.
 func (term *terminal) waitFor(what string, limit time.Duration, cond func(screen string) bool) time.Duration {
 	term.t.Helper()
 	var last string
@@ -64,6 +66,9 @@ func (term *terminal) waitFor(what string, limit time.Duration, cond func(screen
 	}
 	return took
 }
+
+// waitLimit bounds each wait for the console's screen.
+const waitLimit = 10 * time.Second
 
 // waitUntil polls cond until it holds or limit passes.
 func waitUntil(limit time.Duration, cond func() bool) (time.Duration, bool) {
@@ -103,7 +108,7 @@ func TestConsoleOnTheBuiltInSandbox(t *testing.T) {
 	env := []string{"XDG_CONFIG_HOME=" + home, "WSOPS_CONFIG=", "WSOPS_PROFILE=", "HOME=" + home}
 	term := newTerminal(t, env, bin)
 
-	took := term.waitFor("the fleet's three apps in the header", 5*time.Second, func(s string) bool {
+	took := term.waitFor("the fleet's three apps in the header", waitLimit, func(s string) bool {
 		return strings.Contains(s, "drivers") && strings.Contains(s, "customers") && strings.Contains(s, "order-receiver") &&
 			strings.Contains(s, "driver ") && strings.Contains(s, "merchant")
 	})
@@ -117,15 +122,15 @@ func TestConsoleOnTheBuiltInSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	term.keys("/", "EvilEvil", "Enter")
-	term.waitFor("the hostile record, escaped, the screen not cleared", 5*time.Second, func(s string) bool {
+	term.waitFor("the hostile record, escaped, the screen not cleared", waitLimit, func(s string) bool {
 		return strings.Contains(s, `x\x1b]52;c;ZXZpbA==`) && strings.Contains(s, "connections")
 	})
 	term.keys("Enter")
-	term.waitFor("the whole hostile user id in the detail view", 5*time.Second, func(s string) bool {
+	term.waitFor("the whole hostile user id in the detail view", waitLimit, func(s string) bool {
 		return strings.Contains(s, `x\u001b]52;c;ZXZpbA==\u0007\u001b[2Jy`) && strings.Contains(s, "Live:")
 	})
 	term.keys("Escape")
-	term.waitFor("back on the connections", 3*time.Second, func(s string) bool { return !strings.Contains(s, "Live:") })
+	term.waitFor("back on the connections", waitLimit, func(s string) bool { return !strings.Contains(s, "Live:") })
 
 	// An independent client (wscat) connects as user e2e-user.
 	token, err := exec.Command("env", append(env, bin, "token", "--user", "e2e-user", "--app", "order-receiver")...).Output()
@@ -134,9 +139,13 @@ func TestConsoleOnTheBuiltInSandbox(t *testing.T) {
 	}
 	// Escape alone (followed at once by "/" a terminal sends Alt+/): it clears the filter.
 	term.keys("Escape")
-	term.waitFor("the filter cleared", 3*time.Second, func(s string) bool { return !strings.Contains(s, "filter:") })
+	term.waitFor("the filter cleared", waitLimit, func(s string) bool { return !strings.Contains(s, "filter:") })
 	term.keys("/", "user:e2e-user", "Enter")
-	term.waitFor("the user filter applied", 3*time.Second, func(s string) bool { return strings.Contains(s, "filter: user:e2e-user") })
+	// The breadcrumbs show the filter at once and its row count when its
+	// query comes back: until then the count is the whole fleet's (301
+	// rows holds "1 rows", 300 rows "0 rows"), so the waits below match the
+	// filter and the count together.
+	term.waitFor("the user filter applied", waitLimit, func(s string) bool { return strings.Contains(s, "filter: user:e2e-user  0 rows") })
 	wscat := exec.Command("node", "../tools/node/node_modules/.bin/wscat", "-c",
 		"ws://127.0.0.1:8787/dev?platform=android&token="+strings.TrimSpace(string(token)))
 	stdin, _ := wscat.StdinPipe()
@@ -144,16 +153,18 @@ func TestConsoleOnTheBuiltInSandbox(t *testing.T) {
 		t.Fatalf("wscat: %v", err)
 	}
 	defer wscat.Process.Kill()
-	took = term.waitFor("wscat's connection in the filtered view", 3*time.Second, func(s string) bool {
-		return strings.Contains(s, "e2e-user") && strings.Contains(s, "1 rows")
+	took = term.waitFor("wscat's connection in the filtered view", waitLimit, func(s string) bool {
+		return strings.Contains(s, "filter: user:e2e-user  1 rows")
 	})
 	t.Logf("wscat's connection appeared after %v", took)
 
 	stdin.Close()
 	wscat.Process.Signal(os.Interrupt)
 	wscat.Wait()
-	took = term.waitFor("wscat's connection gone from the view", 3*time.Second, func(s string) bool {
-		return strings.Contains(s, "0 rows")
+	// Two refreshes at least: the one after $disconnect keeps the row, faint,
+	// as vanished; the next drops it. Each is 1 s or more apart.
+	took = term.waitFor("wscat's connection gone from the view", waitLimit, func(s string) bool {
+		return strings.Contains(s, "filter: user:e2e-user  0 rows")
 	})
 	t.Logf("wscat's connection disappeared after %v", took)
 

@@ -11,21 +11,33 @@ import (
 )
 
 // console runs the root model as a program at 160×45 on the fixture fleet
-// and waits until the fleet is listed in the connections table. The
-// breadcrumb's row count, not the header's "scanning… 9 rows": the header
-// counts streamed items before the table has them, and a key sent then moves
-// no cursor (a lost "j" opened the wrong row's details in one CI run).
+// and waits until the fleet is listed in the connections table and its scan
+// has ended. The breadcrumb's row count, not the header's "scanning… 9 rows":
+// the header counts streamed items before the table has them, and a key sent
+// then moves no cursor (a lost "j" opened the wrong row's details in one CI
+// run). And "refreshed 0s ago" as well: the scan's end is a message of its
+// own that can arrive after the table got its rows, and a golden taken before
+// it shows "scanning… 9 rows" in the header.
 func console(t *testing.T) *teatest.TestModel {
 	t.Helper()
 	tm := teatest.NewTestModel(t, New(t.Context(), fixtureOptions(t)), teatest.WithInitialTermSize(160, 45))
-	waitOutput(t, tm, "conns  9 rows")
+	waitOutput(t, tm, "conns  9 rows", "refreshed 0s ago")
 	return tm
 }
 
-func waitOutput(t *testing.T, tm *teatest.TestModel, text string) {
+// waitOutput waits until the output written since the last wait holds every
+// one of texts. One wait for them all: the renderer repaints only the lines
+// that changed, so a text a wait has read past is not written again.
+func waitOutput(t *testing.T, tm *teatest.TestModel, texts ...string) {
 	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
-		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, text := range texts {
+			if !bytes.Contains(b, []byte(text)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 }
 
 func runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
@@ -51,8 +63,12 @@ func TestGoldenConnectionsFiltered(t *testing.T) {
 	tm.Send(runes("/"))
 	tm.Send(runes("is:problem"))
 	tm.Send(enter)
-	waitOutput(t, tm, "is:problem  2 rows") // the filtered rows, not only the filter's text
-	tm.Send(runes("s"))                     // sort by user
+	// The filter shows in the breadcrumbs at once, its rows when the query
+	// that filters them comes back.
+	waitOutput(t, tm, "filter: is:problem  2 rows")
+	// The sort's arrow shows at once too; the two rows are in user order
+	// either way, so the golden does not depend on the sorted query's return.
+	tm.Send(runes("s")) // sort by user
 	waitOutput(t, tm, "USER ▲")
 	golden.RequireEqual(t, finalView(t, tm))
 }
@@ -69,8 +85,8 @@ func TestGoldenUsers(t *testing.T) {
 	tm := console(t)
 	tm.Send(runes(":users"))
 	tm.Send(enter)
-	// A row, not the column titles: they show (over "no users") before the
-	// users are counted off the UI goroutine.
+	// A row, not the column header: the header shows as soon as the view
+	// opens, the users only when the query that counts them comes back.
 	waitOutput(t, tm, "customers, drivers")
 	golden.RequireEqual(t, finalView(t, tm))
 }
