@@ -1,6 +1,9 @@
 package client
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Growth of a run's workers. More calls in flight help only when calls wait
 // (on the network, on API Gateway): then throughput rises with the workers.
@@ -16,17 +19,18 @@ const (
 )
 
 // growth adds workers, up to room more, while every worker is busy, the
-// limiter holds a token nobody is waiting for (the calls take longer than
-// workers / RPS, so more must be in flight to hold the rate), and the last
-// step raised throughput by growthGain. Each step adds a quarter of the
+// rate is not held (there is no limit, or the limiter holds a token nobody
+// is waiting for: the calls take longer than workers / RPS, so more must be
+// in flight to hold it), and the last step raised throughput by growthGain. Each step adds a quarter of the
 // workers (at least one) after a measurement window: at least growthWindow
 // during which at least as many calls finished as there are workers. A step
 // that bought less than growthGain ends the growth for the run. Only the
 // dispatcher calls busy.
 type growth struct {
-	workers  int
-	room     int
-	limiter  tokenBucket
+	workers int
+	room    int
+	// held reports that the rate is held: the limiter has no token to spare.
+	held     func() bool
 	add      func()
 	finished func() int64 // calls finished so far
 	now      func() time.Time
@@ -37,11 +41,7 @@ type growth struct {
 }
 
 func (g *growth) busy() {
-	if g.room <= 0 {
-		return
-	}
-	spare, ok := g.limiter.(interface{ Tokens() float64 })
-	if !ok || spare.Tokens() < 1 {
+	if g.room <= 0 || g.held() {
 		return
 	}
 	now, finished := g.now(), g.finished()
@@ -66,4 +66,18 @@ func (g *growth) busy() {
 	g.room -= step
 	g.before = rate
 	g.since, g.finishedB = now, finished
+}
+
+// rateHeld is growth's held for a run at rps under limiter: never with no
+// limit; else when the limiter has no whole token to spare (always, for a
+// limiter that cannot say).
+func rateHeld(limiter tokenBucket, rps float64) func() bool {
+	if math.IsInf(rps, 1) {
+		return func() bool { return false }
+	}
+	spare, ok := limiter.(interface{ Tokens() float64 })
+	if !ok {
+		return func() bool { return true }
+	}
+	return func() bool { return spare.Tokens() < 1 }
 }

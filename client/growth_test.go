@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -18,10 +19,10 @@ func (l tokensLimiter) Tokens() float64          { return l.spare }
 // simulated drives a growth on a fake clock: every tick of growthWindow, the
 // calls finished in it are rate(workers) × the window, and the dispatcher is
 // busy once.
-func simulated(limiter tokenBucket, workers, room int, rate func(workers int) float64, ticks int) int {
+func simulated(limiter tokenBucket, rps float64, workers, room int, rate func(workers int) float64, ticks int) int {
 	var now time.Time
 	var finished float64
-	g := growth{workers: workers, room: room, limiter: limiter, add: func() { workers++ },
+	g := growth{workers: workers, room: room, held: rateHeld(limiter, rps), add: func() { workers++ },
 		finished: func() int64 { return int64(finished) }, now: func() time.Time { return now }}
 	for range ticks {
 		g.busy()
@@ -38,23 +39,26 @@ func TestGrowthFollowsThroughput(t *testing.T) {
 	waiting := func(w int) float64 { return float64(w) / 0.020 }             // 20 ms a call: rate ∝ workers
 	cpuBound := func(int) float64 { return 5000 }                            // the cores are the limit
 	saturating := func(w int) float64 { return float64(min(w, 50)) / 0.020 } // waits until 50 in flight
+	inf := math.Inf(1)
 	cases := []struct {
 		name    string
 		limiter tokenBucket
+		rps     float64
 		rate    func(int) float64
 		room    int
 		want    int
 	}{
-		{"calls wait: grows to the room", tokensLimiter{spare: 1}, waiting, 96, 128},
-		{"CPU-bound: one step, then stops", tokensLimiter{spare: 1}, cpuBound, 96, 40},
-		{"stops at the first step past the knee", tokensLimiter{spare: 1}, saturating, 96, 62},
-		{"rate held: no growth", tokensLimiter{spare: 0.5}, waiting, 96, 32},
-		{"no room", tokensLimiter{spare: 5}, waiting, 0, 32},
-		{"limiter without Tokens", waitOnly{}, waiting, 96, 32},
+		{"calls wait: grows to the room", tokensLimiter{spare: 1}, 1e5, waiting, 96, 128},
+		{"CPU-bound: one step, then stops", tokensLimiter{spare: 1}, 1e5, cpuBound, 96, 40},
+		{"stops at the first step past the knee", tokensLimiter{spare: 1}, 1e5, saturating, 96, 62},
+		{"no limit: grows while it pays", tokensLimiter{spare: 0}, inf, saturating, 96, 62},
+		{"rate held: no growth", tokensLimiter{spare: 0.5}, 1e5, waiting, 96, 32},
+		{"no room", tokensLimiter{spare: 5}, 1e5, waiting, 0, 32},
+		{"limiter without Tokens", waitOnly{}, 1e5, waiting, 96, 32},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := simulated(c.limiter, 32, c.room, c.rate, 100); got != c.want {
+			if got := simulated(c.limiter, c.rps, 32, c.room, c.rate, 100); got != c.want {
 				t.Errorf("%d workers, want %d", got, c.want)
 			}
 		})

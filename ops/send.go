@@ -15,11 +15,11 @@ import (
 // A send starts with client.DefaultWorkers calls in flight and may grow to
 // enough to hold its rate when each call takes sendLatencyBudget (an
 // in-region round trip with room to spare): rate × budget, at most
-// maxSendWorkers. The engine adds workers only while the rate is not held
+// maxSendWorkers; an unlimited send up to maxSendWorkers. The engine adds
+// workers only while the rate is not held and each step raised throughput
 // (client.FanOut.MaxWorkers), so a send on a saturated CPU keeps few. With
 // a fixed 32, a 2,000/s send could not go faster than 32 / latency:
-// 1,600/s at 20 ms. An unlimited send has no rate to size from and keeps
-// client.DefaultWorkers.
+// 1,600/s at 20 ms.
 const (
 	sendLatencyBudget = 25 * time.Millisecond
 	maxSendWorkers    = 256
@@ -28,7 +28,7 @@ const (
 // sendWorkers is how many calls a send at rps may keep in flight.
 func sendWorkers(rps float64) int {
 	if math.IsInf(rps, 1) {
-		return client.DefaultWorkers
+		return maxSendWorkers // the engine finds how many pay
 	}
 	need := rps * sendLatencyBudget.Seconds()
 	if need >= maxSendWorkers {

@@ -15,12 +15,12 @@ func TestSendWorkersFollowTheRate(t *testing.T) {
 		want int
 	}{
 		{100, client.DefaultWorkers},
-		{500, client.DefaultWorkers},         // the default management_rps: 12.5 needed
-		{2000, 50},                           // 2,000/s at 25 ms
-		{5000, 125},                          // half the account throttle
-		{10000, 250},                         // the whole account throttle
-		{1e6, maxSendWorkers},                // capped
-		{math.Inf(1), client.DefaultWorkers}, // no rate to size from
+		{500, client.DefaultWorkers},  // the default management_rps: 12.5 needed
+		{2000, 50},                    // 2,000/s at 25 ms
+		{5000, 125},                   // half the account throttle
+		{10000, 250},                  // the whole account throttle
+		{1e6, maxSendWorkers},         // capped
+		{math.Inf(1), maxSendWorkers}, // no rate: as many as pay
 	}
 	for _, c := range cases {
 		got := sendWorkers(c.rps)
