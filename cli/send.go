@@ -47,7 +47,7 @@ registry records of the targets that were gone.`,
 	f.targets.register(cmd, true)
 	fl := cmd.Flags()
 	fl.StringVar(&f.data, "data", "", "the message: JSON, @FILE, or - for stdin")
-	fl.Float64Var(&f.rate, "rate", 0, "management calls per second (default: the profile's management_rps)")
+	fl.Float64Var(&f.rate, "rate", 0, "management calls per second (default: the profile's management_rps; inf: no limit, 429s are retried)")
 	fl.BoolVar(&f.pruneGone, "prune-gone", false, "afterwards, delete the registry records of targets that were gone")
 	fl.StringVar(&f.resume, "resume", "", "finish the run this journal records")
 	return cmd
