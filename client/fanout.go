@@ -38,11 +38,11 @@ type FanOut struct {
 	// Workers is the number of calls in flight a run starts with.
 	Workers int
 	// MaxWorkers, when above Workers, lets a run add workers up to it while
-	// every worker is busy and the limiter holds a token no worker is waiting
-	// for (calls slow enough that Workers of them cannot hold RPS), in steps
-	// of a quarter, for as long as each step raises throughput by a tenth: on
-	// a saturated CPU more workers would only contend (growth.go). 0 means
-	// Workers.
+	// every worker is busy and the rate is not held (no limit, or a token no
+	// worker is waiting for: calls slow enough that Workers of them cannot
+	// hold RPS), in steps of a quarter, for as long as each step raises
+	// throughput by a tenth: on a saturated CPU more workers would only
+	// contend (growth.go). 0 means Workers.
 	MaxWorkers int
 	// RPS is the sustained rate of calls per second; math.Inf(1) removes the limit.
 	RPS float64

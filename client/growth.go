@@ -21,11 +21,11 @@ const (
 // growth adds workers, up to room more, while every worker is busy, the
 // rate is not held (there is no limit, or the limiter holds a token nobody
 // is waiting for: the calls take longer than workers / RPS, so more must be
-// in flight to hold it), and the last step raised throughput by growthGain. Each step adds a quarter of the
-// workers (at least one) after a measurement window: at least growthWindow
-// during which at least as many calls finished as there are workers. A step
-// that bought less than growthGain ends the growth for the run. Only the
-// dispatcher calls busy.
+// in flight to hold it), and the last step raised throughput by growthGain.
+// Each step adds a quarter of the workers (at least one) after a
+// measurement window: at least growthWindow, during which at least as many
+// calls finished as there are workers. A step that bought less than
+// growthGain ends the growth for the run. Only the dispatcher calls busy.
 type growth struct {
 	workers int
 	room    int

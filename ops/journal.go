@@ -225,21 +225,21 @@ func journalTargets(targets []Target) []journalTarget {
 	return out
 }
 
-// resumeJournal opens the journal at path for a resume on profile: locked,
-// replayed into a state, and written on that same profile. The caller
-// closes the journal.
+// resumeJournal opens the journal at path to carry on with it (a resume, an
+// undo) on profile: locked, replayed into a state, and written on that same
+// profile. The caller closes the journal.
 func resumeJournal[S any](path, profile string, replay func(string, [][]byte) (S, error), profileOf func(S) string) (*journalFile, S, error) {
 	var zero S
 	j, lines, err := openJournal(path)
 	if err != nil {
-		return nil, zero, fmt.Errorf("resume: %w", err)
+		return nil, zero, err
 	}
 	st, err := replay(path, lines)
 	if err == nil && profileOf(st) != profile {
 		err = fmt.Errorf("journal %s was written on profile %s, not %s", path, profileOf(st), profile)
 	}
 	if err != nil {
-		return nil, zero, errors.Join(fmt.Errorf("resume: %w", err), j.close())
+		return nil, zero, errors.Join(err, j.close())
 	}
 	return j, st, nil
 }

@@ -165,7 +165,7 @@ func (o *Ops) ResumeLogout(ctx context.Context, path string, rate float64, progr
 	}
 	j, st, err := resumeJournal(path, o.Policy.Profile, replayLogout, (*logoutState).profile)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("resume: %w", err)
 	}
 	defer func() { err = errors.Join(err, j.close()) }()
 	h := st.header

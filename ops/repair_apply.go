@@ -111,7 +111,7 @@ func (o *Ops) ResumeRepair(ctx context.Context, path string, progress func(done,
 	}
 	j, r, err := resumeJournal(path, o.Policy.Profile, readRepairJournal, (*repairJournal).profile)
 	if err != nil {
-		return RepairResult{}, err
+		return RepairResult{}, fmt.Errorf("resume: %w", err)
 	}
 	defer j.close()
 	h, changes, outcomes := r.header, r.changes, r.outcomes
@@ -146,7 +146,7 @@ func (o *Ops) UndoRepair(ctx context.Context, path, journal string, rps float64,
 	}
 	j, r, err := resumeJournal(path, o.Policy.Profile, readRepairJournal, (*repairJournal).profile)
 	if err != nil {
-		return RepairResult{}, err
+		return RepairResult{}, fmt.Errorf("undo: %w", err)
 	}
 	j.close()
 	changes, outcomes := r.changes, r.outcomes

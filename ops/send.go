@@ -145,7 +145,7 @@ func (o *Ops) Resume(ctx context.Context, path string, progress func(client.Prog
 	}
 	j, st, err := resumeJournal(path, o.Policy.Profile, replaySend, (*sendState).profile)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("resume: %w", err)
 	}
 	defer func() { err = errors.Join(err, j.close()) }()
 	h := st.header
