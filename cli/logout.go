@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -86,8 +87,11 @@ func runLogout(cmd *cobra.Command, g *globals, f logoutFlags) error {
 	if perr := printLogoutResult(g, out, res); perr != nil && err == nil {
 		err = perr
 	}
-	if err == nil && res.Failed > 0 {
+	switch {
+	case err == nil && res.Failed > 0:
 		err = fmt.Errorf("%d connections could not be logged out (finish with wsops logout --resume %s)", res.Failed, res.Journal)
+	case err != nil && !errors.Is(err, context.Canceled) && res.Journal != "" && !res.Complete:
+		err = fmt.Errorf("%w (finish with wsops logout --resume %s)", err, res.Journal)
 	}
 	return actionError(err, "logout", res.Journal)
 }
