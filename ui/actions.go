@@ -91,11 +91,7 @@ func (m Model) handleAction(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case progress.ResumeMsg:
 		return m.startResume(msg)
 	case progress.UndoMsg:
-		if !m.ready(nil) {
-			return m, nil
-		}
-		ctx, run, events := m.begin("undo " + msg.Journal)
-		return m, tea.Batch(undoRepairCmd(ctx, m.sess.Ops, run, msg.Journal, events), waitAction(events))
+		return m.startUndo(msg.Journal)
 	case progress.CancelMsg:
 		if m.action.cancel != nil {
 			m.action.cancel()
@@ -200,6 +196,15 @@ func (m Model) startResume(msg progress.ResumeMsg) (tea.Model, tea.Cmd) {
 		resume = resumeRepairCmd
 	}
 	return m, tea.Batch(resume(ctx, m.sess.Ops, run, msg.Journal, events), waitAction(events))
+}
+
+// startUndo undoes the changes a repair journaled at journal applied.
+func (m Model) startUndo(journal string) (tea.Model, tea.Cmd) {
+	if !m.ready(nil) {
+		return m, nil
+	}
+	ctx, run, events := m.begin("undo " + journal)
+	return m, tea.Batch(undoRepairCmd(ctx, m.sess.Ops, run, journal, events), waitAction(events))
 }
 
 func (m Model) startLogout(ids []string) (tea.Model, tea.Cmd) {
