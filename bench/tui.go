@@ -25,6 +25,7 @@ import (
 	"wsops/data"
 	"wsops/ops"
 	"wsops/ui"
+	"wsops/ui/confirm"
 )
 
 // ttfrTarget is the time-to-first-row budget.
@@ -82,13 +83,18 @@ func (e *env) timeToFirstRow(ctx context.Context) (time.Duration, error) {
 	}
 	s := ui.Session{Profile: p, Registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
 		Mgmt: client.NewManagement(c.Management)}
-	s.Ops = &ops.Ops{Registry: s.Registry, Mgmt: s.Mgmt, Audit: ops.NewAuditLog(filepath.Join(e.dir, "tui-audit.jsonl")),
-		RPS: p.ManagementRPS, Caller: "sandbox", Policy: ops.Policy{Profile: p.Name, ReadOnly: true}}
+	confirmer := confirm.NewConfirmer()
+	s.Ops, err = ops.New(ops.Deps{Registry: s.Registry, Gateway: s.Mgmt, Confirm: confirmer,
+		Audit: ops.NewAuditLog(filepath.Join(e.dir, "tui-audit.jsonl")), RPS: p.ManagementRPS,
+		Caller: func(context.Context) (string, error) { return "sandbox", nil }, Policy: ops.Policy{Profile: p.Name, ReadOnly: true}})
+	if err != nil {
+		return 0, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	seen := &firstMatch{pattern: []byte("I0000000"), at: make(chan time.Time, 1)}
 	start := time.Now()
-	prog := tea.NewProgram(ui.New(ctx, ui.Options{Session: s, Refresh: time.Hour}),
+	prog := tea.NewProgram(ui.New(ctx, ui.Options{Session: s, Confirmer: confirmer, Refresh: time.Hour}),
 		tea.WithInput(nil), tea.WithOutput(seen), tea.WithContext(ctx), tea.WithoutSignalHandler())
 	done := make(chan error, 1)
 	go func() { _, err := prog.Run(); done <- err }()

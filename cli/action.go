@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -31,14 +32,11 @@ func (f *actionFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the blast radius and make no call")
 }
 
-// action is what a mutating command works with: the connected profile, its
-// safety policy, the confirmer, the audit log and the caller's identity.
+// action is what a mutating command works with: the connected profile and
+// its operator actions, which ask the command line's confirmer.
 type action struct {
 	*env
-	policy  ops.Policy
-	confirm ops.Confirmer
-	audit   *ops.AuditLog
-	caller  string
+	ops *ops.Ops
 }
 
 // prepareAction connects and builds what an action needs. It makes no call
@@ -48,34 +46,69 @@ func (g *globals) prepareAction(cmd *cobra.Command, f actionFlags) (*action, err
 	if err != nil {
 		return nil, err
 	}
-	p := e.profile
-	a := &action{env: e, policy: ops.Policy{Profile: p.Name, ReadOnly: p.ReadOnly, Production: p.Production}}
-	path, err := ops.DefaultAuditPath()
-	if err != nil {
-		return nil, failed(err)
-	}
-	a.audit = ops.NewAuditLog(path)
-	a.confirm = headlessConfirmer{
+	confirm := headlessConfirmer{
 		yes: f.yes, profileExplicit: cmd.Flags().Changed("profile"),
 		in: g.streams.In, out: g.streams.Err, interactive: isTerminal(g.streams.In),
 	}
-	if a.caller, err = callerOf(cmd.Context(), p, e.clients.STS); err != nil {
+	o, err := newOps(e, confirm)
+	if err != nil {
 		return nil, failed(err)
 	}
-	return a, nil
+	return &action{env: e, ops: o}, nil
 }
 
-// callerOf is who the audit log names for actions on p: "sandbox", a note
-// for a read-only profile (whose actions are refused before any call, STS's
-// included), else the caller identity STS gives.
-func callerOf(ctx context.Context, p *config.Profile, sts client.IdentityAPI) (string, error) {
-	switch {
-	case p.Sandbox:
-		return "sandbox", nil
-	case p.ReadOnly:
-		return "(not asked: read-only profile)", nil
+// readOps connects and builds operator actions for planning only: their
+// confirmer refuses whatever it is asked.
+func (g *globals) readOps(ctx context.Context) (*ops.Ops, *env, error) {
+	e, err := g.connect(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	return client.Caller(ctx, sts)
+	o, err := newOps(e, headlessConfirmer{})
+	if err != nil {
+		return nil, nil, failed(err)
+	}
+	return o, e, nil
+}
+
+// newOps builds the operator actions of e's profile: the one place outside
+// tests where an Ops is made, for the headless commands and the console.
+func newOps(e *env, confirm ops.Confirmer) (*ops.Ops, error) {
+	p := e.profile
+	path, err := ops.DefaultAuditPath()
+	if err != nil {
+		return nil, err
+	}
+	registry := p.DynamoDBURL
+	if registry == "" {
+		registry = "aws dynamodb " + p.Region
+	}
+	s := e.registry.Schema()
+	return ops.New(ops.Deps{
+		Registry: e.registry, Gateway: e.mgmt, Confirm: confirm, Audit: ops.NewAuditLog(path),
+		Caller: callerOf(p, e.clients.STS),
+		Policy: ops.Policy{Profile: p.Name, ReadOnly: p.ReadOnly, Production: p.Production},
+		Place: ops.Place{Management: p.ManagementURL, WebSocket: p.WebSocketURL, Registry: registry,
+			Tables: []string{s.Connections.Table.Name, s.Subscriptions.Table.Name}},
+		RPS: p.ManagementRPS, WriteRPS: p.RepairRPS,
+	})
+}
+
+// callerOf is who the audit log names for actions on p: "sandbox", else the
+// caller identity STS gives, asked once.
+func callerOf(p *config.Profile, sts client.IdentityAPI) ops.Identity {
+	if p.Sandbox {
+		return func(context.Context) (string, error) { return "sandbox", nil }
+	}
+	var (
+		once   sync.Once
+		caller string
+		err    error
+	)
+	return func(ctx context.Context) (string, error) {
+		once.Do(func() { caller, err = client.Caller(ctx, sts) })
+		return caller, err
+	}
 }
 
 // headlessConfirmer is the command line's confirmation: --yes, or a typed

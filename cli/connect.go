@@ -161,7 +161,7 @@ func runConnect(cmd *cobra.Command, g *globals, f connectFlags) error {
 		if err != nil {
 			return err
 		}
-		v = &verifier{ops: a.ops(), user: id.claims.User, agent: c.UserAgent(), want: id.claims.EntityType}
+		v = &verifier{ops: a.ops, user: id.claims.User, agent: c.UserAgent(), want: id.claims.EntityType}
 	}
 	fmt.Fprintf(g.streams.Err, "connecting to %s%s\n", sanitize.Text(c.DisplayURL()), describeIdentity(id))
 	c.Start(ctx)

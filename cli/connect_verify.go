@@ -34,7 +34,7 @@ type verifier struct {
 func (v *verifier) start(ctx context.Context, g *globals) error {
 	stderr := g.streams.Err
 	findCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	own, err := ops.FindOwn(findCtx, v.ops.Registry, v.ops.Mgmt, ops.Own{User: v.user, UserAgent: v.agent})
+	own, err := v.ops.FindOwn(findCtx, ops.Own{User: v.user, UserAgent: v.agent})
 	cancel()
 	if err != nil {
 		v.done = true
@@ -48,7 +48,7 @@ func (v *verifier) start(ctx context.Context, g *globals) error {
 	} else {
 		fmt.Fprintln(stderr, "registry: problems: none")
 	}
-	if v.ops.Policy.ReadOnly {
+	if v.ops.Policy().ReadOnly {
 		fmt.Fprintln(stderr, "test broadcast: skipped, the profile is read-only")
 		v.done = true
 		return problemsError(problems)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -10,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"wsops/client"
+	"wsops/ops"
 	"wsops/data"
 )
 
@@ -164,7 +165,11 @@ func listConns(ctx context.Context, e *env, w *rowWriter, f connsFlags, probe bo
 	}
 	rows := matching(ctx, e.registry.Connections(ctx, f.sel), f.problem)
 	if probe {
-		return probeEach(ctx, e, rows, print)
+		o, err := newOps(e, headlessConfirmer{})
+		if err != nil {
+			return err
+		}
+		return probeEach(ctx, o, rows, print)
 	}
 	return eachRow(rows, func(c data.Connection) error { return print(c, nil) })
 }
@@ -230,10 +235,10 @@ func eachRow(rows <-chan row, fn func(data.Connection) error) error {
 	return nil
 }
 
-// probeEach asks GetConnection about every row through the fan-out engine
+// probeEach asks GetConnection about every row through ops' live read
 // (rate-limited, concurrent) and prints each row with its live status as the
 // answers arrive.
-func probeEach(ctx context.Context, e *env, rows <-chan row, print func(data.Connection, *liveJSON) error) error {
+func probeEach(ctx context.Context, o *ops.Ops, rows <-chan row, print func(data.Connection, *liveJSON) error) error {
 	var (
 		mu      sync.Mutex
 		waiting = map[string]data.Connection{}
@@ -259,21 +264,22 @@ func probeEach(ctx context.Context, e *env, rows <-chan row, print func(data.Con
 			}
 		}
 	}()
-	fan := client.FanOut{RPS: e.profile.ManagementRPS}
 	unknown := 0
-	for ev := range fan.Probe(ctx, e.mgmt, ids) {
-		if ev.Final {
-			unknown += ev.Progress.NotAttempted
+	var stopped error
+	for l := range o.Probe(ctx, ids, 0, false) {
+		if l.Final {
+			unknown += l.NotAttempted
+			stopped = l.Err
 			continue
 		}
-		if o := ev.Result.Outcome; o != client.Delivered && o != client.Gone {
+		if l.Status == ops.LiveUnknown {
 			unknown++
 		}
 		mu.Lock()
-		c := waiting[ev.Result.ID]
-		delete(waiting, ev.Result.ID)
+		c := waiting[l.ID]
+		delete(waiting, l.ID)
 		mu.Unlock()
-		if err := print(c, toLiveJSON(ev.Result)); err != nil {
+		if err := print(c, toLiveJSON(l)); err != nil {
 			return err
 		}
 	}
@@ -282,22 +288,22 @@ func probeEach(ctx context.Context, e *env, rows <-chan row, print func(data.Con
 	if listErr == nil && unknown > 0 {
 		listErr = fmt.Errorf("the live status of %d connections is unknown (GetConnection failed or was not attempted)", unknown)
 	}
-	return listErr
+	return errors.Join(listErr, stopped)
 }
 
-func toLiveJSON(r client.Result) *liveJSON {
-	switch r.Outcome {
-	case client.Delivered:
+func toLiveJSON(l ops.Live) *liveJSON {
+	switch l.Status {
+	case ops.LiveConnected:
 		return &liveJSON{
-			Status: "connected", ConnectedAt: rfc3339(r.Info.ConnectedAt), LastActiveAt: rfc3339(r.Info.LastActiveAt),
-			SourceIP: r.Info.SourceIP, UserAgent: r.Info.UserAgent,
+			Status: "connected", ConnectedAt: rfc3339(l.Info.ConnectedAt), LastActiveAt: rfc3339(l.Info.LastActiveAt),
+			SourceIP: l.Info.SourceIP, UserAgent: l.Info.UserAgent,
 		}
-	case client.Gone:
+	case ops.LiveGone:
 		return &liveJSON{Status: "gone"}
 	}
-	msg := r.Outcome.String()
-	if r.Err != nil {
-		msg = r.Err.Error()
+	msg := "not answered"
+	if l.Err != nil {
+		msg = l.Err.Error()
 	}
 	return &liveJSON{Status: "unknown", Error: msg}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -71,16 +70,13 @@ func runLogout(cmd *cobra.Command, g *globals, f logoutFlags) error {
 		return err
 	}
 	var res ops.LogoutResult
-	steps := stepsTo(g, "logout")
+	line := progressTo(g, "logout")
 	if f.resume != "" {
-		res, err = a.ops().ResumeLogout(cmd.Context(), f.resume, f.rate, steps.step())
+		res, err = a.ops.ResumeLogout(cmd.Context(), f.resume, f.rate, line.update())
 	} else {
-		if req.Journal, err = ops.DefaultJournalPath("logout", time.Now()); err != nil {
-			return failed(err)
-		}
-		res, err = a.ops().Logout(cmd.Context(), req, steps.step())
+		res, err = a.ops.Logout(cmd.Context(), req, line.update())
 	}
-	steps.end()
+	line.end()
 	if ops.Refused(err) {
 		return refused(err)
 	}

@@ -100,11 +100,10 @@ func (f repairFlags) validate() error {
 // printRepairPlan prints the plan; it only reads, so read-only profiles may
 // plan too.
 func printRepairPlan(ctx context.Context, g *globals, out format, rules []string) error {
-	e, err := g.connect(ctx)
+	o, e, err := g.readOps(ctx)
 	if err != nil {
 		return err
 	}
-	o := &ops.Ops{Registry: e.registry}
 	plan, err := o.RepairPlan(ctx, ops.RepairRequest{Rules: e.profile.Repair, Only: rules})
 	if err != nil {
 		return failed(err)
@@ -112,23 +111,23 @@ func printRepairPlan(ctx context.Context, g *globals, out format, rules []string
 	if out != formatTable {
 		return json.NewEncoder(g.streams.Out).Encode(planOutput(plan))
 	}
-	return writePlanTable(g.streams.Out, e.registry.Schema(), plan, "wsops repair --apply")
+	return writePlanTable(g.streams.Out, o.Schema(), plan, "wsops repair --apply")
 }
 
 // runRepair applies, resumes or undoes, and prints the result.
 func runRepair(ctx context.Context, g *globals, out format, a *action, f repairFlags) error {
-	o := a.ops()
+	o := a.ops
 	var (
 		res ops.RepairResult
 		err error
 	)
-	steps := stepsTo(g, "repair")
+	line := progressTo(g, "repair")
 	switch {
 	case f.undo != "":
-		res, err = o.UndoRepair(ctx, f.undo, f.journal, f.rate, steps.step())
+		res, err = o.UndoRepair(ctx, f.undo, f.journal, f.rate, line.update())
 	case f.resume != "":
-		res, err = o.ResumeRepair(ctx, f.resume, steps.step())
-	case o.Policy.ReadOnly:
+		res, err = o.ResumeRepair(ctx, f.resume, line.update())
+	case o.Policy().ReadOnly:
 		_, err = o.Repair(ctx, ops.RepairApply{}, nil) // refused before any call, audited
 	default:
 		var plan ops.RepairPlan
@@ -144,9 +143,9 @@ func runRepair(ctx context.Context, g *globals, out format, a *action, f repairF
 				return err
 			}
 		}
-		res, err = o.Repair(ctx, ops.RepairApply{Plan: plan, RPS: f.rate, Journal: f.journal}, steps.step())
+		res, err = o.Repair(ctx, ops.RepairApply{Plan: plan, RPS: f.rate, Journal: f.journal}, line.update())
 	}
-	steps.end()
+	line.end()
 	if ops.Refused(err) {
 		return refused(err)
 	}

@@ -18,11 +18,12 @@ import (
 
 type sendFlags struct {
 	actionFlags
-	targets   targetFlags
-	data      string
-	rate      float64
-	pruneGone bool
-	resume    string
+	targets       targetFlags
+	data          string
+	rate          float64
+	pruneGone     bool
+	resume        string
+	resendUnknown bool
 }
 
 func newSendCmd(g *globals) *cobra.Command {
@@ -34,9 +35,13 @@ func newSendCmd(g *globals) *cobra.Command {
 concurrently under the profile's management_rps (--rate overrides), retrying
 throttled calls. Before a bulk send the blast radius (targets by app × entity
 type) is shown and confirmed; --dry-run shows it and makes no call. Every run
-keeps a journal of its targets' outcomes; --resume JOURNAL finishes an
-interrupted run without sending to any target twice. --prune-gone deletes the
-registry records of the targets that were gone.`,
+keeps a journal: each target's intent is on disk before its post, its outcome
+after. --resume JOURNAL finishes an interrupted run without sending to any
+target twice: targets whose fate is unknown (a timeout, a 5xx, a crash between
+a post and its outcome) are left alone unless --resend-unknown. Consecutive
+failures of the management API stop the run early. --prune-gone then deletes
+the registry records of the targets that were gone (a prune, with its own
+journal).`,
 		Example: `  wsops send --user u-123 --data '{"type":"ping"}' --yes
   wsops send --app order-receiver --entity customer --data @notice.json --dry-run
   wsops send --resume ~/.local/state/wsops/journals/send-20261122T101500.000Z.jsonl --yes`,
@@ -50,6 +55,7 @@ registry records of the targets that were gone.`,
 	fl.Float64Var(&f.rate, "rate", 0, "management calls per second (default: the profile's management_rps; inf: no limit, 429s are retried)")
 	fl.BoolVar(&f.pruneGone, "prune-gone", false, "afterwards, delete the registry records of targets that were gone")
 	fl.StringVar(&f.resume, "resume", "", "finish the run this journal records")
+	fl.BoolVar(&f.resendUnknown, "resend-unknown", false, "with --resume: post again to targets whose fate is unknown (they may get the message twice)")
 	return cmd
 }
 
@@ -60,6 +66,9 @@ func runSend(cmd *cobra.Command, g *globals, f sendFlags) error {
 	}
 	if f.resume != "" && (f.data != "" || !f.targets.empty()) {
 		return usageError(errors.New("--resume takes the payload and targets from the journal: drop --data and the target flags"))
+	}
+	if f.resendUnknown && f.resume == "" {
+		return usageError(errors.New("--resend-unknown goes with --resume"))
 	}
 	var payload []byte
 	if f.resume == "" {
@@ -81,31 +90,41 @@ func runSend(cmd *cobra.Command, g *globals, f sendFlags) error {
 	if err != nil {
 		return err
 	}
-	o := a.ops()
+	line := progressTo(g, "send")
 	var res ops.SendResult
 	if f.resume != "" {
-		res, err = o.Resume(cmd.Context(), f.resume, progressTo(g))
+		res, err = a.ops.Resume(cmd.Context(), f.resume, f.resendUnknown, line.update())
 	} else {
-		journal, jerr := ops.DefaultJournalPath("send", time.Now())
-		if jerr != nil {
-			return failed(jerr)
-		}
-		res, err = o.Send(cmd.Context(), ops.SendRequest{Targets: targets, Payload: payload, RPS: f.rate,
-			PruneGone: f.pruneGone, Journal: journal}, progressTo(g))
+		res, err = a.ops.Send(cmd.Context(), ops.SendRequest{Targets: targets, Payload: payload, RPS: f.rate}, line.update())
 	}
+	line.end()
 	if ops.Refused(err) {
 		return refused(err) // nothing was done: no result to print
 	}
-	if perr := printSendResult(g, out, res); perr != nil && err == nil {
+	out2 := sendOutput{SendResult: res}
+	if f.pruneGone && err == nil && len(res.GoneIDs) > 0 {
+		pruned, perr := a.ops.DeleteRecords(cmd.Context(), res.GoneIDs, nil)
+		out2.Pruned, err = &pruned, perr
+	}
+	if perr := printSendResult(g, out, out2); perr != nil && err == nil {
 		err = perr
 	}
-	if err == nil && (res.Summary.Failed > 0 || res.Summary.Throttled > 0) {
-		err = fmt.Errorf("%d targets failed and %d stayed throttled (journal %s)", res.Summary.Failed, res.Summary.Throttled, res.Journal)
+	switch {
+	case err == nil && res.Failed+res.Throttled > 0:
+		err = fmt.Errorf("%d targets failed and %d stayed throttled (finish with wsops send --resume %s)", res.Failed, res.Throttled, res.Journal)
+	case err == nil && res.Unknown > 0:
+		err = fmt.Errorf("%d targets may or may not have the message (a timeout, a 5xx or a crash hid it); "+
+			"post to them again with wsops send --resume %s --resend-unknown", res.Unknown, res.Journal)
 	}
 	return actionError(err, "send", res.Journal)
 }
 
-// readPayload reads --data: JSON text, @FILE, or - for stdin; it must be JSON.
+// sendOutput is the send's output: its result, and what --prune-gone deleted.
+type sendOutput struct {
+	ops.SendResult
+	Pruned *ops.PruneResult `json:"pruned,omitempty"`
+}
+
 func readPayload(data string, stdin io.Reader) ([]byte, error) {
 	var b []byte
 	var err error
@@ -132,72 +151,63 @@ func readPayload(data string, stdin io.Reader) ([]byte, error) {
 }
 
 // progressTo reports progress on stderr when it is a terminal.
-func progressTo(g *globals) func(client.Progress) {
-	f, ok := g.streams.Err.(*os.File)
-	if !ok || !isTerminal(f) {
-		return nil
-	}
-	last := time.Time{}
-	return func(p client.Progress) {
-		if now := time.Now(); now.Sub(last) > 200*time.Millisecond {
-			last = now
-			fmt.Fprintf(f, "\r%d done: %d delivered, %d gone, %d throttled, %d failed ", p.Done, p.Delivered, p.Gone, p.Throttled, p.Failed)
-		}
-	}
-}
-
-// stepsLine reports an action's progress ("logout: 12 / 40") on stderr
-// when it is a terminal.
-type stepsLine struct {
+// progressLine shows a running action's account on a terminal's stderr,
+// at most five times a second, and ends its line before the result.
+type progressLine struct {
 	f      *os.File // nil: not a terminal, nothing is shown
 	action string
 	last   time.Time
 	open   bool // a progress line is on the screen, not ended yet
 }
 
-func stepsTo(g *globals, action string) *stepsLine {
+func progressTo(g *globals, action string) *progressLine {
 	f, ok := g.streams.Err.(*os.File)
 	if !ok || !isTerminal(f) {
-		return &stepsLine{}
+		return &progressLine{}
 	}
-	return &stepsLine{f: f, action: action}
+	return &progressLine{f: f, action: action}
 }
 
-// step is the action's progress callback (nil when nothing is shown).
-func (s *stepsLine) step() func(done, total int) {
+// update is the action's progress callback (nil when nothing is shown).
+func (s *progressLine) update() func(ops.Progress) {
 	if s.f == nil {
 		return nil
 	}
-	return func(done, total int) {
-		if now := time.Now(); now.Sub(s.last) > 200*time.Millisecond || done == total {
+	return func(p ops.Progress) {
+		if now := time.Now(); now.Sub(s.last) > 200*time.Millisecond || p.Done == p.Total {
 			s.last, s.open = now, true
-			fmt.Fprintf(s.f, "\r%s: %d / %d ", s.action, done, total)
+			var counts []string
+			for _, c := range p.Counts {
+				if c.N > 0 {
+					counts = append(counts, fmt.Sprintf("%s %d", c.Label, c.N))
+				}
+			}
+			fmt.Fprintf(s.f, "\r%s: %d / %d (%s) ", s.action, p.Done, p.Total, strings.Join(counts, ", "))
 		}
 	}
 }
 
-// end ends the progress line, so that what is printed next starts a line.
-func (s *stepsLine) end() {
+func (s *progressLine) end() {
 	if s.open {
 		fmt.Fprintln(s.f)
 		s.open = false
 	}
 }
 
-func printSendResult(g *globals, out format, r ops.SendResult) error {
+func printSendResult(g *globals, out format, r sendOutput) error {
 	if out != formatTable {
-		return writeJSON(g.streams.Out, r.Summary)
+		return writeJSON(g.streams.Out, r)
 	}
 	w := g.streams.Out
-	s := r.Summary
-	fmt.Fprintf(w, "targets %d: delivered %d, gone %d, throttled %d, failed %d, not attempted %d (%d ms)\n",
-		s.Targets, s.Delivered, s.Gone, s.Throttled, s.Failed, r.NotAttempted, s.DurationMS)
-	listIDs(w, "gone", r.Gone)
-	listIDs(w, "failed", r.Failed)
-	if r.Pruned != nil {
-		fmt.Fprintf(w, "pruned the records of the gone: %d connections, %d subscriptions\n", r.Pruned.Connections, r.Pruned.Subscriptions)
-	}
+	fmt.Fprintf(w, "targets %d: delivered %d, gone %d, throttled %d, failed %d, unknown %d, not attempted %d (%d ms)\n",
+		r.Targets, r.Delivered, r.Gone, r.Throttled, r.Failed, r.Unknown, r.NotAttempted, r.DurationMS)
+	listIDs(w, "gone", r.GoneIDs)
+	listIDs(w, "failed", r.FailedIDs)
+	listIDs(w, "unknown", r.UnknownIDs)
 	_, err := fmt.Fprintf(w, "journal %s\n", r.Journal)
+	if p := r.Pruned; p != nil {
+		fmt.Fprintf(w, "pruned the records of the gone: %d connections, %d records (journal %s)\n", p.Deleted, p.Records, p.Journal)
+	}
 	return err
 }
 

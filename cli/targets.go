@@ -40,12 +40,6 @@ func (t targetFlags) targets() (ops.Targets, error) {
 	return tg, tg.Validate()
 }
 
-// ops builds the operator actions of an action's profile.
-func (a *action) ops() *ops.Ops {
-	return &ops.Ops{Registry: a.registry, Mgmt: a.mgmt, Policy: a.policy, Confirm: a.confirm,
-		Audit: a.audit, Caller: a.caller, RPS: a.profile.ManagementRPS, WriteRPS: a.profile.RepairRPS}
-}
-
 // planJSON is --dry-run's output with -o json.
 type planJSON struct {
 	Action  string         `json:"action"`
@@ -56,13 +50,13 @@ type planJSON struct {
 
 // printPlan prints the blast radius of the plan an action's planner returns,
 // making no call to the management API (read-only profiles may do this too:
-// the planner gets an Ops with no safety policy and no audit log).
+// planning only reads).
 func printPlan(ctx context.Context, g *globals, out format, planner func(*ops.Ops) (ops.Plan, error)) error {
-	e, err := g.connect(ctx)
+	o, _, err := g.readOps(ctx)
 	if err != nil {
 		return err
 	}
-	plan, err := planner(&ops.Ops{Registry: e.registry, RPS: e.profile.ManagementRPS})
+	plan, err := planner(o)
 	if err != nil {
 		return failed(err)
 	}

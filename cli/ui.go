@@ -14,6 +14,7 @@ import (
 	"wsops/ops"
 	"wsops/sandbox"
 	"wsops/ui"
+	"wsops/ui/confirm"
 )
 
 // demoClients is the size of the fleet the console's in-process sandbox simulates.
@@ -45,7 +46,8 @@ func runUI(ctx context.Context, g *globals) error {
 		}
 		defer stop()
 	}
-	sess, err := openSession(ctx, p)
+	confirmer := confirm.NewConfirmer()
+	sess, err := openSession(ctx, p, confirmer)
 	if err != nil {
 		return failed(err)
 	}
@@ -57,40 +59,31 @@ func runUI(ctx context.Context, g *globals) error {
 		if g.readOnly {
 			p.ReadOnly = true
 		}
-		return openSession(ctx, p)
+		return openSession(ctx, p, confirmer)
 	}
 	auditPath, err := ops.DefaultAuditPath()
 	if err != nil {
 		return failed(err)
 	}
-	opts := ui.Options{Session: sess, Open: open, Refresh: g.refresh, AuditPath: auditPath, Client: clientSpec}
+	opts := ui.Options{Session: sess, Open: open, Confirmer: confirmer, Refresh: g.refresh, AuditPath: auditPath, Client: clientSpec}
 	if err := ui.Run(ctx, opts); err != nil {
 		return failed(err)
 	}
 	return nil
 }
 
-func openSession(ctx context.Context, p *config.Profile) (ui.Session, error) {
+func openSession(ctx context.Context, p *config.Profile, confirmer ops.Confirmer) (ui.Session, error) {
 	// The SDK's own log lines would be drawn over the console.
 	e, err := dial(ctx, p, cloud.WithLogger(logging.Nop{}))
 	if err != nil {
 		return ui.Session{}, err
 	}
-	auditPath, err := ops.DefaultAuditPath()
+	o, err := newOps(e, confirmer)
 	if err != nil {
 		e.clients.Close()
 		return ui.Session{}, err
 	}
-	s := ui.Session{Profile: p, Registry: e.registry, Mgmt: e.mgmt, Close: e.clients.Close}
-	// As prepareAction builds it for the headless commands; the console sets Confirm.
-	s.Ops = &ops.Ops{Registry: s.Registry, Mgmt: s.Mgmt, Audit: ops.NewAuditLog(auditPath), RPS: p.ManagementRPS, WriteRPS: p.RepairRPS,
-		Policy: ops.Policy{Profile: p.Name, ReadOnly: p.ReadOnly, Production: p.Production}}
-	// The console opens even when STS cannot say who the caller is; the
-	// audit lines then say why.
-	if s.Ops.Caller, err = callerOf(ctx, p, e.clients.STS); err != nil {
-		s.Ops.Caller = "(unknown: " + err.Error() + ")"
-	}
-	return s, nil
+	return ui.Session{Profile: p, Registry: e.registry, Mgmt: e.mgmt, Ops: o, Close: e.clients.Close}, nil
 }
 
 // ensureSandbox starts an in-process sandbox on the default addresses unless

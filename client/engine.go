@@ -40,6 +40,8 @@ type report struct {
 }
 
 func (f FanOut) run(ctx context.Context, limiter tokenBucket, ids <-chan string, call Call, events chan<- Event) {
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	abandoned, stopWatchdog := closeAfterCancel(ctx, f.Linger)
 	defer stopWatchdog()
 
@@ -70,7 +72,7 @@ func (f FanOut) run(ctx context.Context, limiter tokenBucket, ids <-chan string,
 		close(reports)
 	})
 
-	collector := collector{events: events, abandoned: abandoned}
+	collector := collector{events: events, abandoned: abandoned, stopAfter: f.StopAfter, stop: stop}
 	for r := range reports {
 		collector.add(r)
 	}
@@ -223,6 +225,10 @@ type collector struct {
 	abandoned <-chan struct{}
 	progress  Progress
 	dropping  bool
+	// stopAfter failures in a row (failing) stop the run through stop.
+	stopAfter, failing int
+	stop               context.CancelCauseFunc
+	stopped            error
 }
 
 func (c *collector) add(r report) {
@@ -231,6 +237,14 @@ func (c *collector) add(r report) {
 		return
 	}
 	c.progress.Done++
+	c.failing++
+	if r.result.Outcome != Failed {
+		c.failing = 0
+	}
+	if c.stopAfter > 0 && c.failing == c.stopAfter && c.stopped == nil {
+		c.stopped = fmt.Errorf("%w: %d calls in a row, the last: %w", ErrStoppedFailing, c.failing, r.result.Err)
+		c.stop(c.stopped)
+	}
 	switch r.result.Outcome {
 	case Delivered:
 		c.progress.Delivered++
@@ -246,7 +260,7 @@ func (c *collector) add(r report) {
 
 func (c *collector) finish(neverDispatched int) {
 	c.progress.NotAttempted += neverDispatched
-	c.emit(Event{Progress: c.progress, Final: true})
+	c.emit(Event{Progress: c.progress, Final: true, Stopped: c.stopped})
 }
 
 // emit waits for the reader until the run is abandoned; from then on it drops events.

@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -57,6 +58,12 @@ type FanOut struct {
 	// Linger is how long, once ctx is cancelled, the engine waits for the reader
 	// to take the remaining events before it drops them and closes the channel.
 	Linger time.Duration
+	// StopAfter, when above 0, stops the run as a cancellation would once
+	// that many attempted targets in a row ended Failed: an endpoint that
+	// times out or refuses every call is dead or wrong, and waiting out
+	// each call's timeout for every target would only hide it. The final
+	// event's Stopped says why.
+	StopAfter int
 }
 
 // Call is one management API operation on one connection, as the engine runs it.
@@ -143,7 +150,13 @@ type Event struct {
 	Result   Result
 	Progress Progress
 	Final    bool
+	// Stopped, on the final event, is set when StopAfter failures in a row
+	// stopped the run; it wraps ErrStoppedFailing and the last failure.
+	Stopped error
 }
+
+// ErrStoppedFailing is why a run stopped after FanOut.StopAfter failures in a row.
+var ErrStoppedFailing = errors.New("the endpoint failed every call")
 
 // Send posts payload to every id from ids; see Run for the channel's contract.
 // A payload over MaxPayload is refused before any call. The payload is copied.

@@ -37,11 +37,12 @@ func (r *Registry) DeleteConnections(ctx context.Context, ids []string) (DeleteR
 	var res DeleteResult
 	// A batch naming one key twice is rejected whole by DynamoDB.
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	subs, err := r.subscriptionsOfMany(ctx, ids)
+	st := r.schema.Subscriptions.Table
+	subs, err := r.subscriptionsOfMany(ctx, ids, []string{st.HashKey, st.RangeKey, r.schema.Subscriptions.Attrs.ConnectionID})
 	if err != nil {
 		return res, err
 	}
-	ct, st := r.schema.Connections.Table, r.schema.Subscriptions.Table
+	ct := r.schema.Connections.Table
 	var reqs []tableKey
 	for _, s := range subs {
 		reqs = append(reqs, tableKey{st.Name, keyOf(st, s.Item)})
@@ -73,11 +74,16 @@ func (r *Registry) DeleteConnections(ctx context.Context, ids []string) (DeleteR
 	return res, nil
 }
 
-// subscriptionsOfMany reads the subscriptions of several connections: by key or
-// index per connection where the schema has one, else with one scan.
-func (r *Registry) subscriptionsOfMany(ctx context.Context, ids []string) ([]Subscription, error) {
+// SubscriptionsOfMany reads the subscriptions of several connections, whole:
+// by key or index per connection where the schema has one, else with one scan.
+func (r *Registry) SubscriptionsOfMany(ctx context.Context, ids []string) ([]Subscription, error) {
+	return r.subscriptionsOfMany(ctx, ids, nil)
+}
+
+// subscriptionsOfMany reads the subscriptions of several connections, only
+// the attributes keys (nil: all).
+func (r *Registry) subscriptionsOfMany(ctx context.Context, ids []string, keys []string) ([]Subscription, error) {
 	st := r.schema.Subscriptions.Table
-	keys := []string{st.HashKey, st.RangeKey, r.schema.Subscriptions.Attrs.ConnectionID}
 	if _, _, ok := keyFor(st, r.schema.Subscriptions.Attrs.ConnectionID); ok {
 		var (
 			mu  sync.Mutex
@@ -108,6 +114,31 @@ func (r *Registry) subscriptionsOfMany(ctx context.Context, ids []string) ([]Sub
 		}
 	}
 	return mine, err
+}
+
+// DeleteRecords deletes the connection records conns and the subscription
+// records subs (whole records or their keys), in batches of 25, retrying
+// unprocessed items with jittered backoff. A record already absent is no
+// error; keys DynamoDB still leaves unprocessed after retries are.
+func (r *Registry) DeleteRecords(ctx context.Context, conns, subs []Item) error {
+	ct, st := r.schema.Connections.Table, r.schema.Subscriptions.Table
+	var reqs []tableKey
+	for _, c := range conns {
+		reqs = append(reqs, tableKey{ct.Name, keyOf(ct, c)})
+	}
+	for _, s := range subs {
+		reqs = append(reqs, tableKey{st.Name, keyOf(st, s)})
+	}
+	for start := 0; start < len(reqs); start += batchLimit {
+		pending, err := r.batchDelete(ctx, reqs[start:min(start+batchLimit, len(reqs))])
+		if err != nil {
+			return err
+		}
+		if len(pending) > 0 {
+			return fmt.Errorf("deleting records: DynamoDB left %d unprocessed after retries", len(pending))
+		}
+	}
+	return nil
 }
 
 type tableKey struct {

@@ -3,6 +3,7 @@ package ops
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,9 +22,14 @@ import (
 )
 
 // AuditEntry is one line of the audit log: who did what to how many, with
-// what result. It never holds a payload, only its size and SHA-256.
+// what result. It never holds a payload, only its size and SHA-256. A run
+// writes two lines with one Run id: its start (Phase "start"), durable
+// before its first call, and its end (Phase "end") with the result. A
+// refusal is one line with no phase.
 type AuditEntry struct {
 	Time          time.Time      `json:"time"`
+	Run           string         `json:"run,omitempty"`
+	Phase         string         `json:"phase,omitempty"`
 	Profile       string         `json:"profile"`
 	Caller        string         `json:"caller"`
 	Action        string         `json:"action"`
@@ -75,9 +81,36 @@ func NewAuditLog(path string) *AuditLog { return &AuditLog{path: path} }
 // Path is where the log lives.
 func (a *AuditLog) Path() string { return a.path }
 
+// Start writes a run's start line and makes it durable.
+func (a *AuditLog) Start(e AuditEntry) error {
+	e.Phase = auditStart
+	return a.write(e, true)
+}
+
+// End writes a run's end line.
+func (a *AuditLog) End(e AuditEntry) error {
+	e.Phase = auditEnd
+	return a.write(e, false)
+}
+
 // Append writes one entry as one line, in one write; secrets that slipped
 // into the error text are redacted.
-func (a *AuditLog) Append(e AuditEntry) error {
+func (a *AuditLog) Append(e AuditEntry) error { return a.write(e, false) }
+
+// The phases of a run's lines.
+const (
+	auditStart = "start"
+	auditEnd   = "end"
+)
+
+// newRunID is a run's id in the audit log: random, 12 hex digits.
+func newRunID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
+}
+
+func (a *AuditLog) write(e AuditEntry, durable bool) error {
 	e.Error = secret.Scrub(e.Error)
 	line, err := json.Marshal(e)
 	if err != nil {
@@ -90,15 +123,20 @@ func (a *AuditLog) Append(e AuditEntry) error {
 	if err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}
-	if _, err := f.Write(append(line, '\n')); err != nil {
-		f.Close()
+	_, err = f.Write(append(line, '\n'))
+	if err == nil && durable {
+		err = f.Sync()
+	}
+	if err = errors.Join(err, f.Close()); err != nil {
 		return fmt.Errorf("audit log %s: %w", a.path, err)
 	}
-	return f.Close()
+	return nil
 }
 
-// Tail returns the last n entries, oldest first (n ≤ 0: all). A line that is
-// not an entry is skipped and counted in skipped.
+// Tail returns the last n entries, oldest first (n ≤ 0: all). A run's end
+// line stands for the run: its start line is left out; a start line with no
+// end (a run still going, or killed) is kept. A line that is not an entry
+// is skipped and counted in skipped.
 func (a *AuditLog) Tail(n int) (entries []AuditEntry, skipped int, err error) {
 	f, err := os.Open(a.path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -108,25 +146,40 @@ func (a *AuditLog) Tail(n int) (entries []AuditEntry, skipped int, err error) {
 		return nil, 0, fmt.Errorf("audit log: %w", err)
 	}
 	defer f.Close()
+	var folded []bool           // folded[i]: entries[i] is a start line its end stands for
+	started := map[string]int{} // run → the index of its start line
 	r := bufio.NewReader(f)
 	for {
 		line, rerr := r.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			var e AuditEntry
-			if json.Unmarshal(line, &e) != nil {
-				skipped++ // not an entry (or one cut off), however long: skip it, keep the rest
-			} else {
-				entries = append(entries, e)
-				if n > 0 && len(entries) > n {
-					entries = entries[1:]
-				}
+		var e AuditEntry
+		switch {
+		case len(bytes.TrimSpace(line)) == 0:
+		case json.Unmarshal(line, &e) != nil:
+			skipped++ // not an entry (or one cut off), however long: skip it, keep the rest
+		default:
+			if i, ok := started[e.Run]; ok && e.Phase == auditEnd {
+				folded[i] = true
 			}
+			if e.Phase == auditStart {
+				started[e.Run] = len(entries)
+			}
+			entries, folded = append(entries, e), append(folded, false)
 		}
 		if rerr == io.EOF {
-			return entries, skipped, nil
+			break
 		}
 		if rerr != nil {
-			return entries, skipped, fmt.Errorf("audit log: %w", rerr)
+			return nil, skipped, fmt.Errorf("audit log: %w", rerr)
 		}
 	}
+	kept := entries[:0]
+	for i, e := range entries {
+		if !folded[i] {
+			kept = append(kept, e)
+		}
+	}
+	if n > 0 && len(kept) > n {
+		kept = kept[len(kept)-n:]
+	}
+	return kept, skipped, nil
 }

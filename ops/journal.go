@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -13,26 +12,26 @@ import (
 	"time"
 )
 
-// A journal is the local record of a bulk action: one JSON line with the plan
-// (the header), then one line per outcome as outcomes arrive, so that an
-// interrupted run can be resumed without redoing what was done. It is a
-// private file (0600 in a 0700 directory), never overwritten, and locked
-// while a run writes it, so two runs of one journal cannot interleave.
+// A journal is the local record of a journaled action: one JSON line with
+// the plan (the header), then the targets' intents and outcomes and the
+// run's events. It is a private file (0600 in a 0700 directory), never
+// overwritten, and locked while a run writes it, so that two runs of one
+// journal cannot interleave.
 //
-// Lines are buffered: a crash (not a cancellation, which syncs) loses at
-// most the last journalFlushLines lines or journalFlushEvery of outcomes,
-// and may leave the last line cut short; readers ignore such a line and
-// appenders cut it off first.
-
-// Buffering of journal lines: flushed to the file every journalFlushLines
-// lines or journalFlushEvery, whichever comes first, and on sync.
-const (
-	journalFlushLines = 100
-	journalFlushEvery = time.Second
-)
+// An intent is durable before intent returns: its caller makes the effect
+// only then. Intents are group-committed: whoever finds no sync under way
+// writes every line waiting (outcomes included) and syncs them with one
+// fsync, while the others wait for it, so one fsync covers a batch of calls.
+// Outcome lines are written with the next commit or on close: a crash may
+// lose the outcomes of the calls of the last moments, never an intent. A
+// crash may leave the last line cut short; readers cut it off.
 
 // ErrJournalInUse means another run holds the journal.
 var ErrJournalInUse = errors.New("journal is in use by another run")
+
+// errJournal marks a journal that cannot be written: the run stops before
+// its next effect.
+var errJournal = errors.New("the journal cannot be written")
 
 // DefaultJournalPath is where an action's journal goes when the caller has
 // no better place: $XDG_STATE_HOME/wsops/journals/<action>-<time>.jsonl
@@ -47,19 +46,30 @@ func DefaultJournalPath(action string, now time.Time) (string, error) {
 	return filepath.Join(filepath.Dir(audit), "journals", name), nil
 }
 
-// journalFile is an open, locked journal being appended to.
-type journalFile struct {
-	path    string
-	f       *os.File
-	w       *bufio.Writer
-	pending int       // lines written to w since the last flush
-	flushed time.Time // when w was last flushed
-	err     error     // the first write error; every later append returns it
+// journalFile is what a journal writes to: an *os.File, or a test's stand-in.
+type journalFile interface {
+	io.Writer
+	Sync() error
+	Close() error
+}
+
+// journal is an open, locked journal being appended to.
+type journal struct {
+	path string
+
+	mu      sync.Mutex
+	synced  *sync.Cond
+	f       journalFile
+	pending []byte // lines not yet written to f
+	lines   uint64 // lines appended so far
+	durable uint64 // lines known to be on disk
+	syncing bool
+	err     error // the first write error: every later append returns it
 }
 
 // createJournal creates a new journal at path (its directory too) and locks
 // it; an existing file is an error, never overwritten.
-func createJournal(path string) (*journalFile, error) {
+func createJournal(path string) (*journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -71,17 +81,17 @@ func createJournal(path string) (*journalFile, error) {
 		f.Close()
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	return newJournalFile(path, f), nil
+	return newJournal(path, f), nil
 }
 
 // openJournal opens an existing journal for appending: it locks it, reads
 // its complete lines, and cuts off a last line left incomplete by a crash.
-func openJournal(path string) (*journalFile, [][]byte, error) {
+func openJournal(path string) (*journal, [][]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("journal: %w", err)
 	}
-	fail := func(err error) (*journalFile, [][]byte, error) {
+	fail := func(err error) (*journal, [][]byte, error) {
 		f.Close()
 		return nil, nil, fmt.Errorf("journal %s: %w", path, err)
 	}
@@ -105,141 +115,84 @@ func openJournal(path string) (*journalFile, [][]byte, error) {
 	if len(lines) > 0 && len(lines[len(lines)-1]) == 0 {
 		lines = lines[:len(lines)-1]
 	}
-	return newJournalFile(path, f), lines, nil
+	return newJournal(path, f), lines, nil
 }
 
-func newJournalFile(path string, f *os.File) *journalFile {
-	return &journalFile{path: path, f: f, w: bufio.NewWriterSize(f, 64<<10), flushed: time.Now()}
+func newJournal(path string, f journalFile) *journal {
+	j := &journal{path: path, f: f}
+	j.synced = sync.NewCond(&j.mu)
+	return j
 }
 
-// append writes v as one JSON line, flushing when enough lines or time
-// have gone by. After a write error it writes nothing more.
-func (j *journalFile) append(v any) error {
+// intent appends v and returns once it is on disk (with every line before it).
+func (j *journal) intent(v any) error { return j.append(v, true) }
+
+// record appends v; it reaches the disk with the next intent, or on close.
+func (j *journal) record(v any) error { return j.append(v, false) }
+
+func (j *journal) append(v any, durable bool) error {
+	line, err := json.Marshal(v)
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	if j.err != nil {
 		return j.err
 	}
-	line, err := json.Marshal(v)
 	if err != nil {
 		return j.fail(err)
 	}
-	if _, err := j.w.Write(append(line, '\n')); err != nil {
-		return j.fail(err)
-	}
-	j.pending++
-	if j.pending >= journalFlushLines || time.Since(j.flushed) >= journalFlushEvery {
-		return j.flush()
+	j.pending = append(append(j.pending, line...), '\n')
+	j.lines++
+	if durable {
+		return j.commit(j.lines)
 	}
 	return nil
 }
 
-func (j *journalFile) flush() error {
-	if j.err != nil {
-		return j.err
+// commit returns once line n is durable: it syncs, or waits for the sync
+// under way and then syncs what came after, whichever covers n. j.mu is held.
+func (j *journal) commit(n uint64) error {
+	for j.durable < n && j.err == nil {
+		if j.syncing {
+			j.synced.Wait()
+			continue
+		}
+		j.syncing = true
+		batch, upto := j.pending, j.lines
+		j.pending = nil
+		j.mu.Unlock()
+		_, err := j.f.Write(batch)
+		if err == nil {
+			err = j.f.Sync()
+		}
+		j.mu.Lock()
+		j.syncing = false
+		if err != nil {
+			j.fail(err)
+		} else {
+			j.durable = upto
+		}
+		j.synced.Broadcast()
 	}
-	if err := j.w.Flush(); err != nil {
-		return j.fail(err)
-	}
-	j.pending, j.flushed = 0, time.Now()
-	return nil
+	return j.err
 }
 
-// sync flushes the buffered lines and makes them durable (fsync).
-func (j *journalFile) sync() error {
-	if err := j.flush(); err != nil {
-		return err
-	}
-	if err := j.f.Sync(); err != nil {
-		return j.fail(err)
-	}
-	return nil
+// sync makes every line appended so far durable.
+func (j *journal) sync() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.commit(j.lines)
 }
 
 // close syncs and closes the journal, which releases its lock.
-func (j *journalFile) close() error {
+func (j *journal) close() error {
 	err := j.sync()
 	return errors.Join(err, j.f.Close())
 }
 
-func (j *journalFile) fail(err error) error {
-	j.err = fmt.Errorf("writing journal %s: %w", j.path, err)
+// fail records the first write error; j.mu is held.
+func (j *journal) fail(err error) error {
+	if j.err == nil {
+		j.err = fmt.Errorf("writing journal %s: %w: %w", j.path, errJournal, err)
+	}
 	return j.err
-}
-
-// sharedJournal is a journal appended to from several goroutines.
-type sharedJournal struct {
-	mu sync.Mutex
-	j  *journalFile
-}
-
-func (s *sharedJournal) append(v any) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.j.append(v)
-}
-
-// readJournalHeader parses a journal's first line into header, which must
-// name format (say "wsops-send-journal/1", a journal of kind "send").
-func readJournalHeader(path string, lines [][]byte, format, kind string, header any) error {
-	var head struct {
-		Format string `json:"format"`
-	}
-	if len(lines) == 0 || json.Unmarshal(lines[0], &head) != nil || head.Format != format {
-		return fmt.Errorf("journal %s: not a %s journal (line 1 is not a %s header)", path, kind, format)
-	}
-	if err := json.Unmarshal(lines[0], header); err != nil {
-		return fmt.Errorf("journal %s line 1: %w", path, err)
-	}
-	return nil
-}
-
-// readJournalEntries parses every line after the header as an E and hands
-// it to apply, in order. A line that does not parse, or that apply refuses,
-// makes the journal unusable: a resume must trust it entirely.
-func readJournalEntries[E any](path string, lines [][]byte, apply func(E) error) error {
-	for n := 1; n < len(lines); n++ {
-		var e E
-		if err := json.Unmarshal(lines[n], &e); err != nil {
-			return fmt.Errorf("journal %s line %d: %w", path, n+1, err)
-		}
-		if err := apply(e); err != nil {
-			return fmt.Errorf("journal %s line %d: %w", path, n+1, err)
-		}
-	}
-	return nil
-}
-
-// journalTarget is one target of a send's or a logout's plan.
-type journalTarget struct {
-	ID         string `json:"id"`
-	User       string `json:"user,omitempty"`
-	App        string `json:"app,omitempty"`
-	EntityType string `json:"entity_type,omitempty"`
-}
-
-// journalTargets converts a plan's targets for its journal's header.
-func journalTargets(targets []Target) []journalTarget {
-	out := make([]journalTarget, len(targets))
-	for i, t := range targets {
-		out[i] = journalTarget(t)
-	}
-	return out
-}
-
-// resumeJournal opens the journal at path to carry on with it (a resume, an
-// undo) on profile: locked, replayed into a state, and written on that same
-// profile. The caller closes the journal.
-func resumeJournal[S any](path, profile string, replay func(string, [][]byte) (S, error), profileOf func(S) string) (*journalFile, S, error) {
-	var zero S
-	j, lines, err := openJournal(path)
-	if err != nil {
-		return nil, zero, err
-	}
-	st, err := replay(path, lines)
-	if err == nil && profileOf(st) != profile {
-		err = fmt.Errorf("journal %s was written on profile %s, not %s", path, profileOf(st), profile)
-	}
-	if err != nil {
-		return nil, zero, errors.Join(err, j.close())
-	}
-	return j, st, nil
 }

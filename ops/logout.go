@@ -66,15 +66,8 @@ type LogoutResult struct {
 	Complete bool `json:"-"`
 }
 
-// counts is the result for the audit line, keyed as the JSON output.
-func (r LogoutResult) counts() map[string]int {
-	return map[string]int{"targets": r.Targets, "notified": r.Notified, "disconnected": r.Disconnected,
-		"gone": r.Gone, "records_deleted": r.RecordsDeleted, "failed": r.Failed, "not_attempted": r.NotAttempted}
-}
-
 // LogoutPlan validates req and resolves its targets into the plan Logout
-// would carry out, without any call to the management API (--dry-run). On a
-// read-only profile it refuses, audited, as Plan does.
+// would carry out, reading the registry only (--dry-run).
 func (o *Ops) LogoutPlan(ctx context.Context, req LogoutRequest) ([]Target, Plan, error) {
 	notice, err := req.notice()
 	if err != nil {
@@ -86,108 +79,77 @@ func (o *Ops) LogoutPlan(ctx context.Context, req LogoutRequest) ([]Target, Plan
 	if req.Rate < 0 || math.IsNaN(req.Rate) {
 		return nil, Plan{}, fmt.Errorf("logout: rate %v: want a positive number of disconnects per second", req.Rate)
 	}
-	if o.Registry == nil && !o.Policy.ReadOnly {
-		return nil, Plan{}, errors.New("logout: no registry")
-	}
-	targets, plan, err := o.Plan(ctx, "logout", req.Targets, len(notice))
-	if err != nil && !Refused(err) { // a refusal (audited by Plan) names the action already
-		err = fmt.Errorf("logout: %w", err)
-	}
-	if err != nil {
-		return nil, Plan{}, err
-	}
-	return targets, plan, nil
+	return o.Plan(ctx, "logout", req.Targets, len(notice))
 }
 
 // Logout force-logs-out req's targets, staged at req's rate: for each one it
 // posts the notice, then closes the connection (so the client sees the notice
 // frame before close 1000), then deletes the connection's registry records
-// and its subscriptions, in batches. A connection already gone (410 on the
-// post or the delete) still gets its records deleted and counts as gone. A
-// target whose notice fails otherwise is not cut: it is reported failed.
+// and its subscriptions. A connection already gone (410 on the post or the
+// delete) still gets its records deleted and counts as gone. A target whose
+// notice fails otherwise is not cut: it is reported failed.
 //
-// The plan and every step are journaled at req.Journal as they happen, so
-// that ResumeLogout can finish an interrupted or partly failed run without
-// posting any notice twice. The run is authorized, then audited with its
-// counts, whatever happens. When ctx is cancelled, no further target is
-// started, calls in flight finish, the records of every connection already
-// closed are still deleted, and the result says what was done; the error
-// then wraps ctx's error. An error with a non-zero result reports a partial
-// run; Refused(err) reports a refusal. progress, when set, is called after
-// each finished target.
-func (o *Ops) Logout(ctx context.Context, req LogoutRequest, progress func(done, total int)) (LogoutResult, error) {
-	if req.Journal == "" {
-		return LogoutResult{}, errors.New("logout: no journal path")
+// The notice's intent is journaled before the post and the cut's before
+// the cut, so that ResumeLogout can finish an interrupted or partly failed
+// run without cutting anyone without a notice. The run is authorized, then
+// audited before its first call and after its last. When ctx is cancelled,
+// no further target is started, calls in flight finish, and the result
+// says what was done; the error then wraps ctx's error.
+func (o *Ops) Logout(ctx context.Context, req LogoutRequest, progress func(Progress)) (LogoutResult, error) {
+	if err := o.writable(ctx, "logout", req.Targets.String()); err != nil {
+		return LogoutResult{}, err
 	}
 	targets, plan, err := o.LogoutPlan(ctx, req)
 	if err != nil {
 		return LogoutResult{}, err
 	}
 	notice, _ := req.notice() // valid: LogoutPlan checked it
-	h := logoutHeader{
-		Format: logoutJournalFormat, Action: plan.Action, Profile: o.Policy.Profile, Time: o.journalTime(),
-		Filter: plan.Filter, Notice: notice, Rate: cmp.Or(req.Rate, DefaultLogoutRate), Targets: journalTargets(targets),
+	act := &logout{o: o, plan: logoutPlan{Notice: notice, Targets: targets}}
+	r, err := o.fresh(act, req.Journal, "logout", plan.Filter, o.logoutRate(req.Rate), act.plan)
+	if err != nil {
+		return LogoutResult{}, err
 	}
-	// res stays zero when the run is refused.
-	var res LogoutResult
-	err = o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
-		out := Outcome{Payload: notice}
-		j, err := createJournal(req.Journal)
-		if err != nil {
-			return out, fmt.Errorf("logout: %w", err)
-		}
-		out.Journal = req.Journal
-		if err := errors.Join(j.append(h), j.sync()); err != nil {
-			return out, errors.Join(err, j.close())
-		}
-		st := newLogoutState(h)
-		run, err := o.logout(ctx, j, st, h.Rate, progress)
-		res, out.Result = st.result(req.Journal), run.counts()
-		return out, errors.Join(err, j.close())
-	})
-	return res, err
+	r.progress = progress
+	err = r.start(ctx, plan, notice)
+	return act.result(r), err
 }
 
-// ResumeLogout finishes the logout journaled at path, on the profile that
-// started it: it cuts the targets of its plan that have no outcome yet or
-// whose cut failed, never posting the notice again to one the journal says
-// was notified, and deletes the records of closed connections not deleted
-// yet. A notice whose post failed is posted again: its answer was lost, so
-// it may arrive twice, but no client is cut without one. Steps are appended
-// to the same journal. The resume is authorized and audited as a logout
-// (filter "resume <path>"). A complete journal makes ResumeLogout return at
-// once with Complete set (no confirmation, no audit line). rate, when not 0,
-// replaces the journal's rate (say, slower after a reconnect storm).
-func (o *Ops) ResumeLogout(ctx context.Context, path string, rate float64, progress func(done, total int)) (res LogoutResult, err error) {
-	res.Journal = path
+// ResumeLogout finishes the logout journaled at path, on the profile and at
+// the place that started it: it cuts the targets with no outcome or a
+// failed one. A target whose cut was intended was notified: it is not
+// notified again. A notice whose answer a crash or a failure hid is posted
+// again: it may arrive twice, but no client is cut without one. rate, when
+// not 0, replaces the journal's (say, slower after a reconnect storm). A
+// journal with nothing left returns at once (no confirmation, no audit line).
+func (o *Ops) ResumeLogout(ctx context.Context, path string, rate float64, progress func(Progress)) (LogoutResult, error) {
 	if rate < 0 || math.IsNaN(rate) {
-		return res, fmt.Errorf("resume: rate %v: want a positive number of disconnects per second", rate)
+		return LogoutResult{Journal: path}, fmt.Errorf("resume: rate %v: want a positive number of disconnects per second", rate)
 	}
-	j, st, err := resumeJournal(path, o.Policy.Profile, replayLogout, (*logoutState).profile)
-	if err != nil {
-		return res, fmt.Errorf("resume: %w", err)
+	if rate != 0 {
+		rate = o.logoutRate(rate)
 	}
-	defer func() { err = errors.Join(err, j.close()) }()
-	h := st.header
-	if err := checkPayload(h.Notice); err != nil {
-		return res, fmt.Errorf("resume %s: notice: %w", path, err)
-	}
-	left := append(st.todo(), st.unswept()...)
-	if len(left) == 0 {
-		return st.result(path), nil
-	}
-	plan := Plan{Action: "logout", Filter: "resume " + path, Radius: RadiusOf(left), PayloadSize: len(h.Notice)}
-	err = o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
-		out := Outcome{Payload: h.Notice, Journal: path}
-		now := o.journalTime()
-		if err := j.append(logoutEntry{Event: "resume", Time: &now}); err != nil {
-			return out, err
+	act := &logout{o: o}
+	r, err := o.resume(ctx, path, []string{"logout"}, rate, func(h header) (action, error) {
+		if err := unmarshalPlan(h, &act.plan); err != nil {
+			return nil, err
 		}
-		run, err := o.logout(ctx, j, st, cmp.Or(rate, h.Rate), progress)
-		res, out.Result = st.result(path), run.counts()
-		return out, err
-	})
-	return res, err
+		return act, checkPayload(act.plan.Notice)
+	}, progress)
+	if r == nil {
+		return LogoutResult{Journal: path}, err
+	}
+	return act.result(r), err
+}
+
+// logoutRate is the cuts per second of a logout asked for rate: 0 is
+// DefaultLogoutRate; each cut is two management calls, so at most half the
+// profile's RPS.
+func (o *Ops) logoutRate(rate float64) float64 {
+	rate = cmp.Or(rate, DefaultLogoutRate)
+	if o.rps > 0 {
+		rate = min(rate, o.rps/2)
+	}
+	return rate
 }
 
 // notice is the request's notice, validated: DefaultNotice when nil.

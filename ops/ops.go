@@ -3,41 +3,102 @@ package ops
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"wsops/client"
 	"wsops/data"
 )
 
-// Ops runs operator actions on one profile's fleet. Every action goes through
-// run: targets resolved, safety authorized, the action done, one audit line
-// written — refusals and failures included.
-type Ops struct {
-	Registry *data.Registry
-	Mgmt     *client.Management
-	Policy   Policy
-	Confirm  Confirmer
-	Audit    *AuditLog
-	Caller   string           // STS ARN, or "sandbox"
-	RPS      float64          // the profile's management_rps
-	WriteRPS float64          // the profile's repair_rps (0: DefaultRepairRPS)
-	Now      func() time.Time // default time.Now
+// Registry is what ops reads and writes of the connection registry.
+type Registry interface {
+	Schema() data.Schema
+	Connections(ctx context.Context, sel data.Select) <-chan data.Page[data.Connection]
+	Connection(ctx context.Context, id string) (data.Connection, error)
+	ConnectionsOf(ctx context.Context, user string) ([]data.Connection, error)
+	Subscriptions(ctx context.Context, sel data.Select) <-chan data.Page[data.Subscription]
+	SubscriptionsOfMany(ctx context.Context, ids []string) ([]data.Subscription, error)
+	DeleteConnections(ctx context.Context, ids []string) (data.DeleteResult, error)
+	DeleteRecords(ctx context.Context, conns, subs []data.Item) error
+	Update(ctx context.Context, c data.Change) (before data.Item, err error)
+	Create(ctx context.Context, subscriptions bool, item data.Item) error
+	DeleteUnchanged(ctx context.Context, subscriptions bool, item data.Item) error
+	Record(ctx context.Context, subscriptions bool, key data.Item) (data.Item, error)
+	KeyOf(subscriptions bool, item data.Item) data.Item
 }
 
-// Plan resolves targets into the plan an action would carry out, without any
-// call to the management API (what --dry-run prints). On a read-only profile
-// it refuses before any call at all, and audits the refusal.
-func (o *Ops) Plan(ctx context.Context, action string, t Targets, payloadSize int) ([]Target, Plan, error) {
-	if o.Policy.ReadOnly {
-		plan := Plan{Action: action, Filter: t.String(), PayloadSize: payloadSize}
-		return nil, plan, o.run(ctx, plan, nil)
-	}
-	targets, radius, err := Resolve(ctx, o.Registry, t)
-	if err != nil {
-		return nil, Plan{}, err
-	}
-	return targets, Plan{Action: action, Filter: t.String(), Radius: radius, PayloadSize: payloadSize}, nil
+var _ Registry = (*data.Registry)(nil)
+
+// Gateway is what ops calls of the management API.
+type Gateway interface {
+	Post(ctx context.Context, id string, payload []byte) error
+	Get(ctx context.Context, id string) (client.ConnectionInfo, error)
+	Delete(ctx context.Context, id string) error
 }
+
+var _ Gateway = (*client.Management)(nil)
+
+// Identity names who acts, for the audit log: an STS ARN, or "sandbox".
+type Identity func(ctx context.Context) (string, error)
+
+// Deps are what an Ops works with; New refuses any that is missing.
+type Deps struct {
+	Registry Registry
+	Gateway  Gateway
+	Confirm  Confirmer
+	Audit    *AuditLog
+	// Caller is asked once, at the first audit line.
+	Caller Identity
+	Policy Policy
+	// Place is where the calls go, as journals record it.
+	Place Place
+	// RPS is the profile's management_rps (0: client.DefaultRPS); WriteRPS
+	// its repair_rps (0: DefaultRepairRPS).
+	RPS, WriteRPS float64
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// Ops runs operator actions on one profile's fleet. Every action goes
+// through run: the safety checks, an audit line before the first call and
+// one after the last, refusals and failures included.
+type Ops struct {
+	reg     Registry
+	gw      Gateway
+	confirm Confirmer
+	audit   *AuditLog
+	caller  Identity
+	policy  Policy
+	place   Place
+	rps     float64
+	write   float64
+	clock   func() time.Time
+}
+
+// now is the Ops' clock.
+func (o *Ops) now() time.Time { return o.clock() }
+
+// New returns the Ops of deps.
+func New(deps Deps) (*Ops, error) {
+	switch {
+	case deps.Registry == nil, deps.Gateway == nil, deps.Confirm == nil, deps.Audit == nil, deps.Caller == nil:
+		return nil, errors.New("ops: a registry, a management API client, a confirmer, an audit log and a caller are all required")
+	case deps.Policy.Profile == "":
+		return nil, errors.New("ops: no profile name")
+	}
+	o := &Ops{reg: deps.Registry, gw: deps.Gateway, confirm: deps.Confirm, audit: deps.Audit, caller: deps.Caller,
+		policy: deps.Policy, place: deps.Place, rps: deps.RPS, write: deps.WriteRPS, clock: deps.Now}
+	if o.clock == nil {
+		o.clock = time.Now
+	}
+	return o, nil
+}
+
+// Policy is the safety state of the profile the Ops acts on.
+func (o *Ops) Policy() Policy { return o.policy }
+
+// Schema is the registry's schema.
+func (o *Ops) Schema() data.Schema { return o.reg.Schema() }
 
 // Outcome is what an action reports for its audit line.
 type Outcome struct {
@@ -46,32 +107,73 @@ type Outcome struct {
 	Payload []byte // fingerprinted in the audit line, never written
 }
 
-// run authorizes plan, runs do, and appends the audit line whatever happens.
-// A refusal is audited too, with no calls made (do may be nil when the
-// caller knows the plan is refused).
+// run authorizes plan, writes the audit's start line (durably: no line, no
+// call), runs do, and writes the end line with the result, whatever
+// happens. A refusal is audited too, with no calls made.
 func (o *Ops) run(ctx context.Context, plan Plan, do func(context.Context) (Outcome, error)) error {
-	if o.Audit == nil {
-		return errors.New(plan.Action + ": no audit log: wsops does not mutate unaudited")
+	start := o.now()
+	entry := AuditEntry{Time: start.UTC(), Profile: o.policy.Profile, Action: plan.Action,
+		Filter: plan.Filter, Targets: plan.Radius.Total, Journal: plan.Journal}
+	if err := o.policy.Authorize(ctx, plan, o.confirm); err != nil {
+		entry.Caller, entry.Error = o.callerName(ctx), err.Error()
+		return errors.Join(err, o.audit.Append(entry))
 	}
-	now := time.Now
-	if o.Now != nil {
-		now = o.Now
+	entry.Caller = o.callerName(ctx)
+	entry.Run = newRunID()
+	if err := o.audit.Start(entry); err != nil {
+		return fmt.Errorf("%s: nothing done: %w", plan.Action, err)
 	}
-	start := now()
-	entry := AuditEntry{Time: start.UTC(), Profile: o.Policy.Profile, Caller: o.Caller, Action: plan.Action,
-		Filter: plan.Filter, Targets: plan.Radius.Total}
-	err := o.Policy.Authorize(ctx, plan, o.Confirm)
-	var out Outcome
-	if err == nil {
-		out, err = do(ctx)
-	}
+	out, err := do(ctx)
 	entry.Result, entry.Journal = out.Result, out.Journal
 	if out.Payload != nil {
 		entry.Fingerprint(out.Payload)
 	}
-	entry.DurationMS = now().Sub(start).Milliseconds()
+	entry.DurationMS = o.now().Sub(start).Milliseconds()
 	if err != nil {
 		entry.Error = err.Error()
 	}
-	return errors.Join(err, o.Audit.Append(entry))
+	return errors.Join(err, o.audit.End(entry))
+}
+
+// callerName is who acts, or why that is unknown.
+func (o *Ops) callerName(ctx context.Context) string {
+	if o.policy.ReadOnly {
+		return "(not asked: read-only profile)"
+	}
+	name, err := o.caller(ctx)
+	if err != nil {
+		return "(unknown: " + err.Error() + ")"
+	}
+	return name
+}
+
+// writable refuses, audited, an action on a read-only profile before any
+// call at all (the registry's reads included).
+func (o *Ops) writable(ctx context.Context, action, filter string) error {
+	if !o.policy.ReadOnly {
+		return nil
+	}
+	return o.run(ctx, Plan{Action: action, Filter: filter}, nil)
+}
+
+// journalPath is path, or the default place for an action's journal.
+func (o *Ops) journalPath(path, action string) (string, error) {
+	if path != "" {
+		return path, nil
+	}
+	return DefaultJournalPath(action, o.now())
+}
+
+// fresh prepares a new journaled run of act: its header and its ledger.
+func (o *Ops) fresh(act action, path, action, filter string, rps float64, plan any) (*journaled, error) {
+	path, err := o.journalPath(path, action)
+	if err != nil {
+		return nil, err
+	}
+	h := header{Format: journalFormat, Action: action, Profile: o.policy.Profile, Place: o.place,
+		Time: o.now().UTC(), Filter: filter, RPS: rateOf(rps)}
+	if h.Plan, err = marshalPlan(plan); err != nil {
+		return nil, fmt.Errorf("%s: %w", action, err)
+	}
+	return &journaled{o: o, path: path, h: h, act: act, l: newLedger(act.keys())}, nil
 }

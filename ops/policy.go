@@ -19,6 +19,9 @@ var (
 	ErrNotConfirmed = errors.New("refused: not confirmed")
 	// ErrProductionGuard means a production profile was not confirmed as such.
 	ErrProductionGuard = errors.New("refused: production profile not confirmed")
+	// ErrWrongEndpoint means the answers look like a wrong endpoint, not a
+	// stale fleet: nothing is deleted unless forced.
+	ErrWrongEndpoint = errors.New("refused: this looks like a wrong endpoint")
 )
 
 // Policy is the safety state of the profile an action runs on.
@@ -44,6 +47,11 @@ type Plan struct {
 	Radius Radius
 	// PayloadSize is the bytes each target receives (send, logout notice).
 	PayloadSize int
+	// Journal is where the action's journal goes.
+	Journal string
+	// self marks a plan that reaches only the operator's own test client:
+	// it needs no confirmation (read-only still refuses).
+	self bool
 }
 
 // Authorize runs the safety checks before any call: read-only refuses
@@ -52,13 +60,14 @@ func (pol Policy) Authorize(ctx context.Context, p Plan, c Confirmer) error {
 	if pol.ReadOnly {
 		return fmt.Errorf("%s on profile %s: %w", p.Action, pol.Profile, ErrReadOnly)
 	}
-	if c == nil {
-		return fmt.Errorf("%s: %w (nobody to ask)", p.Action, ErrNotConfirmed)
+	if p.self {
+		return nil
 	}
 	return c.Confirm(ctx, p, pol)
 }
 
 // Refused reports whether err is one of the safety refusals.
 func Refused(err error) bool {
-	return errors.Is(err, ErrReadOnly) || errors.Is(err, ErrNotConfirmed) || errors.Is(err, ErrProductionGuard)
+	return errors.Is(err, ErrReadOnly) || errors.Is(err, ErrNotConfirmed) || errors.Is(err, ErrProductionGuard) ||
+		errors.Is(err, ErrWrongEndpoint)
 }

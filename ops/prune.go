@@ -7,7 +7,6 @@ import (
 	"math"
 	"time"
 
-	"wsops/client"
 	"wsops/data"
 )
 
@@ -15,184 +14,169 @@ import (
 // connection being set up can look gone for a moment.
 const DefaultPruneGrace = 60 * time.Second
 
+// The wrong-endpoint guard: when at least guardMinGone probed connections
+// are gone and they are guardGoneShare of all probed or more, the
+// management API is more likely the wrong one (another stage, another API,
+// another account's) than the fleet that stale.
+const (
+	guardMinGone   = 10
+	guardGoneShare = 0.9
+)
+
 // PruneRequest is a prune: find the registry records whose connection is
 // gone and delete them.
 type PruneRequest struct {
 	// Select picks the records to check (zero: all).
 	Select data.Select
 	// Grace leaves records younger than this alone, by their connectedAt
-	// (0: DefaultPruneGrace). A record with no readable connectedAt is checked.
+	// (0: none). A record with no readable connectedAt is checked.
 	Grace time.Duration
 	// RPS is GetConnection probes per second (0: the profile's management
 	// RPS); never more than the profile's management RPS.
 	RPS float64
-}
-
-// PruneResult is what a prune did; its JSON is design.md's prune output plus
-// skipped.
-type PruneResult struct {
-	// Checked counts records probed with GetConnection.
-	Checked int `json:"checked"`
-	// Gone counts probed records whose connection is gone.
-	Gone int `json:"gone"`
-	// Deleted counts gone connections whose records (the connection record
-	// and its subscriptions) were deleted.
-	Deleted int `json:"deleted"`
-	// Failed counts probes that failed (the record is kept) and gone
-	// connections whose records could not be deleted.
-	Failed int `json:"failed"`
-	// Skipped counts records left alone as younger than the grace.
-	Skipped int `json:"skipped"`
-}
-
-// counts is the result for the audit line, keyed as the JSON output.
-func (r PruneResult) counts() map[string]int {
-	return map[string]int{"checked": r.Checked, "gone": r.Gone, "deleted": r.Deleted, "failed": r.Failed, "skipped": r.Skipped}
+	// Force deletes even when the probes look like a wrong endpoint.
+	Force bool
+	// Journal is where the journal goes ("": DefaultJournalPath).
+	Journal string
 }
 
 // PrunePlan reads the records req selects and plans their check, without
 // any call to the management API (--dry-run): the targets are the records
-// old enough to be probed, skipped counts those younger than the grace. The
-// plan's radius is the probed records by app × entity type. On a read-only
-// profile it refuses, audited, before any call, as Plan does.
-func (o *Ops) PrunePlan(ctx context.Context, req PruneRequest) (targets []Target, skipped int, plan Plan, err error) {
-	grace, err := req.grace()
-	if err != nil {
-		return nil, 0, Plan{}, err
+// old enough to be probed, skipped counts those younger than the grace.
+func (o *Ops) PrunePlan(ctx context.Context, req PruneRequest) (targets []data.Connection, skipped int, plan Plan, err error) {
+	if req.Grace < 0 {
+		return nil, 0, Plan{}, fmt.Errorf("prune: grace %v is negative", req.Grace)
 	}
 	if req.RPS < 0 || math.IsNaN(req.RPS) {
 		return nil, 0, Plan{}, fmt.Errorf("prune: rate %v: want a positive number of probes per second", req.RPS)
 	}
-	filter := "stale records (grace " + graceWords(grace) + ")"
-	if sel := (Targets{Select: req.Select}).String(); sel != "" {
-		filter += " of " + sel
-	}
-	if o.Policy.ReadOnly { // refused before any call, and audited, as Plan does
-		plan := Plan{Action: "prune", Filter: filter}
-		return nil, 0, plan, o.run(ctx, plan, nil)
-	}
-	if o.Registry == nil {
-		return nil, 0, Plan{}, errors.New("prune: no registry")
-	}
-	conns, err := data.Collect(ctx, o.Registry.Connections(ctx, req.Select))
+	conns, err := data.Collect(ctx, o.reg.Connections(ctx, req.Select))
 	if err != nil {
 		return nil, 0, Plan{}, fmt.Errorf("prune: reading the records: %w", err)
 	}
-	now := time.Now()
-	if o.Now != nil {
-		now = o.Now()
-	}
+	now := o.now()
+	var ts []Target
 	for _, c := range conns {
-		if !c.ConnectedAt.IsZero() && now.Sub(c.ConnectedAt) < grace {
+		if !c.ConnectedAt.IsZero() && now.Sub(c.ConnectedAt) < req.Grace {
 			skipped++
 			continue
 		}
-		targets = append(targets, Target{ID: c.ID, User: c.User, App: c.App, EntityType: c.EntityType})
+		targets = append(targets, c)
+		ts = append(ts, targetOf(c))
 	}
-	return targets, skipped, Plan{Action: "prune", Filter: filter, Radius: RadiusOf(targets)}, nil
+	return targets, skipped, Plan{Action: "prune", Filter: pruneFilter(req), Radius: RadiusOf(ts)}, nil
+}
+
+// pruneFilter is a prune's targeting in words.
+func pruneFilter(req PruneRequest) string {
+	filter := fmt.Sprintf("stale records (grace %gs)", req.Grace.Seconds())
+	if sel := (Targets{Select: req.Select}).String(); sel != "" {
+		filter += " of " + sel
+	}
+	return filter
 }
 
 // Prune probes the records req selects that are older than the grace with
 // GetConnection, at req's rate, and deletes the records of the gone ones
-// with their subscriptions, in batches. Live connections' records are never
-// changed; a record whose probe fails is kept.
+// with their subscriptions, as a journaled action: the records as they were
+// are in the journal before the first delete (--undo puts them back).
+// Live connections' records are never changed; a record whose probe fails
+// is kept. The probes only read, so the confirmation comes after them and
+// shows what would be deleted.
 //
-// The run is authorized, then audited with the result, whatever happens.
-// When ctx is cancelled no further probe or batch starts, probes and a batch
-// in flight finish, and the result says what was done (gone records not yet
-// deleted count in Gone, not Deleted); the error then wraps ctx's error. An
-// error with a non-zero result reports a partial run; Refused(err) reports a
-// refusal. progress, when set, is called after each probe.
-func (o *Ops) Prune(ctx context.Context, req PruneRequest, progress func(checked, total int)) (PruneResult, error) {
-	targets, skipped, plan, err := o.PrunePlan(ctx, req)
+// Before deleting, the guard: a management URL of another API or stage than
+// the WebSocket URL's, or probes that are nearly all gone, look like a
+// wrong endpoint rather than a stale fleet; the prune then deletes nothing
+// (ErrWrongEndpoint) unless req.Force.
+func (o *Ops) Prune(ctx context.Context, req PruneRequest, progress func(Progress)) (PruneResult, error) {
+	if err := o.writable(ctx, "prune", pruneFilter(req)); err != nil {
+		return PruneResult{}, err
+	}
+	conns, skipped, plan, err := o.PrunePlan(ctx, req)
 	if err != nil {
 		return PruneResult{}, err
 	}
-	// res stays zero when the run is refused.
-	var res PruneResult
-	err = o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
-		res.Skipped = skipped
-		err := o.prune(ctx, req.RPS, targets, &res, progress)
-		return Outcome{Result: res.counts()}, err
-	})
-	return res, err
+	res := PruneResult{Skipped: skipped}
+	if why := o.place.mismatch(); why != "" && !req.Force {
+		return res, o.refuse(ctx, plan, fmt.Errorf("prune: %w: %s; check management_url (or pass --force)", ErrWrongEndpoint, why))
+	}
+	live, err := o.probeAll(ctx, conns, o.probeRate(req.RPS), &res, progress)
+	if err != nil {
+		return res, err
+	}
+	if err := o.guard(ctx, plan, res, req.Force); err != nil {
+		return res, err
+	}
+	var gone []data.Connection
+	for _, c := range conns {
+		if live[c.ID] == LiveGone {
+			gone = append(gone, c)
+		}
+	}
+	if len(gone) == 0 {
+		return res, probeErr(res)
+	}
+	err = o.deleteGone(ctx, gone, plan.Filter, req.Journal, &res, progress)
+	return res, errors.Join(err, probeErr(res))
 }
 
-func (o *Ops) prune(ctx context.Context, rps float64, targets []Target, res *PruneResult, progress func(checked, total int)) error {
-	if o.Mgmt == nil {
-		return errors.New("prune: no management API client")
+// probeAll probes conns and tells each one's status; failed probes count
+// in res.Failed.
+func (o *Ops) probeAll(ctx context.Context, conns []data.Connection, rps float64, res *PruneResult, progress func(Progress)) (map[string]LiveStatus, error) {
+	ids := make(chan string, len(conns))
+	for _, c := range conns {
+		ids <- c.ID
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	sweep := &recordSweep{reg: o.Registry}
-	// A batch once started completes, so that its counts are known.
-	batchCtx := context.WithoutCancel(ctx)
-	var first error
-	failedProbes := 0
-	for ev := range o.pruneFanOut(rps).Probe(runCtx, o.Mgmt, client.StreamIDs(IDs(targets))) {
-		if ev.Final {
+	close(ids)
+	status := make(map[string]LiveStatus, len(conns))
+	var stopped error
+	for l := range o.Probe(ctx, ids, rps, false) {
+		if l.Final {
+			stopped = l.Err
 			continue
 		}
-		res.Checked = ev.Progress.Done
-		switch r := ev.Result; r.Outcome {
-		case client.Gone:
+		res.Checked++
+		status[l.ID] = l.Status
+		switch l.Status {
+		case LiveGone:
 			res.Gone++
-			if runCtx.Err() == nil {
-				sweep.add(batchCtx, r.ID, true)
-			}
-		case client.Delivered: // live: its records stay
-		default:
-			failedProbes++
-			if first == nil {
-				first = r.Err
-			}
-		}
-		if sweep.err != nil {
-			stop() // the registry fails: probe no further
+		case LiveUnknown:
+			res.Failed++
 		}
 		if progress != nil {
-			progress(res.Checked, len(targets))
+			progress(Progress{Done: res.Checked, Total: len(conns), Counts: []Count{{"gone", res.Gone}, {"failed", res.Failed}}})
 		}
 	}
-	if ctx.Err() == nil {
-		sweep.flush(batchCtx)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("prune: stopped after %d of %d probes, nothing deleted: %w", res.Checked, len(conns), err)
 	}
-	res.Deleted = sweep.cleaned
-	res.Failed = failedProbes + len(sweep.failed)
-	var failures, stopped error
-	if first != nil {
-		failures = fmt.Errorf("%d of %d probes failed, first: %w", failedProbes, len(targets), first)
+	if stopped != nil {
+		return nil, fmt.Errorf("prune: stopped after %d of %d probes, nothing deleted: %w", res.Checked, len(conns), stopped)
 	}
-	if ctx.Err() != nil {
-		stopped = fmt.Errorf("stopped after %d of %d probes: %w", res.Checked, len(targets), context.Cause(ctx))
-	}
-	return joinErrs("prune", stopped, failures, sweep.err)
+	return status, nil
 }
 
-// pruneFanOut is the engine configuration of a prune at rps probes per
-// second (0: the profile's RPS), never above the profile's RPS.
-func (o *Ops) pruneFanOut(rps float64) client.FanOut {
-	if rps <= 0 {
-		rps = o.RPS
+// guard refuses to delete when the probes look like a wrong endpoint.
+func (o *Ops) guard(ctx context.Context, plan Plan, res PruneResult, force bool) error {
+	if force || res.Gone < guardMinGone || float64(res.Gone) < guardGoneShare*float64(res.Checked) {
+		return nil
 	}
-	if o.RPS > 0 {
-		rps = min(rps, o.RPS)
-	}
-	return client.FanOut{RPS: rps} // 0: the engine's default
+	return o.refuse(ctx, plan, fmt.Errorf("prune: %w: %d of %d probed connections answer gone; a stale fleet is rarely that stale, "+
+		"a management_url of another stage, API or account answers gone for every connection: check management_url, "+
+		"or pass --force to delete anyway", ErrWrongEndpoint, res.Gone, res.Checked))
 }
 
-// grace is the request's grace, DefaultPruneGrace when zero.
-func (req PruneRequest) grace() (time.Duration, error) {
-	switch {
-	case req.Grace < 0:
-		return 0, fmt.Errorf("prune: grace %v is negative", req.Grace)
-	case req.Grace == 0:
-		return DefaultPruneGrace, nil
+// probeErr says how many probes failed, if any did.
+func probeErr(res PruneResult) error {
+	if res.Failed == 0 {
+		return nil
 	}
-	return req.Grace, nil
+	return fmt.Errorf("prune: %d of %d probes failed: their records are kept", res.Failed, res.Checked)
 }
 
-// graceWords writes a grace as the plan shows it: "60s", "1.5s".
-func graceWords(d time.Duration) string {
-	return fmt.Sprintf("%gs", d.Seconds())
+// refuse audits a refusal that no confirmation could overturn, and returns it.
+func (o *Ops) refuse(ctx context.Context, plan Plan, err error) error {
+	entry := AuditEntry{Time: o.now().UTC(), Profile: o.policy.Profile, Caller: o.callerName(ctx), Action: plan.Action,
+		Filter: plan.Filter, Targets: plan.Radius.Total, Error: err.Error()}
+	return errors.Join(err, o.audit.Append(entry))
 }

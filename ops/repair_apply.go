@@ -7,38 +7,36 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"golang.org/x/sync/errgroup"
-	"golang.org/x/time/rate"
 
 	"wsops/config"
 	"wsops/data"
 )
 
 // DefaultRepairRPS is the write rate of a repair when neither the request
-// nor the Ops names one.
+// nor the profile names one.
 const DefaultRepairRPS = config.DefaultRepairRPS
-
-// repairWorkers bounds the writes in flight.
-const repairWorkers = 16
 
 // RepairApply is a planned repair to carry out.
 type RepairApply struct {
 	Plan RepairPlan
 	// Selected are the indexes of the plan's changes to apply (nil: all).
 	Selected []int
-	// RPS is writes per second (0: the Ops' WriteRPS; +Inf: no limit).
+	// RPS is writes per second (0: the profile's repair_rps; +Inf: no limit).
 	RPS float64
 	// Journal is where the journal goes ("": DefaultJournalPath).
 	Journal string
 }
 
-// RepairResult is what an apply (or an undo, or a resume) did; its JSON is
-// design.md's repair --apply output plus not_attempted.
+// RepairResult is what an apply (or an undo, or a resume) did, over its
+// whole journal; its JSON is design.md's repair --apply output plus
+// already and not_attempted.
 type RepairResult struct {
-	Applied      int    `json:"applied"`
+	Applied int `json:"applied"`
+	// Already counts changes whose record held the planned value already:
+	// someone else's work, which this journal never undoes.
+	Already      int    `json:"already"`
 	Conflicts    int    `json:"conflicts"`
 	Failed       int    `json:"failed"`
 	NotAttempted int    `json:"not_attempted"`
@@ -46,8 +44,11 @@ type RepairResult struct {
 	// Conflicted lists the changes left untouched because the record no
 	// longer held the planned value, with what it held instead.
 	Conflicted []RepairConflict `json:"-"`
-	// Failures lists the changes whose write failed, with the error.
+	// Failures lists the changes whose write failed (or whose outcome a
+	// crash hid), with the error.
 	Failures []RepairFailure `json:"-"`
+	// Complete: a resume would write nothing.
+	Complete bool `json:"-"`
 }
 
 // RepairConflict is a change refused by its condition.
@@ -65,22 +66,147 @@ type RepairFailure struct {
 	Err    error
 }
 
-// counts is the result for the audit line.
-func (r RepairResult) counts() map[string]int {
-	return map[string]int{"applied": r.Applied, "conflicts": r.Conflicts, "failed": r.Failed, "not_attempted": r.NotAttempted}
+// The steps of a repair change.
+const (
+	repairApplied  = "applied"
+	repairAlready  = "already"
+	repairConflict = "conflict"
+	repairFailed   = "failed"
+)
+
+// repairPlanJSON is a repair journal's plan.
+type repairPlanJSON struct {
+	Rules   []string       `json:"rules,omitempty"`
+	Changes []RepairChange `json:"changes"`
+}
+
+// repairData is what a repair outcome line carries: the record's images
+// around the write, or what a conflict found (null: no record).
+type repairData struct {
+	Before  item `json:"before,omitempty"`
+	After   item `json:"after,omitempty"`
+	Current item `json:"current,omitempty"`
+}
+
+// repair is the journaled repair action, and its undo.
+type repair struct {
+	reg  Registry
+	plan repairPlanJSON
+}
+
+func (a *repair) kind() callKind { return callWrite }
+func (a *repair) outcomes() []string {
+	return []string{repairApplied, repairAlready, repairConflict, repairFailed}
+}
+func (a *repair) radius(ts []int) Radius { return radiusOf(pick(a.plan.Changes, ts)) }
+
+func (a *repair) keys() []string {
+	keys := make([]string, len(a.plan.Changes))
+	for i, c := range a.plan.Changes {
+		keys[i] = c.target()
+	}
+	return keys
+}
+
+func (a *repair) read(e entry) error {
+	if e.T == nil || e.Intent == "write" || slices.Contains(a.outcomes(), e.Step) {
+		return dataOf(e, &repairData{})
+	}
+	return fmt.Errorf("not a repair's line: intent %q, step %q", e.Intent, e.Step)
+}
+
+func (a *repair) pending(l *ledger, t int) bool {
+	step := l.last[t].Step
+	return l.open[t] != "" || step == "" || step == repairFailed
+}
+
+// step makes one conditional write. A refused condition is looked into: a
+// record already in the planned state is someone else's work ("already"),
+// unless an earlier run intended this write and a crash hid its outcome:
+// then the write is presumed this journal's own ("applied"), so that an
+// undo reverses it.
+func (a *repair) step(ctx context.Context, t int, l *ledger, w intents) (entry, error) {
+	ours := l.open[t] != ""
+	if err := w.intent("write"); err != nil {
+		return entry{}, err
+	}
+	c := a.plan.Changes[t]
+	before, after, err := a.write(ctx, c)
+	switch {
+	case err == nil:
+		return outcome(repairApplied, nil).with(repairData{Before: item(before), After: item(after)}), nil
+	case !errors.Is(err, data.ErrConflict):
+		return outcome(repairFailed, err), err
+	}
+	current, rerr := a.reg.Record(ctx, c.Subscriptions, c.Key)
+	switch {
+	case rerr != nil && !errors.Is(rerr, data.ErrNotFound):
+		// Refused, so left as it was; what it holds now is unknown.
+		return outcome(repairConflict, fmt.Errorf("record changed; reading it back failed: %w", rerr)), nil
+	case !inPlannedState(c, current):
+		return outcome(repairConflict, nil).with(repairData{Current: item(current)}), nil
+	case ours:
+		return outcome(repairApplied, nil).with(repairData{After: item(current)}), nil
+	}
+	return outcome(repairAlready, nil), nil
+}
+
+// write makes change c's conditional write.
+func (a *repair) write(ctx context.Context, c RepairChange) (before, after data.Item, err error) {
+	switch c.Op {
+	case OpSet:
+		before, err = a.reg.Update(ctx, data.Change{Subscriptions: c.Subscriptions, Key: c.Key, Attribute: c.Attribute, Old: c.Old, New: c.New})
+		return before, withAttribute(before, c.Attribute, c.New), err
+	case OpCreate:
+		return nil, c.Record, a.reg.Create(ctx, c.Subscriptions, c.Record)
+	case OpDelete:
+		return c.Record, nil, a.reg.DeleteUnchanged(ctx, c.Subscriptions, c.Record)
+	}
+	return nil, nil, fmt.Errorf("unknown operation %q", c.Op)
+}
+
+// result is the journal's account.
+func (a *repair) result(r *journaled) RepairResult {
+	res := RepairResult{Journal: r.path, Complete: len(r.todo()) == 0}
+	for _, t := range r.l.targets() {
+		e, c := r.l.last[t], a.plan.Changes[t]
+		switch {
+		case r.l.open[t] != "":
+			res.Failed++
+			res.Failures = append(res.Failures, RepairFailure{Change: c, Err: errors.New("its outcome is unknown (the run was cut off): resume to find out")})
+		case e.Step == repairApplied:
+			res.Applied++
+		case e.Step == repairAlready:
+			res.Already++
+		case e.Step == repairConflict:
+			res.Conflicts++
+			var d repairData
+			_ = dataOf(e, &d)
+			conflict := RepairConflict{Change: c, Current: data.Item(d.Current)}
+			if e.Error != "" {
+				conflict.Err = errors.New(e.Error)
+			}
+			res.Conflicted = append(res.Conflicted, conflict)
+		case e.Step == repairFailed:
+			res.Failed++
+			res.Failures = append(res.Failures, RepairFailure{Change: c, Err: errors.New(e.Error)})
+		default:
+			res.NotAttempted++
+		}
+	}
+	return res
 }
 
 // Repair applies the selected changes of a plan with conditional writes at
-// the request's rate, journaling every outcome. A record that no longer
-// holds the planned value is a conflict, left as it is. When ctx is
-// cancelled no further write starts, writes in flight finish, and the
-// result and journal say what was not attempted (ResumeRepair finishes the
-// run). Safety as every action: read-only refuses before any call, the
-// confirmer sees the plan's radius, one audit line is written.
-func (o *Ops) Repair(ctx context.Context, a RepairApply, progress func(done, total int)) (RepairResult, error) {
+// the request's rate, as a journaled action: each change's intent is
+// durable before its write, its outcome (with the record's images) after.
+// A record that no longer holds the planned value is a conflict, left as
+// it is. When ctx is cancelled no further write starts, writes in flight
+// finish, and ResumeRepair finishes the run.
+func (o *Ops) Repair(ctx context.Context, a RepairApply, progress func(Progress)) (RepairResult, error) {
 	filter := "rules " + strings.Join(a.Plan.Rules, ", ")
-	if o.Policy.ReadOnly {
-		return RepairResult{}, o.run(ctx, Plan{Action: "repair", Filter: filter}, nil)
+	if err := o.writable(ctx, "repair", filter); err != nil {
+		return RepairResult{}, err
 	}
 	changes := a.Plan.Changes
 	if a.Selected != nil {
@@ -92,225 +218,71 @@ func (o *Ops) Repair(ctx context.Context, a RepairApply, progress func(done, tot
 			changes = append(changes, a.Plan.Changes[i])
 		}
 	}
-	rps, err := o.repairRate(a.RPS)
-	if err != nil {
-		return RepairResult{}, err
-	}
-	h := repairHeader{Format: repairJournalFormat, Action: "repair", Profile: o.Policy.Profile, Time: o.now().UTC(),
-		Rules: a.Plan.Rules, RPS: journalRate(rps)}
-	return o.applyNew(ctx, h, a.Journal, filter, changes, progress)
+	return o.applyNew(ctx, "repair", "", filter, a.Journal, a.RPS, repairPlanJSON{Rules: a.Plan.Rules, Changes: changes}, progress)
 }
 
 // ResumeRepair finishes an interrupted repair (or undo) from its journal:
-// the changes with no applied or conflict outcome are applied, at the
-// journal's rate; nothing is re-read or re-planned.
-func (o *Ops) ResumeRepair(ctx context.Context, path string, progress func(done, total int)) (RepairResult, error) {
-	filter := "resume of " + path
-	if o.Policy.ReadOnly {
-		return RepairResult{}, o.run(ctx, Plan{Action: "repair", Filter: filter}, nil)
+// the changes with no outcome, a failed one, or one a crash hid (whose
+// record is read back: see step), at the journal's rate; nothing is
+// re-planned.
+func (o *Ops) ResumeRepair(ctx context.Context, path string, progress func(Progress)) (RepairResult, error) {
+	act := &repair{reg: o.reg}
+	r, err := o.resume(ctx, path, []string{"repair", "repair-undo"}, 0, func(h header) (action, error) {
+		return act, unmarshalPlan(h, &act.plan)
+	}, progress)
+	if r == nil {
+		return RepairResult{Journal: path}, err
 	}
-	j, r, err := resumeJournal(path, o.Policy.Profile, readRepairJournal, (*repairJournal).profile)
-	if err != nil {
-		return RepairResult{}, fmt.Errorf("resume: %w", err)
-	}
-	defer j.close()
-	h, changes, outcomes := r.header, r.changes, r.outcomes
-	var todo []int
-	for i := range changes {
-		if e, ok := outcomes[i]; !ok || e.Outcome == outcomeFailed {
-			todo = append(todo, i)
-		}
-	}
-	plan := Plan{Action: h.Action, Filter: filter, Radius: radiusOf(pick(changes, todo))}
-	res := RepairResult{Journal: path}
-	err = o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
-		now := o.now().UTC()
-		if err := j.append(repairEntry{Event: "resume", Time: &now}); err != nil {
-			return Outcome{Journal: path}, err
-		}
-		err := o.applyChanges(ctx, j, changes, todo, h.rate(), &res, progress)
-		return Outcome{Result: res.counts(), Journal: path}, err
-	})
-	return res, err
+	return act.result(r), err
 }
 
-// UndoRepair reverses every applied change of a repair journal with the
-// same conditional discipline: an attribute is restored only if it still
-// holds the value the repair wrote, a created record is deleted only if it
-// is unchanged. The undo keeps a journal of its own (journal: "" for the
-// default path), which can be resumed — or undone — in turn.
-func (o *Ops) UndoRepair(ctx context.Context, path, journal string, rps float64, progress func(done, total int)) (RepairResult, error) {
+// UndoRepair reverses every change a repair (or undo) journal may have
+// applied — applied ones, and those whose write failed or whose outcome a
+// crash hid — last first, with the same conditional discipline: an
+// attribute is restored only if it still holds the value the repair wrote,
+// a created record is deleted only if it is unchanged. Changes that were
+// someone else's work (already) or conflicts are never touched. The undo
+// keeps a journal of its own (journal: "" for the default path), which can
+// be resumed, or undone in turn.
+func (o *Ops) UndoRepair(ctx context.Context, path, journal string, rps float64, progress func(Progress)) (RepairResult, error) {
 	filter := "undo of " + path
-	if o.Policy.ReadOnly {
-		return RepairResult{}, o.run(ctx, Plan{Action: "repair-undo", Filter: filter}, nil)
+	if err := o.writable(ctx, "repair-undo", filter); err != nil {
+		return RepairResult{}, err
 	}
-	j, r, err := resumeJournal(path, o.Policy.Profile, readRepairJournal, (*repairJournal).profile)
+	done := &repair{reg: o.reg}
+	l, err := o.load(path, []string{"repair", "repair-undo"}, func(h header) (action, error) {
+		return done, unmarshalPlan(h, &done.plan)
+	})
 	if err != nil {
 		return RepairResult{}, fmt.Errorf("undo: %w", err)
 	}
-	j.close()
-	changes, outcomes := r.changes, r.outcomes
+	ts := l.targets()
 	var inverse []RepairChange
-	for i := len(changes) - 1; i >= 0; i-- { // last applied, first undone
-		if outcomes[i].Outcome == outcomeApplied {
-			inverse = append(inverse, changes[i].inverse())
+	for i := len(ts) - 1; i >= 0; i-- { // last planned, first undone
+		t := ts[i]
+		if step := l.last[t].Step; l.open[t] != "" || step == repairApplied || step == repairFailed {
+			inverse = append(inverse, done.plan.Changes[t].inverse())
 		}
 	}
-	if rps, err = o.repairRate(rps); err != nil {
+	if len(inverse) == 0 {
+		return RepairResult{Complete: true}, nil // nothing was applied
+	}
+	return o.applyNew(ctx, "repair-undo", path, filter, journal, rps, repairPlanJSON{Changes: inverse}, progress)
+}
+
+// applyNew authorizes plan's changes, journals and applies them.
+func (o *Ops) applyNew(ctx context.Context, action, of, filter, path string, rps float64, plan repairPlanJSON, progress func(Progress)) (RepairResult, error) {
+	if rps < 0 || math.IsNaN(rps) {
+		return RepairResult{}, fmt.Errorf("%s: rate %v: want a positive number of writes per second", action, rps)
+	}
+	act := &repair{reg: o.reg, plan: plan}
+	r, err := o.fresh(act, path, action, filter, o.writeRate(rps), plan)
+	if err != nil {
 		return RepairResult{}, err
 	}
-	h := repairHeader{Format: repairJournalFormat, Action: "repair-undo", Profile: o.Policy.Profile, Time: o.now().UTC(),
-		UndoOf: path, RPS: journalRate(rps)}
-	return o.applyNew(ctx, h, journal, filter, inverse, progress)
-}
-
-// applyNew authorizes changes, creates their journal and applies them.
-func (o *Ops) applyNew(ctx context.Context, h repairHeader, path, filter string, changes []RepairChange, progress func(done, total int)) (RepairResult, error) {
-	if o.Registry == nil {
-		return RepairResult{}, errors.New(h.Action + ": no registry")
-	}
-	if path == "" {
-		var err error
-		if path, err = DefaultJournalPath(h.Action, o.now()); err != nil {
-			return RepairResult{}, err
-		}
-	}
-	for _, c := range changes {
-		r, err := encodeChange(c)
-		if err != nil {
-			return RepairResult{}, fmt.Errorf("%s: %w", h.Action, err)
-		}
-		h.Changes = append(h.Changes, r)
-	}
-	plan := Plan{Action: h.Action, Filter: filter, Radius: radiusOf(changes)}
-	res := RepairResult{}
-	err := o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
-		j, err := createJournal(path)
-		if err != nil {
-			return Outcome{}, err
-		}
-		res.Journal = path
-		err = j.append(h)
-		if err == nil {
-			err = o.applyChanges(ctx, j, changes, allIndexes(len(changes)), h.rate(), &res, progress)
-		}
-		return Outcome{Result: res.counts(), Journal: path}, errors.Join(err, j.close())
-	})
-	return res, err
-}
-
-// applyChanges writes changes[todo...] concurrently at rps, journaling and
-// counting each outcome.
-func (o *Ops) applyChanges(ctx context.Context, j *journalFile, changes []RepairChange, todo []int, rps float64, res *RepairResult, progress func(done, total int)) error {
-	limit := rate.Inf
-	if !math.IsInf(rps, 1) {
-		limit = rate.Limit(rps)
-	}
-	lim := rate.NewLimiter(limit, 1)
-	// A write once started completes, so that its outcome is known.
-	writeCtx := context.WithoutCancel(ctx)
-	var (
-		mu      sync.Mutex
-		done    int
-		journal error
-	)
-	g := new(errgroup.Group)
-	g.SetLimit(repairWorkers)
-	started := 0
-	for _, i := range todo {
-		if ctx.Err() != nil || lim.Wait(ctx) != nil {
-			break
-		}
-		started++
-		g.Go(func() error {
-			e := o.applyOne(writeCtx, changes[i])
-			e.I = &i
-			mu.Lock()
-			defer mu.Unlock()
-			res.count(changes[i], e)
-			if err := j.append(e); err != nil && journal == nil {
-				journal = err
-			}
-			done++
-			if progress != nil {
-				progress(done, len(todo))
-			}
-			return nil
-		})
-	}
-	_ = g.Wait() // workers never return errors; outcomes carry them
-	res.NotAttempted = len(todo) - started
-	var stopped error
-	if ctx.Err() != nil {
-		now := o.now().UTC()
-		journal = errors.Join(journal, j.append(repairEntry{Event: "cancelled", Time: &now, NotAttempted: res.NotAttempted}))
-		stopped = fmt.Errorf("stopped after %d of %d changes (%d not attempted): %w", started, len(todo), res.NotAttempted, context.Cause(ctx))
-	}
-	var failures error
-	if len(res.Failures) > 0 {
-		failures = fmt.Errorf("%d of %d writes failed, first: %w", len(res.Failures), len(todo), res.Failures[0].Err)
-	}
-	return joinErrs("repair", stopped, failures, journal)
-}
-
-// count adds one outcome to the result.
-func (r *RepairResult) count(c RepairChange, e repairEntry) {
-	switch e.Outcome {
-	case outcomeApplied:
-		r.Applied++
-	case outcomeConflict:
-		r.Conflicts++
-		current, _ := data.UnmarshalItem(e.Current)
-		conflict := RepairConflict{Change: c, Current: current}
-		if e.Error != "" {
-			conflict.Err = errors.New(e.Error)
-		}
-		r.Conflicted = append(r.Conflicted, conflict)
-	default:
-		r.Failed++
-		r.Failures = append(r.Failures, RepairFailure{Change: c, Err: errors.New(e.Error)})
-	}
-}
-
-// applyOne makes one conditional write and says what came of it. A refused
-// condition is looked into: a record already in the planned state (a run
-// cut off between its write and its journal line) counts as applied.
-func (o *Ops) applyOne(ctx context.Context, c RepairChange) repairEntry {
-	reg := o.Registry
-	var (
-		before, after data.Item
-		err           error
-	)
-	switch c.Op {
-	case OpSet:
-		before, err = reg.Update(ctx, data.Change{Subscriptions: c.Subscriptions, Key: c.Key, Attribute: c.Attribute, Old: c.Old, New: c.New})
-		if err == nil {
-			after = withAttribute(before, c.Attribute, c.New)
-		}
-	case OpCreate:
-		err = reg.Create(ctx, c.Subscriptions, c.Record)
-		after = c.Record
-	case OpDelete:
-		before = c.Record
-		err = reg.DeleteUnchanged(ctx, c.Subscriptions, c.Record)
-	default:
-		err = fmt.Errorf("unknown operation %q", c.Op)
-	}
-	if err == nil {
-		return entryOf(outcomeApplied, before, after, nil, nil)
-	}
-	if !errors.Is(err, data.ErrConflict) {
-		return entryOf(outcomeFailed, nil, nil, nil, err)
-	}
-	current, rerr := reg.Record(ctx, c.Subscriptions, c.Key)
-	if rerr != nil && !errors.Is(rerr, data.ErrNotFound) {
-		// Refused, so left as it was; what it holds now is unknown.
-		return entryOf(outcomeConflict, nil, nil, nil, fmt.Errorf("record changed; reading it back failed: %w", rerr))
-	}
-	if inPlannedState(c, current) {
-		return entryOf(outcomeApplied, nil, current, nil, nil)
-	}
-	return entryOf(outcomeConflict, nil, nil, current, nil)
+	r.h.Of, r.progress = of, progress
+	err = r.start(ctx, Plan{Action: action, Filter: filter, Radius: radiusOf(plan.Changes)}, nil)
+	return act.result(r), err
 }
 
 // inPlannedState reports whether a record (nil: absent) already is what the
@@ -351,53 +323,6 @@ func withAttribute(item data.Item, attr string, v types.AttributeValue) data.Ite
 		delete(out, attr)
 	} else {
 		out[attr] = v
-	}
-	return out
-}
-
-func entryOf(outcome string, before, after, current data.Item, err error) repairEntry {
-	e := repairEntry{Outcome: outcome}
-	if before != nil {
-		e.Before, _ = data.MarshalItem(before)
-	}
-	if after != nil {
-		e.After, _ = data.MarshalItem(after)
-	}
-	if outcome == outcomeConflict {
-		e.Current, _ = data.MarshalItem(current) // null: no record
-	}
-	if err != nil {
-		e.Error = err.Error()
-	}
-	return e
-}
-
-// repairRate validates a write rate: 0 is the profile's (WriteRPS, else
-// DefaultRepairRPS), +Inf no limit.
-func (o *Ops) repairRate(rps float64) (float64, error) {
-	switch {
-	case rps == 0 && o.WriteRPS > 0:
-		return o.WriteRPS, nil
-	case rps == 0:
-		return DefaultRepairRPS, nil
-	case rps < 0 || math.IsNaN(rps):
-		return 0, fmt.Errorf("repair: rate %v: want a positive number of writes per second", rps)
-	}
-	return rps, nil
-}
-
-func allIndexes(n int) []int {
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return idx
-}
-
-func pick(changes []RepairChange, idx []int) []RepairChange {
-	out := make([]RepairChange, len(idx))
-	for n, i := range idx {
-		out[n] = changes[i]
 	}
 	return out
 }

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -106,10 +105,7 @@ func radiusOf(changes []RepairChange) Radius {
 // RepairPlan reads both tables once and plans every change the rules call
 // for. It only reads, so it runs on read-only profiles too.
 func (o *Ops) RepairPlan(ctx context.Context, req RepairRequest) (RepairPlan, error) {
-	if o.Registry == nil {
-		return RepairPlan{}, errors.New("repair: no registry")
-	}
-	s := o.Registry.Schema()
+	s := o.reg.Schema()
 	rules, err := compileRules(s, req.Rules)
 	if err != nil {
 		return RepairPlan{}, err
@@ -131,18 +127,10 @@ func (o *Ops) RepairPlan(ctx context.Context, req RepairRequest) (RepairPlan, er
 			p.plan.Rules = append(p.plan.Rules, name)
 		}
 	}
-	if err := p.run(ctx, o.Registry); err != nil {
+	if err := p.run(ctx, o.reg); err != nil {
 		return RepairPlan{}, fmt.Errorf("repair: %w", err)
 	}
 	return p.plan, nil
-}
-
-// now is the ops clock.
-func (o *Ops) now() time.Time {
-	if o.Now != nil {
-		return o.Now()
-	}
-	return time.Now()
 }
 
 // planner holds one planning pass.
@@ -162,7 +150,7 @@ type planner struct {
 	subscribed map[string]bool
 }
 
-func (p *planner) run(ctx context.Context, reg *data.Registry) error {
+func (p *planner) run(ctx context.Context, reg Registry) error {
 	var joinAttrs []string
 	subRules := false
 	for _, r := range p.rules {
@@ -256,7 +244,7 @@ func (p *planner) connection(c data.Connection, joinAttrs []string, needSubs boo
 }
 
 // subscription plans the subscription rules for one record.
-func (p *planner) subscription(reg *data.Registry, sub data.Subscription) {
+func (p *planner) subscription(reg Registry, sub data.Subscription) {
 	if m, ok := p.merchants[sub.ConnectionID]; ok && sub.Key == businessStatusPrefix+m.BusinessID {
 		p.subscribed[sub.ConnectionID] = true
 	}
@@ -294,7 +282,7 @@ func (p *planner) sets(r rule, subs bool, key, item data.Item, app, entity strin
 
 // missingBusinessStatus plans a create of the business-status subscription
 // of every merchant connection that lacks one, built from the connection.
-func (p *planner) missingBusinessStatus(reg *data.Registry) {
+func (p *planner) missingBusinessStatus(reg Registry) {
 	ids := make([]string, 0, len(p.merchants))
 	for id := range p.merchants {
 		if !p.subscribed[id] {

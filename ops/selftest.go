@@ -32,10 +32,8 @@ type Own struct {
 // the client's, else the one whose live connection GetConnection says has
 // it. API Gateway never tells a client its connection id, so this is how the
 // console learns it. Reading only; no audit line.
-func FindOwn(ctx context.Context, reg *data.Registry, mgmt *client.Management, own Own) (data.Connection, error) {
-	if reg == nil || mgmt == nil {
-		return data.Connection{}, errors.New("find own connection: no registry or management client")
-	}
+func (o *Ops) FindOwn(ctx context.Context, own Own) (data.Connection, error) {
+	reg, mgmt := o.reg, o.gw
 	if own.UserAgent == "" {
 		return data.Connection{}, errors.New("find own connection: the client has no user agent to recognise it by")
 	}
@@ -80,15 +78,13 @@ func FindOwn(ctx context.Context, reg *data.Registry, mgmt *client.Management, o
 // an audit line (filter "own test connection ID"); it asks for no
 // confirmation, as it reaches nobody but the operator's own test client.
 func (o *Ops) PostToSelf(ctx context.Context, self data.Connection, payload []byte) error {
-	if err := o.checkSend(payload); err != nil {
+	if err := checkPayload(payload); err != nil {
 		return err
 	}
-	target := Target{ID: self.ID, User: self.User, App: self.App, EntityType: self.EntityType}
-	plan := Plan{Action: "send", Filter: "own test connection " + self.ID, Radius: RadiusOf([]Target{target}), PayloadSize: len(payload)}
-	own := *o
-	own.Confirm = selfConfirm{}
-	return own.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
-		err := o.Mgmt.Post(ctx, self.ID, payload)
+	plan := Plan{Action: "send", Filter: "own test connection " + self.ID, Radius: RadiusOf([]Target{targetOf(self)}),
+		PayloadSize: len(payload), self: true}
+	return o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
+		err := o.gw.Post(ctx, self.ID, payload)
 		res := map[string]int{"delivered": 1}
 		switch {
 		case errors.Is(err, client.ErrGone):
@@ -99,9 +95,3 @@ func (o *Ops) PostToSelf(ctx context.Context, self data.Connection, payload []by
 		return Outcome{Result: res, Payload: payload}, err
 	})
 }
-
-// selfConfirm says yes: a post to one's own test connection needs no
-// confirmation (read-only still refuses, before it is asked).
-type selfConfirm struct{}
-
-func (selfConfirm) Confirm(context.Context, Plan, Policy) error { return nil }

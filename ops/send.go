@@ -3,39 +3,16 @@ package ops
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"net"
+	"slices"
 	"time"
 
 	"wsops/client"
-	"wsops/data"
 )
-
-// A send starts with client.DefaultWorkers calls in flight and may grow to
-// enough to hold its rate when each call takes sendLatencyBudget (an
-// in-region round trip with room to spare): rate × budget, at most
-// maxSendWorkers; an unlimited send up to maxSendWorkers. The engine adds
-// workers only while the rate is not held and each step raised throughput
-// (client.FanOut.MaxWorkers), so a send on a saturated CPU keeps few. With
-// a fixed 32, a 2,000/s send could not go faster than 32 / latency:
-// 1,600/s at 20 ms.
-const (
-	sendLatencyBudget = 25 * time.Millisecond
-	maxSendWorkers    = 256
-)
-
-// sendWorkers is how many calls a send at rps may keep in flight.
-func sendWorkers(rps float64) int {
-	if math.IsInf(rps, 1) {
-		return maxSendWorkers // the engine finds how many pay
-	}
-	need := rps * sendLatencyBudget.Seconds()
-	if need >= maxSendWorkers {
-		return maxSendWorkers
-	}
-	return max(client.DefaultWorkers, int(math.Ceil(need)))
-}
 
 // SendRequest is a send (one connection, a user) or test broadcast (a topic,
 // an app × entity group, everyone): one payload to every target.
@@ -43,241 +20,200 @@ type SendRequest struct {
 	Targets Targets
 	// Payload is the message, 1 byte to client.MaxPayload (128 KB).
 	Payload []byte
-	// RPS is the rate of management calls; 0 takes the profile's (Ops.RPS),
-	// and when that is 0 too, client.DefaultRPS. math.Inf(1) sends unthrottled.
+	// RPS is the rate of management calls; 0 takes the profile's, and when
+	// that is 0 too, client.DefaultRPS. math.Inf(1) sends unthrottled.
 	RPS float64
-	// PruneGone deletes, once every target was tried, the registry records
-	// (and subscriptions) of the targets that turned out gone.
-	PruneGone bool
-	// Journal is the path of the journal to write (DefaultJournalPath is one
-	// choice); it must not exist yet.
+	// Journal is the path of the journal to write; "" is DefaultJournalPath.
+	// It must not exist yet.
 	Journal string
 }
 
-// SendResult is how a send or resume went. The counts cover the whole
-// journal: a resume reports every target of the original plan, by the latest
-// outcome of each.
+// SendResult is how a send or its resume went, over the whole journal: a
+// resume reports every target of the original plan by its latest outcome.
+// Its JSON is the `send` output.
 type SendResult struct {
-	// Summary is the `send` JSON output. DurationMS is the time this call
-	// spent sending (resolving, confirming and pruning excluded).
-	client.Summary
-	// NotAttempted counts targets never sent to (the run was cancelled
-	// first); Resume sends to them.
-	NotAttempted int
-	// Gone and Failed list the ids of the gone and failed targets.
-	Gone, Failed []string
-	// Pruned is what PruneGone deleted in this call (nil without PruneGone).
-	// Its counts are delete requests, records already absent included.
-	Pruned *data.DeleteResult
-	// Journal is the journal's path.
-	Journal string
-	// Attempted counts the targets this call sent to: all of them for a
-	// finished Send, fewer for a resume, 0 when the journal was complete.
-	Attempted int
-	// Complete reports that the journal has nothing left to do: no target
-	// is left to send to or to send again, and with PruneGone the gone ones
-	// were pruned. Resuming a complete journal sends nothing.
-	Complete bool
+	Targets   int `json:"targets"`
+	Delivered int `json:"delivered"`
+	Gone      int `json:"gone"`
+	// Throttled and Failed count targets whose message was certainly not
+	// delivered (throttled on every attempt, forbidden, refused): a resume
+	// sends to them again.
+	Throttled int `json:"throttled"`
+	Failed    int `json:"failed"`
+	// Unknown counts targets whose message may or may not have arrived: a
+	// timeout or a 5xx, or a crash between the post and its outcome. A
+	// resume leaves them alone unless told to resend them.
+	Unknown int `json:"unknown"`
+	// NotAttempted counts targets never sent to (the run stopped first).
+	NotAttempted int    `json:"not_attempted"`
+	DurationMS   int64  `json:"duration_ms"`
+	Journal      string `json:"journal,omitempty"`
+	// GoneIDs, FailedIDs and UnknownIDs list those targets (failed includes throttled).
+	GoneIDs, FailedIDs, UnknownIDs []string `json:"-"`
+	// Attempted counts the targets this call sent to: 0 when the journal
+	// had nothing left.
+	Attempted int `json:"-"`
+	// Complete: a resume would send nothing (unknown targets aside).
+	Complete bool `json:"-"`
+}
+
+// The steps of a send target.
+const (
+	sendDelivered = "delivered"
+	sendGone      = "gone"
+	sendThrottled = "throttled"
+	sendFailed    = "failed"
+	sendUnknown   = "unknown"
+)
+
+// sendPlan is a send journal's plan: the payload and the targets.
+type sendPlan struct {
+	Payload []byte   `json:"payload"` // base64 in JSON
+	Targets []Target `json:"targets"`
+}
+
+// send is the journaled send action.
+type send struct {
+	gw   Gateway
+	plan sendPlan
+	// resendUnknown sends again to targets whose fate is unknown.
+	resendUnknown bool
+}
+
+func (a *send) keys() []string         { return IDs(a.plan.Targets) }
+func (a *send) kind() callKind         { return callPost }
+func (a *send) message() []byte        { return a.plan.Payload }
+func (a *send) radius(ts []int) Radius { return RadiusOf(pick(a.plan.Targets, ts)) }
+func (a *send) outcomes() []string {
+	return []string{sendDelivered, sendGone, sendThrottled, sendFailed, sendUnknown}
+}
+
+func (a *send) read(e entry) error {
+	if e.T == nil || e.Intent == "post" || slices.Contains(a.outcomes(), e.Step) {
+		return nil
+	}
+	return fmt.Errorf("not a send's line: intent %q, step %q", e.Intent, e.Step)
+}
+
+// pending: never sent, or certainly not delivered; an unknown fate only
+// when asked.
+func (a *send) pending(l *ledger, t int) bool {
+	if l.open[t] != "" {
+		return a.resendUnknown
+	}
+	switch l.last[t].Step {
+	case "", sendThrottled, sendFailed:
+		return true
+	case sendUnknown:
+		return a.resendUnknown
+	}
+	return false
+}
+
+func (a *send) step(ctx context.Context, t int, _ *ledger, w intents) (entry, error) {
+	if err := w.intent("post"); err != nil {
+		return entry{}, err
+	}
+	err := a.gw.Post(ctx, a.plan.Targets[t].ID, a.plan.Payload)
+	return outcome(postOutcome(err), err), err
+}
+
+// postOutcome names a post's outcome. Only a refusal before delivery (429,
+// 403, a connection never made) is certainly not delivered; any other
+// failure (a timeout, a 5xx, a connection broken) may hide a delivery.
+func postOutcome(err error) string {
+	var op *net.OpError
+	switch {
+	case err == nil:
+		return sendDelivered
+	case errors.Is(err, client.ErrGone):
+		return sendGone
+	case errors.Is(err, client.ErrThrottled):
+		return sendThrottled
+	case errors.Is(err, client.ErrForbidden), errors.Is(err, client.ErrPayloadTooLarge), errors.As(err, &op) && op.Op == "dial":
+		return sendFailed
+	}
+	return sendUnknown
 }
 
 // Send sends req.Payload to every target of req.Targets, resolved once from
-// the registry, after the safety checks (read-only, confirmation) and with
-// one audit line. The plan and every outcome are journaled as they arrive,
-// so that an interrupted send can be finished with Resume. progress, when
-// not nil, is called with the running totals after every outcome.
+// the registry, after the safety checks and between its two audit lines.
+// Every target's intent is journaled before its post and its outcome after,
+// so that Resume can finish an interrupted send without posting twice.
+// progress, when set, gets the account after every outcome.
 //
 // Cancelling ctx stops the send: calls in flight finish and are journaled,
-// the journal is synced, and the partial result comes back with an error
-// wrapping ctx's (context.Canceled). PruneGone is then left to the resume.
-func (o *Ops) Send(ctx context.Context, req SendRequest, progress func(client.Progress)) (SendResult, error) {
-	if err := o.checkSend(req.Payload); err != nil {
+// and the partial result comes back with an error wrapping ctx's.
+func (o *Ops) Send(ctx context.Context, req SendRequest, progress func(Progress)) (SendResult, error) {
+	if err := checkPayload(req.Payload); err != nil {
 		return SendResult{}, err
 	}
 	rps, err := o.sendRate(req.RPS)
 	if err != nil {
 		return SendResult{}, err
 	}
-	if req.Journal == "" {
-		return SendResult{}, errors.New("send: no journal path")
+	if err := o.writable(ctx, "send", req.Targets.String()); err != nil {
+		return SendResult{}, err
 	}
 	targets, plan, err := o.Plan(ctx, "send", req.Targets, len(req.Payload))
 	if err != nil {
-		return SendResult{}, err // a refusal here is audited already
+		return SendResult{}, err
 	}
-	h := sendHeader{
-		Format: sendJournalFormat, Action: plan.Action, Profile: o.Policy.Profile, Time: o.journalTime(),
-		Filter: plan.Filter, Payload: req.Payload, RPS: rps, PruneGone: req.PruneGone,
-		Targets: journalTargets(targets),
-	}
-	var res SendResult
-	err = o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
-		out := Outcome{Payload: req.Payload}
-		j, err := createJournal(req.Journal)
-		if err != nil {
-			return out, err
-		}
-		out.Journal, res.Journal = req.Journal, req.Journal
-		if err := errors.Join(j.append(h), j.sync()); err != nil {
-			return out, errors.Join(err, j.close())
-		}
-		var run client.Progress
-		res, run, err = o.deliver(ctx, j, newSendState(h), progress)
-		out.Result = auditResult(run, res.Pruned)
-		return out, errors.Join(err, j.close())
-	})
-	return res, err
-}
-
-// Resume finishes the send journaled at path, on the profile that started
-// it: it sends the journal's payload at its rate to the targets of its plan
-// that have no outcome yet, and again to those whose message was certainly
-// not delivered (throttled on every attempt, or forbidden). Targets that
-// were delivered or gone are never sent to again, and neither are failed
-// ones (a timeout or a 5xx may hide a delivered message). Outcomes are
-// appended to the same journal; a last line cut short by a crash is dropped
-// first. The resume is authorized and audited as a send (filter "resume
-// <path>"). A complete journal makes Resume return at once, sending nothing,
-// with Complete set and Attempted 0 (no confirmation, no audit line).
-func (o *Ops) Resume(ctx context.Context, path string, progress func(client.Progress)) (res SendResult, err error) {
-	res.Journal = path
-	if o.Mgmt == nil {
-		return res, errors.New("resume: no management client")
-	}
-	j, st, err := resumeJournal(path, o.Policy.Profile, replaySend, (*sendState).profile)
+	act := &send{gw: o.gw, plan: sendPlan{Payload: req.Payload, Targets: targets}}
+	r, err := o.fresh(act, req.Journal, "send", plan.Filter, rps, act.plan)
 	if err != nil {
-		return res, fmt.Errorf("resume: %w", err)
+		return SendResult{}, err
 	}
-	defer func() { err = errors.Join(err, j.close()) }()
-	h := st.header
-	if err := checkPayload(h.Payload); err != nil {
-		return res, fmt.Errorf("resume %s: %w", path, err)
-	}
-	todo := st.todo()
-	if len(todo) == 0 && len(st.unprunedGone()) == 0 {
-		return st.result(path, 0, 0), nil
-	}
-	targets := make([]Target, len(todo))
-	for i, t := range todo {
-		targets[i] = Target(t)
-	}
-	plan := Plan{Action: "send", Filter: "resume " + path, Radius: RadiusOf(targets), PayloadSize: len(h.Payload)}
-	err = o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
-		out := Outcome{Payload: h.Payload, Journal: path}
-		now := o.journalTime()
-		if err := j.append(sendEntry{Event: "resume", Time: &now}); err != nil {
-			return out, err
-		}
-		var run client.Progress
-		res, run, err = o.deliver(ctx, j, st, progress)
-		out.Result = auditResult(run, res.Pruned)
-		return out, err
-	})
-	return res, err
+	r.progress = progress
+	began := time.Now()
+	err = r.start(ctx, plan, req.Payload)
+	return act.result(r, began), err
 }
 
-// deliver sends to the targets st has left, journaling each outcome, then
-// prunes the gone ones if the journal asks for it. It returns the result
-// over the whole journal and this run's own totals.
-func (o *Ops) deliver(ctx context.Context, j *journalFile, st *sendState, progress func(client.Progress)) (SendResult, client.Progress, error) {
-	var run client.Progress
-	todo := st.todo()
-	ids := make([]string, len(todo))
-	for i, t := range todo {
-		ids[i] = t.ID
-	}
-	base := st.settled()
-	sendCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	start := time.Now()
-	// A burst of one token: the run starts at its rate instead of a tenth
-	// of a second's worth ahead of it, so short runs hold --rate too.
-	fan := client.FanOut{Workers: client.DefaultWorkers, MaxWorkers: sendWorkers(st.header.rate()), RPS: st.header.rate(), Burst: 1}
-	events, err := fan.Send(sendCtx, o.Mgmt, client.StreamIDs(ids), st.header.Payload)
-	if err != nil {
-		return st.result(j.path, 0, 0), run, err
-	}
-	var journalErr error
-	for ev := range events {
-		run = ev.Progress
-		if !ev.Final {
-			e := outcomeEntry(ev.Result)
-			_ = st.apply(e) // the id is the plan's
-			if err := j.append(e); err != nil && journalErr == nil {
-				// What is not journaled would be sent again by a resume: stop.
-				journalErr = err
-				stop()
-			}
+// Resume finishes the send journaled at path, on the profile and at the
+// place that started it: it sends the journal's payload at its rate to the
+// targets with no outcome and to those whose message was certainly not
+// delivered; with resendUnknown also to those whose fate is unknown.
+// Delivered and gone targets are never sent to again. A journal with
+// nothing left returns at once (no confirmation, no audit line).
+func (o *Ops) Resume(ctx context.Context, path string, resendUnknown bool, progress func(Progress)) (SendResult, error) {
+	var act *send
+	began := time.Now()
+	r, err := o.resume(ctx, path, []string{"send"}, 0, func(h header) (action, error) {
+		act = &send{gw: o.gw, resendUnknown: resendUnknown}
+		if err := unmarshalPlan(h, &act.plan); err != nil {
+			return nil, err
 		}
-		if progress != nil {
-			progress(plus(base, run))
+		return act, checkPayload(act.plan.Payload)
+	}, progress)
+	if r == nil {
+		return SendResult{Journal: path}, err
+	}
+	return act.result(r, began), err
+}
+
+// result is the journal's account.
+func (a *send) result(r *journaled, began time.Time) SendResult {
+	l := r.l
+	res := SendResult{Targets: len(l.targets()), Delivered: l.counts[sendDelivered], Gone: l.counts[sendGone],
+		Throttled: l.counts[sendThrottled], Failed: l.counts[sendFailed], Journal: r.path,
+		DurationMS: time.Since(began).Milliseconds(), Attempted: r.attempted}
+	for _, t := range l.targets() {
+		id := a.plan.Targets[t].ID
+		switch step := l.last[t].Step; {
+		case l.open[t] != "" || step == sendUnknown:
+			res.Unknown++
+			res.UnknownIDs = append(res.UnknownIDs, id)
+		case step == "":
+			res.NotAttempted++
+		case step == sendGone:
+			res.GoneIDs = append(res.GoneIDs, id)
+		case step == sendThrottled || step == sendFailed:
+			res.FailedIDs = append(res.FailedIDs, id)
 		}
 	}
-	elapsed := time.Since(start)
-	run.NotAttempted = len(ids) - run.Done
-	var errs []error
-	if journalErr != nil {
-		errs = append(errs, fmt.Errorf("send stopped after %d of %d targets: %w", run.Done, len(ids), journalErr))
-	}
-	if err := ctx.Err(); err != nil {
-		now := o.journalTime()
-		_ = j.append(sendEntry{Event: "cancelled", Time: &now, NotAttempted: run.NotAttempted}) // a failure shows in sync
-		errs = append(errs, fmt.Errorf("send interrupted after %d of %d targets (resume with the journal %s): %w", run.Done, len(ids), j.path, err))
-	}
-	if err := j.sync(); err != nil && journalErr == nil {
-		errs = append(errs, err)
-	}
-	var pruned *data.DeleteResult
-	if err := errors.Join(errs...); err == nil && st.header.PruneGone {
-		pruned, err = o.pruneGone(ctx, j, st)
-		errs = append(errs, err)
-	}
-	res := st.result(j.path, run.Done, elapsed)
-	res.Pruned = pruned
-	return res, run, errors.Join(errs...)
-}
-
-// pruneGone deletes the records of the gone targets not pruned yet, and
-// journals them as pruned once every delete went through.
-func (o *Ops) pruneGone(ctx context.Context, j *journalFile, st *sendState) (*data.DeleteResult, error) {
-	ids := st.unprunedGone()
-	if len(ids) == 0 {
-		return &data.DeleteResult{}, nil
-	}
-	if o.Registry == nil {
-		return nil, errors.New("send: pruning gone targets: no registry")
-	}
-	res, err := o.Registry.DeleteConnections(ctx, ids)
-	switch {
-	case err != nil:
-		return &res, fmt.Errorf("pruning %d gone targets: %w", len(ids), err)
-	case len(res.Failed) > 0:
-		return &res, fmt.Errorf("pruning %d gone targets: %d records left unprocessed (resume the journal to retry)", len(ids), len(res.Failed))
-	}
-	now := o.journalTime()
-	e := sendEntry{Event: "pruned", Time: &now, IDs: ids}
-	_ = st.apply(e)
-	return &res, errors.Join(j.append(e), j.sync())
-}
-
-// auditResult is the audit line's result: this run's counts.
-func auditResult(run client.Progress, pruned *data.DeleteResult) map[string]int {
-	r := map[string]int{
-		"delivered": run.Delivered, "gone": run.Gone, "throttled": run.Throttled,
-		"failed": run.Failed, "not_attempted": run.NotAttempted,
-	}
-	if pruned != nil {
-		r["pruned"], r["pruned_subscriptions"] = pruned.Connections, pruned.Subscriptions
-	}
-	return r
-}
-
-// checkSend refuses a send that cannot start: no management client, an
-// empty payload or one API Gateway would refuse.
-func (o *Ops) checkSend(p []byte) error {
-	if o.Mgmt == nil {
-		return errors.New("send: no management client")
-	}
-	return checkPayload(p)
+	res.Complete = len(r.todo()) == 0
+	return res
 }
 
 // checkPayload refuses an empty payload or one API Gateway would refuse.
@@ -291,22 +227,31 @@ func checkPayload(p []byte) error {
 	return nil
 }
 
-// sendRate resolves a request's rate: nil means no limit.
-func (o *Ops) sendRate(rps float64) (*float64, error) {
-	rps = cmp.Or(rps, o.RPS, client.DefaultRPS)
-	switch {
-	case math.IsNaN(rps) || rps < 0:
-		return nil, fmt.Errorf("send: rate %v: want a positive number of calls per second", rps)
-	case math.IsInf(rps, 1):
-		return nil, nil
+// sendRate resolves a request's rate: +Inf is no limit.
+func (o *Ops) sendRate(rps float64) (float64, error) {
+	rps = cmp.Or(rps, o.rps, client.DefaultRPS)
+	if math.IsNaN(rps) || rps < 0 {
+		return 0, fmt.Errorf("send: rate %v: want a positive number of calls per second", rps)
 	}
-	return &rps, nil
+	return rps, nil
 }
 
-// journalTime is the time journal lines carry, in UTC.
-func (o *Ops) journalTime() time.Time {
-	if o.Now != nil {
-		return o.Now().UTC()
+// marshalPlan is an action's plan as its journal's header holds it.
+func marshalPlan(plan any) (json.RawMessage, error) { return json.Marshal(plan) }
+
+// unmarshalPlan reads a journal header's plan into plan.
+func unmarshalPlan(h header, plan any) error {
+	if err := json.Unmarshal(h.Plan, plan); err != nil {
+		return fmt.Errorf("the %s plan: %w", h.Action, err)
 	}
-	return time.Now().UTC()
+	return nil
+}
+
+// pick is the elements of s at positions idx.
+func pick[T any](s []T, idx []int) []T {
+	out := make([]T, len(idx))
+	for n, i := range idx {
+		out[n] = s[i]
+	}
+	return out
 }

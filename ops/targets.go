@@ -66,7 +66,15 @@ func (t Targets) String() string {
 
 // Target is one connection an action reaches.
 type Target struct {
-	ID, User, App, EntityType string
+	ID         string `json:"id"`
+	User       string `json:"user,omitempty"`
+	App        string `json:"app,omitempty"`
+	EntityType string `json:"entity_type,omitempty"`
+}
+
+// targetOf is the target a connection record describes.
+func targetOf(c data.Connection) Target {
+	return Target{ID: c.ID, User: c.User, App: c.App, EntityType: c.EntityType}
 }
 
 // Radius is the blast radius of an action: its targets by app × entity type.
@@ -96,10 +104,20 @@ func (r Radius) String() string {
 
 func orUnknown(s string) string { return cmp.Or(s, "?") }
 
+// Plan resolves targets into the plan an action would carry out, reading
+// the registry only (what --dry-run prints; it runs on read-only profiles too).
+func (o *Ops) Plan(ctx context.Context, action string, t Targets, payloadSize int) ([]Target, Plan, error) {
+	targets, radius, err := Resolve(ctx, o.reg, t)
+	if err != nil {
+		return nil, Plan{}, fmt.Errorf("%s: %w", action, err)
+	}
+	return targets, Plan{Action: action, Filter: t.String(), Radius: radius, PayloadSize: payloadSize}, nil
+}
+
 // Resolve reads whom the targeting reaches from the registry, and the blast
 // radius. An explicit id with no registry record is still a target (the
 // management API may know it), counted in the "? × ?" cell.
-func Resolve(ctx context.Context, reg *data.Registry, t Targets) ([]Target, Radius, error) {
+func Resolve(ctx context.Context, reg Registry, t Targets) ([]Target, Radius, error) {
 	if err := t.Validate(); err != nil {
 		return nil, Radius{}, err
 	}
@@ -110,7 +128,9 @@ func Resolve(ctx context.Context, reg *data.Registry, t Targets) ([]Target, Radi
 			if err != nil && !errors.Is(err, data.ErrNotFound) {
 				return nil, Radius{}, err
 			}
-			targets = append(targets, Target{ID: id, User: c.User, App: c.App, EntityType: c.EntityType})
+			target := targetOf(c) // c is zero when there is no record
+			target.ID = id
+			targets = append(targets, target)
 		}
 	} else {
 		conns, err := data.Collect(ctx, reg.Connections(ctx, t.Select))
@@ -118,7 +138,7 @@ func Resolve(ctx context.Context, reg *data.Registry, t Targets) ([]Target, Radi
 			return nil, Radius{}, fmt.Errorf("reading the targets: %w", err)
 		}
 		for _, c := range conns {
-			targets = append(targets, Target{ID: c.ID, User: c.User, App: c.App, EntityType: c.EntityType})
+			targets = append(targets, targetOf(c))
 		}
 	}
 	return targets, RadiusOf(targets), nil

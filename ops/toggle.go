@@ -2,7 +2,6 @@ package ops
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -17,10 +16,7 @@ import (
 // and audit as every action; app, the subscription's connection's app when
 // known, places it in the radius.
 func (o *Ops) ToggleActive(ctx context.Context, sub data.Subscription, app string) error {
-	if o.Registry == nil {
-		return errors.New("toggle active: no registry")
-	}
-	s := o.Registry.Schema()
+	s := o.reg.Schema()
 	attr := s.Subscriptions.Attrs.Active
 	if attr == "" {
 		return fmt.Errorf("toggle active: the %s preset's subscriptions have no active flag", s.Preset)
@@ -32,7 +28,7 @@ func (o *Ops) ToggleActive(ctx context.Context, sub data.Subscription, app strin
 	plan := Plan{Action: action, Filter: fmt.Sprintf("subscription %s of %s", sub.Key, sub.ConnectionID),
 		Radius: Radius{Total: 1, Noun: "records", Cells: map[data.AppEntity]int{{App: app, EntityType: sub.EntityType}: 1}}}
 	return o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
-		_, err := o.Registry.Update(ctx, data.Change{Subscriptions: true, Key: o.Registry.KeyOf(true, sub.Item), Attribute: attr,
+		_, err := o.reg.Update(ctx, data.Change{Subscriptions: true, Key: o.reg.KeyOf(true, sub.Item), Attribute: attr,
 			Old: sub.Item[attr], New: &types.AttributeValueMemberBOOL{Value: !sub.Active}})
 		if err != nil {
 			return Outcome{Result: map[string]int{"updated": 0}}, err

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -26,8 +25,11 @@ type actionUI struct {
 	action    actionState
 }
 
-func newActionUI(st styles.Styles) actionUI {
-	return actionUI{confirmer: confirm.NewConfirmer(), dialog: confirm.New(st), sendDlg: send.New(st), runView: progress.New(st)}
+func newActionUI(st styles.Styles, c *confirm.Confirmer) actionUI {
+	if c == nil {
+		c = confirm.NewConfirmer()
+	}
+	return actionUI{confirmer: c, dialog: confirm.New(st), sendDlg: send.New(st), runView: progress.New(st)}
 }
 
 // actionState is the operator action in progress, if any: its id (messages
@@ -35,13 +37,6 @@ func newActionUI(st styles.Styles) actionUI {
 type actionState struct {
 	run    int
 	cancel context.CancelFunc
-}
-
-// adoptOps makes the console the session's confirmer.
-func (m *Model) adoptOps() {
-	if m.sess.Ops != nil {
-		m.sess.Ops.Confirm = m.confirmer
-	}
 }
 
 // overlay reports whether a dialog or the action view has the keys.
@@ -173,13 +168,8 @@ func (m Model) startSend(msg send.SubmitMsg) (tea.Model, tea.Cmd) {
 	if !m.ready(&msg.Targets) {
 		return m, nil
 	}
-	path, err := ops.DefaultJournalPath("send", time.Now())
-	if err != nil {
-		m.setStatus("send: "+err.Error(), true)
-		return m, nil
-	}
 	ctx, run, events := m.begin("send to " + msg.Targets.String())
-	req := ops.SendRequest{Targets: msg.Targets, Payload: msg.Payload, Journal: path}
+	req := ops.SendRequest{Targets: msg.Targets, Payload: msg.Payload}
 	return m, tea.Batch(sendCmd(ctx, m.sess.Ops, run, req, events), waitAction(events))
 }
 
@@ -188,14 +178,7 @@ func (m Model) startResume(msg progress.ResumeMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	ctx, run, events := m.begin("resume " + msg.Journal)
-	resume := resumeCmd
-	switch msg.Action {
-	case "logout":
-		resume = resumeLogoutCmd
-	case "repair":
-		resume = resumeRepairCmd
-	}
-	return m, tea.Batch(resume(ctx, m.sess.Ops, run, msg.Journal, events), waitAction(events))
+	return m, tea.Batch(resumeCmd(ctx, m.sess.Ops, run, msg.Action, msg.Journal, events), waitAction(events))
 }
 
 // startUndo undoes the changes a repair journaled at journal applied.
@@ -212,13 +195,8 @@ func (m Model) startLogout(ids []string) (tea.Model, tea.Cmd) {
 	if !m.ready(&t) {
 		return m, nil
 	}
-	path, err := ops.DefaultJournalPath("logout", time.Now())
-	if err != nil {
-		m.setStatus("logout: "+err.Error(), true)
-		return m, nil
-	}
 	ctx, run, events := m.begin("force logout of " + t.String())
-	req := ops.LogoutRequest{Targets: t, Journal: path}
+	req := ops.LogoutRequest{Targets: t}
 	return m, tea.Batch(logoutCmd(ctx, m.sess.Ops, run, req, events), waitAction(events))
 }
 
@@ -227,7 +205,7 @@ func (m Model) startPrune() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	ctx, run, events := m.begin("prune stale records")
-	return m, tea.Batch(pruneCmd(ctx, m.sess.Ops, run, ops.PruneRequest{Select: m.pushed}, events), waitAction(events))
+	return m, tea.Batch(pruneCmd(ctx, m.sess.Ops, run, ops.PruneRequest{Select: m.pushed, Grace: ops.DefaultPruneGrace}, events), waitAction(events))
 }
 
 func (m Model) startDeleteRecords(ids []string) (tea.Model, tea.Cmd) {

@@ -15,6 +15,7 @@ import (
 	"wsops/config"
 	"wsops/data"
 	"wsops/ops"
+	"wsops/ui/confirm"
 )
 
 // Session is what the console works on: one profile and its clients.
@@ -23,7 +24,7 @@ type Session struct {
 	Registry *data.Registry
 	Mgmt     *client.Management
 	// Ops runs the operator actions (send, logout, prune) on the session's
-	// profile; the console sets its Confirm to its dialog. Nil: no actions.
+	// profile, built with Options.Confirmer. Nil: no actions.
 	Ops *ops.Ops
 	// Close, when set, releases the session's clients (their pooled
 	// connections): the console calls it when it leaves the session, for
@@ -36,6 +37,9 @@ type Options struct {
 	Session Session
 	// Open connects to another profile, for :profile NAME (nil: not offered).
 	Open func(ctx context.Context, profile string) (Session, error)
+	// Confirmer is the confirmer the sessions' Ops ask: the console answers
+	// it with its dialog (nil: a new one, for sessions without Ops).
+	Confirmer *confirm.Confirmer
 	// Refresh is the interval between rescans (default 5s).
 	Refresh time.Duration
 	// ProbeRPS bounds the background GetConnection probe (default 20/s).

@@ -104,36 +104,35 @@ func queryCmd(seq int, snap fleet.Snapshot, q filter.Query, key fleet.SortKey, d
 
 // probeMsg is one GetConnection answer of a background probe of session gen.
 type probeMsg struct {
-	gen    int
-	id     string
-	gone   bool
-	known  bool // false: the probe failed (throttled, error): nothing learned
-	events <-chan client.Event
+	gen     int
+	id      string
+	gone    bool
+	known   bool // false: the probe failed (throttled, error): nothing learned
+	answers <-chan ops.Live
 }
 
 // probeDoneMsg ends a background probe of session gen.
 type probeDoneMsg struct{ gen int }
 
-// probeCmd asks GetConnection about ids (the visible rows), rate-limited.
-func probeCmd(ctx context.Context, gen int, m *client.Management, ids []string, rps float64) tea.Cmd {
+// probeCmd asks GetConnection about ids (the visible rows), through ops'
+// light background probe at rps.
+func probeCmd(ctx context.Context, gen int, o *ops.Ops, ids []string, rps float64) tea.Cmd {
 	return func() tea.Msg {
-		fan := client.FanOut{RPS: rps, Workers: 4, MaxAttempts: 1, Linger: time.Second}
-		return waitProbe(gen, fan.Probe(ctx, m, client.StreamIDs(ids)))()
+		stream := make(chan string, len(ids))
+		for _, id := range ids {
+			stream <- id
+		}
+		close(stream)
+		return waitProbe(gen, o.Probe(ctx, stream, rps, true))()
 	}
 }
 
-func waitProbe(gen int, events <-chan client.Event) tea.Cmd {
+func waitProbe(gen int, answers <-chan ops.Live) tea.Cmd {
 	return func() tea.Msg {
-		for ev := range events {
-			if ev.Final {
-				continue
+		for l := range answers {
+			if !l.Final {
+				return probeMsg{gen: gen, id: l.ID, gone: l.Status == ops.LiveGone, known: l.Status != ops.LiveUnknown, answers: answers}
 			}
-			r := ev.Result
-			switch r.Outcome {
-			case client.Delivered, client.Gone:
-				return probeMsg{gen: gen, id: r.ID, gone: r.Outcome == client.Gone, known: true, events: events}
-			}
-			return probeMsg{gen: gen, id: r.ID, events: events}
 		}
 		return probeDoneMsg{gen: gen}
 	}

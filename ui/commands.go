@@ -142,7 +142,6 @@ func (m Model) switchSession(msg sessionMsg) (tea.Model, tea.Cmd) {
 	m.probing = false
 	m.subsLoad = subsLoad{seq: m.subsLoad.seq + 1}
 	m.sess = msg.sess
-	m.adoptOps()
 	m.client.Close()
 	m.client.SetDeps(m.clientDeps())
 	m.fleet = fleet.New()

@@ -132,9 +132,8 @@ func New(ctx context.Context, opt Options) Model {
 		fleet: fleet.New(), stack: []view{viewConns},
 		conns: conns.New(st, opt.Now), subs: subs.New(st, opt.Now), users: users.New(st),
 		detail: detail.New(st, opt.Now), audit: audit.New(st), repair: repair.New(st), bar: cmdbar.New(st),
-		actionUI: newActionUI(st),
+		actionUI: newActionUI(st, opt.Confirmer),
 	}
-	m.adoptOps()
 	m.sessCtx, m.sessCancel = context.WithCancel(ctx)
 	m.client = clientui.New(st, m.clientDeps())
 	m.first = m.startScan()

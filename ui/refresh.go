@@ -79,7 +79,7 @@ func (m Model) handleData(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.known {
 			m.fleet.SetProbe(msg.id, msg.gone)
 		}
-		return m, tea.Batch(waitProbe(msg.gen, msg.events), m.requery())
+		return m, tea.Batch(waitProbe(msg.gen, msg.answers), m.requery())
 	case probeDoneMsg:
 		if msg.gen == m.sessGen {
 			m.probing = false
@@ -117,9 +117,9 @@ func (m Model) scanDone(msg scanDoneMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	cmds := []tea.Cmd{m.requery(), refreshAfter(m.sessCtx, m.interval(), m.refresh.scan)}
-	if !m.probing && m.top() == viewConns && m.conns.Len() > 0 {
+	if !m.probing && m.sess.Ops != nil && m.top() == viewConns && m.conns.Len() > 0 {
 		m.probing = true
-		cmds = append(cmds, probeCmd(m.sessCtx, m.sessGen, m.sess.Mgmt, m.conns.Window(probeWindow), m.opt.ProbeRPS))
+		cmds = append(cmds, probeCmd(m.sessCtx, m.sessGen, m.sess.Ops, m.conns.Window(probeWindow), m.opt.ProbeRPS))
 	}
 	return m, tea.Batch(cmds...)
 }

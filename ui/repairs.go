@@ -27,7 +27,7 @@ type repairPlanMsg struct {
 // openRepair shows the repair view and plans with the profile's rules (or
 // the rules named in arg, separated by spaces or commas).
 func (m Model) openRepair(arg string) (tea.Model, tea.Cmd) {
-	if m.sess.Ops == nil || m.sess.Registry == nil {
+	if m.sess.Ops == nil {
 		m.setStatus("repair is not available in this session", true)
 		return m, nil
 	}
@@ -43,7 +43,7 @@ func (m *Model) planRepair() tea.Cmd {
 	req := ops.RepairRequest{Rules: m.sess.Profile.Repair, Only: m.repairRules}
 	return func() tea.Msg {
 		plan, err := o.RepairPlan(ctx, req)
-		return repairPlanMsg{gen: gen, plan: plan, schema: o.Registry.Schema(), Err: err}
+		return repairPlanMsg{gen: gen, plan: plan, schema: o.Schema(), Err: err}
 	}
 }
 
@@ -71,15 +71,7 @@ func (m Model) handleRepair(msg tea.Msg) (tea.Model, tea.Cmd) {
 func repairCmd(ctx context.Context, o *ops.Ops, run int, a ops.RepairApply, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.Repair(ctx, a, stepProgress(run, events))
-		return actionDoneMsg{run: run, title: "repair", summary: repairSummary(o, "applied", res, err)}
-	}
-}
-
-func resumeRepairCmd(ctx context.Context, o *ops.Ops, run int, journal string, events chan tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		defer close(events)
-		res, err := o.ResumeRepair(ctx, journal, stepProgress(run, events))
+		res, err := o.Repair(ctx, a, actionProgress(run, events))
 		return actionDoneMsg{run: run, title: "repair", summary: repairSummary(o, "applied", res, err)}
 	}
 }
@@ -87,7 +79,7 @@ func resumeRepairCmd(ctx context.Context, o *ops.Ops, run int, journal string, e
 func undoRepairCmd(ctx context.Context, o *ops.Ops, run int, journal string, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.UndoRepair(ctx, journal, "", 0, stepProgress(run, events))
+		res, err := o.UndoRepair(ctx, journal, "", 0, actionProgress(run, events))
 		return actionDoneMsg{run: run, title: "repair", summary: repairSummary(o, "restored", res, err)}
 	}
 }
@@ -97,18 +89,19 @@ func undoRepairCmd(ctx context.Context, o *ops.Ops, run int, journal string, eve
 func repairSummary(o *ops.Ops, applied string, res ops.RepairResult, err error) progress.Summary {
 	var failed []string
 	for _, c := range res.Conflicted {
-		failed = append(failed, "conflict "+ops.KeyText(o.Registry.Schema(), c.Change.Subscriptions, c.Change.Key)+" "+c.Change.Attribute)
+		failed = append(failed, "conflict "+ops.KeyText(o.Schema(), c.Change.Subscriptions, c.Change.Key)+" "+c.Change.Attribute)
 	}
 	for _, f := range res.Failures {
-		failed = append(failed, "failed "+ops.KeyText(o.Registry.Schema(), f.Change.Subscriptions, f.Change.Key)+": "+f.Err.Error())
+		failed = append(failed, "failed "+ops.KeyText(o.Schema(), f.Change.Subscriptions, f.Change.Key)+": "+f.Err.Error())
 	}
 	return progress.Summary{
 		Items: []progress.Count{
-			{Label: applied, N: res.Applied}, {Label: "conflicts (left as they are)", N: res.Conflicts},
+			{Label: applied, N: res.Applied}, {Label: "already so (not ours)", N: res.Already},
+			{Label: "conflicts (left as they are)", N: res.Conflicts},
 			{Label: "failed", N: res.Failed}, {Label: "not attempted", N: res.NotAttempted},
 		},
 		Failed: failed, Journal: res.Journal, Action: "repair", Err: err,
-		Resumable: res.Journal != "" && res.Failed+res.NotAttempted > 0,
+		Resumable: res.Journal != "" && !res.Complete,
 		Undoable:  res.Journal != "" && res.Applied > 0,
 	}
 }

@@ -5,7 +5,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/client"
 	"wsops/ops"
 	"wsops/ui/progress"
 )
@@ -55,35 +54,51 @@ func offer(events chan tea.Msg, run int, c progress.Counts) {
 func sendCmd(ctx context.Context, o *ops.Ops, run int, req ops.SendRequest, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.Send(ctx, req, sendProgress(run, events))
+		res, err := o.Send(ctx, req, actionProgress(run, events))
 		return actionDoneMsg{run: run, title: "send", summary: sendSummary(res, err)}
 	}
 }
 
-func resumeCmd(ctx context.Context, o *ops.Ops, run int, journal string, events chan tea.Msg) tea.Cmd {
+// resumeCmd finishes the run journaled at journal, of its action.
+func resumeCmd(ctx context.Context, o *ops.Ops, run int, action, journal string, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.Resume(ctx, journal, sendProgress(run, events))
+		progress := actionProgress(run, events)
+		switch action {
+		case "logout":
+			res, err := o.ResumeLogout(ctx, journal, 0, progress)
+			return actionDoneMsg{run: run, title: "resume", summary: logoutSummary(res, err)}
+		case "repair":
+			res, err := o.ResumeRepair(ctx, journal, progress)
+			return actionDoneMsg{run: run, title: "repair", summary: repairSummary(o, "applied", res, err)}
+		case "prune":
+			res, err := o.ResumePrune(ctx, journal, progress)
+			return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, err)}
+		}
+		res, err := o.Resume(ctx, journal, false, progress)
 		return actionDoneMsg{run: run, title: "resume", summary: sendSummary(res, err)}
 	}
 }
 
-func sendProgress(run int, events chan tea.Msg) func(client.Progress) {
-	return func(p client.Progress) {
-		offer(events, run, progress.Counts{Done: p.Done, Items: []progress.Count{
-			{Label: "delivered", N: p.Delivered}, {Label: "gone", N: p.Gone},
-			{Label: "throttled", N: p.Throttled}, {Label: "failed", N: p.Failed},
-		}})
+// actionProgress offers a run's account as it goes.
+func actionProgress(run int, events chan tea.Msg) func(ops.Progress) {
+	return func(p ops.Progress) {
+		c := progress.Counts{Done: p.Done, Total: p.Total}
+		for _, n := range p.Counts {
+			c.Items = append(c.Items, progress.Count{Label: n.Label, N: n.N})
+		}
+		offer(events, run, c)
 	}
 }
 
 func sendSummary(res ops.SendResult, err error) progress.Summary {
 	return progress.Summary{
 		Items: []progress.Count{
-			{Label: "targets", N: res.Targets}, {Label: "delivered", N: res.Delivered}, {Label: "gone", N: res.Summary.Gone},
-			{Label: "throttled", N: res.Throttled}, {Label: "failed", N: res.Summary.Failed}, {Label: "not attempted", N: res.NotAttempted},
+			{Label: "targets", N: res.Targets}, {Label: "delivered", N: res.Delivered}, {Label: "gone", N: res.Gone},
+			{Label: "throttled", N: res.Throttled}, {Label: "failed", N: res.Failed}, {Label: "unknown", N: res.Unknown},
+			{Label: "not attempted", N: res.NotAttempted},
 		},
-		Gone: res.Gone, Failed: res.Failed, Journal: res.Journal, Action: "send",
+		Gone: res.GoneIDs, Failed: append(res.FailedIDs, res.UnknownIDs...), Journal: res.Journal, Action: "send",
 		Resumable: res.Journal != "" && !res.Complete, Err: err,
 	}
 }
@@ -91,22 +106,9 @@ func sendSummary(res ops.SendResult, err error) progress.Summary {
 func logoutCmd(ctx context.Context, o *ops.Ops, run int, req ops.LogoutRequest, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.Logout(ctx, req, stepProgress(run, events))
+		res, err := o.Logout(ctx, req, actionProgress(run, events))
 		return actionDoneMsg{run: run, title: "logout", summary: logoutSummary(res, err)}
 	}
-}
-
-func resumeLogoutCmd(ctx context.Context, o *ops.Ops, run int, journal string, events chan tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		defer close(events)
-		res, err := o.ResumeLogout(ctx, journal, 0, stepProgress(run, events))
-		return actionDoneMsg{run: run, title: "resume", summary: logoutSummary(res, err)}
-	}
-}
-
-// stepProgress offers a run's progress counted in steps (targets, changes).
-func stepProgress(run int, events chan tea.Msg) func(done, total int) {
-	return func(done, total int) { offer(events, run, progress.Counts{Done: done, Total: total}) }
 }
 
 func logoutSummary(res ops.LogoutResult, err error) progress.Summary {
@@ -125,27 +127,27 @@ func logoutSummary(res ops.LogoutResult, err error) progress.Summary {
 func pruneCmd(ctx context.Context, o *ops.Ops, run int, req ops.PruneRequest, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.Prune(ctx, req, stepProgress(run, events))
-		return actionDoneMsg{run: run, title: "prune", summary: progress.Summary{
-			Items: []progress.Count{
-				{Label: "checked", N: res.Checked}, {Label: "gone", N: res.Gone}, {Label: "deleted", N: res.Deleted},
-				{Label: "failed", N: res.Failed}, {Label: "skipped (younger than the grace)", N: res.Skipped},
-			},
-			Err: err,
-		}}
+		res, err := o.Prune(ctx, req, actionProgress(run, events))
+		return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, err)}
 	}
 }
 
 func deleteRecordsCmd(ctx context.Context, o *ops.Ops, run int, ids []string, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.DeleteRecords(ctx, ids)
-		return actionDoneMsg{run: run, title: "prune", summary: progress.Summary{
-			Items: []progress.Count{
-				{Label: "records deleted", N: res.Connections}, {Label: "subscriptions deleted", N: res.Subscriptions},
-				{Label: "left unprocessed", N: len(res.Failed)},
-			},
-			Err: err,
-		}}
+		res, err := o.DeleteRecords(ctx, ids, actionProgress(run, events))
+		return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, err)}
+	}
+}
+
+func pruneSummary(res ops.PruneResult, err error) progress.Summary {
+	return progress.Summary{
+		Items: []progress.Count{
+			{Label: "checked", N: res.Checked}, {Label: "gone", N: res.Gone}, {Label: "deleted", N: res.Deleted},
+			{Label: "records", N: res.Records}, {Label: "failed", N: res.Failed},
+			{Label: "skipped (younger than the grace)", N: res.Skipped}, {Label: "not attempted", N: res.NotAttempted},
+		},
+		Journal: res.Journal, Action: "prune", Err: err,
+		Resumable: res.Journal != "" && !res.Complete,
 	}
 }

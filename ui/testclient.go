@@ -20,7 +20,7 @@ type ClientResolver func(ctx context.Context, p *config.Profile, id clientui.Ide
 func (m Model) clientDeps() clientui.Deps {
 	p, resolve := m.sess.Profile, m.opt.Client
 	d := clientui.Deps{
-		Ctx: m.sessCtx, Registry: m.sess.Registry, Mgmt: m.sess.Mgmt, Ops: m.sess.Ops, Now: m.opt.Now,
+		Ctx: m.sessCtx, Ops: m.sess.Ops, Now: m.opt.Now,
 	}
 	d.Defaults = clientui.Identity{Ping: "5s", Reconnect: "no"}
 	if p != nil {

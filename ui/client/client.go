@@ -19,10 +19,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/auth"
-	wsclient "wsops/client"
 	"wsops/client/testclient"
 	"wsops/config"
-	"wsops/data"
 	"wsops/ops"
 	"wsops/ui/styles"
 )
@@ -59,11 +57,9 @@ type Resolver func(ctx context.Context, id Identity) (Spec, error)
 // Deps are what the view works with; the root model builds them per session.
 type Deps struct {
 	// Ctx bounds every client and call; cancelled when the session ends.
-	Ctx      context.Context
-	Resolve  Resolver
-	Registry *data.Registry
-	Mgmt     *wsclient.Management
-	// Ops posts the test broadcast (read-only profiles refuse it).
+	Ctx     context.Context
+	Resolve Resolver
+	// Ops finds the client's own record and posts the test broadcast (read-only profiles refuse it).
 	Ops      *ops.Ops
 	Messages []config.Message
 	// Defaults prefill the new-client form.

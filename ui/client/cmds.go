@@ -11,7 +11,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	wsclient "wsops/client"
 	"wsops/client/testclient"
 	"wsops/data"
 	"wsops/ops"
@@ -108,11 +107,14 @@ func WaitCmd(tab int, events <-chan testclient.Event) tea.Cmd {
 }
 
 // locateCmd looks for the client's own registry record.
-func locateCmd(ctx context.Context, reg *data.Registry, mgmt *wsclient.Management, tab, conn int, own ops.Own) tea.Cmd {
+func locateCmd(ctx context.Context, o *ops.Ops, tab, conn int, own ops.Own) tea.Cmd {
 	return func() tea.Msg {
+		if o == nil {
+			return OwnMsg{Tab: tab, Conn: conn, Err: errors.New("no registry on this session")}
+		}
 		ctx, cancel := context.WithTimeout(ctx, locateTimeout)
 		defer cancel()
-		c, err := ops.FindOwn(ctx, reg, mgmt, own)
+		c, err := o.FindOwn(ctx, own)
 		return OwnMsg{Tab: tab, Conn: conn, Own: c, Err: err}
 	}
 }

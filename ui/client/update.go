@@ -107,7 +107,7 @@ func (m Model) event(msg EventMsg) (Model, tea.Cmd) {
 	cmds := []tea.Cmd{WaitCmd(t.id, t.c.Events())}
 	if t.apply(msg.Event) {
 		own := ops.Own{User: t.spec.User, UserAgent: t.c.UserAgent()}
-		cmds = append(cmds, locateCmd(m.deps.Ctx, m.deps.Registry, m.deps.Mgmt, t.id, t.conn, own))
+		cmds = append(cmds, locateCmd(m.deps.Ctx, m.deps.Ops, t.id, t.conn, own))
 	}
 	return m, tea.Batch(cmds...)
 }

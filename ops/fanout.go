@@ -1,0 +1,73 @@
+package ops
+
+import (
+	"math"
+	"time"
+
+	"wsops/client"
+)
+
+// callKind is what a fan-out's calls are; each kind's engine is configured
+// here and nowhere else.
+type callKind int
+
+const (
+	// callPost is one PostToConnection per target (a send).
+	callPost callKind = iota
+	// callCut is a logout's notice and DeleteConnection, staged.
+	callCut
+	// callWrite is conditional registry writes (repair, prune, undo).
+	callWrite
+	// callGet is GetConnection probes (prune, conns --live).
+	callGet
+	// callPeek is the console's background probes: light, one attempt.
+	callPeek
+)
+
+// A post starts with client.DefaultWorkers calls in flight and may grow to
+// enough to hold its rate when each call takes postLatencyBudget (an
+// in-region round trip with room to spare): rate × budget, at most
+// maxPostWorkers; with no limit up to maxPostWorkers. The engine adds
+// workers only while the rate is not held and each step raised throughput.
+const (
+	postLatencyBudget = 25 * time.Millisecond
+	maxPostWorkers    = 256
+)
+
+// writeWorkers bounds the registry writes in flight.
+const writeWorkers = 16
+
+// stopAfter is how many failures in a row end a run: the endpoint is dead
+// or wrong (client.FanOut.StopAfter).
+const stopAfter = 16
+
+// fanOut is the engine of a fan-out of kind at rps calls per second
+// (+Inf: no limit).
+func fanOut(kind callKind, rps float64) client.FanOut {
+	switch kind {
+	case callPost:
+		// A burst of one token: the run starts at its rate instead of a
+		// tenth of a second's worth ahead of it, so short runs hold it too.
+		return client.FanOut{Workers: client.DefaultWorkers, MaxWorkers: postWorkers(rps), RPS: rps, Burst: 1, StopAfter: stopAfter}
+	case callCut:
+		// No burst, so cuts are evenly staged.
+		return client.FanOut{RPS: rps, Burst: 1, Workers: max(1, int(math.Ceil(min(rps, client.DefaultWorkers)))), StopAfter: stopAfter}
+	case callWrite:
+		return client.FanOut{RPS: rps, Burst: 1, Workers: writeWorkers, StopAfter: stopAfter}
+	case callPeek:
+		return client.FanOut{RPS: rps, Workers: 4, MaxAttempts: 1, Linger: time.Second}
+	}
+	return client.FanOut{RPS: rps, StopAfter: stopAfter}
+}
+
+// postWorkers is how many posts a send at rps may keep in flight.
+func postWorkers(rps float64) int {
+	if math.IsInf(rps, 1) {
+		return maxPostWorkers // the engine finds how many pay
+	}
+	need := rps * postLatencyBudget.Seconds()
+	if need >= maxPostWorkers {
+		return maxPostWorkers
+	}
+	return max(client.DefaultWorkers, int(math.Ceil(need)))
+}

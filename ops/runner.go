@@ -1,0 +1,287 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"wsops/client"
+)
+
+// An action is what a journaled action supplies to the runner: its plan's
+// targets, its reading of its own journal lines, and its step. The runner
+// does the rest, the same for every action: the safety checks and the
+// audit lines, the journal (created, locked, replayed, resumed, synced and
+// closed), the fan-out at the journal's rate, cancellation, stopping on a
+// dead endpoint or an unwritable journal, and returning at once when a
+// journal has nothing left to do.
+type action interface {
+	// keys identify the plan's targets: two with one key are acted on once.
+	keys() []string
+	// read takes in one journal line (events too) and refuses one whose
+	// intent, step or data the action does not know.
+	read(e entry) error
+	// pending reports whether a run still has to act on target t.
+	pending(l *ledger, t int) bool
+	// step acts on target t: every effect only once w.intent has made its
+	// intent durable. It returns the target's outcome line; its error says
+	// how the engine counts it (client.ErrThrottled is tried again).
+	step(ctx context.Context, t int, l *ledger, w intents) (entry, error)
+	// radius is the blast radius of acting on targets ts.
+	radius(ts []int) Radius
+	// kind is the fan-out its steps make.
+	kind() callKind
+	// outcomes name the steps that end a target, in the order accounts list them.
+	outcomes() []string
+}
+
+// intents records a step's intents, each durable before intent returns.
+type intents struct {
+	j *journal
+	t int
+}
+
+// intent makes "intent what" of the step's target durable.
+func (w intents) intent(what string) error {
+	return w.j.intent(entry{T: &w.t, Intent: what})
+}
+
+// journaled is a journaled run: its header, its action and its ledger.
+type journaled struct {
+	o    *Ops
+	path string
+	h    header
+	act  action
+	l    *ledger
+	j    *journal
+	// progress, when set, is told the journal's account after every outcome.
+	progress func(Progress)
+	// attempted counts the targets this call acted on.
+	attempted int
+}
+
+// Progress is a running action's account over its whole journal.
+type Progress struct {
+	// Done counts the targets with an outcome, of Total.
+	Done, Total int
+	// Counts are the targets by outcome, in the action's order.
+	Counts []Count
+}
+
+// Count is the number of targets with one outcome.
+type Count struct {
+	Label string
+	N     int
+}
+
+// account is the journal's progress so far.
+func (r *journaled) account() Progress {
+	p := Progress{Total: len(r.l.targets())}
+	for _, name := range r.act.outcomes() {
+		n := r.l.counts[name]
+		p.Done += n
+		p.Counts = append(p.Counts, Count{Label: name, N: n})
+	}
+	return p
+}
+
+// counts is the account as the audit line records it.
+func (r *journaled) counts() map[string]int {
+	m := map[string]int{"targets": len(r.l.targets())}
+	for _, c := range r.account().Counts {
+		m[c.Label] = c.N
+	}
+	if n := r.l.hidden(); n > 0 {
+		m["unknown"] += n
+	}
+	if n := r.l.untouched(); n > 0 {
+		m["not_attempted"] = n
+	}
+	return m
+}
+
+// todo lists the targets a run has to act on.
+func (r *journaled) todo() []int {
+	var ts []int
+	for _, t := range r.l.targets() {
+		if r.act.pending(r.l, t) {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+// start authorizes and audits plan, creates the journal with the run's
+// header and acts on every target. The journal's path is r.path.
+func (r *journaled) start(ctx context.Context, plan Plan, payload []byte) error {
+	plan.Journal = r.path
+	return r.o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
+		out := Outcome{Payload: payload, Journal: r.path}
+		j, err := createJournal(r.path)
+		if err != nil {
+			return out, err
+		}
+		r.j = j
+		err = j.intent(r.h)
+		if err == nil {
+			err = r.loop(ctx)
+		}
+		out.Result = r.counts()
+		return out, errors.Join(err, j.close())
+	})
+}
+
+// resume reopens the journal at path, which must be a journal of one of
+// actions written at this Ops' place, and acts on what it has left, at the
+// journal's rate (rps, when not 0, replaces it). A journal with nothing
+// left returns at once: no confirmation, no audit line.
+func (o *Ops) resume(ctx context.Context, path string, actions []string, rps float64, build func(header) (action, error), progress func(Progress)) (r *journaled, err error) {
+	if err := o.writable(ctx, actions[0], "resume "+path); err != nil {
+		return nil, err
+	}
+	j, lines, err := openJournal(path)
+	if err != nil {
+		return nil, err
+	}
+	r = &journaled{o: o, path: path, j: j, progress: progress}
+	defer func() { err = errors.Join(err, j.close()) }()
+	if r.h, r.act, r.l, err = readJournal(path, lines, actions, build); err != nil {
+		return nil, err
+	}
+	if err := o.belongs(path, r.h); err != nil {
+		return nil, err
+	}
+	if rps != 0 {
+		r.h.RPS = rateOf(rps)
+	}
+	todo := r.todo()
+	if len(todo) == 0 {
+		return r, nil
+	}
+	plan := Plan{Action: r.h.Action, Filter: "resume " + path, Radius: r.act.radius(todo), Journal: path}
+	return r, o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
+		err := j.record(entry{Event: "resume", Time: o.stamp()})
+		if err == nil {
+			err = r.loop(ctx)
+		}
+		return Outcome{Result: r.counts(), Journal: path, Payload: r.payload()}, err
+	})
+}
+
+// payload is what the audit fingerprints of a resumed run: a send's or a
+// logout's message.
+func (r *journaled) payload() []byte {
+	if p, ok := r.act.(interface{ message() []byte }); ok {
+		return p.message()
+	}
+	return nil
+}
+
+// loop acts on every target the journal has left, at the header's rate,
+// journaling each outcome. It stops early, each time with an event in the
+// journal and the reason in its error, when ctx is cancelled, when the
+// journal cannot be written (before the next effect), or when the endpoint
+// looks dead (client.FanOut.StopAfter failures in a row).
+func (r *journaled) loop(ctx context.Context) error {
+	todo := r.todo()
+	ids := make([]string, len(todo))
+	for i, t := range todo {
+		ids[i] = strconv.Itoa(t)
+	}
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	outs := make([]entry, len(r.l.canon)) // written by a target's worker before its event
+	call := func(ctx context.Context, id string) (client.ConnectionInfo, error) {
+		t, _ := strconv.Atoi(id)
+		e, err := r.act.step(ctx, t, r.l, intents{j: r.j, t: t})
+		outs[t] = e
+		return client.ConnectionInfo{}, err
+	}
+	done := 0
+	var journalErr, halted error
+	var final client.Event
+	for ev := range fanOut(r.act.kind(), r.h.rate()).Run(runCtx, client.StreamIDs(ids), call) {
+		if ev.Final {
+			final = ev
+			continue
+		}
+		t, _ := strconv.Atoi(ev.Result.ID)
+		e := outs[t]
+		if errors.Is(ev.Result.Err, errJournal) {
+			journalErr = ev.Result.Err // no effect was made: its intent failed
+			stop(journalErr)
+			continue
+		}
+		done++
+		r.attempted++
+		e.T, e.Attempts = &t, ev.Result.Attempts
+		if err := r.l.apply(e, r.act.read); err != nil {
+			panic(fmt.Sprintf("ops: %s wrote a line it does not read: %v", r.h.Action, err))
+		}
+		if err := r.j.record(e); err != nil && journalErr == nil {
+			journalErr = err
+			stop(err)
+		}
+		if errors.Is(ev.Result.Err, errStopRun) && halted == nil {
+			halted = ev.Result.Err
+			stop(halted)
+		}
+		if r.progress != nil {
+			r.progress(r.account())
+		}
+	}
+	return r.ended(ctx, final, done, len(todo), errors.Join(journalErr, halted))
+}
+
+// errStopRun marks a step's failure that ends the run: the next targets
+// would fail the same way, or be left worse (a logout whose records cannot
+// be deleted cuts no more sockets).
+var errStopRun = errors.New("stopped the run")
+
+// ended journals why a loop stopped early and says so.
+func (r *journaled) ended(ctx context.Context, final client.Event, done, total int, journalErr error) error {
+	left := total - done
+	how := fmt.Sprintf("stopped after %d of %d targets", done, total)
+	var errs []error
+	if journalErr != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", how, journalErr))
+	}
+	if final.Stopped != nil {
+		_ = r.j.record(entry{Event: "stopped", Time: r.o.stamp(), NotAttempted: left, Error: final.Stopped.Error()})
+		errs = append(errs, fmt.Errorf("%s (resume with the journal %s): %w", how, r.path, final.Stopped))
+	}
+	if ctx.Err() != nil {
+		_ = r.j.record(entry{Event: "cancelled", Time: r.o.stamp(), NotAttempted: left})
+		errs = append(errs, fmt.Errorf("%s (resume with the journal %s): %w", how, r.path, context.Cause(ctx)))
+	}
+	if err := r.j.sync(); err != nil && journalErr == nil {
+		errs = append(errs, err)
+	}
+	return joinErrs(r.h.Action, errs...)
+}
+
+// joinErrs joins the non-nil errors into one line under prefix, each still
+// reachable with errors.Is and errors.As; nil when there are none.
+func joinErrs(prefix string, errs ...error) error {
+	var verbs []string
+	var args []any
+	for _, err := range errs {
+		if err != nil {
+			verbs = append(verbs, "%w")
+			args = append(args, err)
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	return fmt.Errorf(prefix+": "+strings.Join(verbs, "; "), args...)
+}
+
+// stamp is the time a journal line carries, in UTC.
+func (o *Ops) stamp() *time.Time {
+	t := o.now().UTC()
+	return &t
+}
