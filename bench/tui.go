@@ -24,6 +24,7 @@ import (
 	"wsops/config"
 	"wsops/data"
 	"wsops/ops"
+	"wsops/ops/auditlog"
 	"wsops/ui"
 	"wsops/ui/confirm"
 )
@@ -85,7 +86,7 @@ func (e *env) timeToFirstRow(ctx context.Context) (time.Duration, error) {
 		Mgmt: client.NewManagement(c.Management)}
 	confirmer := confirm.NewConfirmer()
 	s.Ops, err = ops.New(ops.Deps{Registry: s.Registry, Gateway: s.Mgmt, Confirm: confirmer,
-		Audit: ops.NewAuditLog(filepath.Join(e.dir, "tui-audit.jsonl")), RPS: p.ManagementRPS,
+		Audit: auditlog.New(filepath.Join(e.dir, "tui-audit.jsonl")), RPS: p.ManagementRPS,
 		Caller: func(context.Context) (string, error) { return "sandbox", nil }, Policy: ops.Policy{Profile: p.Name, ReadOnly: true}})
 	if err != nil {
 		return 0, err

@@ -15,6 +15,7 @@ import (
 	"wsops/client"
 	"wsops/config"
 	"wsops/ops"
+	"wsops/ops/auditlog"
 	"wsops/sanitize"
 )
 
@@ -75,7 +76,7 @@ func (g *globals) readOps(ctx context.Context) (*ops.Ops, *env, error) {
 // tests where an Ops is made, for the headless commands and the console.
 func newOps(e *env, confirm ops.Confirmer) (*ops.Ops, error) {
 	p := e.profile
-	path, err := ops.DefaultAuditPath()
+	path, err := auditlog.DefaultPath()
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +86,7 @@ func newOps(e *env, confirm ops.Confirmer) (*ops.Ops, error) {
 	}
 	s := e.registry.Schema()
 	return ops.New(ops.Deps{
-		Registry: e.registry, Gateway: e.mgmt, Confirm: confirm, Audit: ops.NewAuditLog(path),
+		Registry: e.registry, Gateway: e.mgmt, Confirm: confirm, Audit: auditlog.New(path),
 		Caller: callerOf(p, e.clients.STS),
 		Policy: ops.Policy{Profile: p.Name, ReadOnly: p.ReadOnly, Production: p.Production},
 		Place: ops.Place{Management: p.ManagementURL, WebSocket: p.WebSocketURL, Registry: registry,

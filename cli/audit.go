@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"wsops/ops"
+	"wsops/ops/auditlog"
 )
 
 func newAuditCmd(g *globals) *cobra.Command {
@@ -22,11 +22,11 @@ size and SHA-256 (never the payload). It lives in $XDG_STATE_HOME/wsops/audit.js
 			if err != nil {
 				return err
 			}
-			path, err := ops.DefaultAuditPath()
+			path, err := auditlog.DefaultPath()
 			if err != nil {
 				return failed(err)
 			}
-			entries, skipped, err := ops.NewAuditLog(path).Tail(n)
+			entries, skipped, err := auditlog.New(path).Tail(n)
 			if err != nil {
 				return failed(err)
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wsops/ops"
+	"wsops/ops/auditlog"
 )
 
 func TestAuditShowsTheLastEntries(t *testing.T) {
@@ -16,13 +17,13 @@ func TestAuditShowsTheLastEntries(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", state)
 	t.Setenv("WSOPS_CONFIG", "")
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	path, _ := ops.DefaultAuditPath()
+	path, _ := auditlog.DefaultPath()
 	if path != filepath.Join(state, "wsops", "audit.jsonl") {
 		t.Fatalf("audit path %s", path)
 	}
-	log := ops.NewAuditLog(path)
+	log := auditlog.New(path)
 	for i, action := range []string{"send", "logout", "prune"} {
-		if err := log.Append(ops.AuditEntry{Time: time.Unix(int64(i), 0), Profile: "sandbox", Caller: "sandbox",
+		if err := log.Append(auditlog.Entry{Time: time.Unix(int64(i), 0), Profile: "sandbox", Caller: "sandbox",
 			Action: action, Targets: i, Result: map[string]int{"done": i}}); err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +37,7 @@ func TestAuditShowsTheLastEntries(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	var last ops.AuditEntry
+	var last auditlog.Entry
 	if len(lines) != 2 || json.Unmarshal([]byte(lines[1]), &last) != nil || last.Action != "prune" {
 		t.Fatalf("want the last 2 entries, got %q", out)
 	}

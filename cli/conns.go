@@ -2,8 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"wsops/ops"
 	"wsops/data"
+	"wsops/ops"
 )
 
 // anyProblem is --problem given with no text: any problem matches.

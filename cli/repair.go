@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"wsops/ops"
+	"wsops/ops/repairplan"
 )
 
 type repairFlags struct {
@@ -104,7 +105,7 @@ func printRepairPlan(ctx context.Context, g *globals, out format, rules []string
 	if err != nil {
 		return err
 	}
-	plan, err := o.RepairPlan(ctx, ops.RepairRequest{Rules: e.profile.Repair, Only: rules})
+	plan, err := o.RepairPlan(ctx, repairplan.Request{Rules: e.profile.Repair, Only: rules})
 	if err != nil {
 		return failed(err)
 	}
@@ -130,8 +131,8 @@ func runRepair(ctx context.Context, g *globals, out format, a *action, f repairF
 	case o.Policy().ReadOnly:
 		_, err = o.Repair(ctx, ops.RepairApply{}, nil) // refused before any call, audited
 	default:
-		var plan ops.RepairPlan
-		if plan, err = o.RepairPlan(ctx, ops.RepairRequest{Rules: a.profile.Repair, Only: f.rules}); err != nil {
+		var plan repairplan.Plan
+		if plan, err = o.RepairPlan(ctx, repairplan.Request{Rules: a.profile.Repair, Only: f.rules}); err != nil {
 			return failed(err)
 		}
 		if len(plan.Changes) == 0 {

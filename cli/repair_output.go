@@ -10,6 +10,7 @@ import (
 	"wsops/data"
 	"wsops/internal/human"
 	"wsops/ops"
+	"wsops/ops/repairplan"
 	"wsops/sanitize"
 )
 
@@ -25,18 +26,18 @@ type repairPlanJSON struct {
 type repairChangeJSON struct {
 	Rule      string         `json:"rule"`
 	Table     string         `json:"table"`
-	Op        ops.RepairOp   `json:"op"`
+	Op        repairplan.Op  `json:"op"`
 	Key       map[string]any `json:"key"`
 	Attribute string         `json:"attribute,omitempty"`
 	Old       any            `json:"old"`
 	New       any            `json:"new"`
 }
 
-func planOutput(p ops.RepairPlan) repairPlanJSON {
+func planOutput(p repairplan.Plan) repairPlanJSON {
 	out := repairPlanJSON{Count: len(p.Changes), Rules: p.Rules, Changes: make([]repairChangeJSON, len(p.Changes))}
 	for i, c := range p.Changes {
 		j := repairChangeJSON{Rule: c.Rule, Table: c.Table(), Op: c.Op, Key: data.PlainItem(c.Key), Attribute: c.Attribute}
-		if c.Op == ops.OpSet {
+		if c.Op == repairplan.OpSet {
 			j.Old, j.New = data.PlainValue(c.Old), data.PlainValue(c.New)
 		} else {
 			j.New = data.PlainItem(c.Record)
@@ -48,7 +49,7 @@ func planOutput(p ops.RepairPlan) repairPlanJSON {
 
 // writePlanTable prints the plan grouped by rule, then the radius and how
 // to apply it (apply "" to leave that line out).
-func writePlanTable(w io.Writer, s data.Schema, p ops.RepairPlan, apply string) error {
+func writePlanTable(w io.Writer, s data.Schema, p repairplan.Plan, apply string) error {
 	bw := bufio.NewWriter(w)
 	if len(p.Changes) == 0 {
 		fmt.Fprintf(bw, "nothing to repair (rules: %s)\n", sanitize.Text(strings.Join(p.Rules, ", ")))
@@ -75,11 +76,11 @@ func writePlanTable(w io.Writer, s data.Schema, p ops.RepairPlan, apply string) 
 }
 
 // changeLine is one change in words: table, key, attribute, old → new.
-func changeLine(s data.Schema, c ops.RepairChange) string {
-	key := ops.KeyText(s, c.Subscriptions, c.Key)
+func changeLine(s data.Schema, c repairplan.Change) string {
+	key := repairplan.KeyText(s, c.Subscriptions, c.Key)
 	switch c.Op {
-	case ops.OpSet:
-		return fmt.Sprintf("%-13s %s  %s: %s → %s", c.Table(), key, c.Attribute, ops.ValueText(c.Old), ops.ValueText(c.New))
+	case repairplan.OpSet:
+		return fmt.Sprintf("%-13s %s  %s: %s → %s", c.Table(), key, c.Attribute, repairplan.ValueText(c.Old), repairplan.ValueText(c.New))
 	default:
 		rec, _ := json.Marshal(data.PlainItem(c.Record))
 		return fmt.Sprintf("%-13s %s  %s %s", c.Table(), key, c.Op, rec)
@@ -133,8 +134,8 @@ func foundText(c ops.RepairConflict) string {
 		return "an unknown value (" + c.Err.Error() + ")"
 	case c.Current == nil:
 		return "no record"
-	case c.Change.Op == ops.OpSet:
-		return ops.ValueText(c.Current[c.Change.Attribute])
+	case c.Change.Op == repairplan.OpSet:
+		return repairplan.ValueText(c.Current[c.Change.Attribute])
 	}
 	rec, _ := json.Marshal(data.PlainItem(c.Current))
 	return string(rec)

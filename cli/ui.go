@@ -12,6 +12,7 @@ import (
 	"wsops/cloud"
 	"wsops/config"
 	"wsops/ops"
+	"wsops/ops/auditlog"
 	"wsops/sandbox"
 	"wsops/ui"
 	"wsops/ui/confirm"
@@ -61,7 +62,7 @@ func runUI(ctx context.Context, g *globals) error {
 		}
 		return openSession(ctx, p, confirmer)
 	}
-	auditPath, err := ops.DefaultAuditPath()
+	auditPath, err := auditlog.DefaultPath()
 	if err != nil {
 		return failed(err)
 	}

@@ -8,6 +8,8 @@ import (
 
 	"wsops/client"
 	"wsops/data"
+	"wsops/ops/auditlog"
+	"wsops/ops/internal/journal"
 )
 
 // Registry is what ops reads and writes of the connection registry.
@@ -46,7 +48,7 @@ type Deps struct {
 	Registry Registry
 	Gateway  Gateway
 	Confirm  Confirmer
-	Audit    *AuditLog
+	Audit    *auditlog.Log
 	// Caller is asked once, at the first audit line.
 	Caller Identity
 	Policy Policy
@@ -66,7 +68,7 @@ type Ops struct {
 	reg     Registry
 	gw      Gateway
 	confirm Confirmer
-	audit   *AuditLog
+	audit   *auditlog.Log
 	caller  Identity
 	policy  Policy
 	place   Place
@@ -112,14 +114,14 @@ type Outcome struct {
 // happens. A refusal is audited too, with no calls made.
 func (o *Ops) run(ctx context.Context, plan Plan, do func(context.Context) (Outcome, error)) error {
 	start := o.now()
-	entry := AuditEntry{Time: start.UTC(), Profile: o.policy.Profile, Action: plan.Action,
+	entry := auditlog.Entry{Time: start.UTC(), Profile: o.policy.Profile, Action: plan.Action,
 		Filter: plan.Filter, Targets: plan.Radius.Total, Journal: plan.Journal}
 	if err := o.policy.Authorize(ctx, plan, o.confirm); err != nil {
 		entry.Caller, entry.Error = o.callerName(ctx), err.Error()
 		return errors.Join(err, o.audit.Append(entry))
 	}
 	entry.Caller = o.callerName(ctx)
-	entry.Run = newRunID()
+	entry.Run = auditlog.NewRunID()
 	if err := o.audit.Start(entry); err != nil {
 		return fmt.Errorf("%s: nothing done: %w", plan.Action, err)
 	}
@@ -161,7 +163,7 @@ func (o *Ops) journalPath(path, action string) (string, error) {
 	if path != "" {
 		return path, nil
 	}
-	return DefaultJournalPath(action, o.now())
+	return journal.DefaultPath(action, o.now())
 }
 
 // fresh prepares a new journaled run of act: its header and its ledger.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"wsops/data"
+	"wsops/ops/auditlog"
 )
 
 // DefaultPruneGrace is how young a record prune leaves alone by default: a
@@ -176,7 +177,7 @@ func probeErr(res PruneResult) error {
 
 // refuse audits a refusal that no confirmation could overturn, and returns it.
 func (o *Ops) refuse(ctx context.Context, plan Plan, err error) error {
-	entry := AuditEntry{Time: o.now().UTC(), Profile: o.policy.Profile, Caller: o.callerName(ctx), Action: plan.Action,
+	entry := auditlog.Entry{Time: o.now().UTC(), Profile: o.policy.Profile, Caller: o.callerName(ctx), Action: plan.Action,
 		Filter: plan.Filter, Targets: plan.Radius.Total, Error: err.Error()}
 	return errors.Join(err, o.audit.Append(entry))
 }

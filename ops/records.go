@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"wsops/data"
+	"wsops/ops/internal/journal"
 )
 
 // item is a registry record as a journal holds it: DynamoDB JSON, so that
@@ -346,7 +347,7 @@ func (o *Ops) UndoPrune(ctx context.Context, path, journal string, progress func
 // load reads the journal at path (a journal of one of actions, written at
 // this Ops' place) without acting on it: what an undo reverses.
 func (o *Ops) load(path string, actions []string, build func(header) (action, error)) (*ledger, error) {
-	j, lines, err := openJournal(path)
+	j, lines, err := journal.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +355,7 @@ func (o *Ops) load(path string, actions []string, build func(header) (action, er
 	if err == nil {
 		err = o.belongs(path, h)
 	}
-	return l, errors.Join(err, j.close())
+	return l, errors.Join(err, j.Close())
 }
 
 // writeRate resolves a registry write rate: 0 is the profile's repair_rps

@@ -12,6 +12,7 @@ import (
 
 	"wsops/config"
 	"wsops/data"
+	"wsops/ops/repairplan"
 )
 
 // DefaultRepairRPS is the write rate of a repair when neither the request
@@ -20,7 +21,7 @@ const DefaultRepairRPS = config.DefaultRepairRPS
 
 // RepairApply is a planned repair to carry out.
 type RepairApply struct {
-	Plan RepairPlan
+	Plan repairplan.Plan
 	// Selected are the indexes of the plan's changes to apply (nil: all).
 	Selected []int
 	// RPS is writes per second (0: the profile's repair_rps; +Inf: no limit).
@@ -53,7 +54,7 @@ type RepairResult struct {
 
 // RepairConflict is a change refused by its condition.
 type RepairConflict struct {
-	Change RepairChange
+	Change repairplan.Change
 	// Current is the record as found after the refusal (nil: no record,
 	// or Err says why it could not be read).
 	Current data.Item
@@ -62,7 +63,7 @@ type RepairConflict struct {
 
 // RepairFailure is a change whose write failed.
 type RepairFailure struct {
-	Change RepairChange
+	Change repairplan.Change
 	Err    error
 }
 
@@ -76,8 +77,8 @@ const (
 
 // repairPlanJSON is a repair journal's plan.
 type repairPlanJSON struct {
-	Rules   []string       `json:"rules,omitempty"`
-	Changes []RepairChange `json:"changes"`
+	Rules   []string            `json:"rules,omitempty"`
+	Changes []repairplan.Change `json:"changes"`
 }
 
 // repairData is what a repair outcome line carries: the record's images
@@ -89,33 +90,33 @@ type repairData struct {
 }
 
 // repair is the journaled repair action, and its undo.
-type repair struct {
+type repairAction struct {
 	reg  Registry
 	plan repairPlanJSON
 }
 
-func (a *repair) kind() callKind { return callWrite }
-func (a *repair) outcomes() []string {
+func (a *repairAction) kind() callKind { return callWrite }
+func (a *repairAction) outcomes() []string {
 	return []string{repairApplied, repairAlready, repairConflict, repairFailed}
 }
-func (a *repair) radius(ts []int) Radius { return radiusOf(pick(a.plan.Changes, ts)) }
+func (a *repairAction) radius(ts []int) Radius { return radiusOf(pick(a.plan.Changes, ts)) }
 
-func (a *repair) keys() []string {
+func (a *repairAction) keys() []string {
 	keys := make([]string, len(a.plan.Changes))
 	for i, c := range a.plan.Changes {
-		keys[i] = c.target()
+		keys[i] = c.Ident()
 	}
 	return keys
 }
 
-func (a *repair) read(e entry) error {
+func (a *repairAction) read(e entry) error {
 	if e.T == nil || e.Intent == "write" || slices.Contains(a.outcomes(), e.Step) {
 		return dataOf(e, &repairData{})
 	}
 	return fmt.Errorf("not a repair's line: intent %q, step %q", e.Intent, e.Step)
 }
 
-func (a *repair) pending(l *ledger, t int) bool {
+func (a *repairAction) pending(l *ledger, t int) bool {
 	step := l.last[t].Step
 	return l.open[t] != "" || step == "" || step == repairFailed
 }
@@ -125,7 +126,7 @@ func (a *repair) pending(l *ledger, t int) bool {
 // unless an earlier run intended this write and a crash hid its outcome:
 // then the write is presumed this journal's own ("applied"), so that an
 // undo reverses it.
-func (a *repair) step(ctx context.Context, t int, l *ledger, w intents) (entry, error) {
+func (a *repairAction) step(ctx context.Context, t int, l *ledger, w intents) (entry, error) {
 	ours := l.open[t] != ""
 	if err := w.intent("write"); err != nil {
 		return entry{}, err
@@ -152,21 +153,21 @@ func (a *repair) step(ctx context.Context, t int, l *ledger, w intents) (entry, 
 }
 
 // write makes change c's conditional write.
-func (a *repair) write(ctx context.Context, c RepairChange) (before, after data.Item, err error) {
+func (a *repairAction) write(ctx context.Context, c repairplan.Change) (before, after data.Item, err error) {
 	switch c.Op {
-	case OpSet:
+	case repairplan.OpSet:
 		before, err = a.reg.Update(ctx, data.Change{Subscriptions: c.Subscriptions, Key: c.Key, Attribute: c.Attribute, Old: c.Old, New: c.New})
 		return before, withAttribute(before, c.Attribute, c.New), err
-	case OpCreate:
+	case repairplan.OpCreate:
 		return nil, c.Record, a.reg.Create(ctx, c.Subscriptions, c.Record)
-	case OpDelete:
+	case repairplan.OpDelete:
 		return c.Record, nil, a.reg.DeleteUnchanged(ctx, c.Subscriptions, c.Record)
 	}
 	return nil, nil, fmt.Errorf("unknown operation %q", c.Op)
 }
 
 // result is the journal's account.
-func (a *repair) result(r *journaled) RepairResult {
+func (a *repairAction) result(r *journaled) RepairResult {
 	res := RepairResult{Journal: r.path, Complete: len(r.todo()) == 0}
 	for _, t := range r.l.targets() {
 		e, c := r.l.last[t], a.plan.Changes[t]
@@ -226,7 +227,7 @@ func (o *Ops) Repair(ctx context.Context, a RepairApply, progress func(Progress)
 // record is read back: see step), at the journal's rate; nothing is
 // re-planned.
 func (o *Ops) ResumeRepair(ctx context.Context, path string, progress func(Progress)) (RepairResult, error) {
-	act := &repair{reg: o.reg}
+	act := &repairAction{reg: o.reg}
 	r, err := o.resume(ctx, path, []string{"repair", "repair-undo"}, 0, func(h header) (action, error) {
 		return act, unmarshalPlan(h, &act.plan)
 	}, progress)
@@ -249,7 +250,7 @@ func (o *Ops) UndoRepair(ctx context.Context, path, journal string, rps float64,
 	if err := o.writable(ctx, "repair-undo", filter); err != nil {
 		return RepairResult{}, err
 	}
-	done := &repair{reg: o.reg}
+	done := &repairAction{reg: o.reg}
 	l, err := o.load(path, []string{"repair", "repair-undo"}, func(h header) (action, error) {
 		return done, unmarshalPlan(h, &done.plan)
 	})
@@ -257,11 +258,11 @@ func (o *Ops) UndoRepair(ctx context.Context, path, journal string, rps float64,
 		return RepairResult{}, fmt.Errorf("undo: %w", err)
 	}
 	ts := l.targets()
-	var inverse []RepairChange
+	var inverse []repairplan.Change
 	for i := len(ts) - 1; i >= 0; i-- { // last planned, first undone
 		t := ts[i]
 		if step := l.last[t].Step; l.open[t] != "" || step == repairApplied || step == repairFailed {
-			inverse = append(inverse, done.plan.Changes[t].inverse())
+			inverse = append(inverse, done.plan.Changes[t].Inverse())
 		}
 	}
 	if len(inverse) == 0 {
@@ -275,7 +276,7 @@ func (o *Ops) applyNew(ctx context.Context, action, of, filter, path string, rps
 	if rps < 0 || math.IsNaN(rps) {
 		return RepairResult{}, fmt.Errorf("%s: rate %v: want a positive number of writes per second", action, rps)
 	}
-	act := &repair{reg: o.reg, plan: plan}
+	act := &repairAction{reg: o.reg, plan: plan}
 	r, err := o.fresh(act, path, action, filter, o.writeRate(rps), plan)
 	if err != nil {
 		return RepairResult{}, err
@@ -285,19 +286,46 @@ func (o *Ops) applyNew(ctx context.Context, action, of, filter, path string, rps
 	return act.result(r), err
 }
 
+// RepairPlan reads both tables once and plans every change the rules call
+// for. It only reads, so it runs on read-only profiles too.
+func (o *Ops) RepairPlan(ctx context.Context, req repairplan.Request) (repairplan.Plan, error) {
+	return repairplan.Build(ctx, o.reg, req, o.now())
+}
+
+// PlanRadius is a plan's blast radius: the records it changes by app ×
+// entity type (the entity type each holds before the change).
+func PlanRadius(p repairplan.Plan) Radius { return radiusOf(p.Changes) }
+
+// radiusOf counts the records changes touch by app × entity type.
+func radiusOf(changes []repairplan.Change) Radius {
+	r := Radius{Cells: map[data.AppEntity]int{}, Noun: "records"}
+	seen := map[string]bool{}
+	for _, c := range changes {
+		raw, _ := data.MarshalItem(c.Key)
+		rec := c.Table() + string(raw)
+		if seen[rec] {
+			continue
+		}
+		seen[rec] = true
+		r.Total++
+		r.Cells[data.AppEntity{App: c.App, EntityType: c.EntityType}]++
+	}
+	return r
+}
+
 // inPlannedState reports whether a record (nil: absent) already is what the
 // change would make it.
-func inPlannedState(c RepairChange, current data.Item) bool {
+func inPlannedState(c repairplan.Change, current data.Item) bool {
 	switch c.Op {
-	case OpSet:
+	case repairplan.OpSet:
 		if current == nil {
 			return false
 		}
 		v, ok := current[c.Attribute]
 		return (c.New == nil && !ok) || (c.New != nil && ok && data.EqualValues(v, c.New))
-	case OpCreate:
+	case repairplan.OpCreate:
 		return current != nil && holds(current, c.Record)
-	case OpDelete:
+	case repairplan.OpDelete:
 		return current == nil
 	}
 	return false

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"wsops/client"
+	"wsops/ops/internal/journal"
 )
 
 // An action is what a journaled action supplies to the runner: its plan's
@@ -40,13 +41,13 @@ type action interface {
 
 // intents records a step's intents, each durable before intent returns.
 type intents struct {
-	j *journal
+	j *journal.File
 	t int
 }
 
 // intent makes "intent what" of the step's target durable.
 func (w intents) intent(what string) error {
-	return w.j.intent(entry{T: &w.t, Intent: what})
+	return w.j.Intent(entry{T: &w.t, Intent: what})
 }
 
 // journaled is a journaled run: its header, its action and its ledger.
@@ -56,7 +57,7 @@ type journaled struct {
 	h    header
 	act  action
 	l    *ledger
-	j    *journal
+	j    *journal.File
 	// progress, when set, is told the journal's account after every outcome.
 	progress func(Progress)
 	// attempted counts the targets this call acted on.
@@ -120,17 +121,17 @@ func (r *journaled) start(ctx context.Context, plan Plan, payload []byte) error 
 	plan.Journal = r.path
 	return r.o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
 		out := Outcome{Payload: payload, Journal: r.path}
-		j, err := createJournal(r.path)
+		j, err := journal.Create(r.path)
 		if err != nil {
 			return out, err
 		}
 		r.j = j
-		err = j.intent(r.h)
+		err = j.Intent(r.h)
 		if err == nil {
 			err = r.loop(ctx)
 		}
 		out.Result = r.counts()
-		return out, errors.Join(err, j.close())
+		return out, errors.Join(err, j.Close())
 	})
 }
 
@@ -142,12 +143,12 @@ func (o *Ops) resume(ctx context.Context, path string, actions []string, rps flo
 	if err := o.writable(ctx, actions[0], "resume "+path); err != nil {
 		return nil, err
 	}
-	j, lines, err := openJournal(path)
+	j, lines, err := journal.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	r = &journaled{o: o, path: path, j: j, progress: progress}
-	defer func() { err = errors.Join(err, j.close()) }()
+	defer func() { err = errors.Join(err, j.Close()) }()
 	if r.h, r.act, r.l, err = readJournal(path, lines, actions, build); err != nil {
 		return nil, err
 	}
@@ -163,7 +164,7 @@ func (o *Ops) resume(ctx context.Context, path string, actions []string, rps flo
 	}
 	plan := Plan{Action: r.h.Action, Filter: "resume " + path, Radius: r.act.radius(todo), Journal: path}
 	return r, o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
-		err := j.record(entry{Event: "resume", Time: o.stamp()})
+		err := j.Record(entry{Event: "resume", Time: o.stamp()})
 		if err == nil {
 			err = r.loop(ctx)
 		}
@@ -210,7 +211,7 @@ func (r *journaled) loop(ctx context.Context) error {
 		}
 		t, _ := strconv.Atoi(ev.Result.ID)
 		e := outs[t]
-		if errors.Is(ev.Result.Err, errJournal) {
+		if errors.Is(ev.Result.Err, journal.ErrWrite) {
 			journalErr = ev.Result.Err // no effect was made: its intent failed
 			stop(journalErr)
 			continue
@@ -221,7 +222,7 @@ func (r *journaled) loop(ctx context.Context) error {
 		if err := r.l.apply(e, r.act.read); err != nil {
 			panic(fmt.Sprintf("ops: %s wrote a line it does not read: %v", r.h.Action, err))
 		}
-		if err := r.j.record(e); err != nil && journalErr == nil {
+		if err := r.j.Record(e); err != nil && journalErr == nil {
 			journalErr = err
 			stop(err)
 		}
@@ -250,14 +251,14 @@ func (r *journaled) ended(ctx context.Context, final client.Event, done, total i
 		errs = append(errs, fmt.Errorf("%s: %w", how, journalErr))
 	}
 	if final.Stopped != nil {
-		_ = r.j.record(entry{Event: "stopped", Time: r.o.stamp(), NotAttempted: left, Error: final.Stopped.Error()})
+		_ = r.j.Record(entry{Event: "stopped", Time: r.o.stamp(), NotAttempted: left, Error: final.Stopped.Error()})
 		errs = append(errs, fmt.Errorf("%s (resume with the journal %s): %w", how, r.path, final.Stopped))
 	}
 	if ctx.Err() != nil {
-		_ = r.j.record(entry{Event: "cancelled", Time: r.o.stamp(), NotAttempted: left})
+		_ = r.j.Record(entry{Event: "cancelled", Time: r.o.stamp(), NotAttempted: left})
 		errs = append(errs, fmt.Errorf("%s (resume with the journal %s): %w", how, r.path, context.Cause(ctx)))
 	}
-	if err := r.j.sync(); err != nil && journalErr == nil {
+	if err := r.j.Sync(); err != nil && journalErr == nil {
 		errs = append(errs, err)
 	}
 	return joinErrs(r.h.Action, errs...)

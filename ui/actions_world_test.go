@@ -19,6 +19,7 @@ import (
 	"wsops/data"
 	"wsops/internal/testrig"
 	"wsops/ops"
+	"wsops/ops/auditlog"
 	"wsops/ui/confirm"
 )
 
@@ -39,7 +40,7 @@ func worldConsole(t *testing.T, n int) (Model, *testrig.SandboxWorld) {
 	reg := data.NewRegistry(testrig.DynamoClient(w.Sandbox.Endpoints().DynamoDBURL), p.Schema, data.Options{})
 	sess := Session{Profile: p, Registry: reg, Mgmt: client.NewManagement(w.API)}
 	sess.Ops = &ops.Ops{Registry: reg, Mgmt: sess.Mgmt, Policy: ops.Policy{Profile: p.Name},
-		Audit: ops.NewAuditLog(filepath.Join(t.TempDir(), "audit.jsonl")), Caller: "sandbox"}
+		Audit: auditlog.New(filepath.Join(t.TempDir(), "audit.jsonl")), Caller: "sandbox"}
 	m := New(t.Context(), Options{Session: sess, Refresh: time.Hour})
 	m = update(t, m, tea.WindowSizeMsg{Width: 160, Height: 45})
 	for msg := m.first(); ; {

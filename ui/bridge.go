@@ -10,6 +10,7 @@ import (
 	"wsops/client"
 	"wsops/data"
 	"wsops/ops"
+	"wsops/ops/auditlog"
 	"wsops/ui/filter"
 	"wsops/ui/fleet"
 )
@@ -183,7 +184,7 @@ func refreshAfter(ctx context.Context, d time.Duration, scan int) tea.Cmd {
 
 // auditMsg carries the audit log's last entries.
 type auditMsg struct {
-	entries []ops.AuditEntry
+	entries []auditlog.Entry
 	Err     error
 }
 
@@ -195,7 +196,7 @@ func loadAuditCmd(path string) tea.Cmd {
 		if path == "" {
 			return auditMsg{Err: errors.New("no audit log configured")}
 		}
-		entries, _, err := ops.NewAuditLog(path).Tail(auditTail)
+		entries, _, err := auditlog.New(path).Tail(auditTail)
 		return auditMsg{entries: entries, Err: err}
 	}
 }

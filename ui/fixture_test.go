@@ -21,6 +21,7 @@ import (
 	"wsops/data"
 	"wsops/internal/testrig"
 	"wsops/ops"
+	"wsops/ops/auditlog"
 )
 
 func TestMain(m *testing.M) {
@@ -99,7 +100,7 @@ func fixtureSessionWith(t testing.TB, extra ...data.Item) Session {
 		Mgmt:     client.NewManagement(api),
 	}
 	s.Ops = &ops.Ops{Registry: s.Registry, Mgmt: s.Mgmt, Policy: ops.Policy{Profile: p.Name},
-		Audit: ops.NewAuditLog(filepath.Join(t.TempDir(), "ops-audit.jsonl")), Caller: "sandbox"}
+		Audit: auditlog.New(filepath.Join(t.TempDir(), "ops-audit.jsonl")), Caller: "sandbox"}
 	return s
 }
 
@@ -118,8 +119,8 @@ func fixtureOptions(t testing.TB) Options {
 // fixtureAudit is an audit log with a send and a refused logout.
 func fixtureAudit(t testing.TB) string {
 	t.Helper()
-	log := ops.NewAuditLog(filepath.Join(t.TempDir(), "audit.jsonl"))
-	for _, e := range []ops.AuditEntry{
+	log := auditlog.New(filepath.Join(t.TempDir(), "audit.jsonl"))
+	for _, e := range []auditlog.Entry{
 		{Time: fixedNow.Add(-time.Hour), Profile: "sandbox", Caller: "sandbox", Action: "send", Filter: "user driver-0001",
 			Targets: 2, Result: map[string]int{"delivered": 2}, DurationMS: 41},
 		{Time: fixedNow.Add(-time.Minute), Profile: "sandbox", Caller: "sandbox", Action: "logout", Filter: "app drivers",

@@ -11,6 +11,7 @@ import (
 	"wsops/data"
 	"wsops/internal/human"
 	"wsops/ops"
+	"wsops/ops/repairplan"
 	"wsops/ui/detail"
 	"wsops/ui/progress"
 	"wsops/ui/repair"
@@ -19,7 +20,7 @@ import (
 // repairPlanMsg carries a plan read for the repair view.
 type repairPlanMsg struct {
 	gen    int
-	plan   ops.RepairPlan
+	plan   repairplan.Plan
 	schema data.Schema
 	Err    error
 }
@@ -40,7 +41,7 @@ func (m Model) openRepair(arg string) (tea.Model, tea.Cmd) {
 func (m *Model) planRepair() tea.Cmd {
 	m.repair.Planning()
 	o, gen, ctx := m.sess.Ops, m.sessGen, m.sessCtx
-	req := ops.RepairRequest{Rules: m.sess.Profile.Repair, Only: m.repairRules}
+	req := repairplan.Request{Rules: m.sess.Profile.Repair, Only: m.repairRules}
 	return func() tea.Msg {
 		plan, err := o.RepairPlan(ctx, req)
 		return repairPlanMsg{gen: gen, plan: plan, schema: o.Schema(), Err: err}
@@ -89,10 +90,10 @@ func undoRepairCmd(ctx context.Context, o *ops.Ops, run int, journal string, eve
 func repairSummary(o *ops.Ops, applied string, res ops.RepairResult, err error) progress.Summary {
 	var failed []string
 	for _, c := range res.Conflicted {
-		failed = append(failed, "conflict "+ops.KeyText(o.Schema(), c.Change.Subscriptions, c.Change.Key)+" "+c.Change.Attribute)
+		failed = append(failed, "conflict "+repairplan.KeyText(o.Schema(), c.Change.Subscriptions, c.Change.Key)+" "+c.Change.Attribute)
 	}
 	for _, f := range res.Failures {
-		failed = append(failed, "failed "+ops.KeyText(o.Schema(), f.Change.Subscriptions, f.Change.Key)+": "+f.Err.Error())
+		failed = append(failed, "failed "+repairplan.KeyText(o.Schema(), f.Change.Subscriptions, f.Change.Key)+": "+f.Err.Error())
 	}
 	return progress.Summary{
 		Items: []progress.Count{

@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/ops"
+	"wsops/ops/auditlog"
 	"wsops/ui/styles"
 	"wsops/ui/table"
 )
@@ -30,7 +30,7 @@ func New(st styles.Styles) Model {
 }
 
 // SetEntries shows entries (oldest first, as the log holds them) newest first.
-func (m *Model) SetEntries(entries []ops.AuditEntry) {
+func (m *Model) SetEntries(entries []auditlog.Entry) {
 	rows := slices.Clone(entries)
 	slices.Reverse(rows)
 	m.table.SetSource(source(rows))
@@ -55,7 +55,7 @@ func (m Model) View() string { return m.table.View() }
 // KeyMap returns the view's keys for help.
 func (m Model) KeyMap() []key.Binding { return m.table.KeyMap().ShortHelp() }
 
-type source []ops.AuditEntry
+type source []auditlog.Entry
 
 func (s source) Len() int { return len(s) }
 func (s source) Cells(i int) []string {

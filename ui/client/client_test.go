@@ -19,6 +19,7 @@ import (
 	"wsops/data"
 	"wsops/internal/testrig"
 	"wsops/ops"
+	"wsops/ops/auditlog"
 	"wsops/ui/styles"
 )
 
@@ -89,7 +90,7 @@ func world(t *testing.T, readOnly bool) (*testrig.SandboxWorld, Deps) {
 	e := w.Sandbox.Endpoints()
 	reg := data.NewRegistry(testrig.DynamoClient(e.DynamoDBURL), data.WizzSchema(), data.Options{})
 	mgmt := wsclient.NewManagement(w.API)
-	o := &ops.Ops{Registry: reg, Mgmt: mgmt, Audit: ops.NewAuditLog(filepath.Join(t.TempDir(), "audit.jsonl")),
+	o := &ops.Ops{Registry: reg, Mgmt: mgmt, Audit: auditlog.New(filepath.Join(t.TempDir(), "audit.jsonl")),
 		Policy: ops.Policy{Profile: "sb", ReadOnly: readOnly}, Caller: "sandbox"}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

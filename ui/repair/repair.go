@@ -13,13 +13,14 @@ import (
 	"wsops/data"
 	"wsops/internal/human"
 	"wsops/ops"
+	"wsops/ops/repairplan"
 	"wsops/sanitize"
 	"wsops/ui/styles"
 )
 
 // ApplyMsg asks the console to apply the selected changes of the plan.
 type ApplyMsg struct {
-	Plan     ops.RepairPlan
+	Plan     repairplan.Plan
 	Selected []int
 }
 
@@ -31,7 +32,7 @@ type Model struct {
 	st       styles.Styles
 	keys     KeyMap
 	schema   data.Schema
-	plan     ops.RepairPlan
+	plan     repairplan.Plan
 	order    []int // change indexes, grouped by rule in the plan's rule order
 	selected []bool
 	cursor   int // position in order
@@ -48,12 +49,12 @@ func New(st styles.Styles) Model {
 
 // Planning shows that a plan is being read.
 func (m *Model) Planning() {
-	m.plan, m.order, m.selected, m.cursor, m.offset = ops.RepairPlan{}, nil, nil, 0, 0
+	m.plan, m.order, m.selected, m.cursor, m.offset = repairplan.Plan{}, nil, nil, 0, 0
 	m.state = "planning: reading both tables…"
 }
 
 // SetPlan shows a plan (every change selected), or why there is none.
-func (m *Model) SetPlan(p ops.RepairPlan, s data.Schema, err error) {
+func (m *Model) SetPlan(p repairplan.Plan, s data.Schema, err error) {
 	m.Planning()
 	if err != nil {
 		m.state = "cannot plan: " + err.Error()
@@ -182,11 +183,11 @@ func (m Model) lines() ([]string, int) {
 }
 
 // changeText is one change: table, key, attribute, old → new, or a create.
-func (m Model) changeText(c ops.RepairChange) string {
-	key := ops.KeyText(m.schema, c.Subscriptions, c.Key)
+func (m Model) changeText(c repairplan.Change) string {
+	key := repairplan.KeyText(m.schema, c.Subscriptions, c.Key)
 	switch c.Op {
-	case ops.OpSet:
-		return fmt.Sprintf("%-13s %s  %s: - %s + %s", c.Table(), key, c.Attribute, ops.ValueText(c.Old), ops.ValueText(c.New))
+	case repairplan.OpSet:
+		return fmt.Sprintf("%-13s %s  %s: - %s + %s", c.Table(), key, c.Attribute, repairplan.ValueText(c.Old), repairplan.ValueText(c.New))
 	}
 	return fmt.Sprintf("%-13s %s  + %s record", c.Table(), key, c.Op)
 }

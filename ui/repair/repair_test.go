@@ -8,21 +8,21 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/data"
-	"wsops/ops"
+	"wsops/ops/repairplan"
 	"wsops/ui/styles"
 )
 
-func plan() ops.RepairPlan {
+func plan() repairplan.Plan {
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-	set := func(id string, subs bool) ops.RepairChange {
-		return ops.RepairChange{Rule: ops.RuleEntityType, Subscriptions: subs, Op: ops.OpSet, Key: data.Item{"connectionId": s(id)},
+	set := func(id string, subs bool) repairplan.Change {
+		return repairplan.Change{Rule: repairplan.RuleEntityType, Subscriptions: subs, Op: repairplan.OpSet, Key: data.Item{"connectionId": s(id)},
 			Attribute: "entityType", Old: s("customer"), New: s("merchant"), App: "order-receiver", EntityType: "customer"}
 	}
-	create := ops.RepairChange{Rule: ops.RuleBusinessStatus, Subscriptions: true, Op: ops.OpCreate,
+	create := repairplan.Change{Rule: repairplan.RuleBusinessStatus, Subscriptions: true, Op: repairplan.OpCreate,
 		Key: data.Item{"connectionId": s("C3="), "subscriptionKey": s("business_status#b3")}, Record: data.Item{"connectionId": s("C3=")}}
 	// The plan's order interleaves rules; the view groups them.
-	return ops.RepairPlan{Rules: []string{ops.RuleBusinessStatus, ops.RuleEntityType},
-		Changes: []ops.RepairChange{set("C1=", false), create, set("C2=\x1b[2J", false)}}
+	return repairplan.Plan{Rules: []string{repairplan.RuleBusinessStatus, repairplan.RuleEntityType},
+		Changes: []repairplan.Change{set("C1=", false), create, set("C2=\x1b[2J", false)}}
 }
 
 func press(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
@@ -67,11 +67,11 @@ func TestViewStates(t *testing.T) {
 	if !strings.Contains(m.View(), "planning") {
 		t.Errorf("planning view: %q", m.View())
 	}
-	m.SetPlan(ops.RepairPlan{}, data.WizzSchema(), errTest{})
+	m.SetPlan(repairplan.Plan{}, data.WizzSchema(), errTest{})
 	if !strings.Contains(m.View(), "cannot plan: boom") {
 		t.Errorf("error view: %q", m.View())
 	}
-	m.SetPlan(ops.RepairPlan{Rules: []string{"entity-type"}}, data.WizzSchema(), nil)
+	m.SetPlan(repairplan.Plan{Rules: []string{"entity-type"}}, data.WizzSchema(), nil)
 	if !strings.Contains(m.View(), "nothing to repair") {
 		t.Errorf("empty plan view: %q", m.View())
 	}

@@ -1,4 +1,4 @@
-package ops
+package repairplan
 
 import (
 	"encoding/json"
@@ -9,32 +9,32 @@ import (
 	"wsops/data"
 )
 
-// repairRecord is a RepairChange as its journal holds it: DynamoDB JSON
+// repairRecord is a Change as a journal holds it: DynamoDB JSON
 // values, so that their types survive; an "old" of null means the
 // attribute was absent.
 type repairRecord struct {
 	Rule       string          `json:"rule"`
 	Table      string          `json:"table"`
-	Op         RepairOp        `json:"op"`
-	Key        item            `json:"key"`
+	Op         Op              `json:"op"`
+	Key        json.RawMessage `json:"key"`
 	Attribute  string          `json:"attribute,omitempty"`
 	Old        json.RawMessage `json:"old,omitempty"`
 	New        json.RawMessage `json:"new,omitempty"`
-	Record     item            `json:"record,omitempty"`
+	Record     json.RawMessage `json:"record,omitempty"`
 	App        string          `json:"app,omitempty"`
 	EntityType string          `json:"entity_type,omitempty"`
 }
 
 // MarshalJSON writes the change as its journal holds it.
-func (c RepairChange) MarshalJSON() ([]byte, error) {
-	r := repairRecord{Rule: c.Rule, Table: c.Table(), Op: c.Op, Key: item(c.Key), Attribute: c.Attribute,
-		App: c.App, EntityType: c.EntityType}
-	var errs [2]error
+func (c Change) MarshalJSON() ([]byte, error) {
+	r := repairRecord{Rule: c.Rule, Table: c.Table(), Op: c.Op, Attribute: c.Attribute, App: c.App, EntityType: c.EntityType}
+	var errs [3]error
+	r.Key, errs[0] = data.MarshalItem(c.Key)
 	if c.Op == OpSet {
-		r.Old, errs[0] = data.MarshalValue(c.Old)
-		r.New, errs[1] = data.MarshalValue(c.New)
+		r.Old, errs[1] = data.MarshalValue(c.Old)
+		r.New, errs[2] = data.MarshalValue(c.New)
 	} else {
-		r.Record = item(c.Record)
+		r.Record, errs[1] = data.MarshalItem(c.Record)
 	}
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, err
@@ -44,13 +44,22 @@ func (c RepairChange) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a change written by MarshalJSON, and refuses one that
 // names no table, operation or key.
-func (c *RepairChange) UnmarshalJSON(b []byte) error {
+func (c *Change) UnmarshalJSON(b []byte) error {
 	var r repairRecord
 	if err := json.Unmarshal(b, &r); err != nil {
 		return err
 	}
-	*c = RepairChange{Rule: r.Rule, Subscriptions: r.Table == config.RepairSubscriptions, Op: r.Op, Key: data.Item(r.Key),
-		Attribute: r.Attribute, Record: data.Item(r.Record), App: r.App, EntityType: r.EntityType}
+	*c = Change{Rule: r.Rule, Subscriptions: r.Table == config.RepairSubscriptions, Op: r.Op,
+		Attribute: r.Attribute, App: r.App, EntityType: r.EntityType}
+	var err error
+	if c.Key, err = data.UnmarshalItem(r.Key); err != nil {
+		return err
+	}
+	if len(r.Record) > 0 && string(r.Record) != "null" {
+		if c.Record, err = data.UnmarshalItem(r.Record); err != nil {
+			return err
+		}
+	}
 	switch {
 	case r.Table != config.RepairSubscriptions && r.Table != config.RepairConnections:
 		return fmt.Errorf("change of table %q", r.Table)
@@ -69,8 +78,8 @@ func (c *RepairChange) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// inverse is the change that undoes an applied one.
-func (c RepairChange) inverse() RepairChange {
+// Inverse is the change that undoes an applied one.
+func (c Change) Inverse() Change {
 	inv := c
 	switch c.Op {
 	case OpSet:

@@ -1,4 +1,7 @@
-package ops
+// Package auditlog is wsops's audit log: one JSON line per mutation, a run's
+// start line durable before its first call and its end line with the
+// result after its last.
+package auditlog
 
 import (
 	"bufio"
@@ -21,12 +24,12 @@ import (
 	"wsops/secret"
 )
 
-// AuditEntry is one line of the audit log: who did what to how many, with
+// Entry is one line of the audit log: who did what to how many, with
 // what result. It never holds a payload, only its size and SHA-256. A run
 // writes two lines with one Run id: its start (Phase "start"), durable
 // before its first call, and its end (Phase "end") with the result. A
 // refusal is one line with no phase.
-type AuditEntry struct {
+type Entry struct {
 	Time          time.Time      `json:"time"`
 	Run           string         `json:"run,omitempty"`
 	Phase         string         `json:"phase,omitempty"`
@@ -44,7 +47,7 @@ type AuditEntry struct {
 }
 
 // ResultText is the entry's result counts in one line: "delivered 12, gone 1".
-func (e AuditEntry) ResultText() string {
+func (e Entry) ResultText() string {
 	parts := make([]string, 0, len(e.Result))
 	for _, k := range slices.Sorted(maps.Keys(e.Result)) {
 		parts = append(parts, fmt.Sprintf("%s %d", k, e.Result[k]))
@@ -53,17 +56,17 @@ func (e AuditEntry) ResultText() string {
 }
 
 // Fingerprint sets the entry's payload size and SHA-256.
-func (e *AuditEntry) Fingerprint(payload []byte) {
+func (e *Entry) Fingerprint(payload []byte) {
 	sum := sha256.Sum256(payload)
 	e.PayloadBytes, e.PayloadSHA256 = len(payload), hex.EncodeToString(sum[:])
 }
 
-// AuditLog appends entries to a JSON-lines file.
-type AuditLog struct{ path string }
+// Log appends entries to a JSON-lines file.
+type Log struct{ path string }
 
-// DefaultAuditPath is $XDG_STATE_HOME/wsops/audit.jsonl, else
+// DefaultPath is $XDG_STATE_HOME/wsops/audit.jsonl, else
 // ~/.local/state/wsops/audit.jsonl.
-func DefaultAuditPath() (string, error) {
+func DefaultPath() (string, error) {
 	dir := os.Getenv("XDG_STATE_HOME")
 	if !filepath.IsAbs(dir) { // the XDG spec: a relative path is invalid and ignored
 		home, err := os.UserHomeDir()
@@ -75,27 +78,27 @@ func DefaultAuditPath() (string, error) {
 	return filepath.Join(dir, "wsops", "audit.jsonl"), nil
 }
 
-// NewAuditLog returns the log at path (created on the first Append).
-func NewAuditLog(path string) *AuditLog { return &AuditLog{path: path} }
+// New returns the log at path (created on the first Append).
+func New(path string) *Log { return &Log{path: path} }
 
 // Path is where the log lives.
-func (a *AuditLog) Path() string { return a.path }
+func (a *Log) Path() string { return a.path }
 
 // Start writes a run's start line and makes it durable.
-func (a *AuditLog) Start(e AuditEntry) error {
+func (a *Log) Start(e Entry) error {
 	e.Phase = auditStart
 	return a.write(e, true)
 }
 
 // End writes a run's end line.
-func (a *AuditLog) End(e AuditEntry) error {
+func (a *Log) End(e Entry) error {
 	e.Phase = auditEnd
 	return a.write(e, false)
 }
 
 // Append writes one entry as one line, in one write; secrets that slipped
 // into the error text are redacted.
-func (a *AuditLog) Append(e AuditEntry) error { return a.write(e, false) }
+func (a *Log) Append(e Entry) error { return a.write(e, false) }
 
 // The phases of a run's lines.
 const (
@@ -103,14 +106,14 @@ const (
 	auditEnd   = "end"
 )
 
-// newRunID is a run's id in the audit log: random, 12 hex digits.
-func newRunID() string {
+// NewRunID is a run's id in the audit log: random, 12 hex digits.
+func NewRunID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return hex.EncodeToString(b[:])
 }
 
-func (a *AuditLog) write(e AuditEntry, durable bool) error {
+func (a *Log) write(e Entry, durable bool) error {
 	e.Error = secret.Scrub(e.Error)
 	line, err := json.Marshal(e)
 	if err != nil {
@@ -137,7 +140,7 @@ func (a *AuditLog) write(e AuditEntry, durable bool) error {
 // line stands for the run: its start line is left out; a start line with no
 // end (a run still going, or killed) is kept. A line that is not an entry
 // is skipped and counted in skipped.
-func (a *AuditLog) Tail(n int) (entries []AuditEntry, skipped int, err error) {
+func (a *Log) Tail(n int) (entries []Entry, skipped int, err error) {
 	f, err := os.Open(a.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, 0, nil
@@ -151,7 +154,7 @@ func (a *AuditLog) Tail(n int) (entries []AuditEntry, skipped int, err error) {
 	r := bufio.NewReader(f)
 	for {
 		line, rerr := r.ReadBytes('\n')
-		var e AuditEntry
+		var e Entry
 		switch {
 		case len(bytes.TrimSpace(line)) == 0:
 		case json.Unmarshal(line, &e) != nil:

@@ -1,4 +1,7 @@
-package ops
+// Package journal is the file a journaled action writes: one JSON line
+// with the plan (the header), then the targets' intents and outcomes and
+// the run's events.
+package journal
 
 import (
 	"bytes"
@@ -10,11 +13,11 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"wsops/ops/auditlog"
 )
 
-// A journal is the local record of a journaled action: one JSON line with
-// the plan (the header), then the targets' intents and outcomes and the
-// run's events. It is a private file (0600 in a 0700 directory), never
+// A journal is a private file (0600 in a 0700 directory), never
 // overwritten, and locked while a run writes it, so that two runs of one
 // journal cannot interleave.
 //
@@ -26,19 +29,19 @@ import (
 // lose the outcomes of the calls of the last moments, never an intent. A
 // crash may leave the last line cut short; readers cut it off.
 
-// ErrJournalInUse means another run holds the journal.
-var ErrJournalInUse = errors.New("journal is in use by another run")
+// ErrInUse means another run holds the journal.
+var ErrInUse = errors.New("journal is in use by another run")
 
-// errJournal marks a journal that cannot be written: the run stops before
+// ErrWrite marks a journal that cannot be written: the run stops before
 // its next effect.
-var errJournal = errors.New("the journal cannot be written")
+var ErrWrite = errors.New("the journal cannot be written")
 
-// DefaultJournalPath is where an action's journal goes when the caller has
+// DefaultPath is where an action's journal goes when the caller has
 // no better place: $XDG_STATE_HOME/wsops/journals/<action>-<time>.jsonl
 // (~/.local/state when XDG_STATE_HOME is unset), the time in UTC to the
 // millisecond.
-func DefaultJournalPath(action string, now time.Time) (string, error) {
-	audit, err := DefaultAuditPath()
+func DefaultPath(action string, now time.Time) (string, error) {
+	audit, err := auditlog.DefaultPath()
 	if err != nil {
 		return "", fmt.Errorf("journal: %w", err)
 	}
@@ -46,20 +49,20 @@ func DefaultJournalPath(action string, now time.Time) (string, error) {
 	return filepath.Join(filepath.Dir(audit), "journals", name), nil
 }
 
-// journalFile is what a journal writes to: an *os.File, or a test's stand-in.
-type journalFile interface {
+// Writer is what a journal writes to: an *os.File, or a test's stand-in.
+type Writer interface {
 	io.Writer
 	Sync() error
 	Close() error
 }
 
-// journal is an open, locked journal being appended to.
-type journal struct {
+// File is an open, locked journal being appended to.
+type File struct {
 	path string
 
 	mu      sync.Mutex
 	synced  *sync.Cond
-	f       journalFile
+	f       Writer
 	pending []byte // lines not yet written to f
 	lines   uint64 // lines appended so far
 	durable uint64 // lines known to be on disk
@@ -67,9 +70,9 @@ type journal struct {
 	err     error // the first write error: every later append returns it
 }
 
-// createJournal creates a new journal at path (its directory too) and locks
+// Create creates a new journal at path (its directory too) and locks
 // it; an existing file is an error, never overwritten.
-func createJournal(path string) (*journal, error) {
+func Create(path string) (*File, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -81,17 +84,17 @@ func createJournal(path string) (*journal, error) {
 		f.Close()
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
-	return newJournal(path, f), nil
+	return New(path, f), nil
 }
 
-// openJournal opens an existing journal for appending: it locks it, reads
+// Open opens an existing journal for appending: it locks it, reads
 // its complete lines, and cuts off a last line left incomplete by a crash.
-func openJournal(path string) (*journal, [][]byte, error) {
+func Open(path string) (*File, [][]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("journal: %w", err)
 	}
-	fail := func(err error) (*journal, [][]byte, error) {
+	fail := func(err error) (*File, [][]byte, error) {
 		f.Close()
 		return nil, nil, fmt.Errorf("journal %s: %w", path, err)
 	}
@@ -115,22 +118,24 @@ func openJournal(path string) (*journal, [][]byte, error) {
 	if len(lines) > 0 && len(lines[len(lines)-1]) == 0 {
 		lines = lines[:len(lines)-1]
 	}
-	return newJournal(path, f), lines, nil
+	return New(path, f), lines, nil
 }
 
-func newJournal(path string, f journalFile) *journal {
-	j := &journal{path: path, f: f}
+// New is the journal at path written to f, which the caller has created
+// and locked.
+func New(path string, f Writer) *File {
+	j := &File{path: path, f: f}
 	j.synced = sync.NewCond(&j.mu)
 	return j
 }
 
-// intent appends v and returns once it is on disk (with every line before it).
-func (j *journal) intent(v any) error { return j.append(v, true) }
+// Intent appends v and returns once it is on disk (with every line before it).
+func (j *File) Intent(v any) error { return j.append(v, true) }
 
-// record appends v; it reaches the disk with the next intent, or on close.
-func (j *journal) record(v any) error { return j.append(v, false) }
+// Record appends v; it reaches the disk with the next intent, or on close.
+func (j *File) Record(v any) error { return j.append(v, false) }
 
-func (j *journal) append(v any, durable bool) error {
+func (j *File) append(v any, durable bool) error {
 	line, err := json.Marshal(v)
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -150,7 +155,7 @@ func (j *journal) append(v any, durable bool) error {
 
 // commit returns once line n is durable: it syncs, or waits for the sync
 // under way and then syncs what came after, whichever covers n. j.mu is held.
-func (j *journal) commit(n uint64) error {
+func (j *File) commit(n uint64) error {
 	for j.durable < n && j.err == nil {
 		if j.syncing {
 			j.synced.Wait()
@@ -176,23 +181,26 @@ func (j *journal) commit(n uint64) error {
 	return j.err
 }
 
-// sync makes every line appended so far durable.
-func (j *journal) sync() error {
+// Sync makes every line appended so far durable.
+func (j *File) Sync() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.commit(j.lines)
 }
 
-// close syncs and closes the journal, which releases its lock.
-func (j *journal) close() error {
-	err := j.sync()
+// Close syncs and closes the journal, which releases its lock.
+func (j *File) Close() error {
+	err := j.Sync()
 	return errors.Join(err, j.f.Close())
 }
 
+// Path is where the journal is.
+func (j *File) Path() string { return j.path }
+
 // fail records the first write error; j.mu is held.
-func (j *journal) fail(err error) error {
+func (j *File) fail(err error) error {
 	if j.err == nil {
-		j.err = fmt.Errorf("writing journal %s: %w: %w", j.path, errJournal, err)
+		j.err = fmt.Errorf("writing journal %s: %w: %w", j.path, ErrWrite, err)
 	}
 	return j.err
 }

@@ -1,4 +1,7 @@
-package ops
+// Package repairplan plans repairs of registry records: it compiles the
+// profile's rules and the presets' built-in ones, reads both tables once,
+// and lists every change as table, key, attribute, old → new.
+package repairplan
 
 import (
 	"context"
@@ -13,24 +16,24 @@ import (
 	"wsops/data"
 )
 
-// RepairOp is what a repair change does to its record.
-type RepairOp string
+// Op is what a repair change does to its record.
+type Op string
 
 // The repair operations. A plan holds sets and creates; deletes appear only
 // when an applied run is undone (the inverse of a create).
 const (
-	OpSet    RepairOp = "set"
-	OpCreate RepairOp = "create"
-	OpDelete RepairOp = "delete"
+	OpSet    Op = "set"
+	OpCreate Op = "create"
+	OpDelete Op = "delete"
 )
 
-// RepairChange is one planned write: an attribute's old → new value on one
+// Change is one planned write: an attribute's old → new value on one
 // record, or a whole record created (or deleted, undoing a create).
-type RepairChange struct {
+type Change struct {
 	Rule string
 	// Subscriptions selects the subscriptions table; false: connections.
 	Subscriptions bool
-	Op            RepairOp
+	Op            Op
 	Key           data.Item
 	// Attribute, Old and New describe a set; Old nil means the attribute was
 	// absent, New nil means it is removed.
@@ -44,36 +47,37 @@ type RepairChange struct {
 }
 
 // Table names the change's table as design.md's output does.
-func (c RepairChange) Table() string {
+func (c Change) Table() string {
 	if c.Subscriptions {
 		return config.RepairSubscriptions
 	}
 	return config.RepairConnections
 }
 
-// target is the identity of the attribute (or record) a change writes.
-func (c RepairChange) target() string {
+// Ident is the identity of the attribute (or record) a change writes: two
+// changes with one Ident write the same thing.
+func (c Change) Ident() string {
 	raw, _ := data.MarshalItem(c.Key)
 	return c.Table() + "\x00" + string(raw) + "\x00" + c.Attribute
 }
 
-// RepairRequest selects the rules a repair plans with.
-type RepairRequest struct {
+// Request selects the rules a repair plans with.
+type Request struct {
 	// Rules are the profile's [[repair]] rules.
 	Rules []config.RepairRule
 	// Only restricts the plan to these rule names (empty: every rule).
 	Only []string
 }
 
-// RepairPlan is a planned repair: every change, in the order found.
-type RepairPlan struct {
-	Changes []RepairChange
+// Plan is a planned repair: every change, in the order found.
+type Plan struct {
+	Changes []Change
 	// Rules names the rules planned with.
 	Rules []string
 }
 
 // CountByRule counts the changes of each rule.
-func (p RepairPlan) CountByRule() map[string]int {
+func (p Plan) CountByRule() map[string]int {
 	counts := map[string]int{}
 	for _, c := range p.Changes {
 		counts[c.Rule]++
@@ -81,44 +85,31 @@ func (p RepairPlan) CountByRule() map[string]int {
 	return counts
 }
 
-// PlanRadius is a plan's blast radius: the records it changes by app ×
-// entity type (the entity type each holds before the change).
-func PlanRadius(p RepairPlan) Radius { return radiusOf(p.Changes) }
-
-// radiusOf counts the records changes touch by app × entity type.
-func radiusOf(changes []RepairChange) Radius {
-	r := Radius{Cells: map[data.AppEntity]int{}, Noun: "records"}
-	seen := map[string]bool{}
-	for _, c := range changes {
-		raw, _ := data.MarshalItem(c.Key)
-		rec := c.Table() + string(raw)
-		if seen[rec] {
-			continue
-		}
-		seen[rec] = true
-		r.Total++
-		r.Cells[data.AppEntity{App: c.App, EntityType: c.EntityType}]++
-	}
-	return r
+// Reader is what planning reads of the registry.
+type Reader interface {
+	Schema() data.Schema
+	Connections(ctx context.Context, sel data.Select) <-chan data.Page[data.Connection]
+	Subscriptions(ctx context.Context, sel data.Select) <-chan data.Page[data.Subscription]
+	KeyOf(subscriptions bool, item data.Item) data.Item
 }
 
-// RepairPlan reads both tables once and plans every change the rules call
-// for. It only reads, so it runs on read-only profiles too.
-func (o *Ops) RepairPlan(ctx context.Context, req RepairRequest) (RepairPlan, error) {
-	s := o.reg.Schema()
+// Build reads both tables once and plans every change the rules call for,
+// now being the time records are judged at. It only reads.
+func Build(ctx context.Context, reg Reader, req Request, now time.Time) (Plan, error) {
+	s := reg.Schema()
 	rules, err := compileRules(s, req.Rules)
 	if err != nil {
-		return RepairPlan{}, err
+		return Plan{}, err
 	}
 	known := ruleNames(s, rules)
 	for _, name := range req.Only {
 		if !slices.Contains(known, name) {
-			return RepairPlan{}, fmt.Errorf("repair: no rule named %q on this profile (rules: %s)", name, strings.Join(known, ", "))
+			return Plan{}, fmt.Errorf("repair: no rule named %q on this profile (rules: %s)", name, strings.Join(known, ", "))
 		}
 	}
 	want := func(name string) bool { return len(req.Only) == 0 || slices.Contains(req.Only, name) }
 	rules = slices.DeleteFunc(rules, func(r rule) bool { return !want(r.name) })
-	p := planner{s: s, rules: rules, now: o.now(), plan: RepairPlan{Rules: []string{}}, planned: map[string]bool{}}
+	p := planner{s: s, rules: rules, now: now, plan: Plan{Rules: []string{}}, planned: map[string]bool{}}
 	if app := merchantApp(s); app != "" && want(RuleBusinessStatus) {
 		p.merchantApp = app
 	}
@@ -127,8 +118,8 @@ func (o *Ops) RepairPlan(ctx context.Context, req RepairRequest) (RepairPlan, er
 			p.plan.Rules = append(p.plan.Rules, name)
 		}
 	}
-	if err := p.run(ctx, o.reg); err != nil {
-		return RepairPlan{}, fmt.Errorf("repair: %w", err)
+	if err := p.run(ctx, reg); err != nil {
+		return Plan{}, fmt.Errorf("repair: %w", err)
 	}
 	return p.plan, nil
 }
@@ -139,7 +130,7 @@ type planner struct {
 	rules       []rule
 	merchantApp string
 	now         time.Time
-	plan        RepairPlan
+	plan        Plan
 	planned     map[string]bool // change targets already planned: the first rule wins
 	// joined holds, per connection id, the connection attributes that
 	// subscription rules read.
@@ -150,7 +141,7 @@ type planner struct {
 	subscribed map[string]bool
 }
 
-func (p *planner) run(ctx context.Context, reg Registry) error {
+func (p *planner) run(ctx context.Context, reg Reader) error {
 	var joinAttrs []string
 	subRules := false
 	for _, r := range p.rules {
@@ -244,7 +235,7 @@ func (p *planner) connection(c data.Connection, joinAttrs []string, needSubs boo
 }
 
 // subscription plans the subscription rules for one record.
-func (p *planner) subscription(reg Registry, sub data.Subscription) {
+func (p *planner) subscription(reg Reader, sub data.Subscription) {
 	if m, ok := p.merchants[sub.ConnectionID]; ok && sub.Key == businessStatusPrefix+m.BusinessID {
 		p.subscribed[sub.ConnectionID] = true
 	}
@@ -271,9 +262,9 @@ func (p *planner) sets(r rule, subs bool, key, item data.Item, app, entity strin
 		if old != nil && data.EqualValues(old, a.value) {
 			continue
 		}
-		c := RepairChange{Rule: r.name, Subscriptions: subs, Op: OpSet, Key: key, Attribute: a.attr,
+		c := Change{Rule: r.name, Subscriptions: subs, Op: OpSet, Key: key, Attribute: a.attr,
 			Old: old, New: a.value, App: app, EntityType: entity}
-		if t := c.target(); !p.planned[t] {
+		if t := c.Ident(); !p.planned[t] {
 			p.planned[t] = true
 			p.plan.Changes = append(p.plan.Changes, c)
 		}
@@ -282,7 +273,7 @@ func (p *planner) sets(r rule, subs bool, key, item data.Item, app, entity strin
 
 // missingBusinessStatus plans a create of the business-status subscription
 // of every merchant connection that lacks one, built from the connection.
-func (p *planner) missingBusinessStatus(reg Registry) {
+func (p *planner) missingBusinessStatus(reg Reader) {
 	ids := make([]string, 0, len(p.merchants))
 	for id := range p.merchants {
 		if !p.subscribed[id] {
@@ -296,7 +287,7 @@ func (p *planner) missingBusinessStatus(reg Registry) {
 			ConnectionID: m.ID, Key: businessStatusPrefix + m.BusinessID, User: m.User,
 			EntityType: merchantEntity, Active: true, CreatedAt: p.now, TTL: m.TTL,
 		})
-		p.plan.Changes = append(p.plan.Changes, RepairChange{Rule: RuleBusinessStatus, Subscriptions: true, Op: OpCreate,
+		p.plan.Changes = append(p.plan.Changes, Change{Rule: RuleBusinessStatus, Subscriptions: true, Op: OpCreate,
 			Key: reg.KeyOf(true, rec), Record: rec, App: m.App, EntityType: m.EntityType})
 	}
 }
