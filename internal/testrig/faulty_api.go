@@ -6,8 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
-
-	"wsops/client"
 )
 
 // FaultyAPI stands in front of a management API client: it counts every
@@ -15,7 +13,7 @@ import (
 // fault function returns an error, fails that call without sending it. It
 // is the one such fixture of the tests.
 type FaultyAPI struct {
-	client.ManagementAPI
+	managementAPI
 
 	mu    sync.Mutex
 	calls map[string]int
@@ -23,8 +21,16 @@ type FaultyAPI struct {
 }
 
 // NewFaultyAPI wraps api; it fails nothing until SetFault.
-func NewFaultyAPI(api client.ManagementAPI) *FaultyAPI {
-	return &FaultyAPI{ManagementAPI: api, calls: map[string]int{}}
+func NewFaultyAPI(api managementAPI) *FaultyAPI {
+	return &FaultyAPI{managementAPI: api, calls: map[string]int{}}
+}
+
+// managementAPI is client.ManagementAPI (testrig cannot import client,
+// whose tests import testrig).
+type managementAPI interface {
+	PostToConnection(ctx context.Context, in *apigatewaymanagementapi.PostToConnectionInput, optFns ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.PostToConnectionOutput, error)
+	GetConnection(ctx context.Context, in *apigatewaymanagementapi.GetConnectionInput, optFns ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.GetConnectionOutput, error)
+	DeleteConnection(ctx context.Context, in *apigatewaymanagementapi.DeleteConnectionInput, optFns ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.DeleteConnectionOutput, error)
 }
 
 // SetFault sets which calls fail: fault gets the method, the connection id
@@ -68,26 +74,26 @@ func (a *FaultyAPI) check(method, id string) error {
 	return a.fault(method, id, a.calls[key])
 }
 
-// PostToConnection implements client.ManagementAPI.
+// PostToConnection counts the call and fails it or passes it on.
 func (a *FaultyAPI) PostToConnection(ctx context.Context, in *apigatewaymanagementapi.PostToConnectionInput, opts ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.PostToConnectionOutput, error) {
 	if err := a.check("POST", aws.ToString(in.ConnectionId)); err != nil {
 		return nil, err
 	}
-	return a.ManagementAPI.PostToConnection(ctx, in, opts...)
+	return a.managementAPI.PostToConnection(ctx, in, opts...)
 }
 
-// GetConnection implements client.ManagementAPI.
+// GetConnection counts the call and fails it or passes it on.
 func (a *FaultyAPI) GetConnection(ctx context.Context, in *apigatewaymanagementapi.GetConnectionInput, opts ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.GetConnectionOutput, error) {
 	if err := a.check("GET", aws.ToString(in.ConnectionId)); err != nil {
 		return nil, err
 	}
-	return a.ManagementAPI.GetConnection(ctx, in, opts...)
+	return a.managementAPI.GetConnection(ctx, in, opts...)
 }
 
-// DeleteConnection implements client.ManagementAPI.
+// DeleteConnection counts the call and fails it or passes it on.
 func (a *FaultyAPI) DeleteConnection(ctx context.Context, in *apigatewaymanagementapi.DeleteConnectionInput, opts ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.DeleteConnectionOutput, error) {
 	if err := a.check("DELETE", aws.ToString(in.ConnectionId)); err != nil {
 		return nil, err
 	}
-	return a.ManagementAPI.DeleteConnection(ctx, in, opts...)
+	return a.managementAPI.DeleteConnection(ctx, in, opts...)
 }
