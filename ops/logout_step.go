@@ -15,7 +15,7 @@ import (
 const (
 	logoutDisconnected = "disconnected"
 	logoutGone         = "gone"
-	logoutFailed       = "failed"
+	logoutFailed       = stepFailed
 )
 
 // logoutPlan is a logout journal's plan: the notice and the targets.

@@ -120,7 +120,7 @@ func (o *Ops) deleteRecords(ctx context.Context, r records) error {
 const (
 	recordsDeleted  = "deleted"
 	recordsRestored = "restored"
-	recordsFailed   = "failed"
+	recordsFailed   = stepFailed
 )
 
 // recordsPlan is a prune journal's plan: the gone connections and their

@@ -72,7 +72,7 @@ const (
 	repairApplied  = "applied"
 	repairAlready  = "already"
 	repairConflict = "conflict"
-	repairFailed   = "failed"
+	repairFailed   = stepFailed
 )
 
 // repairPlanJSON is a repair journal's plan.

@@ -201,8 +201,8 @@ func (r *journaled) loop(ctx context.Context) error {
 		outs[t] = e
 		return client.ConnectionInfo{}, err
 	}
-	done := 0
-	var journalErr, halted error
+	done, failed := 0, 0
+	var journalErr, halted, firstFailure error
 	var final client.Event
 	for ev := range fanOut(r.act.kind(), r.h.rate()).Run(runCtx, client.StreamIDs(ids), call) {
 		if ev.Final {
@@ -226,6 +226,12 @@ func (r *journaled) loop(ctx context.Context) error {
 			journalErr = err
 			stop(err)
 		}
+		if e.Step == stepFailed {
+			failed++
+			if firstFailure == nil {
+				firstFailure = errors.New(e.Error)
+			}
+		}
 		if errors.Is(ev.Result.Err, errStopRun) && halted == nil {
 			halted = ev.Result.Err
 			stop(halted)
@@ -234,8 +240,15 @@ func (r *journaled) loop(ctx context.Context) error {
 			r.progress(r.account())
 		}
 	}
-	return r.ended(ctx, final, done, len(todo), errors.Join(journalErr, halted))
+	if failed > 0 {
+		firstFailure = fmt.Errorf("%d of %d targets failed, the first: %w", failed, done, firstFailure)
+	}
+	return r.ended(ctx, final, done, len(todo), errors.Join(journalErr, halted), firstFailure)
 }
+
+// stepFailed is the step every action names a target's failure with: a
+// run that had any returns an error.
+const stepFailed = "failed"
 
 // errStopRun marks a step's failure that ends the run: the next targets
 // would fail the same way, or be left worse (a logout whose records cannot
@@ -243,10 +256,10 @@ func (r *journaled) loop(ctx context.Context) error {
 var errStopRun = errors.New("stopped the run")
 
 // ended journals why a loop stopped early and says so.
-func (r *journaled) ended(ctx context.Context, final client.Event, done, total int, journalErr error) error {
+func (r *journaled) ended(ctx context.Context, final client.Event, done, total int, journalErr, failures error) error {
 	left := total - done
 	how := fmt.Sprintf("stopped after %d of %d targets", done, total)
-	var errs []error
+	errs := []error{failures}
 	if journalErr != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", how, journalErr))
 	}

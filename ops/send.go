@@ -62,7 +62,7 @@ const (
 	sendDelivered = "delivered"
 	sendGone      = "gone"
 	sendThrottled = "throttled"
-	sendFailed    = "failed"
+	sendFailed    = stepFailed
 	sendUnknown   = "unknown"
 )
 

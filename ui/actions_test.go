@@ -209,11 +209,15 @@ func TestProductionConfirmNeedsTheProfileName(t *testing.T) {
 }
 
 // startedSend is the model with a send submitted (its commands not run).
-func startedSend(t *testing.T) (Model, tea.Cmd) {
+func startedSend(t *testing.T, mod ...func(*ops.Deps)) (Model, tea.Cmd) {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	next, cmd := model(t).Update(send.SubmitMsg{Targets: ops.Targets{Conns: []string{"Conn00000000001="}}, Payload: []byte(`{}`)})
-	m := next.(Model)
+	m := model(t)
+	if len(mod) > 0 {
+		m.sess.Ops = testOps(t, m.sess.Registry, m.sess.Mgmt, m.sess.Profile.Name, m.confirmer, mod...)
+	}
+	next, cmd := m.Update(send.SubmitMsg{Targets: ops.Targets{Conns: []string{"Conn00000000001="}}, Payload: []byte(`{}`)})
+	m = next.(Model)
 	if !m.runView.Running() {
 		t.Fatal("no run started")
 	}
@@ -276,14 +280,13 @@ func TestResultMessageShowsTheSummaryAndRescans(t *testing.T) {
 }
 
 func TestReadOnlyRefusalShowsInTheStatusLine(t *testing.T) {
-	m, cmd := startedSend(t)
-	m.sess.Ops.Policy.ReadOnly = true
+	m, cmd := startedSend(t, func(d *ops.Deps) { d.Policy.ReadOnly = true })
 	cmds := batch(t, cmd)
 	m = update(t, m, cmds[0]()) // the send: refused before any call
 	if m.overlay() || !strings.Contains(m.status, "read-only") || !m.statusErr {
 		t.Fatalf("status %q, overlay %v", m.status, m.overlay())
 	}
-	entries, _, err := m.sess.Ops.Audit.Tail(0)
+	entries, _, err := auditOf(t, m.sess.Ops).Tail(0)
 	if err != nil || len(entries) != 1 || !strings.Contains(entries[0].Error, "read-only") {
 		t.Errorf("audit %+v, %v", entries, err)
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"sync"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"wsops/data"
 	"wsops/internal/testrig"
 	"wsops/ops"
+	"wsops/ui/confirm"
 	"wsops/ops/auditlog"
 )
 
@@ -55,13 +57,44 @@ func fixtureConns() []data.Connection {
 	}
 }
 
+// testAudits maps each test Ops to its audit log, for the tests that read it.
+var testAudits sync.Map
+
+// testOps is the Ops of a test session over reg and mgmt, asking c, with
+// its audit log in a temporary directory; mod adjusts its dependencies.
+func testOps(t testing.TB, reg ops.Registry, mgmt ops.Gateway, profile string, c ops.Confirmer, mod ...func(*ops.Deps)) *ops.Ops {
+	t.Helper()
+	log := auditlog.New(filepath.Join(t.TempDir(), "ops-audit.jsonl"))
+	deps := ops.Deps{Registry: reg, Gateway: mgmt, Confirm: c, Audit: log, Policy: ops.Policy{Profile: profile},
+		Caller: func(context.Context) (string, error) { return "sandbox", nil }}
+	for _, f := range mod {
+		f(&deps)
+	}
+	o, err := ops.New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testAudits.Store(o, log)
+	return o
+}
+
+// auditOf is the audit log of a test Ops.
+func auditOf(t testing.TB, o *ops.Ops) *auditlog.Log {
+	t.Helper()
+	log, ok := testAudits.Load(o)
+	if !ok {
+		t.Fatal("not a test Ops")
+	}
+	return log.(*auditlog.Log)
+}
+
 // fixtureSession is a session on an in-process minidyn holding the fixture
 // fleet, with a management API that nothing answers (probes learn nothing,
 // which keeps goldens stable).
-func fixtureSession(t testing.TB) Session { return fixtureSessionWith(t) }
+func fixtureSession(t testing.TB, c *confirm.Confirmer) Session { return fixtureSessionWith(t, c) }
 
 // fixtureSessionWith is fixtureSession with extra connection items stored.
-func fixtureSessionWith(t testing.TB, extra ...data.Item) Session {
+func fixtureSessionWith(t testing.TB, c *confirm.Confirmer, extra ...data.Item) Session {
 	t.Helper()
 	db := testrig.DynamoClient(testrig.MinidynURL(t))
 	schema := data.WizzSchema()
@@ -99,8 +132,7 @@ func fixtureSessionWith(t testing.TB, extra ...data.Item) Session {
 		Registry: data.NewRegistry(db, schema, data.Options{Now: func() time.Time { return fixedNow }}),
 		Mgmt:     client.NewManagement(api),
 	}
-	s.Ops = &ops.Ops{Registry: s.Registry, Mgmt: s.Mgmt, Policy: ops.Policy{Profile: p.Name},
-		Audit: auditlog.New(filepath.Join(t.TempDir(), "ops-audit.jsonl")), Caller: "sandbox"}
+	s.Ops = testOps(t, s.Registry, s.Mgmt, p.Name, c)
 	return s
 }
 
@@ -112,7 +144,8 @@ func put(t testing.TB, db *dynamodb.Client, table string, item data.Item) {
 }
 
 func fixtureOptions(t testing.TB) Options {
-	return Options{Session: fixtureSession(t), Refresh: time.Hour, Now: func() time.Time { return fixedNow },
+	c := confirm.NewConfirmer()
+	return Options{Session: fixtureSession(t, c), Confirmer: c, Refresh: time.Hour, Now: func() time.Time { return fixedNow },
 		AuditPath: fixtureAudit(t)}
 }
 

@@ -71,7 +71,7 @@ func checkScreen(t *testing.T, what, view string, width, height int) {
 
 func TestHostileRecordsInTheConsole(t *testing.T) {
 	opts := fixtureOptions(t)
-	opts.Session = fixtureSessionWith(t, hostileConnections()...)
+	opts.Session = fixtureSessionWith(t, opts.Confirmer, hostileConnections()...)
 	for _, size := range [][2]int{{160, 45}, {80, 24}, {40, 12}} {
 		m := New(t.Context(), opts)
 		m = update(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})

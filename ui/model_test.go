@@ -235,7 +235,7 @@ func TestProfileSwitch(t *testing.T) {
 	m := model(t)
 	closed := 0
 	m.sess.Close = func() { closed++ }
-	other := fixtureSession(t)
+	other := fixtureSession(t, m.confirmer)
 	other.Profile.Name = "other"
 	m.opt.Open = func(_ context.Context, name string) (Session, error) {
 		if name != "other" {
@@ -287,7 +287,7 @@ func TestLateMessagesFromOldWorkAreDropped(t *testing.T) {
 	if m.statusErr {
 		t.Fatalf("an older subscriptions read was applied: %q", m.status)
 	}
-	other := fixtureSession(t)
+	other := fixtureSession(t, m.confirmer)
 	m.opt.Open = func(context.Context, string) (Session, error) { return other, nil }
 	next, cmd := m.Update(cmdbar.SubmitMsg{Mode: cmdbar.Command, Text: "profile other"})
 	m = update(t, next.(Model), cmd())

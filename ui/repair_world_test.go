@@ -76,7 +76,7 @@ func TestConsoleRepairsTheSelectedChanges(t *testing.T) {
 	if two, _ = reg.Connection(context.Background(), "INCIDENT000002="); two.EntityType != "customer" {
 		t.Errorf("after undo: %q, want customer again", two.EntityType)
 	}
-	lines, _, err := m.sess.Ops.Audit.Tail(0)
+	lines, _, err := auditOf(t, m.sess.Ops).Tail(0)
 	if err != nil || len(lines) != 2 || lines[1].Action != "repair-undo" {
 		t.Errorf("audit %+v, %v; want the repair and its undo", lines, err)
 	}
@@ -105,7 +105,7 @@ func TestConsoleTogglesASubscriptionsActiveFlag(t *testing.T) {
 	if v, ok := subs[0].Item["isActive"].(*types.AttributeValueMemberBOOL); !ok || v.Value {
 		t.Errorf("isActive stored as %#v, want BOOL false", subs[0].Item["isActive"])
 	}
-	lines, _, err := m.sess.Ops.Audit.Tail(0)
+	lines, _, err := auditOf(t, m.sess.Ops).Tail(0)
 	if err != nil || len(lines) != 1 || lines[0].Action != "deactivate" {
 		t.Errorf("audit %+v, %v", lines, err)
 	}

@@ -87,7 +87,7 @@ func TestConsoleNeverWaitsOnTheNetwork(t *testing.T) {
 		Region: "us-east-1", BaseEndpoint: aws.String(mgmt.URL + "/dev"), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("x", "x", ""),
 	}))
-	opts.Session.Ops.Registry, opts.Session.Ops.Mgmt = opts.Session.Registry, opts.Session.Mgmt
+	opts.Session.Ops = testOps(t, opts.Session.Registry, opts.Session.Mgmt, opts.Session.Profile.Name, opts.Confirmer)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	runner := newAsyncRunner()

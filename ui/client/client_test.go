@@ -90,8 +90,11 @@ func world(t *testing.T, readOnly bool) (*testrig.SandboxWorld, Deps) {
 	e := w.Sandbox.Endpoints()
 	reg := data.NewRegistry(testrig.DynamoClient(e.DynamoDBURL), data.WizzSchema(), data.Options{})
 	mgmt := wsclient.NewManagement(w.API)
-	o := &ops.Ops{Registry: reg, Mgmt: mgmt, Audit: auditlog.New(filepath.Join(t.TempDir(), "audit.jsonl")),
-		Policy: ops.Policy{Profile: "sb", ReadOnly: readOnly}, Caller: "sandbox"}
+	o, err := ops.New(ops.Deps{Registry: reg, Gateway: mgmt, Confirm: refuseAll{}, Audit: auditlog.New(filepath.Join(t.TempDir(), "audit.jsonl")),
+		Policy: ops.Policy{Profile: "sb", ReadOnly: readOnly}, Caller: func(context.Context) (string, error) { return "sandbox", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	resolve := func(_ context.Context, id Identity) (Spec, error) {
@@ -101,9 +104,14 @@ func world(t *testing.T, readOnly bool) (*testrig.SandboxWorld, Deps) {
 			User:    id.User, App: id.App, EntityType: id.EntityType, Platform: "ios", Source: "minted",
 		}, nil
 	}
-	return w, Deps{Ctx: ctx, Resolve: resolve, Registry: reg, Mgmt: mgmt, Ops: o,
+	return w, Deps{Ctx: ctx, Resolve: resolve, Ops: o,
 		Messages: []config.Message{{Name: "subscribe", Data: `{"action":"subscribe_order","orderId":"{{orderId}}"}`}}}
 }
+
+// refuseAll is a confirmer that says no: the view's own broadcast needs none.
+type refuseAll struct{}
+
+func (refuseAll) Confirm(context.Context, ops.Plan, ops.Policy) error { return ops.ErrNotConfirmed }
 
 func testStyles() styles.Styles {
 	r := lipgloss.NewRenderer(nil)
