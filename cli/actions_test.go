@@ -37,9 +37,18 @@ func TestActionCommands(t *testing.T) {
 	u1a, u1b, u2 := w.Client(w.IDs[0]), w.Client(w.IDs[1]), w.Client(w.IDs[2])
 
 	out, errOut, code := run(t, "--config", cfg, "send", "--user", "u1", "--data", `{"a":1}`, "--yes", "-o", "json")
-	var sum map[string]int
-	if code != 0 || json.Unmarshal([]byte(out), &sum) != nil || sum["targets"] != 2 || sum["delivered"] != 2 {
+	var sum struct {
+		Targets, Delivered int
+		Journal            string
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &sum) != nil || sum.Targets != 2 || sum.Delivered != 2 || sum.Journal == "" {
 		t.Fatalf("send: exit %d, %q %q", code, out, errOut)
+	}
+	// Its journal is complete: a resume (no --yes, stdin no terminal) exits 0
+	// at once, asks nothing, sends nothing, audits nothing.
+	out, errOut, code = run(t, "--config", cfg, "send", "--resume", sum.Journal, "-o", "json")
+	if code != 0 || !strings.Contains(out, `"delivered":2`) {
+		t.Errorf("resuming a complete send: exit %d %q %q", code, out, errOut)
 	}
 	w.Settle()
 	if len(u1a.Frames()) != 1 || len(u1b.Frames()) != 1 || len(u2.Frames()) != 0 {
@@ -96,6 +105,11 @@ func TestActionCommands(t *testing.T) {
 
 	out, _, _ = run(t, "--config", cfg, "audit", "-n", "0", "-o", "jsonl")
 	if n := strings.Count(out, "\n"); n != 4 { // send, read-only refusal, unconfirmed refusal, logout
-		t.Errorf("%d audit lines, want 4:\n%s", n, out)
+		t.Errorf("%d audit entries, want 4:\n%s", n, out)
+	}
+	// Each run left a start line and an end line; the refusals one line each.
+	raw, err := os.ReadFile(filepath.Join(os.Getenv("XDG_STATE_HOME"), "wsops", "audit.jsonl"))
+	if err != nil || strings.Count(string(raw), `"phase":"start"`) != 2 || strings.Count(string(raw), `"phase":"end"`) != 2 {
+		t.Errorf("the audit log holds, want 2 start and 2 end lines (%v):\n%s", err, raw)
 	}
 }

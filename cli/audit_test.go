@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"wsops/ops"
 	"wsops/ops/auditlog"
 )
 

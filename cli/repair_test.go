@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,6 +100,16 @@ func TestRepairCommand(t *testing.T) {
 	if got := entityOf(t, f, "BADincident0001="); got != "merchant" {
 		t.Fatalf("after apply: %q", got)
 	}
+	// The journal is complete: --resume (no --yes, stdin no terminal) exits 0
+	// at once, without a prompt and without an audit line.
+	before := auditLines(t)
+	out, errOut, code = run(t, "--config", cfg, "repair", "--resume", res.Journal, "-o", "json")
+	if code != 0 || !strings.Contains(out, `"applied":4`) || strings.Contains(errOut, "Type yes") {
+		t.Errorf("resuming a complete repair: exit %d, %q %q", code, out, errOut)
+	}
+	if after := auditLines(t); after != before {
+		t.Errorf("resuming a complete repair wrote %d audit lines", after-before)
+	}
 	out, errOut, code = run(t, "--config", cfg, "repair", "--undo", res.Journal, "--yes")
 	if code != 0 || !strings.Contains(out, "restored 4, conflicts 0, failed 0") {
 		t.Fatalf("undo: exit %d, %q %q", code, out, errOut)
@@ -112,6 +125,16 @@ func TestRepairCommand(t *testing.T) {
 	if code != 0 || strings.Count(out, "repair") < 4 {
 		t.Errorf("audit (exit %d) lacks the repair lines:\n%s", code, out)
 	}
+}
+
+// auditLines counts the lines of the audit log of XDG_STATE_HOME.
+func auditLines(t *testing.T) int {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(os.Getenv("XDG_STATE_HOME"), "wsops", "audit.jsonl"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return bytes.Count(raw, []byte("\n"))
 }
 
 func entityOf(t *testing.T, f registryFixture, id string) string {
