@@ -234,3 +234,41 @@ func TestAlreadyCancelledRunAttemptsNothing(t *testing.T) {
 	w.Settle()
 	assertReceived(t, w, w.IDs)
 }
+
+func TestRunStopsAfterFailuresInARow(t *testing.T) {
+	ids := make([]string, 40)
+	for i := range ids {
+		ids[i] = string(rune('a'+i%26)) + string(rune('a'+i/26))
+	}
+	var mu sync.Mutex
+	var called []string
+	dead := errors.New("dial tcp: i/o timeout")
+	// The third call succeeds: the streak starts again after it.
+	call := func(_ context.Context, id string) (ConnectionInfo, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		called = append(called, id)
+		if len(called) == 3 {
+			return ConnectionInfo{}, nil
+		}
+		return ConnectionInfo{}, dead
+	}
+	var final Event
+	for ev := range (FanOut{Workers: 1, RPS: math.Inf(1), StopAfter: 5}).Run(context.Background(), StreamIDs(ids), call) {
+		if ev.Final {
+			final = ev
+		}
+	}
+	// 2 failures, 1 success, then 5 failures in a row stop the run; the one
+	// worker may have made up to three more calls (one in the report buffer,
+	// one waiting to report, one started) before the stop reached it.
+	if n := len(called); n < 8 || n > 11 {
+		t.Fatalf("%d calls, want 8 (at most 11): the run did not stop after 5 failures in a row", n)
+	}
+	if !final.Final || !errors.Is(final.Stopped, ErrStoppedFailing) || !errors.Is(final.Stopped, dead) {
+		t.Fatalf("final event %+v: want Stopped wrapping ErrStoppedFailing and the last failure", final)
+	}
+	if p := final.Progress; p.Done != len(called) || p.Delivered != 1 || p.Failed != len(called)-1 || p.NotAttempted != len(ids)-len(called) {
+		t.Errorf("final progress %+v after %d calls: every id accounted for once", p, len(called))
+	}
+}
