@@ -219,11 +219,12 @@ func (r *journaled) loop(ctx context.Context) error {
 		done++
 		r.attempted++
 		e.T, e.Attempts = &t, ev.Result.Attempts
-		if err := r.l.apply(e, r.act.read); err != nil {
-			panic(fmt.Sprintf("ops: %s wrote a line it does not read: %v", r.h.Action, err))
+		err := r.l.apply(e, r.act.read)
+		if err == nil {
+			err = r.j.Record(e)
 		}
-		if err := r.j.Record(e); err != nil && journalErr == nil {
-			journalErr = err
+		if err != nil && journalErr == nil {
+			journalErr = err // a line not journaled would be redone by a resume: stop
 			stop(err)
 		}
 		if e.Step == stepFailed {
