@@ -252,9 +252,16 @@ func (o *Ops) deleteGone(ctx context.Context, conns []data.Connection, filter, p
 	if err != nil {
 		return fmt.Errorf("prune: %w", err)
 	}
-	act := &recordsAction{o: o, plan: recordsPlan{Records: recs}}
-	for _, c := range conns {
-		act.plan.Targets = append(act.plan.Targets, targetOf(c))
+	act := &recordsAction{o: o}
+	for i, c := range conns {
+		if recs[i].count() > 0 { // nothing left to delete: no target
+			act.plan.Targets = append(act.plan.Targets, targetOf(c))
+			act.plan.Records = append(act.plan.Records, recs[i])
+		}
+	}
+	if len(act.plan.Targets) == 0 {
+		res.Complete = true
+		return nil
 	}
 	r, err := o.fresh(act, path, "prune", filter, o.writeRate(0), act.plan)
 	if err != nil {
