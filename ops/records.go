@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"wsops/data"
@@ -115,6 +116,12 @@ func (o *Ops) deleteRecords(ctx context.Context, r records) error {
 	}
 	return o.reg.DeleteRecords(ctx, conns, subs)
 }
+
+// recordsRate is the rate of a prune's deletes and its undo's restores:
+// no limit but the write fan-out's workers, as the records of gone
+// connections are few beside the table, and a stale fleet should not stay
+// stale for a rate's sake.
+var recordsRate = math.Inf(1)
 
 // The steps of a records target.
 const (
@@ -263,7 +270,7 @@ func (o *Ops) deleteGone(ctx context.Context, conns []data.Connection, filter, p
 		res.Complete = true
 		return nil
 	}
-	r, err := o.fresh(act, path, "prune", filter, o.writeRate(0), act.plan)
+	r, err := o.fresh(act, path, "prune", filter, recordsRate, act.plan)
 	if err != nil {
 		return err
 	}
@@ -338,7 +345,7 @@ func (o *Ops) UndoPrune(ctx context.Context, path, journal string, progress func
 	if len(undo.plan.Targets) == 0 {
 		return PruneResult{Complete: true}, nil // the prune deleted nothing
 	}
-	r, err := o.fresh(undo, journal, "prune-undo", filter, o.writeRate(0), undo.plan)
+	r, err := o.fresh(undo, journal, "prune-undo", filter, recordsRate, undo.plan)
 	if err != nil {
 		return PruneResult{}, err
 	}
