@@ -21,15 +21,22 @@ func actionWorld(t *testing.T) (*testrig.SandboxWorld, string) {
 	users := []auth.Claims{{User: "u1", App: "drivers"}, {User: "u1", App: "customers"}, {User: "u2", App: "drivers"}}
 	w := testrig.StartSandboxWorld(t, testrig.WorldOptions{Clients: 3, Claims: func(n int) auth.Claims { return users[n] }})
 	e := w.Sandbox.Endpoints()
-	cfg := fmt.Sprintf("default_profile = \"sb\"\n[profiles.sb]\nsandbox = true\nwebsocket_url = %q\nmanagement_url = %q\ndynamodb_url = %q\n",
-		e.WebSocketURL, e.ManagementURL, e.DynamoDBURL)
+	return w, sandboxConfig(t, "sb", e.WebSocketURL, e.ManagementURL, e.DynamoDBURL)
+}
+
+// sandboxConfig writes a config whose default profile is a sandbox profile
+// at these URLs, and gives the test a state directory of its own.
+func sandboxConfig(t *testing.T, profile, websocketURL, managementURL, dynamoURL string) string {
+	t.Helper()
+	cfg := fmt.Sprintf("default_profile = %q\n[profiles.%s]\nsandbox = true\nwebsocket_url = %q\nmanagement_url = %q\ndynamodb_url = %q\n",
+		profile, profile, websocketURL, managementURL, dynamoURL)
 	path := filepath.Join(t.TempDir(), "config.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	t.Setenv("WSOPS_PROFILE", "")
-	return w, path
+	return path
 }
 
 func TestActionCommands(t *testing.T) {

@@ -2,9 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,14 +17,7 @@ func TestPruneGuardsAgainstAWrongManagementURL(t *testing.T) {
 	here := testrig.StartSandboxWorld(t, testrig.WorldOptions{Clients: 12})
 	elsewhere := testrig.StartSandboxWorld(t, testrig.WorldOptions{})
 	e := here.Sandbox.Endpoints()
-	cfg := fmt.Sprintf("default_profile = \"wrong\"\n[profiles.wrong]\nsandbox = true\nwebsocket_url = %q\nmanagement_url = %q\ndynamodb_url = %q\n",
-		e.WebSocketURL, elsewhere.ManagementURL, e.DynamoDBURL)
-	path := filepath.Join(t.TempDir(), "config.toml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	t.Setenv("WSOPS_PROFILE", "")
+	path := sandboxConfig(t, "wrong", e.WebSocketURL, elsewhere.ManagementURL, e.DynamoDBURL)
 	reg := data.NewRegistry(testrig.DynamoClient(e.DynamoDBURL), data.WizzSchema(), data.Options{})
 	records := func() int {
 		conns, err := data.Collect(t.Context(), reg.Connections(t.Context(), data.Select{}))
