@@ -85,7 +85,12 @@ func (a *logout) step(ctx context.Context, t int, l *ledger, w intents) (entry, 
 			a.markNotified(t)
 		}
 	}
+	var before records
 	if cut == "" {
+		var err error
+		if before, err = a.o.recordsOfID(ctx, id); err != nil { // the registry fails: cut no socket whose records would stay
+			return outcome(logoutFailed, err).with(d), fmt.Errorf("%w: %w", errStopRun, err)
+		}
 		if err := w.intent("cut"); err != nil {
 			return entry{}, err
 		}
@@ -98,7 +103,7 @@ func (a *logout) step(ctx context.Context, t int, l *ledger, w intents) (entry, 
 			return outcome(logoutFailed, err).with(d), err
 		}
 	}
-	records, err := a.o.sweep(ctx, []string{id})
+	records, err := a.o.sweep(ctx, id, before)
 	if err != nil {
 		d.Cut = cut
 		return outcome(logoutFailed, err).with(d), fmt.Errorf("%w: %w", errStopRun, err)
