@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -230,7 +231,7 @@ func (r *journaled) loop(ctx context.Context) error {
 		if e.Step == stepFailed {
 			failed++
 			if firstFailure == nil {
-				firstFailure = errors.New(e.Error)
+				firstFailure = cmp.Or(ev.Result.Err, errors.New(e.Error))
 			}
 		}
 		if errors.Is(ev.Result.Err, errStopRun) && halted == nil {
