@@ -75,7 +75,7 @@ func TestRepairStopsWhenItsJournalCannotBeWritten(t *testing.T) {
 		path := filepath.Join(testrig.SmallDisk(t, 8192), "repair.jsonl")
 		before, _ := r.entities(t)
 		// Paced, so that outcomes (buffered) go to the disk with later intents.
-		res, err := r.ops.Repair(context.Background(), RepairApply{Plan: plan, Selected: selected, RPS: 200, Journal: path}, nil)
+		res, err := r.ops.Repair(context.Background(), RepairApply{Plan: plan, Selected: selected, RPS: 40, Journal: path}, nil)
 		if !errors.Is(err, journal.ErrWrite) {
 			t.Fatalf("error %v, want one wrapping journal.ErrWrite (result %+v)", err, res)
 		}
@@ -96,6 +96,7 @@ func TestRepairStopsWhenItsJournalCannotBeWritten(t *testing.T) {
 				t.Errorf("%s was written (%s → %s) with no intent in the journal", id, before[id], entity)
 			}
 		}
+		t.Logf("%d of %d records changed before the disk filled", changed, len(selected))
 		if changed == 0 || changed >= len(selected) {
 			t.Errorf("%d of %d records changed: want the disk to fill partway", changed, len(selected))
 		}
