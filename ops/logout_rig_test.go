@@ -11,47 +11,71 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"wsops/auth"
 	"wsops/client"
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/ops/auditlog"
 )
 
 // fleetRig is a sandbox world with an Ops over it, built as the console
 // builds one for a sandbox profile: the registry on the sandbox's DynamoDB,
-// the management API through the world's recording SDK client. The sandbox
-// loses every $disconnect, so records outlive their connections and only the
-// action under test deletes them.
+// the management API through the world's recording SDK client behind a
+// testrig.FaultyAPI. The sandbox loses every $disconnect, so records outlive
+// their connections and only the action under test deletes them.
 type fleetRig struct {
 	w       *testrig.SandboxWorld
 	db      *dynamodb.Client
 	schema  data.Schema
 	reg     *data.Registry
-	audit   *AuditLog
+	audit   *auditlog.Log
 	confirm *recordingConfirmer
-	api     *faultyAPI
+	api     *testrig.FaultyAPI
+	deps    Deps
 	ops     *Ops
 }
 
 func startFleetRig(t *testing.T, opts testrig.WorldOptions) *fleetRig {
 	t.Helper()
+	t.Setenv("XDG_STATE_HOME", t.TempDir()) // default journals go there
 	opts.DropDisconnects = 1
 	w := testrig.StartSandboxWorld(t, opts)
-	db := testrig.DynamoClient(w.Sandbox.Endpoints().DynamoDBURL)
+	dynamoURL := w.Sandbox.Endpoints().DynamoDBURL
+	db := testrig.DynamoClient(dynamoURL)
 	schema := data.WizzSchema()
 	reg := data.NewRegistry(db, schema, data.Options{})
 	f := &fleetRig{w: w, db: db, schema: schema, reg: reg,
-		audit:   NewAuditLog(filepath.Join(t.TempDir(), "audit.jsonl")),
+		audit:   auditlog.New(filepath.Join(t.TempDir(), "audit.jsonl")),
 		confirm: &recordingConfirmer{},
-		api:     &faultyAPI{ManagementAPI: w.API, calls: map[string]int{}},
+		api:     testrig.NewFaultyAPI(w.API),
 	}
-	f.ops = &Ops{Registry: reg, Mgmt: client.NewManagement(f.api), Policy: Policy{Profile: "sandbox"},
-		Confirm: f.confirm, Audit: f.audit, Caller: "sandbox"}
+	f.deps = Deps{Registry: reg, Gateway: client.NewManagement(f.api), Confirm: f.confirm, Audit: f.audit,
+		Caller: sandboxCaller, Policy: Policy{Profile: "sandbox"},
+		Place: Place{Management: w.ManagementURL, Registry: dynamoURL,
+			Tables: []string{schema.Connections.Table.Name, schema.Subscriptions.Table.Name}}}
+	f.ops = f.with(t, nil)
 	return f
 }
+
+// with is an Ops over the rig's world with deps changed by change (nil: as they are).
+func (f *fleetRig) with(t *testing.T, change func(*Deps)) *Ops {
+	t.Helper()
+	d := f.deps
+	d.Place.Tables = slices.Clone(d.Place.Tables)
+	if change != nil {
+		change(&d)
+	}
+	o, err := New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// sandboxCaller is the caller of every test's Ops.
+func sandboxCaller(context.Context) (string, error) { return "sandbox", nil }
 
 // usersOf connects client n as the user users[n] names (app and entity type
 // by the wizz rule: "drivers" → driver), and as testrig's default otherwise.
@@ -126,8 +150,9 @@ func (f *fleetRig) methods(id string) []string {
 	return ms
 }
 
-// auditLines returns the audit log's lines.
-func (f *fleetRig) auditLines(t *testing.T) []AuditEntry {
+// auditLines returns the audit log's entries as Tail shows them: one per
+// finished run.
+func (f *fleetRig) auditLines(t *testing.T) []auditlog.Entry {
 	t.Helper()
 	entries, skipped, err := f.audit.Tail(0)
 	if err != nil || skipped != 0 {
@@ -162,53 +187,23 @@ func (c *recordingConfirmer) asked() []Plan {
 	return slices.Clone(c.plans)
 }
 
-// faultyAPI stands in front of the world's SDK client: it counts every call
-// by "METHOD id" and, where fail returns an error, fails that call without
-// sending it.
-type faultyAPI struct {
-	client.ManagementAPI
-	mu    sync.Mutex
-	calls map[string]int
-	fail  func(method, id string, call int) error
-}
-
-func (a *faultyAPI) check(method, id string) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	key := method + " " + id
-	a.calls[key]++
-	if a.fail == nil {
-		return nil
-	}
-	return a.fail(method, id, a.calls[key])
-}
-
-func (a *faultyAPI) count(method, id string) int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.calls[method+" "+id]
-}
-
-func (a *faultyAPI) PostToConnection(ctx context.Context, in *apigatewaymanagementapi.PostToConnectionInput, opts ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.PostToConnectionOutput, error) {
-	if err := a.check("POST", aws.ToString(in.ConnectionId)); err != nil {
-		return nil, err
-	}
-	return a.ManagementAPI.PostToConnection(ctx, in, opts...)
-}
-
-func (a *faultyAPI) GetConnection(ctx context.Context, in *apigatewaymanagementapi.GetConnectionInput, opts ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.GetConnectionOutput, error) {
-	if err := a.check("GET", aws.ToString(in.ConnectionId)); err != nil {
-		return nil, err
-	}
-	return a.ManagementAPI.GetConnection(ctx, in, opts...)
-}
-
-func (a *faultyAPI) DeleteConnection(ctx context.Context, in *apigatewaymanagementapi.DeleteConnectionInput, opts ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.DeleteConnectionOutput, error) {
-	if err := a.check("DELETE", aws.ToString(in.ConnectionId)); err != nil {
-		return nil, err
-	}
-	return a.ManagementAPI.DeleteConnection(ctx, in, opts...)
-}
-
 // journalIn is a fresh path for a logout's journal.
 func journalIn(t *testing.T) string { return filepath.Join(t.TempDir(), "logout.jsonl") }
+
+// progressLog records the progress an action reports as [done, total].
+type progressLog struct {
+	mu    sync.Mutex
+	steps [][2]int
+}
+
+func (p *progressLog) report(pr Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.steps = append(p.steps, [2]int{pr.Done, pr.Total})
+}
+
+func (p *progressLog) get() [][2]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.steps)
+}

@@ -63,9 +63,9 @@ func TestLogoutUserAcrossApps(t *testing.T) {
 	mine, others := []string{ids[1], ids[2], ids[3]}, []string{ids[0], ids[4]}
 	f.subscribe(t, "u-multi", mine...)
 	f.subscribe(t, "u-other", ids[4])
-	var progress [][2]int
+	var progress progressLog
 	res, err := f.ops.Logout(context.Background(), LogoutRequest{Journal: journalIn(t), Targets: Targets{Select: data.Select{User: "u-multi"}}},
-		func(done, total int) { progress = append(progress, [2]int{done, total}) })
+		progress.report)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,8 +91,8 @@ func TestLogoutUserAcrossApps(t *testing.T) {
 	if conns, subs := f.records(t, data.Select{User: "u-other"}); len(conns) != 1 || len(subs) != 1 {
 		t.Errorf("the other user's records changed: connections %v, subscriptions %v", conns, subs)
 	}
-	if len(progress) != 3 || progress[2] != [2]int{3, 3} {
-		t.Errorf("progress %v, want three calls ending at 3 of 3", progress)
+	if steps := progress.get(); len(steps) != 3 || steps[2] != [2]int{3, 3} {
+		t.Errorf("progress %v, want three calls ending at 3 of 3", steps)
 	}
 	plans := f.confirm.asked()
 	if len(plans) != 1 || plans[0].Filter != "user u-multi" || plans[0].Radius.Total != 3 || plans[0].PayloadSize != len(DefaultNotice) ||
@@ -105,8 +105,9 @@ func TestLogoutUserAcrossApps(t *testing.T) {
 		t.Fatalf("%d audit lines, want 1", len(lines))
 	}
 	l := lines[0]
-	if l.Action != "logout" || l.Filter != "user u-multi" || l.Targets != 3 || l.Error != "" ||
-		!equalCounts(l.Result, want.counts()) || l.PayloadBytes != len(DefaultNotice) {
+	wantCounts := map[string]int{"targets": 3, "disconnected": 3, "gone": 0, "failed": 0}
+	if l.Action != "logout" || l.Filter != "user u-multi" || l.Targets != 3 || l.Error != "" || l.Phase != "end" || l.Run == "" ||
+		!equalCounts(l.Result, wantCounts) || l.PayloadBytes != len(DefaultNotice) {
 		t.Errorf("audit line %+v", l)
 	}
 }
@@ -158,13 +159,14 @@ func TestLogoutIsStaged(t *testing.T) {
 		rate, profileRPS float64
 		want             client.FanOut
 	}{
-		{5, 0, client.FanOut{RPS: 5, Burst: 1, Workers: 5}},
-		{0, 0, client.FanOut{RPS: DefaultLogoutRate, Burst: 1, Workers: client.DefaultWorkers}},
-		{0.5, 0, client.FanOut{RPS: 0.5, Burst: 1, Workers: 1}},
-		{100, 40, client.FanOut{RPS: 20, Burst: 1, Workers: 20}}, // two calls a cut: half the profile's RPS
-		{math.Inf(1), 0, client.FanOut{RPS: math.Inf(1), Burst: 1, Workers: client.DefaultWorkers}},
+		{5, 0, client.FanOut{RPS: 5, Burst: 1, Workers: 5, StopAfter: stopAfter}},
+		{0, 0, client.FanOut{RPS: DefaultLogoutRate, Burst: 1, Workers: client.DefaultWorkers, StopAfter: stopAfter}},
+		{0.5, 0, client.FanOut{RPS: 0.5, Burst: 1, Workers: 1, StopAfter: stopAfter}},
+		{100, 40, client.FanOut{RPS: 20, Burst: 1, Workers: 20, StopAfter: stopAfter}}, // two calls a cut: half the profile's RPS
+		{math.Inf(1), 0, client.FanOut{RPS: math.Inf(1), Burst: 1, Workers: client.DefaultWorkers, StopAfter: stopAfter}},
 	} {
-		if got := (&Ops{RPS: c.profileRPS}).logoutFanOut(c.rate); got != c.want {
+		o := stubOps(t, func(d *Deps) { d.RPS = c.profileRPS })
+		if got := fanOut(callCut, o.logoutRate(c.rate)); got != c.want {
 			t.Errorf("rate %v, profile RPS %v: engine %+v, want %+v", c.rate, c.profileRPS, got, c.want)
 		}
 	}
@@ -175,12 +177,12 @@ func TestLogoutIsStaged(t *testing.T) {
 		0: {"u-rate", "drivers"}, 1: {"u-rate", "drivers"}, 2: {"u-rate", "customers"}, 3: {"u-rate", "order-receiver"},
 	})})
 	mine := f.w.IDs[:4]
-	f.api.fail = func(method, _ string, call int) error {
+	f.api.SetFault(func(method, _ string, call int) error {
 		if method == "DELETE" && call == 1 {
 			return &types.LimitExceededException{Message: aws.String("Rate exceeded")}
 		}
 		return nil
-	}
+	})
 	var mu sync.Mutex
 	wire := map[string]int{}
 	f.w.OnRequest(func(r testrig.Request) {
@@ -201,7 +203,7 @@ func TestLogoutIsStaged(t *testing.T) {
 	}
 	mu.Unlock()
 	for _, id := range mine {
-		if p, d := f.api.count("POST", id), f.api.count("DELETE", id); p != 1 || d != 2 {
+		if p, d := f.api.Calls("POST", id), f.api.Calls("DELETE", id); p != 1 || d != 2 {
 			t.Errorf("%s: %d posts and %d deletes, want 1 and 2 (one throttled)", id, p, d)
 		}
 	}
@@ -241,7 +243,8 @@ func TestLogoutStopsWhenCancelled(t *testing.T) {
 	if conns, _ := f.records(t, data.Select{User: "u-stop"}); !slices.Equal(conns, slices.Sorted(slices.Values(kept))) {
 		t.Errorf("records %v remain, want those of the connections not cut %v", conns, kept)
 	}
-	if lines := f.auditLines(t); len(lines) != 1 || !strings.Contains(lines[0].Error, "stopped") || lines[0].Result["disconnected"] != 1 {
+	if lines := f.auditLines(t); len(lines) != 1 || !strings.Contains(lines[0].Error, "stopped") || lines[0].Result["disconnected"] != 1 ||
+		lines[0].Result["not_attempted"] != 2 {
 		t.Errorf("audit lines %+v", lines)
 	}
 }
@@ -249,20 +252,21 @@ func TestLogoutStopsWhenCancelled(t *testing.T) {
 func TestLogoutNeverCutsWithoutTheNotice(t *testing.T) {
 	f := startFleetRig(t, testrig.WorldOptions{Clients: 2, Claims: usersOf(map[int][2]string{0: {"u-x", "drivers"}, 1: {"u-x", "drivers"}})})
 	refused, cut := f.w.IDs[0], f.w.IDs[1]
-	f.api.fail = func(method, id string, _ int) error {
-		if method == "POST" && id == refused {
-			return &types.ForbiddenException{Message: aws.String("Forbidden")}
-		}
-		return nil
+	f.api.FailIDs("POST", &types.ForbiddenException{Message: aws.String("Forbidden")}, refused)
+	journal := journalIn(t)
+	res, err := f.ops.Logout(context.Background(), LogoutRequest{Journal: journal, Targets: Targets{Select: data.Select{User: "u-x"}}}, nil)
+	if err != nil { // a target's failure is in the result (and its journal line), not the run's error
+		t.Errorf("error %v", err)
 	}
-	res, err := f.ops.Logout(context.Background(), LogoutRequest{Journal: journalIn(t), Targets: Targets{Select: data.Select{User: "u-x"}}}, nil)
-	if !errors.Is(err, client.ErrForbidden) {
-		t.Errorf("error %v, want one wrapping ErrForbidden", err)
+	if lines := journalLines(t, journal); !slices.ContainsFunc(lines, func(l string) bool {
+		return strings.Contains(l, `"step":"failed"`) && strings.Contains(strings.ToLower(l), "forbidden")
+	}) {
+		t.Errorf("no failed outcome naming the refusal in the journal:\n%s", strings.Join(lines, "\n"))
 	}
 	if want := (LogoutResult{Targets: 2, Notified: 1, Disconnected: 1, RecordsDeleted: 1, Failed: 1, FailedIDs: []string{refused}}); !equalLogout(res, want) {
 		t.Errorf("result %+v, want %+v", res, want)
 	}
-	if f.api.count("DELETE", refused) != 0 {
+	if f.api.Calls("DELETE", refused) != 0 || f.api.Calls("POST", refused) != 1 {
 		t.Error("a connection whose notice failed was cut")
 	}
 	assertLoggedOut(t, f, DefaultNotice, cut)

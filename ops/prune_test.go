@@ -3,6 +3,8 @@ package ops
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"wsops/client"
 	"wsops/data"
 	"wsops/internal/testrig"
 )
@@ -31,12 +32,12 @@ func (f *fleetRig) staleRecords(t *testing.T, at time.Time, ids ...string) {
 }
 
 func TestPruneDeletesOnlyStaleRecords(t *testing.T) {
-	f := startFleetRig(t, testrig.WorldOptions{Clients: 3})
+	f := startFleetRig(t, testrig.WorldOptions{Clients: 5})
 	live := f.w.IDs
 	// The console's clock runs 10 minutes ahead, so the live connections'
 	// records are past the grace and get probed too.
 	now := time.Now().Add(10 * time.Minute)
-	f.ops.Now = func() time.Time { return now }
+	o := f.with(t, func(d *Deps) { d.Now = func() time.Time { return now } })
 	var old []string // more than one batch of 25
 	for n := range 27 {
 		old = append(old, staleID(100+n))
@@ -47,12 +48,13 @@ func TestPruneDeletesOnlyStaleRecords(t *testing.T) {
 	f.staleRecords(t, now.Add(-10*time.Second), young...)
 	f.subscribe(t, "testrig-user-0", live[0])
 
-	var progress [][2]int
-	res, err := f.ops.Prune(context.Background(), PruneRequest{}, func(checked, total int) { progress = append(progress, [2]int{checked, total}) })
+	var progress progressLog
+	journal := filepath.Join(t.TempDir(), "prune.jsonl")
+	res, err := o.Prune(context.Background(), PruneRequest{Grace: DefaultPruneGrace, Journal: journal}, progress.report)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (PruneResult{Checked: 31, Gone: 28, Deleted: 28, Skipped: 2}); res != want {
+	if want := (PruneResult{Checked: 33, Gone: 28, Deleted: 28, Records: 56, Skipped: 2, Journal: journal, Complete: true}); res != want {
 		t.Errorf("result %+v, want %+v", res, want)
 	}
 	probed := append(slices.Clone(live), append(slices.Clone(old), undated)...)
@@ -73,29 +75,30 @@ func TestPruneDeletesOnlyStaleRecords(t *testing.T) {
 	if want := slices.Sorted(slices.Values(append([]string{live[0]}, young...))); !slices.Equal(subs, want) {
 		t.Errorf("subscriptions of %v remain, want those of %v", subs, want)
 	}
-	if len(progress) != 31 || progress[30] != [2]int{31, 31} {
-		t.Errorf("progress %v, want 31 calls ending at 31 of 31", progress)
+	// The probes' progress (33 of 33), then the deletes' (28 of 28).
+	steps := progress.get()
+	if len(steps) != 33+28 || steps[32] != [2]int{33, 33} || steps[len(steps)-1] != [2]int{28, 28} {
+		t.Errorf("progress %v, want 33 probe steps to 33 of 33 then 28 delete steps to 28 of 28", steps)
 	}
 	plans := f.confirm.asked()
-	if len(plans) != 1 || plans[0].Action != "prune" || plans[0].Filter != "stale records (grace 60s)" || plans[0].Radius.Total != 31 ||
-		plans[0].Radius.Cells[data.AppEntity{App: "drivers", EntityType: "driver"}] != 28 ||
-		plans[0].Radius.Cells[data.AppEntity{App: "customers", EntityType: "customer"}] != 3 {
-		t.Errorf("confirmation asked with %+v", plans)
+	if len(plans) != 1 || plans[0].Action != "prune" || plans[0].Filter != "stale records (grace 60s)" || plans[0].Radius.Total != 28 ||
+		plans[0].Radius.Cells[data.AppEntity{App: "drivers", EntityType: "driver"}] != 28 || len(plans[0].Radius.Cells) != 1 {
+		t.Errorf("confirmation asked with %+v, want the 28 gone connections' records", plans)
 	}
 
-	again, err := f.ops.Prune(context.Background(), PruneRequest{}, nil)
-	if want := (PruneResult{Checked: 3, Skipped: 2}); err != nil || again != want {
+	again, err := o.Prune(context.Background(), PruneRequest{Grace: DefaultPruneGrace}, nil)
+	if want := (PruneResult{Checked: 5, Skipped: 2}); err != nil || again != want {
 		t.Errorf("second prune: %+v (%v), want %+v", again, err, want)
 	}
+	// The second prune deleted nothing: no confirmation, no audit line.
 	lines := f.auditLines(t)
-	if len(lines) != 2 {
-		t.Fatalf("%d audit lines, want 2", len(lines))
+	if len(lines) != 1 || len(f.confirm.asked()) != 1 {
+		t.Fatalf("%d audit lines, %d confirmations; want 1 each", len(lines), len(f.confirm.asked()))
 	}
-	for i, want := range []PruneResult{res, again} {
-		l := lines[i]
-		if l.Action != "prune" || l.Filter != "stale records (grace 60s)" || l.Targets != want.Checked || l.Error != "" || !equalCounts(l.Result, want.counts()) {
-			t.Errorf("audit line %d: %+v", i, l)
-		}
+	l := lines[0]
+	if l.Action != "prune" || l.Filter != "stale records (grace 60s)" || l.Targets != 28 || l.Error != "" || l.Journal != journal ||
+		!equalCounts(l.Result, map[string]int{"targets": 28, "deleted": 28, "failed": 0}) {
+		t.Errorf("audit line %+v", l)
 	}
 }
 
@@ -104,28 +107,29 @@ func TestPruneKeepsRecordsWhoseProbeFails(t *testing.T) {
 	refused, gone := staleID(30), staleID(31)
 	f.staleRecords(t, time.Now().Add(-time.Hour), refused, gone)
 	f.put(t, []data.Connection{{ID: staleID(32), User: "u-rider", App: "customers", EntityType: "customer"}}, nil)
-	f.api.fail = func(method, id string, _ int) error {
-		if method == "GET" && id == refused {
-			return &types.ForbiddenException{Message: aws.String("Forbidden")}
-		}
-		return nil
-	}
+	f.api.FailIDs("GET", &types.ForbiddenException{Message: aws.String("Forbidden")}, refused)
 	res, err := f.ops.Prune(context.Background(), PruneRequest{Select: data.Select{App: "drivers"}, Grace: 5 * time.Minute}, nil)
-	if !errors.Is(err, client.ErrForbidden) {
-		t.Errorf("error %v, want one wrapping ErrForbidden", err)
+	if err == nil || !strings.Contains(err.Error(), "1 of 2 probes failed") {
+		t.Errorf("error %v, want the failed probe counted", err)
 	}
-	if want := (PruneResult{Checked: 2, Gone: 1, Deleted: 1, Failed: 1}); res != want {
+	if want := (PruneResult{Checked: 2, Gone: 1, Deleted: 1, Records: 2, Failed: 1}); clearJournal(res) != want {
 		t.Errorf("result %+v, want %+v", res, want)
 	}
 	if conns, _ := f.records(t, data.Select{}); !slices.Equal(conns, slices.Sorted(slices.Values([]string{f.w.IDs[0], refused, staleID(32)}))) {
 		t.Errorf("connection records %v: want the live one, the unprobed app's and the one whose probe failed", conns)
 	}
-	if plans := f.confirm.asked(); len(plans) != 1 || plans[0].Filter != "stale records (grace 300s) of app drivers" {
+	if plans := f.confirm.asked(); len(plans) != 1 || plans[0].Filter != "stale records (grace 300s) of app drivers" || plans[0].Radius.Total != 1 {
 		t.Errorf("confirmation asked with %+v", plans)
 	}
-	if lines := f.auditLines(t); len(lines) != 1 || !strings.Contains(lines[0].Error, "forbidden") || lines[0].Result["failed"] != 1 {
+	if lines := f.auditLines(t); len(lines) != 1 || lines[0].Result["deleted"] != 1 {
 		t.Errorf("audit lines %+v", lines)
 	}
+}
+
+// clearJournal is res without its journal's path and completeness.
+func clearJournal(res PruneResult) PruneResult {
+	res.Journal, res.Complete = "", false
+	return res
 }
 
 // failingWrites is a DynamoDB whose batch writes all fail.
@@ -137,30 +141,44 @@ func (failingWrites) BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInp
 
 func TestRecordsThatCannotBeDeletedAreReported(t *testing.T) {
 	f := startFleetRig(t, testrig.WorldOptions{Clients: 2, Claims: usersOf(map[int][2]string{0: {"u-d", "drivers"}, 1: {"u-d", "drivers"}})})
-	f.ops.Registry = data.NewRegistry(failingWrites{f.db}, f.schema, data.Options{})
+	failing := data.NewRegistry(failingWrites{f.db}, f.schema, data.Options{})
+	o := f.with(t, func(d *Deps) { d.Registry = failing })
 	f.staleRecords(t, time.Now().Add(-time.Hour), staleID(50))
 
-	res, err := f.ops.Logout(context.Background(), LogoutRequest{Journal: journalIn(t), Targets: Targets{Select: data.Select{User: "u-d"}}}, nil)
-	if err == nil || !strings.Contains(err.Error(), "DynamoDB unavailable") {
-		t.Errorf("logout error %v, want the registry's", err)
+	// One cut at a time: the first target's records cannot be deleted, so
+	// the run stops before cutting a socket whose records would stay.
+	journal := journalIn(t)
+	res, err := o.Logout(context.Background(), LogoutRequest{Journal: journal, Targets: Targets{Select: data.Select{User: "u-d"}}, Rate: 0.001}, nil)
+	if !errors.Is(err, errStopRun) || !strings.Contains(err.Error(), "DynamoDB unavailable") {
+		t.Errorf("logout error %v, want the run stopped with the registry's error", err)
 	}
-	slices.Sort(res.FailedIDs)
-	// Both sockets are cut; their records could not be deleted.
-	want := LogoutResult{Targets: 2, Notified: 2, Disconnected: 2, Failed: 2, FailedIDs: slices.Sorted(slices.Values(f.w.IDs))}
-	if !equalLogout(res, want) {
-		t.Errorf("logout result %+v, want %+v", res, want)
+	if len(res.FailedIDs) != 1 {
+		t.Fatalf("logout result %+v, want one target failed", res)
 	}
-	assertLoggedOut(t, f, DefaultNotice, f.w.IDs...)
+	cut := res.FailedIDs[0]
+	if want := (LogoutResult{Targets: 2, Notified: 1, Failed: 1, FailedIDs: []string{cut}}); !equalLogout(res, want) || res.NotAttempted != 1 {
+		t.Errorf("logout result %+v, want %+v and 1 not attempted", res, want)
+	}
+	assertLoggedOut(t, f, DefaultNotice, cut)
+	other := f.w.IDs[0]
+	if other == cut {
+		other = f.w.IDs[1]
+	}
+	assertUntouched(t, f, other)
 
 	later := time.Now().Add(10 * time.Minute) // past the grace of the records just cut
-	f.ops.Now = func() time.Time { return later }
-	pruned, err := f.ops.Prune(context.Background(), PruneRequest{}, nil)
-	if err == nil || !strings.Contains(err.Error(), "DynamoDB unavailable") {
-		t.Errorf("prune error %v, want the registry's", err)
+	o = f.with(t, func(d *Deps) { d.Registry, d.Now = failing, func() time.Time { return later } })
+	pruneJournal := filepath.Join(t.TempDir(), "prune.jsonl")
+	pruned, err := o.Prune(context.Background(), PruneRequest{Grace: DefaultPruneGrace, Journal: pruneJournal}, nil)
+	if err != nil {
+		t.Errorf("prune error %v; result %+v; requests %v", err, pruned, f.w.Requests())
 	}
-	// The two logged-out connections' records remain too, and are gone now.
-	if want := (PruneResult{Checked: 3, Gone: 3, Failed: 3}); pruned != want {
+	// The logged-out connection's records remain too, and it is gone now.
+	if want := (PruneResult{Checked: 3, Gone: 2, Failed: 2}); clearJournal(pruned) != want {
 		t.Errorf("prune result %+v, want %+v", pruned, want)
+	}
+	if n := strings.Count(strings.Join(journalLines(t, pruneJournal), "\n"), "DynamoDB unavailable"); n != 2 {
+		t.Errorf("%d failed deletes name the registry's error in the journal, want 2", n)
 	}
 	if conns, _ := f.records(t, data.Select{}); len(conns) != 3 {
 		t.Errorf("records %v, want all three kept", conns)
@@ -172,15 +190,19 @@ func TestRefusalsMakeNoCall(t *testing.T) {
 	stale := staleID(40)
 	f.staleRecords(t, time.Now().Add(-time.Hour), stale)
 	logout := func(o *Ops) error {
-		res, err := o.Logout(context.Background(), LogoutRequest{Journal: journalIn(t), Targets: Targets{Select: data.Select{User: "u-ref"}}}, nil)
-		if !equalLogout(res, LogoutResult{}) {
+		journal := journalIn(t)
+		res, err := o.Logout(context.Background(), LogoutRequest{Journal: journal, Targets: Targets{Select: data.Select{User: "u-ref"}}}, nil)
+		if res.Notified+res.Disconnected+res.Gone+res.Failed+res.RecordsDeleted != 0 {
 			t.Errorf("refused logout reports %+v", res)
+		}
+		if _, err := os.Stat(journal); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a refused logout created its journal (%v)", err)
 		}
 		return err
 	}
 	prune := func(o *Ops) error {
-		res, err := o.Prune(context.Background(), PruneRequest{}, nil)
-		if res != (PruneResult{}) {
+		res, err := o.Prune(context.Background(), PruneRequest{Grace: DefaultPruneGrace}, nil)
+		if res.Deleted+res.Records != 0 {
 			t.Errorf("refused prune reports %+v", res)
 		}
 		return err
@@ -199,29 +221,34 @@ func TestRefusalsMakeNoCall(t *testing.T) {
 		{"prune declined", prune, Policy{Profile: "sandbox"}, ErrNotConfirmed, ErrNotConfirmed, 1},
 	}
 	for _, c := range cases {
-		o := *f.ops
 		confirm := &recordingConfirmer{err: c.answer}
-		o.Policy, o.Confirm = c.pol, confirm
-		if err := c.action(&o); !errors.Is(err, c.want) || !Refused(err) {
+		o := f.with(t, func(d *Deps) { d.Policy, d.Confirm = c.pol, confirm })
+		if err := c.action(o); !errors.Is(err, c.want) || !Refused(err) {
 			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
 		}
 		if n := len(confirm.asked()); n != c.asked {
 			t.Errorf("%s: asked %d times, want %d", c.name, n, c.asked)
 		}
 	}
-	if reqs := f.w.Requests(); len(reqs) != 0 {
-		t.Errorf("refused actions sent %d management requests: %v", len(reqs), reqs)
+	// Only the declined prune's probes (reads) reached API Gateway.
+	for _, r := range f.w.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("a refused action sent %s %s", r.Method, r.ID)
+		}
 	}
 	lines := f.auditLines(t)
 	if len(lines) != len(cases) {
 		t.Fatalf("%d audit lines, want one per refusal", len(lines))
 	}
 	for i, l := range lines {
-		if want := strings.Fields(cases[i].name)[0]; l.Action != want || !strings.Contains(l.Error, "refused") {
+		if want := strings.Fields(cases[i].name)[0]; l.Action != want || !strings.Contains(l.Error, "refused") || l.Phase != "" {
 			t.Errorf("audit line %d: %+v, want a refused %s", i, l, want)
 		}
 	}
-	assertUntouched(t, f, f.w.IDs[0])
+	f.w.Settle()
+	if frames := f.w.Client(f.w.IDs[0]).Frames(); len(frames) != 0 || !slices.Contains(f.w.Sandbox.Gateway().IDs(), f.w.IDs[0]) {
+		t.Errorf("the client was reached: %d frames", len(frames))
+	}
 	if conns, subs := f.records(t, data.Select{}); len(conns) != 2 || len(subs) != 1 {
 		t.Errorf("records changed: connections %v, subscriptions %v", conns, subs)
 	}

@@ -16,12 +16,12 @@ func TestDeleteRecordsDeletesOnlyTheGivenRecords(t *testing.T) {
 	gone := []string{staleID(1), staleID(2)}
 	f.staleRecords(t, time.Time{}, append(slices.Clone(gone), staleID(3))...)
 
-	res, err := f.ops.DeleteRecords(context.Background(), gone)
+	res, err := f.ops.DeleteRecords(context.Background(), append(slices.Clone(gone), gone[0]), nil) // one listed twice
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Connections != 2 || res.Subscriptions != 2 || len(res.Failed) != 0 {
-		t.Errorf("result %+v, want 2 connections and 2 subscriptions deleted", res)
+	if res.Gone != 2 || res.Deleted != 2 || res.Records != 4 || res.Failed != 0 || !res.Complete || res.Journal == "" {
+		t.Errorf("result %+v, want 2 connections' 4 records deleted", res)
 	}
 	conns, subs := f.records(t, data.Select{User: "u-stale"})
 	if want := []string{staleID(3)}; !slices.Equal(conns, want) || !slices.Equal(subs, want) {
@@ -30,11 +30,11 @@ func TestDeleteRecordsDeletesOnlyTheGivenRecords(t *testing.T) {
 	if len(f.w.Requests()) != 0 {
 		t.Errorf("management calls made: %v", f.w.Requests())
 	}
-	if n := len(f.confirm.plans); n != 1 || f.confirm.plans[0].Action != "prune" || f.confirm.plans[0].Radius.Total != 2 {
-		t.Errorf("confirmations %+v, want one prune plan of 2", f.confirm.plans)
+	if plans := f.confirm.asked(); len(plans) != 1 || plans[0].Action != "prune" || plans[0].Radius.Total != 2 {
+		t.Errorf("confirmations %+v, want one prune plan of 2", plans)
 	}
 	lines := f.auditLines(t)
-	if len(lines) != 1 || lines[0].Action != "prune" || lines[0].Result["deleted"] != 2 || lines[0].Targets != 2 {
+	if len(lines) != 1 || lines[0].Action != "prune" || lines[0].Result["deleted"] != 2 || lines[0].Targets != 2 || lines[0].Journal != res.Journal {
 		t.Errorf("audit %+v", lines)
 	}
 }
@@ -44,14 +44,14 @@ func TestDeleteRecordsRefusals(t *testing.T) {
 	f.staleRecords(t, time.Time{}, staleID(1))
 
 	f.confirm.err = ErrNotConfirmed
-	if _, err := f.ops.DeleteRecords(context.Background(), []string{staleID(1)}); !errors.Is(err, ErrNotConfirmed) {
+	if _, err := f.ops.DeleteRecords(context.Background(), []string{staleID(1)}, nil); !errors.Is(err, ErrNotConfirmed) {
 		t.Errorf("declined: %v", err)
 	}
-	f.ops.Policy.ReadOnly = true
-	if _, err := f.ops.DeleteRecords(context.Background(), []string{staleID(1)}); !errors.Is(err, ErrReadOnly) {
+	readOnly := f.with(t, func(d *Deps) { d.Policy.ReadOnly = true })
+	if _, err := readOnly.DeleteRecords(context.Background(), []string{staleID(1)}, nil); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("read-only: %v", err)
 	}
-	if _, err := f.ops.DeleteRecords(context.Background(), nil); !errors.Is(err, ErrNoTargets) {
+	if _, err := f.ops.DeleteRecords(context.Background(), nil, nil); !errors.Is(err, ErrNoTargets) {
 		t.Errorf("no ids: %v", err)
 	}
 	if conns, _ := f.records(t, data.Select{User: "u-stale"}); len(conns) != 1 {

@@ -18,6 +18,8 @@ import (
 
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/ops/auditlog"
+	"wsops/ops/repairplan"
 )
 
 // benchSegments is the scan segments of both the plan and the plain scan.
@@ -50,15 +52,19 @@ func BenchmarkRepairPlan(b *testing.B) {
 	wrong := loadIncident(b, db, s, n)
 	reg := data.NewRegistry(db, s, data.Options{Segments: benchSegments})
 	dir := b.TempDir()
-	o := &Ops{Registry: reg, Policy: Policy{Profile: "bench"}, Confirm: answer{}, Audit: NewAuditLog(filepath.Join(dir, "audit.jsonl")), Caller: "bench"}
+	o, err := New(Deps{Registry: reg, Gateway: noGateway{}, Policy: Policy{Profile: "bench"}, Confirm: answer{},
+		Audit: auditlog.New(filepath.Join(dir, "audit.jsonl")), Caller: func(context.Context) (string, error) { return "bench", nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
 	ctx := context.Background()
 
 	var planning, scanning time.Duration
-	var plan RepairPlan
+	var plan repairplan.Plan
 	for b.Loop() {
 		start := time.Now()
 		var err error
-		if plan, err = o.RepairPlan(ctx, RepairRequest{}); err != nil {
+		if plan, err = o.RepairPlan(ctx, repairplan.Request{}); err != nil {
 			b.Fatal(err)
 		}
 		planning += time.Since(start)

@@ -14,7 +14,17 @@ import (
 
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/ops/auditlog"
+	"wsops/ops/repairplan"
 )
+
+// plainString is a string attribute's value, "" for anything else.
+func plainString(v types.AttributeValue) string {
+	if s, ok := v.(*types.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
+}
 
 // repairRig is a registry on one test backend with an Ops to repair it.
 type repairRig struct {
@@ -22,7 +32,8 @@ type repairRig struct {
 	schema  data.Schema
 	reg     *data.Registry
 	ops     *Ops
-	audit   *AuditLog
+	deps    Deps
+	audit   *auditlog.Log
 	confirm *recordingConfirmer
 	dir     string
 	now     time.Time
@@ -30,6 +41,7 @@ type repairRig struct {
 
 // eachRepairBackend runs fn against dynalite and minidyn with fresh tables.
 func eachRepairBackend(t *testing.T, s data.Schema, fn func(t *testing.T, r *repairRig)) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir()) // default journals go there
 	for _, b := range testrig.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			db := testrig.DynamoClient(b.URL)
@@ -37,12 +49,29 @@ func eachRepairBackend(t *testing.T, s data.Schema, fn func(t *testing.T, r *rep
 			reg := data.NewRegistry(db, schema, data.Options{Segments: min(4, b.MaxSegments)})
 			r := &repairRig{db: db, schema: schema, reg: reg, dir: t.TempDir(), confirm: &recordingConfirmer{},
 				now: time.Now().Truncate(time.Millisecond)}
-			r.audit = NewAuditLog(filepath.Join(r.dir, "audit.jsonl"))
-			r.ops = &Ops{Registry: reg, Policy: Policy{Profile: "sandbox"}, Confirm: r.confirm, Audit: r.audit,
-				Caller: "sandbox", Now: func() time.Time { return r.now }}
+			r.audit = auditlog.New(filepath.Join(r.dir, "audit.jsonl"))
+			r.deps = Deps{Registry: reg, Gateway: noGateway{}, Policy: Policy{Profile: "sandbox"}, Confirm: r.confirm, Audit: r.audit,
+				Caller: sandboxCaller, Now: func() time.Time { return r.now },
+				Place: Place{Registry: b.URL, Tables: []string{schema.Connections.Table.Name, schema.Subscriptions.Table.Name}}}
+			r.ops = r.with(t, nil)
 			fn(t, r)
 		})
 	}
+}
+
+// with is an Ops over the rig's registry with deps changed by change (nil: as they are).
+func (r *repairRig) with(t *testing.T, change func(*Deps)) *Ops {
+	t.Helper()
+	d := r.deps
+	d.Place.Tables = slices.Clone(d.Place.Tables)
+	if change != nil {
+		change(&d)
+	}
+	o, err := New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }
 
 // conn is a well-formed connection of app with the app rule's entity type.
@@ -108,13 +137,13 @@ func (r *repairRig) setEntity(t *testing.T, id, entity string) {
 }
 
 // summary writes each change as "table id attribute old→new" (or "create key").
-func summary(p RepairPlan) []string {
+func summary(p repairplan.Plan) []string {
 	var out []string
 	for _, c := range p.Changes {
 		id := plainString(c.Key["connectionId"])
 		switch c.Op {
-		case OpSet:
-			out = append(out, fmt.Sprintf("%s %s %s %s→%s", c.Table(), id, c.Attribute, ValueText(c.Old), ValueText(c.New)))
+		case repairplan.OpSet:
+			out = append(out, fmt.Sprintf("%s %s %s %s→%s", c.Table(), id, c.Attribute, repairplan.ValueText(c.Old), repairplan.ValueText(c.New)))
 		default:
 			out = append(out, fmt.Sprintf("%s %s %s %s", c.Op, c.Table(), id, plainString(c.Record["subscriptionKey"])))
 		}

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -12,6 +13,8 @@ import (
 
 	"wsops/config"
 	"wsops/data"
+	"wsops/ops/auditlog"
+	"wsops/ops/repairplan"
 )
 
 // seedIncident writes the incident of ecosystems.md: order-receiver records
@@ -47,14 +50,14 @@ func TestRepairPlansAppliesAndUndoesTheIncident(t *testing.T) {
 		seedIncident(t, r)
 		ctx := context.Background()
 		before, beforeSubs := r.entities(t)
-		plan, err := r.ops.RepairPlan(ctx, RepairRequest{})
+		plan, err := r.ops.RepairPlan(ctx, repairplan.Request{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := summary(plan); !slices.Equal(got, incidentPlan) {
 			t.Fatalf("plan:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(incidentPlan, "\n"))
 		}
-		if counts := plan.CountByRule(); counts[RuleEntityType] != 4 || counts[RuleBusinessStatus] != 1 {
+		if counts := plan.CountByRule(); counts[repairplan.RuleEntityType] != 4 || counts[repairplan.RuleBusinessStatus] != 1 {
 			t.Errorf("counts by rule %v", counts)
 		}
 		res, err := r.ops.Repair(ctx, RepairApply{Plan: plan, RPS: math.Inf(1), Journal: filepath.Join(r.dir, "j.jsonl")}, nil)
@@ -70,7 +73,7 @@ func TestRepairPlansAppliesAndUndoesTheIncident(t *testing.T) {
 		if subs["R00000000000002= business_status#b-2"] != "merchant" || subs["R00000000000001= order#o-1"] != "merchant" {
 			t.Errorf("subscriptions after apply: %v", subs)
 		}
-		if again, err := r.ops.RepairPlan(ctx, RepairRequest{}); err != nil || len(again.Changes) != 0 {
+		if again, err := r.ops.RepairPlan(ctx, repairplan.Request{}); err != nil || len(again.Changes) != 0 {
 			t.Errorf("a second plan after apply: %v, %v; want nothing to do", summary(again), err)
 		}
 
@@ -83,11 +86,11 @@ func TestRepairPlansAppliesAndUndoesTheIncident(t *testing.T) {
 			t.Errorf("after undo:\n%v\n%v\nwant:\n%v\n%v", conns, subs, before, beforeSubs)
 		}
 		lines := auditActions(t, r.audit)
-		if !slices.Equal(lines, []string{"repair", "repair-undo"}) {
+		if !slices.Equal(lines, []string{"repair", "repair-undo"}) || len(rawAudit(t, r.audit.Path())) != 4 {
 			t.Errorf("audit actions %v", lines)
 		}
-		if n := len(r.confirm.plans); n != 2 || r.confirm.plans[0].Radius.Total != 5 || !strings.Contains(r.confirm.plans[0].Radius.String(), "5 records") {
-			t.Errorf("confirmations %+v", r.confirm.plans)
+		if n := len(r.confirm.asked()); n != 2 || r.confirm.asked()[0].Radius.Total != 5 || !strings.Contains(r.confirm.asked()[0].Radius.String(), "5 records") {
+			t.Errorf("confirmations %+v", r.confirm.asked())
 		}
 	})
 }
@@ -96,7 +99,7 @@ func TestRepairConflictKeepsTheOtherWritersValue(t *testing.T) {
 	eachRepairBackend(t, data.WizzSchema(), func(t *testing.T, r *repairRig) {
 		seedIncident(t, r)
 		ctx := context.Background()
-		plan, err := r.ops.RepairPlan(ctx, RepairRequest{Only: []string{RuleEntityType}})
+		plan, err := r.ops.RepairPlan(ctx, repairplan.Request{Only: []string{repairplan.RuleEntityType}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +133,7 @@ func TestRepairWorksOnThis27Roles(t *testing.T) {
 		manager.EntityType = "customer"
 		r.put(t, []data.Connection{rider, manager}, []data.Subscription{{ConnectionID: manager.ID, Key: "order:o-1"}})
 		ctx := context.Background()
-		plan, err := r.ops.RepairPlan(ctx, RepairRequest{})
+		plan, err := r.ops.RepairPlan(ctx, repairplan.Request{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +141,7 @@ func TestRepairWorksOnThis27Roles(t *testing.T) {
 		if got := summary(plan); !slices.Equal(got, want) {
 			t.Fatalf("plan %v, want %v", got, want)
 		}
-		if _, err := r.ops.RepairPlan(ctx, RepairRequest{Only: []string{RuleBusinessStatus}}); err == nil {
+		if _, err := r.ops.RepairPlan(ctx, repairplan.Request{Only: []string{repairplan.RuleBusinessStatus}}); err == nil {
 			t.Error("business-status on this27: no error")
 		}
 		if res, err := r.ops.Repair(ctx, RepairApply{Plan: plan}, nil); err != nil || res.Applied != 1 {
@@ -161,7 +164,7 @@ func TestRepairProfileRules(t *testing.T) {
 				Where: map[string]any{"appId": "customers"}, WhereMissing: []string{"sourceIp"},
 				Set: map[string]any{"sourceIp": "0.0.0.0", "retries": int64(3)}},
 		}
-		plan, err := r.ops.RepairPlan(context.Background(), RepairRequest{Rules: rules, Only: []string{"deactivate-orders", "platform"}})
+		plan, err := r.ops.RepairPlan(context.Background(), repairplan.Request{Rules: rules, Only: []string{"deactivate-orders", "platform"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,10 +176,10 @@ func TestRepairProfileRules(t *testing.T) {
 			t.Errorf("plan %v, want %v", got, want)
 		}
 		bad := []config.RepairRule{{Name: "x", Table: config.RepairConnections, Where: map[string]any{"connection.appId": "a"}, Set: map[string]any{"a": "b"}}}
-		if _, err := r.ops.RepairPlan(context.Background(), RepairRequest{Rules: bad}); err == nil {
+		if _, err := r.ops.RepairPlan(context.Background(), repairplan.Request{Rules: bad}); err == nil {
 			t.Error("a connections rule reading connection.* planned")
 		}
-		if _, err := r.ops.RepairPlan(context.Background(), RepairRequest{Only: []string{"nope"}}); err == nil || !strings.Contains(err.Error(), "entity-type") {
+		if _, err := r.ops.RepairPlan(context.Background(), repairplan.Request{Only: []string{"nope"}}); err == nil || !strings.Contains(err.Error(), "entity-type") {
 			t.Errorf("unknown rule: %v; want the known rules listed", err)
 		}
 	})
@@ -185,7 +188,7 @@ func TestRepairProfileRules(t *testing.T) {
 func TestRepairResumesAnInterruptedApply(t *testing.T) {
 	eachRepairBackend(t, data.WizzSchema(), func(t *testing.T, r *repairRig) {
 		seedIncident(t, r)
-		plan, err := r.ops.RepairPlan(context.Background(), RepairRequest{})
+		plan, err := r.ops.RepairPlan(context.Background(), repairplan.Request{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,47 +196,65 @@ func TestRepairResumesAnInterruptedApply(t *testing.T) {
 		journal := filepath.Join(r.dir, "j.jsonl")
 		// One write at a time (the rate's burst is 1 at 1/s after the first),
 		// cancelled as the first outcome arrives.
-		res, err := r.ops.Repair(ctx, RepairApply{Plan: plan, RPS: 1, Journal: journal}, func(done, total int) { cancel() })
+		res, err := r.ops.Repair(ctx, RepairApply{Plan: plan, RPS: 1, Journal: journal}, func(Progress) { cancel() })
 		if !errors.Is(err, context.Canceled) || res.Applied < 1 || res.NotAttempted == 0 || res.Applied+res.NotAttempted != 5 {
 			t.Fatalf("interrupted apply: %+v, %v", res, err)
 		}
 		resumed, err := r.ops.ResumeRepair(context.Background(), journal, nil)
-		if err != nil || resumed.Applied != res.NotAttempted || resumed.Conflicts != 0 {
-			t.Fatalf("resume: %+v, %v; want the %d not attempted applied", resumed, err, res.NotAttempted)
+		if err != nil || resumed.Applied != 5 || resumed.Conflicts != 0 || !resumed.Complete {
+			t.Fatalf("resume: %+v, %v; want all 5 applied over the journal", resumed, err)
 		}
-		// Every change has exactly one outcome line across both runs.
-		_, lines, err := openJournalLines(journal)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rj, err := readRepairJournal(journal, lines)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rj.outcomes) != len(rj.changes) {
-			t.Fatalf("journal: %d outcomes for %d changes", len(rj.outcomes), len(rj.changes))
-		}
+		// Every change has exactly one outcome line across both runs, after its intent.
+		outcomes, intents := map[int]int{}, map[int]int{}
 		applied := 0
-		for _, l := range lines[1:] {
-			if strings.Contains(string(l), `"outcome":"applied"`) {
-				applied++
+		for _, line := range journalLines(t, journal)[1:] {
+			var e entry
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case e.T != nil && e.Intent != "":
+				intents[*e.T]++
+			case e.T != nil:
+				if intents[*e.T] == 0 {
+					t.Errorf("target %d: an outcome with no intent before it", *e.T)
+				}
+				outcomes[*e.T]++
+				if e.Step == repairApplied {
+					applied++
+				}
 			}
 		}
-		if applied != 5 {
-			t.Errorf("%d applied lines, want 5 (one per change)", applied)
+		if len(outcomes) != 5 || applied != 5 {
+			t.Fatalf("journal: outcomes %v, %d applied; want one applied line per change", outcomes, applied)
 		}
-		if again, err := r.ops.ResumeRepair(context.Background(), journal, nil); err != nil || again.Applied+again.Conflicts+again.Failed != 0 {
-			t.Errorf("resume of a finished run: %+v, %v; want nothing done", again, err)
+		for tg, n := range outcomes {
+			if n != 1 || intents[tg] != 1 {
+				t.Errorf("target %d: %d outcomes, %d intents; want one each", tg, n, intents[tg])
+			}
+		}
+
+		// A complete journal: at once, nothing asked, no audit line, no write.
+		asked, audited := len(r.confirm.asked()), len(rawAudit(t, r.audit.Path()))
+		before, beforeSubs := r.entities(t)
+		again, err := r.ops.ResumeRepair(context.Background(), journal, nil)
+		if err != nil || !again.Complete || again.Applied != 5 || again.Failed+again.NotAttempted != 0 {
+			t.Errorf("resume of a finished run: %+v, %v; want its account, complete", again, err)
+		}
+		if len(r.confirm.asked()) != asked || len(rawAudit(t, r.audit.Path())) != audited {
+			t.Error("resuming a complete repair journal asked for confirmation or wrote an audit line")
+		}
+		if conns, subs := r.entities(t); !mapsEqual(conns, before) || !mapsEqual(subs, beforeSubs) {
+			t.Error("resuming a complete repair journal wrote")
 		}
 	})
 }
 
 func TestRepairRefusals(t *testing.T) {
 	dir := t.TempDir()
-	audit := NewAuditLog(filepath.Join(dir, "audit.jsonl"))
-	// No registry: any read or write would fail loudly.
-	o := &Ops{Policy: Policy{Profile: "p", ReadOnly: true}, Audit: audit, Confirm: answer{}}
-	plan := RepairPlan{Rules: []string{RuleEntityType}, Changes: []RepairChange{{Op: OpSet}}}
+	// No registry: any read or write would panic.
+	o := stubOps(t, func(d *Deps) { d.Policy.ReadOnly = true })
+	plan := repairplan.Plan{Rules: []string{repairplan.RuleEntityType}, Changes: []repairplan.Change{{Op: repairplan.OpSet}}}
 	if _, err := o.Repair(context.Background(), RepairApply{Plan: plan}, nil); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("read-only apply: %v", err)
 	}
@@ -243,12 +264,12 @@ func TestRepairRefusals(t *testing.T) {
 	if _, err := o.ResumeRepair(context.Background(), filepath.Join(dir, "none.jsonl"), nil); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("read-only resume: %v", err)
 	}
-	if got := auditActions(t, audit); len(got) != 3 {
+	if got := auditActions(t, o.audit); len(got) != 3 {
 		t.Errorf("audit lines %v, want one per refusal", got)
 	}
 	eachRepairBackend(t, data.WizzSchema(), func(t *testing.T, r *repairRig) {
 		seedIncident(t, r)
-		plan, err := r.ops.RepairPlan(context.Background(), RepairRequest{})
+		plan, err := r.ops.RepairPlan(context.Background(), repairplan.Request{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,20 +288,49 @@ func TestRepairRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.confirm.err = nil
-		if _, err := r.ops.UndoRepair(context.Background(), notJournal, "", 0, nil); err == nil || !strings.Contains(err.Error(), "not a repair journal") {
+		if _, err := r.ops.UndoRepair(context.Background(), notJournal, "", 0, nil); err == nil || !strings.Contains(err.Error(), "not a wsops-journal/2 header") {
 			t.Errorf("undo of a non-journal: %v", err)
 		}
-		// A journal of another profile (another account's tables) is not
-		// resumed or undone here.
-		foreign := filepath.Join(r.dir, "foreign.jsonl")
-		if err := os.WriteFile(foreign, []byte(`{"format":"wsops-repair-journal/1","profile":"prod","changes":[]}`+"\n"), 0o600); err != nil {
+	})
+}
+
+func TestRepairJournalsOfAnotherProfileOrPlaceAreRefused(t *testing.T) {
+	eachRepairBackend(t, data.WizzSchema(), func(t *testing.T, r *repairRig) {
+		seedIncident(t, r)
+		plan, err := r.ops.RepairPlan(context.Background(), repairplan.Request{})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := r.ops.UndoRepair(context.Background(), foreign, "", 0, nil); err == nil || !strings.Contains(err.Error(), "written on profile prod") {
-			t.Errorf("undo of another profile's journal: %v", err)
+		// A real journal, cancelled before its end, so that a resume has work left.
+		journal := filepath.Join(r.dir, "j.jsonl")
+		ctx, cancel := context.WithCancel(context.Background())
+		if _, err := r.ops.Repair(ctx, RepairApply{Plan: plan, RPS: 1, Journal: journal}, func(Progress) { cancel() }); !errors.Is(err, context.Canceled) {
+			t.Fatalf("apply: %v", err)
 		}
-		if _, err := r.ops.ResumeRepair(context.Background(), foreign, nil); err == nil || !strings.Contains(err.Error(), "written on profile prod") {
-			t.Errorf("resume of another profile's journal: %v", err)
+		conns, subs := r.entities(t)
+		asked, audited := len(r.confirm.asked()), len(rawAudit(t, r.audit.Path()))
+		for name, c := range map[string]struct {
+			change  func(*Deps)
+			message string
+		}{
+			"another profile":           {func(d *Deps) { d.Policy.Profile = "prod" }, "written on profile sandbox, not prod"},
+			"another registry endpoint": {func(d *Deps) { d.Place.Registry = "aws dynamodb eu-west-1" }, "refused"},
+			"other tables":              {func(d *Deps) { d.Place.Tables[0] = "prod-connections" }, "refused"},
+			"another management API":    {func(d *Deps) { d.Place.Management = "https://abc.execute-api.eu-west-1.amazonaws.com/prod" }, "refused"},
+		} {
+			o := r.with(t, c.change)
+			if _, err := o.ResumeRepair(context.Background(), journal, nil); err == nil || !strings.Contains(err.Error(), c.message) {
+				t.Errorf("%s: resume: %v, want %q", name, err, c.message)
+			}
+			if _, err := o.UndoRepair(context.Background(), journal, "", 0, nil); err == nil || !strings.Contains(err.Error(), c.message) {
+				t.Errorf("%s: undo: %v, want %q", name, err, c.message)
+			}
+		}
+		if len(r.confirm.asked()) != asked || len(rawAudit(t, r.audit.Path())) != audited {
+			t.Error("a refused resume or undo asked or audited")
+		}
+		if after, afterSubs := r.entities(t); !mapsEqual(after, conns) || !mapsEqual(afterSubs, subs) {
+			t.Error("a refused resume or undo wrote")
 		}
 	})
 }
@@ -288,7 +338,7 @@ func TestRepairRefusals(t *testing.T) {
 func TestRepairAppliesOnlyTheSelectedChanges(t *testing.T) {
 	eachRepairBackend(t, data.WizzSchema(), func(t *testing.T, r *repairRig) {
 		seedIncident(t, r)
-		plan, err := r.ops.RepairPlan(context.Background(), RepairRequest{Only: []string{RuleEntityType}})
+		plan, err := r.ops.RepairPlan(context.Background(), repairplan.Request{Only: []string{repairplan.RuleEntityType}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -309,16 +359,7 @@ func TestRepairAppliesOnlyTheSelectedChanges(t *testing.T) {
 	})
 }
 
-// openJournalLines reads a journal's complete lines (and releases it).
-func openJournalLines(path string) (*journalFile, [][]byte, error) {
-	j, lines, err := openJournal(path)
-	if err == nil {
-		err = j.close()
-	}
-	return j, lines, err
-}
-
-func auditActions(t *testing.T, log *AuditLog) []string {
+func auditActions(t *testing.T, log *auditlog.Log) []string {
 	t.Helper()
 	entries, _, err := log.Tail(0)
 	if err != nil {
