@@ -255,8 +255,8 @@ func TestLogoutNeverCutsWithoutTheNotice(t *testing.T) {
 	f.api.FailIDs("POST", &types.ForbiddenException{Message: aws.String("Forbidden")}, refused)
 	journal := journalIn(t)
 	res, err := f.ops.Logout(context.Background(), LogoutRequest{Journal: journal, Targets: Targets{Select: data.Select{User: "u-x"}}}, nil)
-	if err != nil { // a target's failure is in the result (and its journal line), not the run's error
-		t.Errorf("error %v", err)
+	if !errors.Is(err, client.ErrForbidden) {
+		t.Errorf("error %v, want one wrapping ErrForbidden", err)
 	}
 	if lines := journalLines(t, journal); !slices.ContainsFunc(lines, func(l string) bool {
 		return strings.Contains(l, `"step":"failed"`) && strings.Contains(strings.ToLower(l), "forbidden")
