@@ -16,6 +16,7 @@ import (
 	"iter"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,6 +78,7 @@ type tally struct {
 	figures []figure
 	index   map[string]int
 	took    time.Duration
+	flags   flagSupport
 }
 
 // newTally starts an action's figures with those every action reports.
@@ -86,6 +88,7 @@ func newTally(action string) *tally {
 	ty.add("runs that ended before their kill was due", "", 0)
 	ty.add("killed runs that had made a mutating call (proxy)", "", 0)
 	ty.add("runs with a call or a journal intent but no audit start line", "= 0", 0)
+	ty.add("audit start lines that do not name the run's journal", "= 0", 0)
 	return ty
 }
 
@@ -123,6 +126,11 @@ func (m *matrix) record(ty *tally) {
 func (m *matrix) markdown(s settings, bin string, took time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# wsops crash matrix\n\nseed %d, %d kills per action, %v in all\n\n", s.seed, s.kills, took.Round(time.Second))
+	if len(m.tallies) > 0 {
+		f := m.tallies[0].flags
+		fmt.Fprintf(&b, "binary under test: prune --resume %s, prune --undo %s, send --resend-unknown %s\n\n",
+			yesNo(f.pruneResume), yesNo(f.pruneUndo), yesNo(f.resendUnknown))
+	}
 	b.WriteString("| action | figure | value | invariant | |\n|---|---|---:|---|---|\n")
 	for _, ty := range m.tallies {
 		for _, f := range ty.figures {
@@ -139,6 +147,13 @@ func (m *matrix) markdown(s settings, bin string, took time.Duration) string {
 		}
 	}
 	return b.String()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 // action is one row group of the matrix: run kills rounds in its own world.
@@ -170,8 +185,10 @@ func TestCrashMatrix(t *testing.T) {
 			began := time.Now()
 			defer func() { ty.took = time.Since(began); m.record(ty) }()
 			w := startWorld(t, bin)
+			ty.flags = w.flags
 			rng := rand.New(rand.NewPCG(s.seed, uint64(i)))
 			a.run(t, w, rng, s.kills, ty)
+			ty.add("runs not killed whose audit start line has no end line", "= 0", w.openRuns())
 			for _, f := range ty.figures {
 				if f.broken() {
 					t.Errorf("%s: %s = %d, want %s", a.name, f.name, f.value, f.must)
@@ -196,6 +213,9 @@ type killed struct {
 	journals  []string // journals it created
 	mutations int      // mutating calls the proxies saw while it ran
 	started   bool     // it wrote an audit start line
+	// startNamesJournal: its start line names the journal it created
+	// (true when it wrote none or created none).
+	startNamesJournal bool
 }
 
 // journal is the run's journal ("" if it created none).
@@ -218,7 +238,22 @@ func (w *world) killAt(rng *rand.Rand, window time.Duration, args ...string) kil
 	k := killed{result: r, killed: wasKilled, delay: delay}
 	k.journals = newJournals(before, w.journals())
 	k.mutations = w.mgmt.mutationsSince(mm) + w.dynamo.mutationsSince(dm)
-	k.started = len(w.startLines()) > starts
+	lines := w.startLines()
+	k.started = len(lines) > starts
+	k.startNamesJournal = true
+	if k.started && k.journal() != "" {
+		k.startNamesJournal = false
+		for _, l := range lines[starts:] {
+			if l.Journal != "" && filepath.Base(l.Journal) == filepath.Base(k.journal()) {
+				k.startNamesJournal = true
+			}
+		}
+	}
+	if wasKilled {
+		for _, l := range lines[starts:] {
+			w.killedRuns[l.Run] = true
+		}
+	}
 	w.t.Logf("%s %s: kill due at %v, killed %v, ran %v, exit %d, %d mutating calls, journals %d, audit start line %v",
 		args[0], args[1], delay.Round(time.Millisecond), wasKilled, r.took.Round(time.Millisecond), r.code, k.mutations, len(k.journals), k.started)
 	return k
@@ -243,6 +278,31 @@ func auditFigures(ty *tally, k killed) {
 	if (k.mutations > 0 || intent) && !k.started {
 		ty.add("runs with a call or a journal intent but no audit start line", "= 0", 1)
 	}
+	if !k.startNamesJournal {
+		ty.add("audit start lines that do not name the run's journal", "= 0", 1)
+	}
+}
+
+// openRuns counts the audit log's start lines, of runs that were not
+// killed, with no end line of the same run.
+func (w *world) openRuns() int {
+	ended := map[string]bool{}
+	var starts []auditLine
+	for _, l := range w.auditLines() {
+		switch l.Phase {
+		case "start":
+			starts = append(starts, l)
+		case "end":
+			ended[l.Run] = true
+		}
+	}
+	open := 0
+	for _, l := range starts {
+		if !ended[l.Run] && !w.killedRuns[l.Run] {
+			open++
+		}
+	}
+	return open
 }
 
 // finish runs args until it exits 0, at most finishAttempts times; it

@@ -117,13 +117,16 @@ type world struct {
 	env    []string
 	flags  flagSupport
 	api    *apigatewaymanagementapi.Client // straight to the sandbox, for barrier frames
+	// killedRuns are the audit run ids of the runs the harness killed.
+	killedRuns map[string]bool
 }
 
 // startWorld starts a sandbox (wizz preset) for one action of the matrix;
 // t.Cleanup kills it.
 func startWorld(t *testing.T, bin string) *world {
 	t.Helper()
-	w := &world{t: t, bin: bin, dir: t.TempDir(), secret: fmt.Sprintf("crash-secret-%d", time.Now().UnixNano())}
+	w := &world{t: t, bin: bin, dir: t.TempDir(), secret: fmt.Sprintf("crash-secret-%d", time.Now().UnixNano()),
+		killedRuns: map[string]bool{}}
 	var ep endpoints
 	var lastErr string
 	for attempt := 0; attempt < 3; attempt++ { // a port taken between freePort and the listen: try others
