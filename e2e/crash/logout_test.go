@@ -24,14 +24,14 @@ func runLogout(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 	bystanders := connectFleet(t, w, "bystander", logoutBystanders, func(i int) identity {
 		return identity{User: "crash-bystander", App: "drivers", EntityType: "driver"}
 	})
-	for k := range ty.rounds(kills) {
+	for k := range ty.rounds(t, kills) {
 		user := fmt.Sprintf("crash-logout-%d", k)
 		marker := fmt.Sprintf("logout-%d", k)
 		f := connectFleet(t, w, user, logoutClients, func(int) identity {
 			return identity{User: user, App: "customers", EntityType: "customer"}
 		})
 		mark := w.mgmt.mark()
-		kr := w.killAt(rng, window(logoutClients, logoutRate), logoutCmd(user, marker, logoutRate)...)
+		kr := w.killAt(rng, ty.window(k, logoutClients, logoutRate), logoutCmd(user, marker, logoutRate)...)
 		auditFigures(ty, kr)
 		switch {
 		case !kr.killed:

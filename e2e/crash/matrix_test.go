@@ -79,11 +79,14 @@ type tally struct {
 	index   map[string]int
 	took    time.Duration
 	flags   flagSupport
+	t       *testing.T // logs each broken invariant with its round
+	round   int
 }
 
 // newTally starts an action's figures with those every action reports.
 func newTally(action string) *tally {
 	ty := &tally{action: action, index: map[string]int{}}
+	ty.add("control runs (not killed)", "", 0)
 	ty.add(killsFigure, "", 0)
 	ty.add("runs that ended before their kill was due", "", 0)
 	ty.add("killed runs that had made a mutating call (proxy)", "", 0)
@@ -101,6 +104,9 @@ func (ty *tally) add(name, must string, n int) {
 		ty.figures = append(ty.figures, figure{name: name, must: must})
 	}
 	ty.figures[i].value += n
+	if must != "" && n != 0 && ty.t != nil {
+		ty.t.Logf("%s round %d: %s: %d (want %s)", ty.action, ty.round, name, n, must)
+	}
 }
 
 // notApplicable marks a figure as not measurable against this binary.
@@ -227,14 +233,20 @@ func (k killed) journal() string {
 }
 
 // killAt runs args and SIGKILLs it after a delay drawn from rng over
-// window, recording what the witnesses saw it do.
+// window (0: no kill, a control run), recording what the witnesses saw it do.
 func (w *world) killAt(rng *rand.Rand, window time.Duration, args ...string) killed {
 	w.t.Helper()
 	before := w.journals()
 	starts := len(w.startLines())
 	mm, dm := w.mgmt.mark(), w.dynamo.mark()
-	delay := time.Duration(rng.Int64N(int64(window)))
+	delay := waitLimit
+	if window > 0 {
+		delay = time.Duration(rng.Int64N(int64(window)))
+	}
 	r, wasKilled := w.runKilledAfter(delay, args...)
+	if window == 0 && wasKilled {
+		w.t.Fatalf("the control run did not end within %v: %s", waitLimit, r)
+	}
 	k := killed{result: r, killed: wasKilled, delay: delay}
 	k.journals = newJournals(before, w.journals())
 	k.mutations = w.mgmt.mutationsSince(mm) + w.dynamo.mutationsSince(dm)
@@ -266,6 +278,8 @@ func auditFigures(ty *tally, k killed) {
 		if k.mutations > 0 {
 			ty.add("killed runs that had made a mutating call (proxy)", "", 1)
 		}
+	} else if k.delay == waitLimit {
+		ty.add("control runs (not killed)", "", 1)
 	} else {
 		ty.add("runs that ended before their kill was due", "", 1)
 	}
@@ -319,19 +333,26 @@ func (w *world) finish(args ...string) (result, bool) {
 	return r, false
 }
 
-// window is the span a kill instant is drawn from: the process's start-up
-// (about 50 ms) and n calls at rate per second. Instants near its end may
-// find the run over already; such rounds do not count as kills.
-func window(n, rate int) time.Duration {
+// window is the span round k's kill instant is drawn from: the process's
+// start-up (about 50 ms) and n calls at rate per second. Instants near its
+// end may find the run over already; such rounds do not count as kills.
+// Round 0 is the control: 0, no kill, the run goes to its end, so that the
+// witnesses show what a clean run looks like to them.
+func (ty *tally) window(k, n, rate int) time.Duration {
+	if k == 0 {
+		return 0
+	}
 	return 50*time.Millisecond + time.Duration(float64(n)/float64(rate)*float64(time.Second))
 }
 
-// rounds yields round numbers until kills rounds ended with a kill (a
-// round whose run ended before its kill was due is not one), at most
-// 3×kills rounds.
-func (ty *tally) rounds(kills int) iter.Seq[int] {
+// rounds yields round numbers: the control round 0, then rounds until
+// kills of them ended with a kill (a round whose run ended before its kill
+// was due is not one), at most 3×kills.
+func (ty *tally) rounds(t *testing.T, kills int) iter.Seq[int] {
 	return func(yield func(int) bool) {
-		for k := 0; ty.figures[ty.index[killsFigure]].value < kills && k < 3*kills; k++ {
+		for k := 0; k == 0 || ty.figures[ty.index[killsFigure]].value < kills && k <= 3*kills; k++ {
+			t.Logf("%s: round %d", ty.action, k)
+			ty.t, ty.round = t, k
 			if !yield(k) {
 				return
 			}

@@ -10,9 +10,9 @@ import (
 )
 
 const (
-	pruneLive  = 60
-	pruneStale = 40
-	pruneRate  = 100
+	pruneLive  = 120
+	pruneStale = 80
+	pruneRate  = 200
 )
 
 // staleID is a connection id in API Gateway's shape (URL-safe base64 of 11
@@ -40,7 +40,7 @@ func runPrune(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 	if !w.flags.pruneUndo {
 		ty.notApplicable("stale records not restored exactly by prune --undo", "= 0", "no prune --undo in this binary")
 	}
-	for k := range ty.rounds(kills) {
+	for k := range ty.rounds(t, kills) {
 		old := time.Now().Add(-time.Hour)
 		stale := map[string]bool{}
 		for i := range pruneStale {
@@ -50,7 +50,7 @@ func runPrune(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 			w.db.seedSubscription(id, fmt.Sprintf("order#crash-%d-%d", k, i), fmt.Sprintf("crash-stale-%d-%d", k, i), "customer", old)
 		}
 		seededConns, seededSubs := snapshot(w, stale)
-		kr := w.killAt(rng, window(pruneLive+pruneStale, pruneRate), pruneCmd(pruneRate)...)
+		kr := w.killAt(rng, ty.window(k, pruneLive+pruneStale, pruneRate), pruneCmd(pruneRate)...)
 		auditFigures(ty, kr)
 		switch {
 		case !kr.killed:

@@ -43,9 +43,9 @@ func entityTypes(w *world, ids []string) map[string]int {
 // killed run's journal without resuming it first: every record must be
 // back to customer.
 func runRepairUndone(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
-	for k := range ty.rounds(kills) {
+	for k := range ty.rounds(t, kills) {
 		ids := seedIncident(w, fmt.Sprintf("ru%d", k), repairRecords)
-		kr := w.killAt(rng, window(repairRecords, repairRate), repairApplyCmd(repairRate)...)
+		kr := w.killAt(rng, ty.window(k, repairRecords, repairRate), repairApplyCmd(repairRate)...)
 		auditFigures(ty, kr)
 		changed := repairRecords - entityTypes(w, ids)["customer"]
 		ty.add("records changed when the kill landed", "", changed)
@@ -67,9 +67,9 @@ func runRepairUndone(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tall
 // runRepairResumed: repair --apply, SIGKILL, repair --resume to the end:
 // every record must be fixed (merchant).
 func runRepairResumed(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
-	for k := range ty.rounds(kills) {
+	for k := range ty.rounds(t, kills) {
 		ids := seedIncident(w, fmt.Sprintf("rr%d", k), repairRecords)
-		kr := w.killAt(rng, window(repairRecords, repairRate), repairApplyCmd(repairRate)...)
+		kr := w.killAt(rng, ty.window(k, repairRecords, repairRate), repairApplyCmd(repairRate)...)
 		auditFigures(ty, kr)
 		switch {
 		case !kr.killed:
@@ -92,7 +92,7 @@ func runRepairResumed(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tal
 // runUndo: a repair applied to the end, then repair --undo SIGKILLed, then
 // repair --resume of the undo's own journal: every record restored.
 func runUndo(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
-	for k := range ty.rounds(kills) {
+	for k := range ty.rounds(t, kills) {
 		ids := seedIncident(w, fmt.Sprintf("un%d", k), repairRecords)
 		before := w.journals()
 		if r := w.run(repairApplyCmd(0)...); r.code != 0 {
@@ -105,7 +105,7 @@ func runUndo(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 		if got := entityTypes(w, ids)["merchant"]; got != repairRecords {
 			t.Fatalf("the repair fixed %d of %d records", got, repairRecords)
 		}
-		kr := w.killAt(rng, window(repairRecords, repairRate), repairUndoCmd(applied[0], repairRate)...)
+		kr := w.killAt(rng, ty.window(k, repairRecords, repairRate), repairUndoCmd(applied[0], repairRate)...)
 		auditFigures(ty, kr)
 		switch {
 		case !kr.killed:

@@ -20,10 +20,10 @@ func runSend(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 		return identity{User: fmt.Sprintf("crash-send-%d", i), App: "drivers", EntityType: "driver"}
 	})
 	unknownReported := false
-	for k := range ty.rounds(kills) {
+	for k := range ty.rounds(t, kills) {
 		marker := fmt.Sprintf("send-%d", k)
 		mark := w.mgmt.mark()
-		kr := w.killAt(rng, window(sendClients, sendRate), sendCmd(marker, sendRate)...)
+		kr := w.killAt(rng, ty.window(k, sendClients, sendRate), sendCmd(marker, sendRate)...)
 		auditFigures(ty, kr)
 		unknown := 0
 		var last result
