@@ -319,13 +319,16 @@ func (w *world) openRuns() int {
 	return open
 }
 
-// finish runs args until it exits 0, at most finishAttempts times; it
-// returns the last result and whether it succeeded.
+// finish runs args until it reports the job complete — exit 0, or
+// "complete": true in its -o json output (a resume that leaves targets
+// unknown may exit 1 and still have nothing left to do) — at most
+// finishAttempts times; it returns the last result and whether it succeeded.
 func (w *world) finish(args ...string) (result, bool) {
 	w.t.Helper()
 	var r result
 	for range finishAttempts {
-		if r = w.run(args...); r.code == 0 {
+		r = w.run(args...)
+		if complete, _ := jsonFields(r.stdout)["complete"].(bool); r.code == 0 || complete {
 			return r, true
 		}
 	}

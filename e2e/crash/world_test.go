@@ -103,8 +103,10 @@ type endpoints struct {
 }
 
 // world is one sandbox process with counting proxies in front of its
-// management API and its DynamoDB, a config whose one profile points wsops
-// at the proxies, and a state directory for the journals and the audit log.
+// management API (which also passes WebSocket upgrades, so that the
+// profile's websocket_url and management_url name one API, as on AWS) and
+// its DynamoDB, a config whose one profile points wsops at the proxies, and
+// a state directory for the journals and the audit log.
 type world struct {
 	t      *testing.T
 	bin    string
@@ -190,7 +192,7 @@ dynamodb_url = %q
 management_rps = 5000
 repair_rps = 5000
 scan_segments = 1
-`, ep.WebSocketURL, w.mgmt.URL()+"/"+stage, w.dynamo.URL())
+`, "ws://"+strings.TrimPrefix(w.mgmt.URL(), "http://")+"/"+stage, w.mgmt.URL()+"/"+stage, w.dynamo.URL())
 	cfgPath := filepath.Join(w.dir, "config.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
