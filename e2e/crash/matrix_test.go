@@ -152,6 +152,10 @@ func (m *matrix) markdown(s settings, bin string, took time.Duration) string {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", ty.action, f.name, value, f.must, status)
 		}
 	}
+	b.WriteString("\n| action | rounds (control included) | seconds |\n|---|---:|---:|\n")
+	for _, ty := range m.tallies {
+		fmt.Fprintf(&b, "| %s | %d | %.1f |\n", ty.action, ty.round+1, ty.took.Seconds())
+	}
 	return b.String()
 }
 
