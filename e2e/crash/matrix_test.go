@@ -91,6 +91,7 @@ func newTally(action string) *tally {
 	ty.add("runs that ended before their kill was due", "", 0)
 	ty.add("killed runs that had made a mutating call (proxy)", "", 0)
 	ty.add("runs with a call or a journal intent but no audit start line", "= 0", 0)
+	ty.add("runs whose first mutating call went out before their audit start line", "= 0", 0)
 	ty.add("audit start lines that do not name the run's journal", "= 0", 0)
 	return ty
 }
@@ -226,6 +227,12 @@ type killed struct {
 	// startNamesJournal: its start line names the journal it created
 	// (true when it wrote none or created none).
 	startNamesJournal bool
+	// callBeforeStart: its first mutating call reached the proxy while the
+	// audit log held no start line of the run yet.
+	callBeforeStart bool
+	// callsBeforeIntent counts its management calls that reached the proxy
+	// while its journal held no entry naming their connection.
+	callsBeforeIntent int
 }
 
 // journal is the run's journal ("" if it created none).
@@ -247,11 +254,17 @@ func (w *world) killAt(rng *rand.Rand, window time.Duration, args ...string) kil
 	if window > 0 {
 		delay = time.Duration(rng.Int64N(int64(window)))
 	}
+	order := &callOrder{w: w, journalsBefore: before, starts: starts}
+	w.mgmt.watch(order.see)
+	w.dynamo.watch(order.see)
 	r, wasKilled := w.runKilledAfter(delay, args...)
+	w.mgmt.watch(nil)
+	w.dynamo.watch(nil)
 	if window == 0 && wasKilled {
 		w.t.Fatalf("the control run did not end within %v: %s", waitLimit, r)
 	}
 	k := killed{result: r, killed: wasKilled, delay: delay}
+	k.callBeforeStart, k.callsBeforeIntent = order.results()
 	k.journals = newJournals(before, w.journals())
 	k.mutations = w.mgmt.mutationsSince(mm) + w.dynamo.mutationsSince(dm)
 	lines := w.startLines()
@@ -296,9 +309,70 @@ func auditFigures(ty *tally, k killed) {
 	if (k.mutations > 0 || intent) && !k.started {
 		ty.add("runs with a call or a journal intent but no audit start line", "= 0", 1)
 	}
+	if k.callBeforeStart {
+		ty.add("runs whose first mutating call went out before their audit start line", "= 0", 1)
+	}
+	if k.callsBeforeIntent > 0 {
+		ty.add("connections called before the journal held an entry for them", "= 0", k.callsBeforeIntent)
+	}
 	if !k.startNamesJournal {
 		ty.add("audit start lines that do not name the run's journal", "= 0", 1)
 	}
+}
+
+// callOrder watches a run's calls at the proxies as they go out: whether
+// the audit start line, and for management calls an entry of the journal
+// naming the connection, were on disk before the call.
+type callOrder struct {
+	w              *world
+	journalsBefore []string
+	starts         int
+
+	mu           sync.Mutex
+	first        bool // a mutating call was seen
+	beforeStart  bool
+	beforeIntent map[string]bool
+}
+
+func (o *callOrder) see(c call) {
+	mutation := managementMutation(c) || dynamoMutation(c)
+	if !mutation {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.first {
+		o.first = true
+		o.beforeStart = len(o.w.startLines()) <= o.starts
+	}
+	if c.Target == "" {
+		return // a DynamoDB write: its key is in the body, not checked here
+	}
+	journals := newJournals(o.journalsBefore, o.w.journals())
+	if len(journals) == 0 || !journalNames(journals[0], c.Target) {
+		if o.beforeIntent == nil {
+			o.beforeIntent = map[string]bool{}
+		}
+		o.beforeIntent[c.Target] = true
+	}
+}
+
+func (o *callOrder) results() (beforeStart bool, beforeIntent int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.beforeStart, len(o.beforeIntent)
+}
+
+// journalNames reports whether a line of the journal after its header
+// (line 1, which lists every target) names connection id. It reads the
+// text loosely: the entry's shape is the journal's own.
+func journalNames(path, id string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	_, entries, _ := strings.Cut(string(b), "\n")
+	return strings.Contains(entries, strconv.Quote(id))
 }
 
 // openRuns counts the audit log's start lines, of runs that were not

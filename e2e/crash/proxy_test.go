@@ -35,6 +35,9 @@ type countingProxy struct {
 
 	mu    sync.Mutex
 	calls []call
+	// before, when set, sees every call before it is forwarded: what is on
+	// disk at that instant is what the run had made durable before its call.
+	before func(call)
 }
 
 func startProxy(t *testing.T, target string, mutation func(call) bool) *countingProxy {
@@ -60,6 +63,12 @@ func startProxy(t *testing.T, target string, mutation func(call) bool) *counting
 		} else if i := strings.LastIndex(req.URL.Path, "/@connections/"); i >= 0 {
 			c.Op = "connection"
 			c.Target, _ = url.PathUnescape(req.URL.EscapedPath()[i+len("/@connections/"):])
+		}
+		p.mu.Lock()
+		before := p.before
+		p.mu.Unlock()
+		if before != nil {
+			before(c)
 		}
 		sw := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
 		rp.ServeHTTP(sw, req)
@@ -89,6 +98,13 @@ func (p *countingProxy) callsSince(mark int) []call {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]call(nil), p.calls[mark:]...)
+}
+
+// watch sets (nil: clears) the hook that sees each call before it is forwarded.
+func (p *countingProxy) watch(before func(call)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.before = before
 }
 
 // mutationsSince counts the mutating calls recorded after mark.
