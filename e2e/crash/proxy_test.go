@@ -20,7 +20,7 @@ type call struct {
 	// or DynamoDB's operation (X-Amz-Target without its version).
 	Op     string
 	Target string // the connection id, for management calls
-	Status int
+	Status int // 0 until the answer is back
 	At     time.Time
 }
 
@@ -60,21 +60,27 @@ func startProxy(t *testing.T, target string, mutation func(call) bool) *counting
 		c := call{Method: req.Method, At: time.Now()}
 		if tgt := req.Header.Get("X-Amz-Target"); tgt != "" {
 			_, c.Op, _ = strings.Cut(tgt, ".")
+		} else if ep := req.URL.EscapedPath(); strings.Contains(ep, "/@connections/") {
+			c.Op = "connection"
+			c.Target, _ = url.PathUnescape(ep[strings.LastIndex(ep, "/@connections/")+len("/@connections/"):])
 		} else if i := strings.LastIndex(req.URL.Path, "/@connections/"); i >= 0 {
 			c.Op = "connection"
-			c.Target, _ = url.PathUnescape(req.URL.EscapedPath()[i+len("/@connections/"):])
+			c.Target = req.URL.Path[i+len("/@connections/"):]
 		}
+		// Recorded on arrival: a call counts once it reached the proxy, even
+		// if a kill cuts its answer short.
 		p.mu.Lock()
 		before := p.before
+		i := len(p.calls)
+		p.calls = append(p.calls, c)
 		p.mu.Unlock()
 		if before != nil {
 			before(c)
 		}
 		sw := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
 		rp.ServeHTTP(sw, req)
-		c.Status = sw.status
 		p.mu.Lock()
-		p.calls = append(p.calls, c)
+		p.calls[i].Status = sw.status
 		p.mu.Unlock()
 	}))
 	t.Cleanup(func() {

@@ -138,6 +138,7 @@ func startWorld(t *testing.T, bin string) *world {
 		cmd := exec.Command(bin, "sandbox", "--addr", addr, "--dynamodb-addr", dyn, "--secret", w.secret, "-o", "json")
 		cmd.Env = append(os.Environ(), "HOME="+w.dir, "WSOPS_CONFIG=", "WSOPS_PROFILE=", "XDG_STATE_HOME="+filepath.Join(w.dir, "sandbox-state"))
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		dieWithTest(cmd)
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("starting the sandbox: %v", err)
 		}
@@ -267,6 +268,7 @@ func (w *world) runKilledAfter(delay time.Duration, args ...string) (r result, k
 	cmd.Dir = w.dir
 	cmd.Stdin = nil // /dev/null: not a terminal
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	dieWithTest(cmd)
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		w.t.Fatalf("starting wsops %v: %v", args, err)
