@@ -20,7 +20,7 @@ type call struct {
 	// or DynamoDB's operation (X-Amz-Target without its version).
 	Op     string
 	Target string // the connection id, for management calls
-	Status int // 0 until the answer is back
+	Status int    // 0 until the answer is back
 	At     time.Time
 }
 
