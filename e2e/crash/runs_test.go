@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// killed is one run of an action that was sent SIGKILL.
-type killed struct {
+// killedRun is one run of an action under a kill timer: killed mid-run,
+// ended before its kill was due, or the control run (no kill).
+type killedRun struct {
 	result
 	killed    bool // false: it ended before the kill was due
 	delay     time.Duration
@@ -30,7 +31,7 @@ type killed struct {
 }
 
 // journal is the run's journal ("" if it created none).
-func (k killed) journal() string {
+func (k killedRun) journal() string {
 	if len(k.journals) == 0 {
 		return ""
 	}
@@ -39,7 +40,7 @@ func (k killed) journal() string {
 
 // killAt runs args and SIGKILLs it after a delay drawn from rng over
 // window (0: no kill, a control run), recording what the witnesses saw it do.
-func (w *world) killAt(rng *rand.Rand, window time.Duration, args ...string) killed {
+func (w *world) killAt(rng *rand.Rand, window time.Duration, args ...string) killedRun {
 	w.t.Helper()
 	before := w.journals()
 	starts := len(w.startLines())
@@ -57,7 +58,7 @@ func (w *world) killAt(rng *rand.Rand, window time.Duration, args ...string) kil
 	if window == 0 && wasKilled {
 		w.t.Fatalf("the control run did not end within %v: %s", waitLimit, r)
 	}
-	k := killed{result: r, killed: wasKilled, delay: delay}
+	k := killedRun{result: r, killed: wasKilled, delay: delay}
 	k.callBeforeStart, k.callsBeforeIntent = order.results()
 	k.journals = newJournals(before, w.journals())
 	k.mutations = w.mgmt.mutationsSince(mm) + w.dynamo.mutationsSince(dm)
@@ -83,7 +84,7 @@ func (w *world) killAt(rng *rand.Rand, window time.Duration, args ...string) kil
 }
 
 // auditFigures adds the killed run's figures common to every action.
-func auditFigures(ty *tally, k killed) {
+func auditFigures(ty *tally, k killedRun) {
 	if k.killed {
 		ty.add(killsFigure, "", 1)
 		if k.mutations > 0 {
