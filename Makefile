@@ -68,7 +68,7 @@ loadtest:
 # of send, logout, repair, undo and prune, finishes each job from its journal
 # and checks with independent witnesses that nothing happened twice or was
 # lost. `make test` runs it at CI size (3 kills per action); this runs 20.
-# WSOPS_CRASH_SEED picks the kill instants, WSOPS_CRASH_REPORT=FILE keeps the table.
+# WSOPS_CRASH_SEED picks the kill instants, WSOPS_CRASH_REPORT=/abs/path.md keeps the table.
 CRASHKILLS ?= 20
 crash:
 	WSOPS_CRASH_KILLS=$(CRASHKILLS) $(GO) test -count=1 -run TestCrashMatrix -v -timeout 60m ./e2e/crash

@@ -35,8 +35,9 @@ type countingProxy struct {
 
 	mu    sync.Mutex
 	calls []call
-	// before, when set, sees every call before it is forwarded: what is on
-	// disk at that instant is what the run had made durable before its call.
+	// before, when set, sees every mutating call before it is forwarded:
+	// what is on disk at that instant is what the run had made durable
+	// before its call.
 	before func(call)
 }
 
@@ -74,7 +75,7 @@ func startProxy(t *testing.T, target string, mutation func(call) bool) *counting
 		i := len(p.calls)
 		p.calls = append(p.calls, c)
 		p.mu.Unlock()
-		if before != nil {
+		if before != nil && p.mutation(c) {
 			before(c)
 		}
 		sw := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
@@ -106,7 +107,7 @@ func (p *countingProxy) callsSince(mark int) []call {
 	return append([]call(nil), p.calls[mark:]...)
 }
 
-// watch sets (nil: clears) the hook that sees each call before it is forwarded.
+// watch sets (nil: clears) the hook that sees each mutating call before it is forwarded.
 func (p *countingProxy) watch(before func(call)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -129,11 +129,8 @@ type callOrder struct {
 	beforeIntent map[string]bool
 }
 
+// see is the proxies' hook: c is a mutating call about to be forwarded.
 func (o *callOrder) see(c call) {
-	mutation := managementMutation(c) || dynamoMutation(c)
-	if !mutation {
-		return
-	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if !o.first {
