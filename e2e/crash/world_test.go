@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -315,10 +316,16 @@ func probeFlags(t *testing.T, w *world) flagSupport {
 	prune := w.run("prune", "--help").stdout
 	send := w.run("send", "--help").stdout
 	return flagSupport{
-		pruneResume:   strings.Contains(prune, "--resume"),
-		pruneUndo:     strings.Contains(prune, "--undo"),
-		resendUnknown: strings.Contains(send, "--resend-unknown"),
+		pruneResume:   hasFlag(prune, "resume"),
+		pruneUndo:     hasFlag(prune, "undo"),
+		resendUnknown: hasFlag(send, "resend-unknown"),
 	}
+}
+
+// hasFlag reports whether a command's --help lists --name among its flags
+// (a line of the flags section starts with it), not merely mentions it.
+func hasFlag(help, name string) bool {
+	return regexp.MustCompile(`(?m)^\s+(-\w, )?--` + regexp.QuoteMeta(name) + `\b`).MatchString(help)
 }
 
 // auditLine is the part of an audit log line the harness reads.
