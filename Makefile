@@ -3,7 +3,7 @@ GO       ?= go
 NODE_TOOLS := tools/node
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run test tools vet lint bench bench-go fuzz loadtest clean
+.PHONY: all build run test tools vet lint bench bench-go fuzz loadtest crash clean
 
 all: build
 
@@ -63,6 +63,15 @@ LOADCHURN ?= 30s
 loadtest:
 	WSOPS_SLOW=1 WSOPS_LOAD_CONNS=$(LOADCONNS) WSOPS_LOAD_CHURN=$(LOADCHURN) \
 		$(GO) test -count=1 -run '^TestLoadChurnWhileTheConsoleRefreshes$$' -v -timeout 30m ./sandbox
+
+# The crash matrix (e2e/crash): SIGKILLs the built binary at random instants
+# of send, logout, repair, undo and prune, finishes each job from its journal
+# and checks with independent witnesses that nothing happened twice or was
+# lost. `make test` runs it at CI size (3 kills per action); this runs 20.
+# WSOPS_CRASH_SEED picks the kill instants, WSOPS_CRASH_REPORT=/abs/path.md keeps the table.
+CRASHKILLS ?= 20
+crash:
+	WSOPS_CRASH_KILLS=$(CRASHKILLS) $(GO) test -count=1 -run TestCrashMatrix -v -timeout 60m ./e2e/crash
 
 clean:
 	rm -rf wsops $(NODE_TOOLS)/node_modules
