@@ -63,7 +63,7 @@ type LogoutResult struct {
 	Journal string `json:"journal,omitempty"`
 	// Complete is set when every target is cut and its records are deleted:
 	// a resume would do nothing.
-	Complete bool `json:"-"`
+	Complete bool `json:"complete"`
 }
 
 // LogoutPlan validates req and resolves its targets into the plan Logout

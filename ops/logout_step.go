@@ -63,8 +63,9 @@ func (a *logout) pending(l *ledger, t int) bool {
 }
 
 // step notifies, cuts and sweeps one target, from where its journal left
-// it: a target whose cut was intended was notified; one whose connection is
-// closed only has its records deleted.
+// it: a target whose cut was intended was notified, and is cut again only
+// if GetConnection says it is still open; one whose connection is closed
+// only has its records deleted.
 func (a *logout) step(ctx context.Context, t int, l *ledger, w intents) (entry, error) {
 	id := a.plan.Targets[t].ID
 	var d logoutData
@@ -83,6 +84,15 @@ func (a *logout) step(ctx context.Context, t int, l *ledger, w intents) (entry, 
 		default:
 			d.Notified = true
 			a.markNotified(t)
+		}
+	}
+	if cut == "" && l.open[t] == "cut" {
+		// A cut whose outcome a crash hid: ask before cutting again.
+		switch _, err := a.o.gw.Get(ctx, id); {
+		case errors.Is(err, client.ErrGone):
+			cut = logoutGone
+		case err != nil:
+			return outcome(logoutFailed, err).with(d), err
 		}
 	}
 	var before records

@@ -247,7 +247,7 @@ type PruneResult struct {
 	NotAttempted int    `json:"not_attempted"`
 	Journal      string `json:"journal,omitempty"`
 	// Complete: a resume would do nothing.
-	Complete bool `json:"-"`
+	Complete bool `json:"complete"`
 }
 
 // account adds a records journal's account to res.

@@ -49,7 +49,7 @@ type RepairResult struct {
 	// crash hid), with the error.
 	Failures []RepairFailure `json:"-"`
 	// Complete: a resume would write nothing.
-	Complete bool `json:"-"`
+	Complete bool `json:"complete"`
 }
 
 // RepairConflict is a change refused by its condition.

@@ -54,7 +54,7 @@ type SendResult struct {
 	// had nothing left.
 	Attempted int `json:"-"`
 	// Complete: a resume would send nothing (unknown targets aside).
-	Complete bool `json:"-"`
+	Complete bool `json:"complete"`
 }
 
 // The steps of a send target.

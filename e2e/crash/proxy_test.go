@@ -39,6 +39,9 @@ type countingProxy struct {
 	// what is on disk at that instant is what the run had made durable
 	// before its call.
 	before func(call)
+	// hold delays every mutating call that long before it is forwarded (a
+	// table far away), so that a kill can land among the writes.
+	hold time.Duration
 }
 
 func startProxy(t *testing.T, target string, mutation func(call) bool) *countingProxy {
@@ -71,10 +74,13 @@ func startProxy(t *testing.T, target string, mutation func(call) bool) *counting
 		// Recorded on arrival: a call counts once it reached the proxy, even
 		// if a kill cuts its answer short.
 		p.mu.Lock()
-		before := p.before
+		before, hold := p.before, p.hold
 		i := len(p.calls)
 		p.calls = append(p.calls, c)
 		p.mu.Unlock()
+		if p.mutation(c) && hold > 0 {
+			time.Sleep(hold) // the emulated distance, not a synchronisation
+		}
 		if before != nil && p.mutation(c) {
 			before(c)
 		}
@@ -112,6 +118,13 @@ func (p *countingProxy) watch(before func(call)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.before = before
+}
+
+// holdWrites delays every later mutating call by d (0: none).
+func (p *countingProxy) holdWrites(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hold = d
 }
 
 // mutationsSince counts the mutating calls recorded after mark.

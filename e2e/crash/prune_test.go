@@ -13,6 +13,9 @@ const (
 	pruneLive  = 120
 	pruneStale = 80
 	pruneRate  = 200
+	// pruneWriteHold is how long each DynamoDB write is held: the deletes,
+	// after the probes, take long enough for a kill to land among them.
+	pruneWriteHold = 40 * time.Millisecond
 )
 
 // staleID is a connection id in API Gateway's shape (URL-safe base64 of 11
@@ -50,7 +53,17 @@ func runPrune(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 			w.db.seedSubscription(id, fmt.Sprintf("order#crash-%d-%d", k, i), fmt.Sprintf("crash-stale-%d-%d", k, i), "customer", old)
 		}
 		seededConns, seededSubs := snapshot(w, stale)
-		kr := w.killAt(rng, ty.window(k, pruneLive+pruneStale, pruneRate), pruneCmd(pruneRate)...)
+		// The kill lands from the end of the probes (a GetConnection per
+		// record at pruneRate) to past the end of the deletes (16 in flight).
+		// Round 0 is the control run: no kill.
+		probes := ty.window(k, pruneLive+pruneStale, pruneRate)
+		window := time.Duration(0)
+		if probes > 0 {
+			window = probes/5 + time.Duration(pruneStale/16+2)*pruneWriteHold
+		}
+		w.dynamo.holdWrites(pruneWriteHold)
+		kr := w.killIn(rng, probes*4/5, window, pruneCmd(pruneRate)...)
+		w.dynamo.holdWrites(0)
 		auditFigures(ty, kr)
 		switch {
 		case !kr.killed:

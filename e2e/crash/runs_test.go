@@ -2,10 +2,7 @@ package crash
 
 import (
 	"math/rand/v2"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -42,12 +39,18 @@ func (k killedRun) journal() string {
 // window (0: no kill, a control run), recording what the witnesses saw it do.
 func (w *world) killAt(rng *rand.Rand, window time.Duration, args ...string) killedRun {
 	w.t.Helper()
+	return w.killIn(rng, 0, window, args...)
+}
+
+// killIn is killAt with the delay drawn over [from, from+window).
+func (w *world) killIn(rng *rand.Rand, from, window time.Duration, args ...string) killedRun {
+	w.t.Helper()
 	before := w.journals()
 	starts := len(w.startLines())
 	mm, dm := w.mgmt.mark(), w.dynamo.mark()
 	delay := waitLimit
 	if window > 0 {
-		delay = time.Duration(rng.Int64N(int64(window)))
+		delay = from + time.Duration(rng.Int64N(int64(window)))
 	}
 	order := &callOrder{w: w, journalsBefore: before, starts: starts}
 	w.mgmt.watch(order.see)
@@ -156,15 +159,32 @@ func (o *callOrder) results() (beforeStart bool, beforeIntent int) {
 }
 
 // journalNames reports whether a line of the journal after its header
-// (line 1, which lists every target) names connection id. It reads the
-// text loosely: the entry's shape is the journal's own.
+// holds an intent for connection id. Lines name a target by its position
+// "t" in the header's plan ("plan":{"targets":[{"id":…},…]}).
 func journalNames(path, id string) bool {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return false
+	ids := journalTargets(path)
+	for _, m := range journalLines(path) {
+		if t, ok := m["t"].(float64); ok && m["intent"] != nil && int(t) < len(ids) && ids[int(t)] == id {
+			return true
+		}
 	}
-	_, entries, _ := strings.Cut(string(b), "\n")
-	return strings.Contains(entries, strconv.Quote(id))
+	return false
+}
+
+// journalTargets lists the connection ids of a journal's plan, in order.
+func journalTargets(path string) []string {
+	lines := journalLines(path)
+	if len(lines) == 0 {
+		return nil
+	}
+	plan, _ := lines[0]["plan"].(map[string]any)
+	targets, _ := plan["targets"].([]any)
+	ids := make([]string, len(targets))
+	for i, tg := range targets {
+		m, _ := tg.(map[string]any)
+		ids[i], _ = m["id"].(string)
+	}
+	return ids
 }
 
 // openRuns counts the audit log's start lines, of runs that were not

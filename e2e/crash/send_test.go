@@ -87,14 +87,15 @@ func runSend(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 	}
 }
 
-// journalOutcomes lists the ids a journal gives outcome (the journal is the
-// claim under test, read loosely: any line with "id" and "outcome").
+// journalOutcomes lists the ids a journal gives outcome: its lines name a
+// target by its position "t" in the header's plan, and its outcome "step".
 func journalOutcomes(path, outcome string) []string {
+	targets := journalTargets(path)
 	var ids []string
 	for _, m := range journalLines(path) {
-		id, _ := m["id"].(string)
-		if o, _ := m["outcome"].(string); id != "" && o == outcome {
-			ids = append(ids, id)
+		t, ok := m["t"].(float64)
+		if step, _ := m["step"].(string); ok && step == outcome && int(t) < len(targets) {
+			ids = append(ids, targets[int(t)])
 		}
 	}
 	return ids
