@@ -114,11 +114,12 @@ func (o *Ops) Prune(ctx context.Context, req PruneRequest, progress func(Progres
 			gone = append(gone, c)
 		}
 	}
+	probed := probeErr(res) // before the deletes' failures join res.Failed
 	if len(gone) == 0 {
-		return res, probeErr(res)
+		return res, probed
 	}
 	err = o.deleteGone(ctx, gone, plan.Filter, req.Journal, &res, progress)
-	return res, errors.Join(err, probeErr(res))
+	return res, errors.Join(err, probed)
 }
 
 // probeAll probes conns and tells each one's status; failed probes count
