@@ -124,12 +124,13 @@ func (a *repairAction) pending(l *ledger, t int) bool {
 // step makes one conditional write. A refused condition is looked into: a
 // record already in the planned state is someone else's work ("already"),
 // unless this write may have been made before the refusal: an earlier run
-// intended it and a crash hid its outcome, or the refusal came on the
-// SDK's retry of an attempt whose answer was lost (data.ErrRetried). Then
-// the write is presumed this journal's own ("applied"), so that an undo
-// reverses it.
+// intended it and a crash hid its outcome, an earlier run's write failed
+// in a way that may hide it (a cut answer, a timeout: UndoRepair reverses
+// failed writes for that reason), or the refusal came on the SDK's retry
+// of an attempt whose answer was lost (data.ErrRetried). Then the write is
+// presumed this journal's own ("applied"), so that an undo reverses it.
 func (a *repairAction) step(ctx context.Context, t int, l *ledger, w intents) (entry, error) {
-	ours := l.open[t] != ""
+	ours := l.open[t] != "" || l.last[t].Step == repairFailed
 	if err := w.intent("write"); err != nil {
 		return entry{}, err
 	}
