@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Change is one conditional single-attribute write.
@@ -55,15 +57,16 @@ func (r *Registry) Update(ctx context.Context, c Change) (before Item, err error
 	if err != nil {
 		return nil, fmt.Errorf("building update of %s: %w", c.Attribute, err)
 	}
+	var n attempts
 	out, err := call(ctx, r, func(ctx context.Context) (*dynamodb.UpdateItemOutput, error) {
 		return r.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(t.Name), Key: c.Key,
 			ConditionExpression: e.Condition(), UpdateExpression: e.Update(),
 			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
 			ReturnValues: types.ReturnValueAllOld,
-		})
+		}, n.count)
 	})
-	if err = conditional(err, "updating "+c.Attribute+" of "+t.Name); err != nil {
+	if err = n.conditional(err, "updating "+c.Attribute+" of "+t.Name); err != nil {
 		return nil, err
 	}
 	return out.Attributes, nil
@@ -78,13 +81,14 @@ func (r *Registry) Create(ctx context.Context, subscriptions bool, item Item) er
 	if err != nil {
 		return fmt.Errorf("building create in %s: %w", t.Name, err)
 	}
+	var n attempts
 	_, err = call(ctx, r, func(ctx context.Context) (*dynamodb.PutItemOutput, error) {
 		return r.db.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: aws.String(t.Name), Item: item,
 			ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(),
-		})
+		}, n.count)
 	})
-	return conditional(err, "creating a record in "+t.Name)
+	return n.conditional(err, "creating a record in "+t.Name)
 }
 
 // DeleteUnchanged deletes the record with item's key only if it still holds
@@ -100,14 +104,15 @@ func (r *Registry) DeleteUnchanged(ctx context.Context, subscriptions bool, item
 	if err != nil {
 		return fmt.Errorf("building delete in %s: %w", t.Name, err)
 	}
+	var n attempts
 	_, err = call(ctx, r, func(ctx context.Context) (*dynamodb.DeleteItemOutput, error) {
 		return r.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 			TableName: aws.String(t.Name), Key: keyOf(t, item),
 			ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(),
 			ExpressionAttributeValues: e.Values(),
-		})
+		}, n.count)
 	})
-	return conditional(err, "deleting a record of "+t.Name)
+	return n.conditional(err, "deleting a record of "+t.Name)
 }
 
 // Record reads one record by its key; ErrNotFound when there is none.
@@ -131,12 +136,32 @@ func (r *Registry) KeyOf(subscriptions bool, item Item) Item {
 	return keyOf(r.table(subscriptions), item)
 }
 
-// conditional maps a failed condition to ErrConflict and wraps other errors.
-func conditional(err error, doing string) error {
+// attempts counts the attempts the SDK makes of one call, its own retries
+// included.
+type attempts struct{ n atomic.Int32 }
+
+// count is the call option that counts each attempt.
+func (a *attempts) count(o *dynamodb.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		// The end of the finalize step runs once per attempt: after the retry middleware.
+		return s.Finalize.Add(middleware.FinalizeMiddlewareFunc("wsopsCountAttempts",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				a.n.Add(1)
+				return next.HandleFinalize(ctx, in)
+			}), middleware.After)
+	})
+}
+
+// conditional maps a failed condition to ErrConflict (with ErrRetried when
+// it came on a retry, after an attempt whose outcome is unknown) and wraps
+// other errors.
+func (a *attempts) conditional(err error, doing string) error {
 	var failed *types.ConditionalCheckFailedException
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &failed) && a.n.Load() > 1:
+		return fmt.Errorf("%s: %w (%w)", doing, ErrConflict, ErrRetried)
 	case errors.As(err, &failed):
 		return fmt.Errorf("%s: %w", doing, ErrConflict)
 	}

@@ -21,6 +21,11 @@ var (
 	// ErrConflict means a conditional write failed: the record no longer holds
 	// the value the caller expected.
 	ErrConflict = errors.New("record changed since it was read")
+	// ErrRetried marks an ErrConflict that came on a retry of the write:
+	// an earlier attempt whose answer was lost (a response cut short) may
+	// have made the write itself, so the record's state may be the
+	// caller's own doing.
+	ErrRetried = errors.New("refused on a retry: an earlier attempt may have made the write")
 )
 
 // Connection is one record of the connections table, decoded leniently: a

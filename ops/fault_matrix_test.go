@@ -24,6 +24,7 @@ import (
 	"wsops/internal/faultproxy"
 	"wsops/internal/testrig"
 	"wsops/ops"
+	"wsops/ops/auditlog"
 )
 
 // The fault matrix: every operation of the console, run against a sandbox
@@ -59,7 +60,7 @@ var matrixOps = []matrixOp{
 	{name: "list subscriptions", run: listSubscriptionsCell},
 	{name: "send to all (+ resume)", run: sendCell},
 	{name: "logout a user (+ resume)", run: logoutCell},
-	{name: "prune (+ re-run)", run: pruneCell},
+	{name: "prune (+ resume, re-run)", run: pruneCell},
 	{name: "repair (+ resume, undo)", run: repairCell},
 }
 
@@ -164,12 +165,18 @@ func startMatrixWorld(t *testing.T, seed uint64) *matrixWorld {
 	}
 	m.proxied = clients
 	m.reg = data.NewRegistry(clients.DynamoDB, m.schema, data.Options{CallTimeout: 10 * time.Second})
-	m.o = &ops.Ops{
-		Registry: m.reg, Mgmt: client.NewManagement(clients.Management).WithCallTimeout(5 * time.Second),
-		Policy: ops.Policy{Profile: "matrix"}, Confirm: sendConfirm(nil),
-		Audit: ops.NewAuditLog(filepath.Join(m.dir, "audit.jsonl")), Caller: "sandbox",
+	m.o, err = ops.New(ops.Deps{
+		Registry: m.reg, Gateway: client.NewManagement(clients.Management).WithCallTimeout(5 * time.Second),
+		Confirm: sendConfirm(nil), Audit: auditlog.New(filepath.Join(m.dir, "audit.jsonl")),
+		Caller: func(context.Context) (string, error) { return "sandbox", nil },
+		Policy: ops.Policy{Profile: "matrix"},
+		Place: ops.Place{Management: m.mgmt.URL + "/dev", Registry: m.dynamo.URL,
+			Tables: []string{m.schema.Connections.Table.Name, m.schema.Subscriptions.Table.Name}},
 		// Live records are past prune's grace: the console's clock runs ahead.
 		Now: func() time.Time { return time.Now().Add(10 * time.Minute) },
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for n := range matrixStale {
 		id := fmt.Sprintf("StaleMatrix%04d=", n)

@@ -114,8 +114,7 @@ func (o *Ops) Prune(ctx context.Context, req PruneRequest, progress func(Progres
 			gone = append(gone, c)
 		}
 	}
-	// Said before the deletes: their failures count in res.Failed too.
-	probed := probeErr(res)
+	probed := probeErr(res) // before the deletes' failures join res.Failed
 	if len(gone) == 0 {
 		return res, probed
 	}

@@ -123,11 +123,14 @@ func (a *repairAction) pending(l *ledger, t int) bool {
 
 // step makes one conditional write. A refused condition is looked into: a
 // record already in the planned state is someone else's work ("already"),
-// unless an earlier run intended this write and a crash hid its outcome:
-// then the write is presumed this journal's own ("applied"), so that an
-// undo reverses it.
+// unless this write may have been made before the refusal: an earlier run
+// intended it and a crash hid its outcome, an earlier run's write failed
+// in a way that may hide it (a cut answer, a timeout: UndoRepair reverses
+// failed writes for that reason), or the refusal came on the SDK's retry
+// of an attempt whose answer was lost (data.ErrRetried). Then the write is
+// presumed this journal's own ("applied"), so that an undo reverses it.
 func (a *repairAction) step(ctx context.Context, t int, l *ledger, w intents) (entry, error) {
-	ours := l.open[t] != ""
+	ours := l.open[t] != "" || l.last[t].Step == repairFailed
 	if err := w.intent("write"); err != nil {
 		return entry{}, err
 	}
@@ -146,7 +149,7 @@ func (a *repairAction) step(ctx context.Context, t int, l *ledger, w intents) (e
 		return outcome(repairConflict, fmt.Errorf("record changed; reading it back failed: %w", rerr)), nil
 	case !inPlannedState(c, current):
 		return outcome(repairConflict, nil).with(repairData{Current: item(current)}), nil
-	case ours:
+	case ours, errors.Is(err, data.ErrRetried):
 		return outcome(repairApplied, nil).with(repairData{After: item(current)}), nil
 	}
 	return outcome(repairAlready, nil), nil

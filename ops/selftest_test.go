@@ -24,37 +24,44 @@ func sameUserWorld(t *testing.T) *sendFixture {
 func TestFindOwn(t *testing.T) {
 	f := sameUserWorld(t)
 	ctx := context.Background()
-	mgmt := client.NewManagement(f.w.API)
 	noUA := f.schema
 	noUA.Connections.Attrs.UserAgent = "" // as this27's table: the registry does not store it
 	for _, tc := range []struct {
 		name   string
 		schema data.Schema
 		user   string
+		gets   int // GetConnection calls, at most
 	}{
-		{"by the stored user agent", f.schema, "u-same"},
-		{"by GetConnection's user agent", noUA, "u-same"},
-		{"without knowing the user", noUA, ""},
+		{"by the stored user agent", f.schema, "u-same", 0},
+		{"by GetConnection's user agent", noUA, "u-same", 3},
+		{"without knowing the user", noUA, "", 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			reg := data.NewRegistry(f.db, tc.schema, data.Options{})
+			o := f.ops(t, func(d *ops.Deps) { d.Registry = data.NewRegistry(f.db, tc.schema, data.Options{}) })
+			before := len(f.w.Requests())
 			want := f.w.Client(f.w.IDs[1])
-			got, err := ops.FindOwn(ctx, reg, mgmt, ops.Own{User: tc.user, UserAgent: want.UserAgent})
+			got, err := o.FindOwn(ctx, ops.Own{User: tc.user, UserAgent: want.UserAgent})
 			if err != nil || got.ID != want.ID {
 				t.Fatalf("found %q (%v), want %s", got.ID, err, want.ID)
 			}
+			if n := len(f.w.Requests()) - before; n > tc.gets {
+				t.Errorf("%d GetConnection calls, want at most %d", n, tc.gets)
+			}
 		})
 	}
-	_, err := ops.FindOwn(ctx, f.o.Registry, mgmt, ops.Own{User: "u-same", UserAgent: "somebody-else/1"})
+	_, err := f.o.FindOwn(ctx, ops.Own{User: "u-same", UserAgent: "somebody-else/1"})
 	if !errors.Is(err, ops.ErrOwnNotFound) || !strings.Contains(err.Error(), "3 records of user u-same") {
 		t.Errorf("unknown agent: %v, want ErrOwnNotFound naming the 3 candidates", err)
+	}
+	if n := f.auditLines(t); n != 0 {
+		t.Errorf("finding the own connection wrote %d audit lines", n)
 	}
 }
 
 func TestPostToSelf(t *testing.T) {
 	f := sameUserWorld(t)
 	ctx := context.Background()
-	self, err := f.o.Registry.Connection(ctx, f.w.IDs[0])
+	self, err := f.reg.Connection(ctx, f.w.IDs[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +79,7 @@ func TestPostToSelf(t *testing.T) {
 			t.Errorf("another connection of the user got %d frames", n)
 		}
 	}
-	if plans := f.o.Confirm.(*planRecorder).plans; len(plans) != 0 {
+	if plans := f.confirm.asked(); len(plans) != 0 {
 		t.Errorf("asked for confirmation %d times, want none", len(plans))
 	}
 	entries := f.auditEntries(t)
@@ -83,9 +90,9 @@ func TestPostToSelf(t *testing.T) {
 
 func TestPostToSelfRespectsReadOnly(t *testing.T) {
 	f := sameUserWorld(t)
-	f.o.Policy.ReadOnly = true
+	o := f.ops(t, func(d *ops.Deps) { d.Policy.ReadOnly = true })
 	self := data.Connection{ID: f.w.IDs[0], User: "u-same", App: "drivers", EntityType: "driver"}
-	err := f.o.PostToSelf(context.Background(), self, []byte(`{"type":"test"}`))
+	err := o.PostToSelf(context.Background(), self, []byte(`{"type":"test"}`))
 	if !errors.Is(err, ops.ErrReadOnly) {
 		t.Fatalf("read-only: %v, want ErrReadOnly", err)
 	}
@@ -100,7 +107,6 @@ func TestPostToSelfRespectsReadOnly(t *testing.T) {
 		t.Errorf("audit %+v, want the refusal recorded", e)
 	}
 	big := make([]byte, client.MaxPayload+1)
-	f.o.Policy.ReadOnly = false
 	if err := f.o.PostToSelf(context.Background(), self, big); !errors.Is(err, client.ErrPayloadTooLarge) {
 		t.Errorf("oversized: %v", err)
 	}

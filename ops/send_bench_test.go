@@ -23,7 +23,7 @@ func broadcast(tb testing.TB, f *sendFixture, rps float64, payload []byte, journ
 		Targets: ops.Targets{All: true}, Payload: payload, RPS: rps, Journal: f.journal(journal),
 	}, nil)
 	if err != nil || res.Delivered != len(f.w.IDs) || res.Targets != len(f.w.IDs) {
-		tb.Fatalf("broadcast to %d: %+v, %v", len(f.w.IDs), res.Summary, err)
+		tb.Fatalf("broadcast to %d: %+v, %v", len(f.w.IDs), res, err)
 	}
 	return res
 }

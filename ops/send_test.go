@@ -22,8 +22,6 @@ import (
 func TestSendToAUserReachesExactlyTheirConnectionsAcrossApps(t *testing.T) {
 	users := []string{"alice", "bob", "carol"}
 	f := newSendFixture(t, testrig.WorldOptions{Clients: 12, Claims: appClaims(users...)})
-	confirm := sendConfirm(nil)
-	f.o.Confirm = confirm
 	payload := []byte(`{"type":"notice","text":"hello alice"}`)
 	var alice, others []string
 	for n, id := range f.w.IDs {
@@ -34,10 +32,10 @@ func TestSendToAUserReachesExactlyTheirConnectionsAcrossApps(t *testing.T) {
 		}
 	}
 
-	var updates []client.Progress
+	var updates []ops.Progress
 	res, err := f.o.Send(context.Background(), ops.SendRequest{
 		Targets: ops.Targets{Select: data.Select{User: "alice"}}, Payload: payload, Journal: f.journal("alice"),
-	}, func(p client.Progress) { updates = append(updates, p) })
+	}, func(p ops.Progress) { updates = append(updates, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,9 +43,9 @@ func TestSendToAUserReachesExactlyTheirConnectionsAcrossApps(t *testing.T) {
 	f.w.Settle()
 	assertFrames(t, f.w, alice, payload)
 	assertFrames(t, f.w, others)
-	want := client.Summary{Targets: 4, Delivered: 4, DurationMS: res.DurationMS}
-	if res.Summary != want || res.NotAttempted != 0 || res.Attempted != 4 || !res.Complete || len(res.Gone)+len(res.Failed) != 0 {
-		t.Errorf("result %+v, want %+v, all attempted and complete", res, want)
+	if res.Targets != 4 || res.Delivered != 4 || res.Gone+res.Throttled+res.Failed+res.Unknown+res.NotAttempted != 0 ||
+		res.Attempted != 4 || !res.Complete || len(res.GoneIDs)+len(res.FailedIDs)+len(res.UnknownIDs) != 0 {
+		t.Errorf("result %+v, want 4 targets delivered, all attempted and complete", res)
 	}
 	if got := len(f.w.Requests()); got != 4 {
 		t.Errorf("%d management requests, want 4", got)
@@ -57,54 +55,72 @@ func TestSendToAUserReachesExactlyTheirConnectionsAcrossApps(t *testing.T) {
 			t.Errorf("%d requests for %s, want 1", n, id)
 		}
 	}
-	if last := updates[len(updates)-1]; len(updates) < 4 || last.Delivered != 4 || last.Done != 4 {
+	if len(updates) < 4 {
+		t.Fatalf("progress updates %+v, want one per outcome", updates)
+	}
+	if last := updates[len(updates)-1]; countOf(last, "delivered") != 4 || last.Done != 4 || last.Total != 4 {
 		t.Errorf("progress updates %+v, want running counts up to 4 delivered", updates)
 	}
 
 	// The operator confirmed a plan naming the user, with its radius over the three apps.
-	if len(confirm.plans) != 1 {
-		t.Fatalf("%d confirmations, want 1", len(confirm.plans))
+	plans := f.confirm.asked()
+	if len(plans) != 1 {
+		t.Fatalf("%d confirmations, want 1", len(plans))
 	}
-	p := confirm.plans[0]
+	p := plans[0]
 	cells := map[data.AppEntity]int{{App: "drivers", EntityType: "driver"}: 2, {App: "customers", EntityType: "customer"}: 1,
 		{App: "order-receiver", EntityType: "merchant"}: 1}
 	if p.Action != "send" || p.Filter != "user alice" || p.Radius.Total != 4 || p.PayloadSize != len(payload) || !mapsEqual(p.Radius.Cells, cells) {
 		t.Errorf("confirmed plan %+v, want send to user alice over %v", p, cells)
 	}
 
-	// One audit line: counts, journal, the payload's fingerprint and never the payload.
+	// One run in the audit log (its start line, then its end line): counts,
+	// journal, the payload's fingerprint and never the payload.
+	if n := f.auditLines(t); n != 2 {
+		t.Errorf("%d audit lines, want a start and an end", n)
+	}
 	entries := f.auditEntries(t)
 	if len(entries) != 1 {
-		t.Fatalf("%d audit lines, want 1", len(entries))
+		t.Fatalf("%d audit entries, want 1", len(entries))
 	}
 	e := entries[0]
 	sum := sha256.Sum256(payload)
 	if e.Action != "send" || e.Filter != "user alice" || e.Targets != 4 || e.Result["delivered"] != 4 || e.Result["not_attempted"] != 0 ||
-		e.Journal != res.Journal || e.PayloadBytes != len(payload) || e.PayloadSHA256 != hex.EncodeToString(sum[:]) || e.Error != "" {
+		e.Journal != res.Journal || e.PayloadBytes != len(payload) || e.PayloadSHA256 != hex.EncodeToString(sum[:]) || e.Error != "" ||
+		e.Phase != "end" || e.Run == "" || e.Caller != "sandbox" {
 		t.Errorf("audit line %+v", e)
 	}
-	if raw, _ := os.ReadFile(f.o.Audit.Path()); bytes.Contains(raw, payload) || bytes.Contains(raw, []byte(base64.StdEncoding.EncodeToString(payload))) {
+	if raw, _ := os.ReadFile(f.audit.Path()); bytes.Contains(raw, payload) || bytes.Contains(raw, []byte(base64.StdEncoding.EncodeToString(payload))) {
 		t.Errorf("the audit log holds the payload: %s", raw)
 	}
 
-	// The journal is private and holds the plan: payload, targets, profile.
+	// The journal is private and holds the plan: payload, targets, profile,
+	// place; each target's intent before its outcome.
 	if st, err := os.Stat(res.Journal); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("journal %s: %v, mode %v, want 0600", res.Journal, err, st.Mode())
 	}
-	header, lines := journalLines(t, res.Journal)
-	if header["payload"] != base64.StdEncoding.EncodeToString(payload) || header["profile"] != sendProfile || header["action"] != "send" {
-		t.Errorf("journal header %v", header)
+	j := journalLines(t, res.Journal)
+	plan, _ := j.header["plan"].(map[string]any)
+	place, _ := j.header["place"].(map[string]any)
+	if plan["payload"] != base64.StdEncoding.EncodeToString(payload) || j.header["profile"] != sendProfile || j.header["action"] != "send" ||
+		j.header["format"] != "wsops-journal/2" || place["management"] != f.w.ManagementURL {
+		t.Errorf("journal header %v", j.header)
 	}
-	var planned []string
-	for _, target := range header["targets"].([]any) {
-		planned = append(planned, target.(map[string]any)["id"].(string))
+	if !sameSet(j.ids, alice) || !mapsEqual(j.outcomes(), countOnce(alice)) || !mapsEqual(j.intents(), countOnce(alice)) {
+		t.Errorf("journal targets %v, intents %v and outcomes %v, want each of %v once", j.ids, j.intents(), j.outcomes(), alice)
 	}
-	if !sameSet(planned, alice) || !mapsEqual(outcomeLines(lines), countOnce(alice)) {
-		t.Errorf("journal targets %v and outcomes %v, want each of %v once", planned, outcomeLines(lines), alice)
+	seen := map[string]bool{}
+	for _, l := range j.lines {
+		id := j.target(l)
+		if _, intent := l["intent"]; intent {
+			seen[id] = true
+		} else if _, step := l["step"]; step && !seen[id] {
+			t.Errorf("target %s: an outcome before its intent", id)
+		}
 	}
 }
 
-func TestSendAccountsGoneAndFailedAndPrunesExactlyTheGone(t *testing.T) {
+func TestSendAccountsGoneUnknownAndTheGoneRecordsAreDeleted(t *testing.T) {
 	f := newSendFixture(t, testrig.WorldOptions{Clients: 3})
 	live := f.w.IDs
 	stale := []string{"stale-one-AAAAA=", "stale-two-BBBBB="}
@@ -112,31 +128,39 @@ func TestSendAccountsGoneAndFailedAndPrunesExactlyTheGone(t *testing.T) {
 	f.putStale(t, stale[0], "u-stale", "order#1", "order#2")
 	f.putStale(t, stale[1], "u-stale", "order#3")
 	f.putStale(t, "stale-kept-DDDD=", "u-stale", "order#4") // not a target: stays
-	f.api.fail(live[2], errConnectionReset)
+	f.api.FailIDs("POST", errConnectionReset, live[2])
 
-	res, err := f.o.Send(context.Background(), ops.SendRequest{
+	ctx := context.Background()
+	res, err := f.o.Send(ctx, ops.SendRequest{
 		Targets: ops.Targets{Conns: append(slices.Clone(live), stale[0], stale[1], unknown)},
-		Payload: []byte(`{"type":"ping"}`), PruneGone: true, Journal: f.journal("gone"),
+		Payload: []byte(`{"type":"ping"}`), Journal: f.journal("gone"),
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	want := client.Summary{Targets: 6, Delivered: 2, Gone: 3, Failed: 1, DurationMS: res.DurationMS}
-	if res.Summary != want || res.NotAttempted != 0 {
-		t.Errorf("summary %+v (not attempted %d), want %+v", res.Summary, res.NotAttempted, want)
+	if res.Targets != 6 || res.Delivered != 2 || res.Gone != 3 || res.Unknown != 1 || res.Failed+res.Throttled+res.NotAttempted != 0 {
+		t.Errorf("result %+v, want 6 targets: 2 delivered, 3 gone, 1 unknown", res)
 	}
-	if gone := append(slices.Clone(stale), unknown); !sameSet(res.Gone, gone) || !slices.Equal(res.Failed, live[2:3]) {
-		t.Errorf("gone %v, failed %v; want %v and %v", res.Gone, res.Failed, gone, live[2:3])
+	if gone := append(slices.Clone(stale), unknown); !sameSet(res.GoneIDs, gone) || !slices.Equal(res.UnknownIDs, live[2:3]) || len(res.FailedIDs) != 0 {
+		t.Errorf("gone %v, unknown %v, failed %v; want %v, %v and none", res.GoneIDs, res.UnknownIDs, res.FailedIDs, gone, live[2:3])
 	}
 	// A failure that may hide a delivery is not sent again: nothing is left.
 	if !res.Complete {
 		t.Error("the journal is not complete")
 	}
-	if res.Pruned == nil || res.Pruned.Connections != 3 || res.Pruned.Subscriptions != 3 || len(res.Pruned.Failed) != 0 {
-		t.Errorf("pruned %+v, want 3 connection deletes (one record was never there) and 3 subscriptions", res.Pruned)
+
+	// The gone targets' records go, as the CLI's --prune-gone does it (its
+	// journal in the default place, under XDG_STATE_HOME).
+	t.Setenv("XDG_STATE_HOME", f.dir)
+	pruned, err := f.o.DeleteRecords(ctx, res.GoneIDs, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	conns, err := data.Collect(context.Background(), f.o.Registry.Connections(context.Background(), data.Select{}))
+	if pruned.Gone != 3 || pruned.Deleted != 3 || pruned.Records != 5 || pruned.Failed+pruned.NotAttempted != 0 || !pruned.Complete || !strings.HasPrefix(pruned.Journal, f.dir) {
+		t.Errorf("pruned %+v, want 3 connections' records deleted: 2 connection records (one was never there) and 3 subscriptions", pruned)
+	}
+	conns, err := data.Collect(ctx, f.reg.Connections(ctx, data.Select{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,21 +171,28 @@ func TestSendAccountsGoneAndFailedAndPrunesExactlyTheGone(t *testing.T) {
 	if kept := append(slices.Clone(live), "stale-kept-DDDD="); !sameSet(left, kept) {
 		t.Errorf("connection records left %v, want %v", left, kept)
 	}
-	subs, err := data.Collect(context.Background(), f.o.Registry.Subscriptions(context.Background(), data.Select{}))
+	subs, err := data.Collect(ctx, f.reg.Subscriptions(ctx, data.Select{}))
 	if len(subs) != 1 || subs[0].Key != "order#4" || err != nil {
 		t.Errorf("subscriptions left %+v (%v), want only order#4 of the kept record", subs, err)
 	}
-	if e := f.auditEntries(t)[0]; e.Result["gone"] != 3 || e.Result["failed"] != 1 || e.Result["pruned"] != 3 || e.Result["pruned_subscriptions"] != 3 {
-		t.Errorf("audit result %v", e.Result)
+	entries := f.auditEntries(t)
+	if len(entries) != 2 {
+		t.Fatalf("audit %+v, want the send and the prune", entries)
 	}
-	if _, lines := journalLines(t, res.Journal); !slices.Equal(events(lines), []string{"pruned"}) {
-		t.Errorf("journal events %v, want [pruned]", events(lines))
+	if e := entries[0]; e.Action != "send" || e.Result["gone"] != 3 || e.Result["unknown"] != 1 || e.Result["delivered"] != 2 {
+		t.Errorf("audit of the send %+v", e)
+	}
+	if e := entries[1]; e.Action != "prune" || e.Result["deleted"] != 3 || e.Journal != pruned.Journal {
+		t.Errorf("audit of the prune %+v", e)
+	}
+	if events := journalLines(t, res.Journal).events(); len(events) != 0 {
+		t.Errorf("send journal events %v, want none", events)
 	}
 
-	// Resuming finds nothing left: no call, no second prune.
+	// Resuming finds nothing left: no call.
 	requests := len(f.w.Requests())
-	again, err := f.o.Resume(context.Background(), res.Journal, nil)
-	if err != nil || !again.Complete || again.Attempted != 0 || again.Pruned != nil || len(f.w.Requests()) != requests {
+	again, err := f.o.Resume(ctx, res.Journal, false, nil)
+	if err != nil || !again.Complete || again.Attempted != 0 || again.Unknown != 1 || len(f.w.Requests()) != requests {
 		t.Errorf("resume of a complete journal: %+v, %v; %d new requests", again, err, len(f.w.Requests())-requests)
 	}
 }
@@ -180,9 +211,9 @@ func TestSendRefusalsMakeNoCallAndAreAudited(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newSendFixture(t, testrig.WorldOptions{Clients: 2})
-			f.o.Policy, f.o.Confirm = tc.policy, sendConfirm(tc.answer)
+			o := f.ops(t, func(d *ops.Deps) { d.Policy, d.Confirm = tc.policy, sendConfirm(tc.answer) })
 			journal := f.journal("refused")
-			_, err := f.o.Send(context.Background(), ops.SendRequest{
+			_, err := o.Send(context.Background(), ops.SendRequest{
 				Targets: ops.Targets{All: true}, Payload: []byte(`{"x":1}`), Journal: journal,
 			}, nil)
 			if !errors.Is(err, tc.want) || !ops.Refused(err) {
@@ -195,8 +226,8 @@ func TestSendRefusalsMakeNoCallAndAreAudited(t *testing.T) {
 				t.Errorf("a refused send left a journal: %v", err)
 			}
 			entries := f.auditEntries(t)
-			if len(entries) != 1 || entries[0].Targets != tc.targets || !strings.Contains(entries[0].Error, "refused") {
-				t.Errorf("audit %+v, want one line with the refusal", entries)
+			if len(entries) != 1 || entries[0].Targets != tc.targets || !strings.Contains(entries[0].Error, "refused") || entries[0].Phase != "" {
+				t.Errorf("audit %+v, want one line (no phase) with the refusal", entries)
 			}
 			f.w.Settle()
 			assertFrames(t, f.w, f.w.IDs)
@@ -204,10 +235,16 @@ func TestSendRefusalsMakeNoCallAndAreAudited(t *testing.T) {
 	}
 }
 
+// failingRegistry fails the test at any use: an action that must not read
+// the registry yet.
+type failingRegistry struct {
+	ops.Registry // nil: any call panics
+}
+
 func TestSendRefusesABadPayloadBeforeAnything(t *testing.T) {
 	f := newSendFixture(t, testrig.WorldOptions{Clients: 1})
 	// No registry: resolving the targets would fail loudly.
-	f.o.Registry = nil
+	o := f.ops(t, func(d *ops.Deps) { d.Registry = failingRegistry{} })
 	for _, tc := range []struct {
 		name    string
 		payload []byte
@@ -218,7 +255,7 @@ func TestSendRefusesABadPayloadBeforeAnything(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			journal := f.journal(tc.name)
-			_, err := f.o.Send(context.Background(), ops.SendRequest{
+			_, err := o.Send(context.Background(), ops.SendRequest{
 				Targets: ops.Targets{All: true}, Payload: tc.payload, Journal: journal,
 			}, nil)
 			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
@@ -232,12 +269,14 @@ func TestSendRefusesABadPayloadBeforeAnything(t *testing.T) {
 	if n := len(f.w.Requests()); n != 0 {
 		t.Errorf("%d management requests, want none", n)
 	}
-	if _, err := os.Stat(f.o.Audit.Path()); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(f.audit.Path()); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("audit log written for a payload refused before planning: %v", err)
+	}
+	if n := len(f.confirm.asked()); n != 0 {
+		t.Errorf("asked for confirmation %d times", n)
 	}
 	// The largest payload API Gateway takes goes through.
 	big := bytes.Repeat([]byte("y"), client.MaxPayload)
-	f.o.Registry = data.NewRegistry(f.db, f.schema, data.Options{})
 	res, err := f.o.Send(context.Background(), ops.SendRequest{Targets: ops.Targets{All: true}, Payload: big, Journal: f.journal("big")}, nil)
 	if err != nil || res.Delivered != 1 {
 		t.Fatalf("128 KB payload: %+v, %v", res, err)
