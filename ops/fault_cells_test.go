@@ -273,8 +273,11 @@ func pruneCell(t *testing.T, m *matrixWorld) string {
 		}
 		res, err := m.o.Prune(ctx, ops.PruneRequest{RPS: 1000, Journal: journal}, progress)
 		cancel()
-		if rounds == 1 && res.Journal != "" && (res.Complete || !errors.Is(err, context.Canceled)) {
-			t.Errorf("first prune, cancelled once %d records were deleted: %+v, %v; want it stopped, resumable", pruneCutAt, res, err)
+		// Deletes run 16 at a time: the cancel may come after the last one
+		// was dispatched, and then the journal is complete. (Failed counts
+		// failed probes too.)
+		if rounds == 1 && res.Journal != "" && (!errors.Is(err, context.Canceled) || res.Deleted+res.NotAttempted > res.Gone) {
+			t.Errorf("first prune, cancelled once %d records were deleted: %+v, %v; want it stopped with an exact account", pruneCutAt, res, err)
 		}
 		if ops.Refused(err) {
 			t.Fatalf("prune %d refused: %v", rounds, err)

@@ -110,9 +110,7 @@ func auditFigures(ty *tally, k killedRun) {
 	if k.callBeforeStart {
 		ty.add("runs whose first mutating call went out before their audit start line", "= 0", 1)
 	}
-	if k.callsBeforeIntent > 0 {
-		ty.add("connections called before the journal held an entry for them", "= 0", k.callsBeforeIntent)
-	}
+	ty.add("connections called before the journal held an entry for them", "= 0", k.callsBeforeIntent)
 	if !k.startNamesJournal {
 		ty.add("audit start lines that do not name the run's journal", "= 0", 1)
 	}
