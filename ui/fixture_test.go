@@ -1,10 +1,10 @@
 package ui
 
 import (
-	"sync"
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,8 +22,8 @@ import (
 	"wsops/data"
 	"wsops/internal/testrig"
 	"wsops/ops"
-	"wsops/ui/confirm"
 	"wsops/ops/auditlog"
+	"wsops/ui/confirm"
 )
 
 func TestMain(m *testing.M) {
