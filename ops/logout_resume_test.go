@@ -46,7 +46,7 @@ func TestLogoutResumeNeverPostsANoticeTwice(t *testing.T) {
 	}
 
 	var progress progressLog
-	requests := len(f.w.Requests())
+	// The resume: notices and cuts for what the first run left.
 	res, err = f.ops.ResumeLogout(context.Background(), journal, 0, progress.report)
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func TestLogoutResumeNeverPostsANoticeTwice(t *testing.T) {
 		lines[1].Result["failed"] != 0 || lines[1].Phase != "end" {
 		t.Errorf("audit lines %+v, want the logout and its resume (of 2 targets, the journal's 3 disconnected)", lines)
 	}
-	requests = len(f.w.Requests())
+	requests := len(f.w.Requests())
 
 	// A complete journal: nothing to do, nothing asked, nothing audited.
 	asked := len(f.confirm.asked())

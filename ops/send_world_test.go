@@ -116,17 +116,6 @@ func (f *sendFixture) auditLines(t *testing.T) int {
 	return bytes.Count(raw, []byte("\n"))
 }
 
-// posts counts the fixture's POST calls, failed ones included, by id.
-func (f *sendFixture) posts(ids []string) map[string]int {
-	n := map[string]int{}
-	for _, id := range ids {
-		if c := f.api.Calls("POST", id); c > 0 {
-			n[id] = c
-		}
-	}
-	return n
-}
-
 // putStale writes a connection record (and subscriptions to topics) for an
 // id with no live connection: what a lost $disconnect leaves behind.
 func (f *sendFixture) putStale(t *testing.T, id, user string, topics ...string) {
