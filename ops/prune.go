@@ -16,12 +16,15 @@ import (
 const DefaultPruneGrace = 60 * time.Second
 
 // The wrong-endpoint guard: when at least guardMinGone probed connections
-// are gone and they are guardGoneShare of all probed or more, the
+// are gone, they are guardGoneShare of all probed or more, and not one
+// connection answers connected — up to guardWitnesses records younger than
+// the grace are asked too, as witnesses that are nearly always live — the
 // management API is more likely the wrong one (another stage, another API,
 // another account's) than the fleet that stale.
 const (
 	guardMinGone   = 10
 	guardGoneShare = 0.9
+	guardWitnesses = 20
 )
 
 // PruneRequest is a prune: find the registry records whose connection is
@@ -43,29 +46,29 @@ type PruneRequest struct {
 
 // PrunePlan reads the records req selects and plans their check, without
 // any call to the management API (--dry-run): the targets are the records
-// old enough to be probed, skipped counts those younger than the grace.
-func (o *Ops) PrunePlan(ctx context.Context, req PruneRequest) (targets []data.Connection, skipped int, plan Plan, err error) {
+// old enough to be probed, young those younger than the grace (left alone).
+func (o *Ops) PrunePlan(ctx context.Context, req PruneRequest) (targets, young []data.Connection, plan Plan, err error) {
 	if req.Grace < 0 {
-		return nil, 0, Plan{}, fmt.Errorf("prune: grace %v is negative", req.Grace)
+		return nil, nil, Plan{}, fmt.Errorf("prune: grace %v is negative", req.Grace)
 	}
 	if req.RPS < 0 || math.IsNaN(req.RPS) {
-		return nil, 0, Plan{}, fmt.Errorf("prune: rate %v: want a positive number of probes per second", req.RPS)
+		return nil, nil, Plan{}, fmt.Errorf("prune: rate %v: want a positive number of probes per second", req.RPS)
 	}
 	conns, err := data.Collect(ctx, o.reg.Connections(ctx, req.Select))
 	if err != nil {
-		return nil, 0, Plan{}, fmt.Errorf("prune: reading the records: %w", err)
+		return nil, nil, Plan{}, fmt.Errorf("prune: reading the records: %w", err)
 	}
 	now := o.now()
 	var ts []Target
 	for _, c := range conns {
 		if !c.ConnectedAt.IsZero() && now.Sub(c.ConnectedAt) < req.Grace {
-			skipped++
+			young = append(young, c)
 			continue
 		}
 		targets = append(targets, c)
 		ts = append(ts, targetOf(c))
 	}
-	return targets, skipped, Plan{Action: "prune", Filter: pruneFilter(req), Radius: RadiusOf(ts)}, nil
+	return targets, young, Plan{Action: "prune", Filter: pruneFilter(req), Radius: RadiusOf(ts)}, nil
 }
 
 // pruneFilter is a prune's targeting in words.
@@ -93,11 +96,11 @@ func (o *Ops) Prune(ctx context.Context, req PruneRequest, progress func(Progres
 	if err := o.writable(ctx, "prune", pruneFilter(req)); err != nil {
 		return PruneResult{}, err
 	}
-	conns, skipped, plan, err := o.PrunePlan(ctx, req)
+	conns, young, plan, err := o.PrunePlan(ctx, req)
 	if err != nil {
 		return PruneResult{}, err
 	}
-	res := PruneResult{Skipped: skipped}
+	res := PruneResult{Skipped: len(young)}
 	if why := o.place.mismatch(); why != "" && !req.Force {
 		return res, o.refuse(ctx, plan, fmt.Errorf("prune: %w: %s; check management_url (or pass --force)", ErrWrongEndpoint, why))
 	}
@@ -105,7 +108,7 @@ func (o *Ops) Prune(ctx context.Context, req PruneRequest, progress func(Progres
 	if err != nil {
 		return res, err
 	}
-	if err := o.guard(ctx, plan, res, req.Force); err != nil {
+	if err := o.guard(ctx, plan, res, req.Force, young[:min(len(young), guardWitnesses)]); err != nil {
 		return res, err
 	}
 	var gone []data.Connection
@@ -158,14 +161,27 @@ func (o *Ops) probeAll(ctx context.Context, conns []data.Connection, rps float64
 	return status, nil
 }
 
-// guard refuses to delete when the probes look like a wrong endpoint.
-func (o *Ops) guard(ctx context.Context, plan Plan, res PruneResult, force bool) error {
-	if force || res.Gone < guardMinGone || float64(res.Gone) < guardGoneShare*float64(res.Checked) {
+// guard refuses to delete when the probes look like a wrong endpoint:
+// nearly every probed connection gone, and none of them — nor of the young
+// witnesses, asked only then — connected.
+func (o *Ops) guard(ctx context.Context, plan Plan, res PruneResult, force bool, witnesses []data.Connection) error {
+	live := res.Checked - res.Gone - res.Failed
+	if force || live > 0 || res.Gone < guardMinGone || float64(res.Gone) < guardGoneShare*float64(res.Checked) {
 		return nil
 	}
-	return o.refuse(ctx, plan, fmt.Errorf("prune: %w: %d of %d probed connections answer gone; a stale fleet is rarely that stale, "+
-		"a management_url of another stage, API or account answers gone for every connection: check management_url, "+
-		"or pass --force to delete anyway", ErrWrongEndpoint, res.Gone, res.Checked))
+	var w PruneResult
+	status, err := o.probeAll(ctx, witnesses, 0, &w, nil)
+	if err != nil {
+		return err
+	}
+	for _, s := range status {
+		if s == LiveConnected {
+			return nil // the endpoint knows this fleet: it is that stale
+		}
+	}
+	return o.refuse(ctx, plan, fmt.Errorf("prune: %w: %d of %d probed connections answer gone and none of %d younger ones is connected; "+
+		"a stale fleet is rarely that stale, a management_url of another stage, API or account answers gone for every connection: "+
+		"check management_url, or pass --force to delete anyway", ErrWrongEndpoint, res.Gone, res.Checked, len(witnesses)))
 }
 
 // probeErr says how many probes failed, if any did.

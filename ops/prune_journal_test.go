@@ -161,6 +161,36 @@ func TestPruneGuardRefusesWhatLooksLikeAWrongEndpoint(t *testing.T) {
 	}
 }
 
+// Every record older than the grace is stale, as on a fleet just started
+// (the console's demo sandbox): the young records, asked as witnesses,
+// answer connected, so the endpoint is right and the stale records go.
+func TestPruneGuardAsksYoungWitnessesBeforeRefusing(t *testing.T) {
+	f := startFleetRig(t, testrig.WorldOptions{Clients: 4})
+	var stale []string
+	for n := range 12 {
+		stale = append(stale, staleID(140+n))
+	}
+	f.staleRecords(t, time.Now().Add(-time.Hour), stale...)
+	res, err := f.ops.Prune(context.Background(), PruneRequest{Grace: DefaultPruneGrace}, nil)
+	if err != nil || res.Checked != 12 || res.Gone != 12 || res.Deleted != 12 || res.Skipped != 4 {
+		t.Fatalf("prune %+v, %v; want the 12 stale records deleted, the 4 young ones left alone", res, err)
+	}
+	if conns, _ := f.records(t, data.Select{}); len(conns) != 4 {
+		t.Errorf("records %v, want the 4 live connections' only", conns)
+	}
+	// The same, but the young witnesses gone too: a wrong endpoint.
+	f.staleRecords(t, time.Now().Add(-time.Hour), stale...)
+	f.api.FailIDs("GET", &types.GoneException{Message: aws.String("Gone")}, f.w.IDs...)
+	if _, err := f.ops.Prune(context.Background(), PruneRequest{Grace: DefaultPruneGrace}, nil); !errors.Is(err, ErrWrongEndpoint) {
+		t.Errorf("error %v, want a wrong-endpoint refusal when no witness is connected", err)
+	}
+	for _, id := range f.w.IDs {
+		if n := f.api.Calls("GET", id); n != 2 {
+			t.Errorf("witness %s asked %d times, want once by each prune's guard", id, n)
+		}
+	}
+}
+
 func TestPruneRefusesAManagementURLOfAnotherAPI(t *testing.T) {
 	f := startFleetRig(t, testrig.WorldOptions{Clients: 1})
 	f.staleRecords(t, time.Now().Add(-time.Hour), staleID(90))
