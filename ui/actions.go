@@ -86,7 +86,7 @@ func (m Model) handleAction(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case progress.ResumeMsg:
 		return m.startResume(msg)
 	case progress.UndoMsg:
-		return m.startUndo(msg.Journal)
+		return m.startUndo(msg)
 	case progress.CancelMsg:
 		if m.action.cancel != nil {
 			m.action.cancel()
@@ -181,13 +181,13 @@ func (m Model) startResume(msg progress.ResumeMsg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(resumeCmd(ctx, m.sess.Ops, run, msg.Action, msg.Journal, events), waitAction(events))
 }
 
-// startUndo undoes the changes a repair journaled at journal applied.
-func (m Model) startUndo(journal string) (tea.Model, tea.Cmd) {
+// startUndo undoes what the repair or prune journaled at msg.Journal did.
+func (m Model) startUndo(msg progress.UndoMsg) (tea.Model, tea.Cmd) {
 	if !m.ready(nil) {
 		return m, nil
 	}
-	ctx, run, events := m.begin("undo " + journal)
-	return m, tea.Batch(undoRepairCmd(ctx, m.sess.Ops, run, journal, events), waitAction(events))
+	ctx, run, events := m.begin("undo " + msg.Journal)
+	return m, tea.Batch(undoCmd(ctx, m.sess.Ops, run, msg.Action, msg.Journal, events), waitAction(events))
 }
 
 func (m Model) startLogout(ids []string) (tea.Model, tea.Cmd) {

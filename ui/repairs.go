@@ -77,9 +77,14 @@ func repairCmd(ctx context.Context, o *ops.Ops, run int, a ops.RepairApply, even
 	}
 }
 
-func undoRepairCmd(ctx context.Context, o *ops.Ops, run int, journal string, events chan tea.Msg) tea.Cmd {
+// undoCmd undoes what the repair or prune journaled at journal did.
+func undoCmd(ctx context.Context, o *ops.Ops, run int, action, journal string, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
+		if action == "prune" {
+			res, err := o.UndoPrune(ctx, journal, "", actionProgress(run, events))
+			return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, err)}
+		}
 		res, err := o.UndoRepair(ctx, journal, "", 0, actionProgress(run, events))
 		return actionDoneMsg{run: run, title: "repair", summary: repairSummary(o, "restored", res, err)}
 	}

@@ -149,5 +149,6 @@ func pruneSummary(res ops.PruneResult, err error) progress.Summary {
 		},
 		Journal: res.Journal, Action: "prune", Err: err,
 		Resumable: res.Journal != "" && !res.Complete,
+		Undoable:  res.Journal != "" && res.Deleted > 0 && res.Checked+res.Gone > 0, // a prune's, not its undo's
 	}
 }

@@ -54,8 +54,9 @@ type PruneGoneMsg struct{ IDs []string }
 // the Summary's.
 type ResumeMsg struct{ Action, Journal string }
 
-// UndoMsg asks for the changes applied by the run journaled at Journal to be undone.
-type UndoMsg struct{ Journal string }
+// UndoMsg asks for the changes applied by the run journaled at Journal to
+// be undone; Action is what the journal records ("repair", "prune").
+type UndoMsg struct{ Action, Journal string }
 
 // CancelMsg asks for the running action to be cancelled (not the console).
 type CancelMsg struct{}
@@ -153,7 +154,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		msg := ResumeMsg{Action: s.Action, Journal: s.Journal}
 		return m, func() tea.Msg { return msg }
 	case key.Matches(k, m.keys.Undo) && s.Undoable:
-		msg := UndoMsg{Journal: s.Journal}
+		msg := UndoMsg{Action: s.Action, Journal: s.Journal}
 		return m, func() tea.Msg { return msg }
 	}
 	return m, nil
