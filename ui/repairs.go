@@ -83,7 +83,7 @@ func undoCmd(ctx context.Context, o *ops.Ops, run int, action, journal string, e
 		defer close(events)
 		if action == "prune" {
 			res, err := o.UndoPrune(ctx, journal, "", actionProgress(run, events))
-			return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, err)}
+			return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, "restored", err)}
 		}
 		res, err := o.UndoRepair(ctx, journal, "", 0, actionProgress(run, events))
 		return actionDoneMsg{run: run, title: "repair", summary: repairSummary(o, "restored", res, err)}

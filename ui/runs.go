@@ -73,7 +73,7 @@ func resumeCmd(ctx context.Context, o *ops.Ops, run int, action, journal string,
 			return actionDoneMsg{run: run, title: "repair", summary: repairSummary(o, "applied", res, err)}
 		case "prune":
 			res, err := o.ResumePrune(ctx, journal, progress)
-			return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, err)}
+			return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, "deleted", err)}
 		}
 		res, err := o.Resume(ctx, journal, false, progress)
 		return actionDoneMsg{run: run, title: "resume", summary: sendSummary(res, err)}
@@ -128,7 +128,7 @@ func pruneCmd(ctx context.Context, o *ops.Ops, run int, req ops.PruneRequest, ev
 	return func() tea.Msg {
 		defer close(events)
 		res, err := o.Prune(ctx, req, actionProgress(run, events))
-		return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, err)}
+		return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, "deleted", err)}
 	}
 }
 
@@ -136,14 +136,15 @@ func deleteRecordsCmd(ctx context.Context, o *ops.Ops, run int, ids []string, ev
 	return func() tea.Msg {
 		defer close(events)
 		res, err := o.DeleteRecords(ctx, ids, actionProgress(run, events))
-		return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, err)}
+		return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, "deleted", err)}
 	}
 }
 
-func pruneSummary(res ops.PruneResult, err error) progress.Summary {
+// pruneSummary is how a prune (done: "deleted") or its undo ("restored") ended.
+func pruneSummary(res ops.PruneResult, done string, err error) progress.Summary {
 	return progress.Summary{
 		Items: []progress.Count{
-			{Label: "checked", N: res.Checked}, {Label: "gone", N: res.Gone}, {Label: "deleted", N: res.Deleted},
+			{Label: "checked", N: res.Checked}, {Label: "gone", N: res.Gone}, {Label: done, N: res.Deleted},
 			{Label: "records", N: res.Records}, {Label: "failed", N: res.Failed},
 			{Label: "skipped (younger than the grace)", N: res.Skipped}, {Label: "not attempted", N: res.NotAttempted},
 		},
