@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Change is one conditional single-attribute write.
@@ -136,31 +137,37 @@ func (r *Registry) KeyOf(subscriptions bool, item Item) Item {
 	return keyOf(r.table(subscriptions), item)
 }
 
-// attempts counts the attempts the SDK makes of one call, its own retries
-// included.
-type attempts struct{ n atomic.Int32 }
+// attempts watches the attempts the SDK makes of one call, its own retries
+// included: whether one of them may have made the write without its caller
+// learning so (no answer came back, or a 5xx did). A 4xx, throttling
+// included, certainly wrote nothing.
+type attempts struct{ ambiguous atomic.Bool }
 
-// count is the call option that counts each attempt.
+// count is the call option that watches each attempt.
 func (a *attempts) count(o *dynamodb.Options) {
 	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
 		// The end of the finalize step runs once per attempt: after the retry middleware.
-		return s.Finalize.Add(middleware.FinalizeMiddlewareFunc("wsopsCountAttempts",
+		return s.Finalize.Add(middleware.FinalizeMiddlewareFunc("wsopsWatchAttempts",
 			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-				a.n.Add(1)
-				return next.HandleFinalize(ctx, in)
+				out, md, err := next.HandleFinalize(ctx, in)
+				var re *smithyhttp.ResponseError
+				if err != nil && !(errors.As(err, &re) && re.HTTPStatusCode() >= 400 && re.HTTPStatusCode() < 500) {
+					a.ambiguous.Store(true)
+				}
+				return out, md, err
 			}), middleware.After)
 	})
 }
 
 // conditional maps a failed condition to ErrConflict (with ErrRetried when
-// it came on a retry, after an attempt whose outcome is unknown) and wraps
+// it came on a retry of an attempt whose outcome is unknown) and wraps
 // other errors.
 func (a *attempts) conditional(err error, doing string) error {
 	var failed *types.ConditionalCheckFailedException
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &failed) && a.n.Load() > 1:
+	case errors.As(err, &failed) && a.ambiguous.Load():
 		return fmt.Errorf("%s: %w (%w)", doing, ErrConflict, ErrRetried)
 	case errors.As(err, &failed):
 		return fmt.Errorf("%s: %w", doing, ErrConflict)

@@ -142,14 +142,19 @@ func (a *repairAction) step(ctx context.Context, t int, l *ledger, w intents) (e
 	case !errors.Is(err, data.ErrConflict):
 		return outcome(repairFailed, err), err
 	}
+	mine := ours || errors.Is(err, data.ErrRetried) // this journal's write may have made the record what it is
 	current, rerr := a.reg.Record(ctx, c.Subscriptions, c.Key)
 	switch {
+	case rerr != nil && !errors.Is(rerr, data.ErrNotFound) && mine:
+		// It may be ours: failed, so that a resume looks again and an undo covers it.
+		err = fmt.Errorf("refused after an attempt that may have made it; reading it back failed: %w", rerr)
+		return outcome(repairFailed, err), err
 	case rerr != nil && !errors.Is(rerr, data.ErrNotFound):
 		// Refused, so left as it was; what it holds now is unknown.
 		return outcome(repairConflict, fmt.Errorf("record changed; reading it back failed: %w", rerr)), nil
 	case !inPlannedState(c, current):
 		return outcome(repairConflict, nil).with(repairData{Current: item(current)}), nil
-	case ours, errors.Is(err, data.ErrRetried):
+	case mine:
 		return outcome(repairApplied, nil).with(repairData{After: item(current)}), nil
 	}
 	return outcome(repairAlready, nil), nil
