@@ -24,6 +24,7 @@ type sendFlags struct {
 	pruneGone     bool
 	resume        string
 	resendUnknown bool
+	force         bool
 }
 
 func newSendCmd(g *globals) *cobra.Command {
@@ -56,6 +57,7 @@ journal).`,
 	fl.BoolVar(&f.pruneGone, "prune-gone", false, "afterwards, delete the registry records of targets that were gone")
 	fl.StringVar(&f.resume, "resume", "", "finish the run this journal records")
 	fl.BoolVar(&f.resendUnknown, "resend-unknown", false, "with --resume: post again to targets whose fate is unknown (they may get the message twice)")
+	fl.BoolVar(&f.force, "force", false, "with --prune-gone: delete even when every target answered gone (which looks like a wrong management_url)")
 	return cmd
 }
 
@@ -69,6 +71,12 @@ func runSend(cmd *cobra.Command, g *globals, f sendFlags) error {
 	}
 	if f.resendUnknown && f.resume == "" {
 		return usageError(errors.New("--resend-unknown goes with --resume"))
+	}
+	if f.resume != "" && f.rate != 0 {
+		return usageError(errors.New("--resume sends at the rate its journal records; --rate does not apply"))
+	}
+	if f.force && !f.pruneGone {
+		return usageError(errors.New("--force goes with --prune-gone"))
 	}
 	var payload []byte
 	if f.resume == "" {
@@ -103,7 +111,7 @@ func runSend(cmd *cobra.Command, g *globals, f sendFlags) error {
 	}
 	out2 := sendOutput{SendResult: res}
 	if f.pruneGone && err == nil && len(res.GoneIDs) > 0 {
-		pruned, perr := a.ops.DeleteRecords(cmd.Context(), res.GoneIDs, nil)
+		pruned, perr := a.ops.DeleteRecords(cmd.Context(), ops.GoneRecords{IDs: res.GoneIDs, Live: res.Delivered, Force: f.force}, nil)
 		out2.Pruned, err = &pruned, perr
 	}
 	if perr := printSendResult(g, out, out2); perr != nil && err == nil {

@@ -159,7 +159,7 @@ func TestReadOnlyRefusesBeforeAnyCall(t *testing.T) {
 		},
 		"prune": func() error { _, err := o.Prune(ctx, PruneRequest{}, nil); return err },
 		"delete records": func() error {
-			_, err := o.DeleteRecords(ctx, []string{"a"}, nil)
+			_, err := o.DeleteRecords(ctx, GoneRecords{IDs: []string{"a"}}, nil)
 			return err
 		},
 		"repair": func() error {

@@ -41,6 +41,12 @@ const writeWorkers = 16
 // or wrong (client.FanOut.StopAfter).
 const stopAfter = 16
 
+// journaledLinger is how long a journaled run's engine waits, once
+// cancelled, for the runner to take its last events: the runner always
+// reads them all, and an outcome dropped would be an intent the journal
+// cannot close.
+const journaledLinger = time.Hour
+
 // fanOut is the engine of a fan-out of kind at rps calls per second
 // (+Inf: no limit).
 func fanOut(kind callKind, rps float64) client.FanOut {
@@ -48,12 +54,12 @@ func fanOut(kind callKind, rps float64) client.FanOut {
 	case callPost:
 		// A burst of one token: the run starts at its rate instead of a
 		// tenth of a second's worth ahead of it, so short runs hold it too.
-		return client.FanOut{Workers: client.DefaultWorkers, MaxWorkers: postWorkers(rps), RPS: rps, Burst: 1, StopAfter: stopAfter}
+		return client.FanOut{Workers: client.DefaultWorkers, MaxWorkers: postWorkers(rps), RPS: rps, Burst: 1, StopAfter: stopAfter, Linger: journaledLinger}
 	case callCut:
 		// No burst, so cuts are evenly staged.
-		return client.FanOut{RPS: rps, Burst: 1, Workers: max(1, int(math.Ceil(min(rps, client.DefaultWorkers)))), StopAfter: stopAfter}
+		return client.FanOut{RPS: rps, Burst: 1, Workers: max(1, int(math.Ceil(min(rps, client.DefaultWorkers)))), StopAfter: stopAfter, Linger: journaledLinger}
 	case callWrite:
-		return client.FanOut{RPS: rps, Burst: 1, Workers: writeWorkers, StopAfter: stopAfter}
+		return client.FanOut{RPS: rps, Burst: 1, Workers: writeWorkers, StopAfter: stopAfter, Linger: journaledLinger}
 	case callPeek:
 		return client.FanOut{RPS: rps, Workers: 4, MaxAttempts: 1, Linger: time.Second}
 	}

@@ -67,8 +67,10 @@ type entry struct {
 	Attempts int             `json:"attempts,omitempty"`
 	Error    string          `json:"error,omitempty"`
 	Data     json.RawMessage `json:"data,omitempty"`
-	// Event is resume, cancelled or stopped, with its time.
-	Event        string     `json:"event,omitempty"`
+	// Event is resume, cancelled, stopped or undone, with its time.
+	Event string `json:"event,omitempty"`
+	// Journal is, on an undone event, the journal of the undo.
+	Journal      string     `json:"journal,omitempty"`
 	Time         *time.Time `json:"time,omitempty"`
 	NotAttempted int        `json:"not_attempted,omitempty"`
 }
@@ -99,6 +101,8 @@ type ledger struct {
 	last []entry
 	// counts counts the targets by their latest outcome.
 	counts map[string]int
+	// undoneBy is the journal of the undo that reversed this one ("": none).
+	undoneBy string
 }
 
 // newLedger is the ledger of a plan whose targets have these keys.
@@ -131,6 +135,9 @@ func (l *ledger) targets() []int {
 // refuses what the action does not know.
 func (l *ledger) apply(e entry, read func(entry) error) error {
 	switch {
+	case e.T == nil && e.Event == "undone":
+		l.undoneBy = e.Journal
+		return nil
 	case e.T == nil && e.Event != "":
 		return read(e)
 	case e.T == nil:

@@ -99,6 +99,9 @@ func (o *Ops) Logout(ctx context.Context, req LogoutRequest, progress func(Progr
 	if err := o.writable(ctx, "logout", req.Targets.String()); err != nil {
 		return LogoutResult{}, err
 	}
+	if err := o.rightEndpoint(ctx, "logout", req.Targets.String()); err != nil {
+		return LogoutResult{}, err
+	}
 	targets, plan, err := o.LogoutPlan(ctx, req)
 	if err != nil {
 		return LogoutResult{}, err

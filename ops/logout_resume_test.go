@@ -152,8 +152,16 @@ func TestLogoutResumeRefusesForeignJournals(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", name, err, c.message)
 		}
 	}
-	if len(f.auditLines(t)) != 1 || len(f.confirm.asked()) != 1 {
-		t.Error("a refused resume wrote an audit line or asked for confirmation")
+	// The first run's line, then one refusal line for each journal of
+	// another profile or place; nothing asked.
+	if lines := f.auditLines(t); len(lines) != 5 || len(f.confirm.asked()) != 1 {
+		t.Errorf("audit lines %d, confirmations %d: want the run and 4 refusals audited, nothing asked", len(lines), len(f.confirm.asked()))
+	} else {
+		for _, l := range lines[1:] {
+			if !strings.Contains(l.Error, ErrForeignJournal.Error()) {
+				t.Errorf("audit line %+v, want a refusal of a foreign journal", l)
+			}
+		}
 	}
 }
 

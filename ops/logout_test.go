@@ -159,11 +159,11 @@ func TestLogoutIsStaged(t *testing.T) {
 		rate, profileRPS float64
 		want             client.FanOut
 	}{
-		{5, 0, client.FanOut{RPS: 5, Burst: 1, Workers: 5, StopAfter: stopAfter}},
-		{0, 0, client.FanOut{RPS: DefaultLogoutRate, Burst: 1, Workers: client.DefaultWorkers, StopAfter: stopAfter}},
-		{0.5, 0, client.FanOut{RPS: 0.5, Burst: 1, Workers: 1, StopAfter: stopAfter}},
-		{100, 40, client.FanOut{RPS: 20, Burst: 1, Workers: 20, StopAfter: stopAfter}}, // two calls a cut: half the profile's RPS
-		{math.Inf(1), 0, client.FanOut{RPS: math.Inf(1), Burst: 1, Workers: client.DefaultWorkers, StopAfter: stopAfter}},
+		{5, 0, client.FanOut{RPS: 5, Burst: 1, Workers: 5, StopAfter: stopAfter, Linger: journaledLinger}},
+		{0, 0, client.FanOut{RPS: DefaultLogoutRate, Burst: 1, Workers: client.DefaultWorkers, StopAfter: stopAfter, Linger: journaledLinger}},
+		{0.5, 0, client.FanOut{RPS: 0.5, Burst: 1, Workers: 1, StopAfter: stopAfter, Linger: journaledLinger}},
+		{100, 40, client.FanOut{RPS: 20, Burst: 1, Workers: 20, StopAfter: stopAfter, Linger: journaledLinger}}, // two calls a cut: half the profile's RPS
+		{math.Inf(1), 0, client.FanOut{RPS: math.Inf(1), Burst: 1, Workers: client.DefaultWorkers, StopAfter: stopAfter, Linger: journaledLinger}},
 	} {
 		o := stubOps(t, func(d *Deps) { d.RPS = c.profileRPS })
 		if got := fanOut(callCut, o.logoutRate(c.rate)); got != c.want {

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"slices"
@@ -26,16 +27,33 @@ func (p Place) String() string {
 	return fmt.Sprintf("management %s, registry %s (%s)", p.Management, p.Registry, strings.Join(p.Tables, ", "))
 }
 
-// belongs refuses a journal written on another profile or for another place.
-func (o *Ops) belongs(path string, h header) error {
+// belongs refuses, audited, a journal written on another profile or for
+// another place, or one an undo reversed.
+func (o *Ops) belongs(ctx context.Context, path string, h header, l *ledger) error {
 	here := o.place
+	var err error
 	switch {
 	case h.Profile != o.policy.Profile:
-		return fmt.Errorf("journal %s was written on profile %s, not %s", path, h.Profile, o.policy.Profile)
+		err = fmt.Errorf("journal %s was written on profile %s, not %s: %w", path, h.Profile, o.policy.Profile, ErrForeignJournal)
 	case h.Place.Management != here.Management || h.Place.Registry != here.Registry || !slices.Equal(h.Place.Tables, here.Tables):
-		return fmt.Errorf("journal %s acted on %s; profile %s points at %s: refused", path, h.Place, o.policy.Profile, here)
+		err = fmt.Errorf("journal %s acted on %s; profile %s points at %s: %w", path, h.Place, o.policy.Profile, here, ErrForeignJournal)
+	case l.undoneBy != "":
+		err = fmt.Errorf("journal %s was undone by %s (resume or undo that one instead): %w", path, l.undoneBy, ErrForeignJournal)
+	default:
+		return nil
 	}
-	return nil
+	return o.refuse(ctx, Plan{Action: h.Action, Filter: "journal " + path}, err)
+}
+
+// rightEndpoint refuses, audited, a management action whose management URL
+// is plainly another API's or stage's than the WebSocket URL's.
+func (o *Ops) rightEndpoint(ctx context.Context, action, filter string) error {
+	why := o.place.mismatch()
+	if why == "" {
+		return nil
+	}
+	return o.refuse(ctx, Plan{Action: action, Filter: filter},
+		fmt.Errorf("%s: %w: %s; check management_url", action, ErrWrongEndpoint, why))
 }
 
 // apiID is the API id of an execute-api URL ("abc123" of

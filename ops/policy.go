@@ -22,6 +22,9 @@ var (
 	// ErrWrongEndpoint means the answers look like a wrong endpoint, not a
 	// stale fleet: nothing is deleted unless forced.
 	ErrWrongEndpoint = errors.New("refused: this looks like a wrong endpoint")
+	// ErrForeignJournal means a journal belongs elsewhere (another profile
+	// or place), or was undone: it is not resumed or undone here.
+	ErrForeignJournal = errors.New("refused: the journal is not this profile's to act on")
 )
 
 // Policy is the safety state of the profile an action runs on.
@@ -69,5 +72,5 @@ func (pol Policy) Authorize(ctx context.Context, p Plan, c Confirmer) error {
 // Refused reports whether err is one of the safety refusals.
 func Refused(err error) bool {
 	return errors.Is(err, ErrReadOnly) || errors.Is(err, ErrNotConfirmed) || errors.Is(err, ErrProductionGuard) ||
-		errors.Is(err, ErrWrongEndpoint)
+		errors.Is(err, ErrWrongEndpoint) || errors.Is(err, ErrForeignJournal)
 }

@@ -22,7 +22,7 @@ const DefaultPruneGrace = 60 * time.Second
 // management API is more likely the wrong one (another stage, another API,
 // another account's) than the fleet that stale.
 const (
-	guardMinGone   = 10
+	guardMinGone   = 3
 	guardGoneShare = 0.9
 	guardWitnesses = 20
 )
@@ -101,8 +101,10 @@ func (o *Ops) Prune(ctx context.Context, req PruneRequest, progress func(Progres
 		return PruneResult{}, err
 	}
 	res := PruneResult{Skipped: len(young)}
-	if why := o.place.mismatch(); why != "" && !req.Force {
-		return res, o.refuse(ctx, plan, fmt.Errorf("prune: %w: %s; check management_url (or pass --force)", ErrWrongEndpoint, why))
+	if !req.Force {
+		if err := o.rightEndpoint(ctx, "prune", plan.Filter); err != nil {
+			return res, err
+		}
 	}
 	live, err := o.probeAll(ctx, conns, o.probeRate(req.RPS), &res, progress)
 	if err != nil {

@@ -239,3 +239,57 @@ func auditActionsOf(entries []auditlog.Entry) []string {
 	}
 	return out
 }
+
+// What `send --prune-gone` and the console's "prune the gone" do after a
+// send whose every target answered gone: a management URL of another stage
+// makes every live connection look gone, and their records must stay.
+func TestDeleteRecordsOfASendToAWrongStageIsGuarded(t *testing.T) {
+	f := startFleetRig(t, testrig.WorldOptions{Clients: 12})
+	f.api.SetFault(func(method, _ string, _ int) error {
+		if method == "POST" || method == "GET" {
+			return &types.GoneException{Message: aws.String("Gone")}
+		}
+		return nil
+	})
+	before := f.dump(t)
+	res, err := f.ops.Send(context.Background(), SendRequest{Targets: Targets{All: true}, Payload: []byte(`{"hi":1}`), Journal: filepath.Join(t.TempDir(), "send.jsonl")}, nil)
+	if err != nil || len(res.GoneIDs) != 12 || res.Delivered != 0 {
+		t.Fatalf("send: %+v, %v; want all 12 answered gone", res, err)
+	}
+	_, err = f.ops.DeleteRecords(context.Background(), GoneRecords{IDs: res.GoneIDs, Live: res.Delivered}, nil)
+	if !errors.Is(err, ErrWrongEndpoint) || !Refused(err) {
+		t.Errorf("deleting the records of 12 live connections a wrong management URL called gone: %v, want ErrWrongEndpoint", err)
+	}
+	if after := f.dump(t); !slices.Equal(after, before) {
+		t.Errorf("%d of %d registry records of live connections deleted", len(before)-len(after), len(before))
+	}
+	if forced, err := f.ops.DeleteRecords(context.Background(), GoneRecords{IDs: res.GoneIDs, Force: true}, nil); err != nil || forced.Deleted != 12 {
+		t.Errorf("forced: %+v, %v; want the 12 connections' records deleted", forced, err)
+	}
+}
+
+// An undo marks the journal it reverses: a later resume or undo of that
+// journal is refused instead of redoing what the undo put back.
+func TestAnUndonePruneIsNeitherResumedNorUndoneAgain(t *testing.T) {
+	f := startFleetRig(t, testrig.WorldOptions{Clients: 2})
+	stale := []string{staleID(160), staleID(161), staleID(162)}
+	f.staleRecords(t, time.Now().Add(-time.Hour), stale...)
+	journal := filepath.Join(t.TempDir(), "prune.jsonl")
+	if res, err := f.ops.Prune(context.Background(), PruneRequest{Journal: journal}, nil); err != nil || res.Deleted != 3 {
+		t.Fatalf("prune: %+v, %v", res, err)
+	}
+	undoJournal := filepath.Join(t.TempDir(), "undo.jsonl")
+	if undo, err := f.ops.UndoPrune(context.Background(), journal, undoJournal, nil); err != nil || undo.Deleted != 3 {
+		t.Fatalf("undo: %+v, %v", undo, err)
+	}
+	before := f.dump(t)
+	if _, err := f.ops.ResumePrune(context.Background(), journal, nil); !errors.Is(err, ErrForeignJournal) || !strings.Contains(err.Error(), undoJournal) {
+		t.Errorf("resume of an undone prune: %v, want a refusal naming the undo's journal", err)
+	}
+	if _, err := f.ops.UndoPrune(context.Background(), journal, "", nil); !errors.Is(err, ErrForeignJournal) {
+		t.Errorf("a second undo: %v, want a refusal", err)
+	}
+	if after := f.dump(t); !slices.Equal(after, before) {
+		t.Error("a refused resume or undo changed records")
+	}
+}

@@ -298,25 +298,59 @@ func (o *Ops) deleteGone(ctx context.Context, conns []data.Connection, filter, p
 	return err
 }
 
-// DeleteRecords deletes the registry records of the connections ids — the
-// connection records and their subscriptions — as a journaled "prune" (with
-// the records as they were, for --undo). It is for ids already known to be
-// gone (a send's gone targets): it makes no call to the management API.
-func (o *Ops) DeleteRecords(ctx context.Context, ids []string, progress func(Progress)) (PruneResult, error) {
-	if len(ids) == 0 {
+// GoneRecords names connections a run found gone, whose records to delete.
+type GoneRecords struct {
+	// IDs are the gone connections.
+	IDs []string
+	// Live counts the connections the same run found connected (a send's
+	// delivered targets): none, with many gone, looks like a wrong endpoint.
+	Live int
+	// Force deletes even when it looks like a wrong endpoint.
+	Force bool
+}
+
+// DeleteRecords deletes the registry records of connections already known
+// to be gone (a send's gone targets) — the connection records and their
+// subscriptions — as a journaled "prune" (with the records as they were,
+// for --undo). It makes no call to the management API. The wrong-endpoint
+// guard holds as for Prune: with at least guardMinGone gone and none live,
+// or a management URL of another API or stage, it deletes nothing
+// (ErrWrongEndpoint) unless forced.
+func (o *Ops) DeleteRecords(ctx context.Context, g GoneRecords, progress func(Progress)) (PruneResult, error) {
+	if len(g.IDs) == 0 {
 		return PruneResult{}, fmt.Errorf("prune: %w", ErrNoTargets)
 	}
-	filter := fmt.Sprintf("records of %d gone connections", len(ids))
+	filter := fmt.Sprintf("records of %d gone connections", len(g.IDs))
 	if err := o.writable(ctx, "prune", filter); err != nil {
 		return PruneResult{}, err
 	}
-	conns, err := o.connectionsByID(ctx, slices.Compact(slices.Sorted(slices.Values(ids))))
+	conns, err := o.connectionsByID(ctx, slices.Compact(slices.Sorted(slices.Values(g.IDs))))
 	if err != nil {
 		return PruneResult{}, fmt.Errorf("prune: %w", err)
 	}
 	res := PruneResult{Gone: len(conns)}
+	plan := Plan{Action: "prune", Filter: filter, Radius: RadiusOf(targetsOf(conns))}
+	if !g.Force {
+		if err := o.rightEndpoint(ctx, "prune", filter); err != nil {
+			return res, err
+		}
+		if g.Live == 0 && len(conns) >= guardMinGone {
+			return res, o.refuse(ctx, plan, fmt.Errorf("prune: %w: all %d targets answered gone and none was delivered; "+
+				"a management_url of another stage, API or account answers gone for every connection: check management_url, "+
+				"or pass --force to delete their records anyway", ErrWrongEndpoint, len(conns)))
+		}
+	}
 	err = o.deleteGone(ctx, conns, filter, "", &res, progress)
 	return res, err
+}
+
+// targetsOf are the targets conns describe.
+func targetsOf(conns []data.Connection) []Target {
+	ts := make([]Target, len(conns))
+	for i, c := range conns {
+		ts[i] = targetOf(c)
+	}
+	return ts
 }
 
 // ResumePrune finishes a prune (or its undo) journaled at path: the
@@ -344,7 +378,7 @@ func (o *Ops) UndoPrune(ctx context.Context, path, journal string, progress func
 		return PruneResult{}, err
 	}
 	var done *recordsAction
-	l, err := o.load(path, []string{"prune"}, func(h header) (action, error) {
+	l, err := o.load(ctx, path, []string{"prune"}, func(h header) (action, error) {
 		done = &recordsAction{o: o}
 		return done, unmarshalPlan(h, &done.plan)
 	})
@@ -365,7 +399,7 @@ func (o *Ops) UndoPrune(ctx context.Context, path, journal string, progress func
 	if err != nil {
 		return PruneResult{}, err
 	}
-	r.h.Of, r.progress = path, progress
+	r.h.Of, r.progress, r.undoes = path, progress, path
 	plan := Plan{Action: "prune-undo", Filter: filter, Radius: RadiusOf(undo.plan.Targets)}
 	plan.Radius.Noun = "gone connections' records"
 	err = r.start(ctx, plan, nil)
@@ -376,14 +410,14 @@ func (o *Ops) UndoPrune(ctx context.Context, path, journal string, progress func
 
 // load reads the journal at path (a journal of one of actions, written at
 // this Ops' place) without acting on it: what an undo reverses.
-func (o *Ops) load(path string, actions []string, build func(header) (action, error)) (*ledger, error) {
+func (o *Ops) load(ctx context.Context, path string, actions []string, build func(header) (action, error)) (*ledger, error) {
 	j, lines, err := journal.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	h, _, l, err := readJournal(path, lines, actions, build)
 	if err == nil {
-		err = o.belongs(path, h)
+		err = o.belongs(ctx, path, h, l)
 	}
 	return l, errors.Join(err, j.Close())
 }

@@ -16,7 +16,7 @@ func TestDeleteRecordsDeletesOnlyTheGivenRecords(t *testing.T) {
 	gone := []string{staleID(1), staleID(2)}
 	f.staleRecords(t, time.Time{}, append(slices.Clone(gone), staleID(3))...)
 
-	res, err := f.ops.DeleteRecords(context.Background(), append(slices.Clone(gone), gone[0]), nil) // one listed twice
+	res, err := f.ops.DeleteRecords(context.Background(), GoneRecords{IDs: append(slices.Clone(gone), gone[0]), Live: 1}, nil) // one listed twice
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,14 +44,14 @@ func TestDeleteRecordsRefusals(t *testing.T) {
 	f.staleRecords(t, time.Time{}, staleID(1))
 
 	f.confirm.err = ErrNotConfirmed
-	if _, err := f.ops.DeleteRecords(context.Background(), []string{staleID(1)}, nil); !errors.Is(err, ErrNotConfirmed) {
+	if _, err := f.ops.DeleteRecords(context.Background(), GoneRecords{IDs: []string{staleID(1)}}, nil); !errors.Is(err, ErrNotConfirmed) {
 		t.Errorf("declined: %v", err)
 	}
 	readOnly := f.with(t, func(d *Deps) { d.Policy.ReadOnly = true })
-	if _, err := readOnly.DeleteRecords(context.Background(), []string{staleID(1)}, nil); !errors.Is(err, ErrReadOnly) {
+	if _, err := readOnly.DeleteRecords(context.Background(), GoneRecords{IDs: []string{staleID(1)}}, nil); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("read-only: %v", err)
 	}
-	if _, err := f.ops.DeleteRecords(context.Background(), nil, nil); !errors.Is(err, ErrNoTargets) {
+	if _, err := f.ops.DeleteRecords(context.Background(), GoneRecords{}, nil); !errors.Is(err, ErrNoTargets) {
 		t.Errorf("no ids: %v", err)
 	}
 	if conns, _ := f.records(t, data.Select{User: "u-stale"}); len(conns) != 1 {

@@ -259,7 +259,7 @@ func (o *Ops) UndoRepair(ctx context.Context, path, journal string, rps float64,
 		return RepairResult{}, err
 	}
 	done := &repairAction{reg: o.reg}
-	l, err := o.load(path, []string{"repair", "repair-undo"}, func(h header) (action, error) {
+	l, err := o.load(ctx, path, []string{"repair", "repair-undo"}, func(h header) (action, error) {
 		return done, unmarshalPlan(h, &done.plan)
 	})
 	if err != nil {
@@ -289,7 +289,7 @@ func (o *Ops) applyNew(ctx context.Context, action, of, filter, path string, rps
 	if err != nil {
 		return RepairResult{}, err
 	}
-	r.h.Of, r.progress = of, progress
+	r.h.Of, r.progress, r.undoes = of, progress, of
 	err = r.start(ctx, Plan{Action: action, Filter: filter, Radius: radiusOf(plan.Changes)}, nil)
 	return act.result(r), err
 }

@@ -326,8 +326,15 @@ func TestRepairJournalsOfAnotherProfileOrPlaceAreRefused(t *testing.T) {
 				t.Errorf("%s: undo: %v, want %q", name, err, c.message)
 			}
 		}
-		if len(r.confirm.asked()) != asked || len(rawAudit(t, r.audit.Path())) != audited {
-			t.Error("a refused resume or undo asked or audited")
+		// Refused, audited (one line each), nothing asked.
+		lines := rawAudit(t, r.audit.Path())
+		if len(r.confirm.asked()) != asked || len(lines) != audited+8 {
+			t.Errorf("%d confirmations and %d audit lines after 8 refusals, want %d and %d", len(r.confirm.asked()), len(lines), asked, audited+8)
+		}
+		for _, l := range lines[min(audited, len(lines)):] {
+			if !strings.Contains(l.Error, ErrForeignJournal.Error()) {
+				t.Errorf("audit line %+v, want a refusal of a foreign journal", l)
+			}
 		}
 		if after, afterSubs := r.entities(t); !mapsEqual(after, conns) || !mapsEqual(afterSubs, subs) {
 			t.Error("a refused resume or undo wrote")

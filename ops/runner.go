@@ -63,6 +63,9 @@ type journaled struct {
 	progress func(Progress)
 	// attempted counts the targets this call acted on.
 	attempted int
+	// undoes, for an undo, is the journal it reverses: marked undone once
+	// the undo is authorized and audited, before its first effect.
+	undoes string
 }
 
 // Progress is a running action's account over its whole journal.
@@ -122,6 +125,11 @@ func (r *journaled) start(ctx context.Context, plan Plan, payload []byte) error 
 	plan.Journal = r.path
 	return r.o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
 		out := Outcome{Payload: payload, Journal: r.path}
+		if r.undoes != "" {
+			if err := markUndone(r.undoes, r.path, r.o.stamp()); err != nil {
+				return out, err
+			}
+		}
 		j, err := journal.Create(r.path)
 		if err != nil {
 			return out, err
@@ -132,7 +140,10 @@ func (r *journaled) start(ctx context.Context, plan Plan, payload []byte) error 
 			err = r.loop(ctx)
 		}
 		out.Result = r.counts()
-		return out, errors.Join(err, j.Close())
+		if cerr := j.Close(); cerr != nil && !(errors.Is(err, journal.ErrWrite) && errors.Is(cerr, journal.ErrWrite)) {
+			err = errors.Join(err, cerr) // a write error once, not twice
+		}
+		return out, err
 	})
 }
 
@@ -153,7 +164,7 @@ func (o *Ops) resume(ctx context.Context, path string, actions []string, rps flo
 	if r.h, r.act, r.l, err = readJournal(path, lines, actions, build); err != nil {
 		return nil, err
 	}
-	if err := o.belongs(path, r.h); err != nil {
+	if err := o.belongs(ctx, path, r.h, r.l); err != nil {
 		return nil, err
 	}
 	if rps != 0 {
@@ -171,6 +182,16 @@ func (o *Ops) resume(ctx context.Context, path string, actions []string, rps flo
 		}
 		return Outcome{Result: r.counts(), Journal: path, Payload: r.payload()}, err
 	})
+}
+
+// markUndone appends to the journal at path that the undo journaled at by
+// reverses it: from then on it is neither resumed nor undone again.
+func markUndone(path, by string, at *time.Time) error {
+	j, _, err := journal.Open(path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(j.Intent(entry{Event: "undone", Journal: by, Time: at}), j.Close())
 }
 
 // payload is what the audit fingerprints of a resumed run: a send's or a

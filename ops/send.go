@@ -155,6 +155,9 @@ func (o *Ops) Send(ctx context.Context, req SendRequest, progress func(Progress)
 	if err := o.writable(ctx, "send", req.Targets.String()); err != nil {
 		return SendResult{}, err
 	}
+	if err := o.rightEndpoint(ctx, "send", req.Targets.String()); err != nil {
+		return SendResult{}, err
+	}
 	targets, plan, err := o.Plan(ctx, "send", req.Targets, len(req.Payload))
 	if err != nil {
 		return SendResult{}, err

@@ -153,7 +153,7 @@ func TestSendAccountsGoneUnknownAndTheGoneRecordsAreDeleted(t *testing.T) {
 	// The gone targets' records go, as the CLI's --prune-gone does it (its
 	// journal in the default place, under XDG_STATE_HOME).
 	t.Setenv("XDG_STATE_HOME", f.dir)
-	pruned, err := f.o.DeleteRecords(ctx, res.GoneIDs, nil)
+	pruned, err := f.o.DeleteRecords(ctx, ops.GoneRecords{IDs: res.GoneIDs, Live: res.Delivered}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

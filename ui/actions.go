@@ -82,7 +82,7 @@ func (m Model) handleAction(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case send.SubmitMsg:
 		return m.startSend(msg)
 	case progress.PruneGoneMsg:
-		return m.startDeleteRecords(msg.IDs)
+		return m.startDeleteRecords(ops.GoneRecords{IDs: msg.IDs, Live: msg.Live})
 	case progress.ResumeMsg:
 		return m.startResume(msg)
 	case progress.UndoMsg:
@@ -208,12 +208,12 @@ func (m Model) startPrune() (tea.Model, tea.Cmd) {
 	return m, tea.Batch(pruneCmd(ctx, m.sess.Ops, run, ops.PruneRequest{Select: m.pushed, Grace: ops.DefaultPruneGrace}, events), waitAction(events))
 }
 
-func (m Model) startDeleteRecords(ids []string) (tea.Model, tea.Cmd) {
+func (m Model) startDeleteRecords(g ops.GoneRecords) (tea.Model, tea.Cmd) {
 	if !m.ready(nil) {
 		return m, nil
 	}
-	ctx, run, events := m.begin(fmt.Sprintf("prune the records of %d gone connections", len(ids)))
-	return m, tea.Batch(deleteRecordsCmd(ctx, m.sess.Ops, run, ids, events), waitAction(events))
+	ctx, run, events := m.begin(fmt.Sprintf("prune the records of %d gone connections", len(g.IDs)))
+	return m, tea.Batch(deleteRecordsCmd(ctx, m.sess.Ops, run, g, events), waitAction(events))
 }
 
 // actionDone shows how an action ended (a refusal in the status line) and

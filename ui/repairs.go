@@ -108,7 +108,7 @@ func repairSummary(o *ops.Ops, applied string, res ops.RepairResult, err error) 
 		},
 		Failed: failed, Journal: res.Journal, Action: "repair", Err: err,
 		Resumable: res.Journal != "" && !res.Complete,
-		Undoable:  res.Journal != "" && res.Applied > 0,
+		Undoable:  res.Journal != "" && res.Applied+res.Failed > 0, // failed writes may have landed: undo covers them
 	}
 }
 

@@ -98,7 +98,7 @@ func sendSummary(res ops.SendResult, err error) progress.Summary {
 			{Label: "throttled", N: res.Throttled}, {Label: "failed", N: res.Failed}, {Label: "unknown", N: res.Unknown},
 			{Label: "not attempted", N: res.NotAttempted},
 		},
-		Gone: res.GoneIDs, Failed: append(res.FailedIDs, res.UnknownIDs...), Journal: res.Journal, Action: "send",
+		Gone: res.GoneIDs, Live: res.Delivered, Failed: res.FailedIDs, Journal: res.Journal, Action: "send",
 		Resumable: res.Journal != "" && !res.Complete, Err: err,
 	}
 }
@@ -132,10 +132,10 @@ func pruneCmd(ctx context.Context, o *ops.Ops, run int, req ops.PruneRequest, ev
 	}
 }
 
-func deleteRecordsCmd(ctx context.Context, o *ops.Ops, run int, ids []string, events chan tea.Msg) tea.Cmd {
+func deleteRecordsCmd(ctx context.Context, o *ops.Ops, run int, g ops.GoneRecords, events chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		defer close(events)
-		res, err := o.DeleteRecords(ctx, ids, actionProgress(run, events))
+		res, err := o.DeleteRecords(ctx, g, actionProgress(run, events))
 		return actionDoneMsg{run: run, title: "prune", summary: pruneSummary(res, "deleted", err)}
 	}
 }

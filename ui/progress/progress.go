@@ -35,6 +35,7 @@ type Counts struct {
 type Summary struct {
 	Items   []Count
 	Gone    []string // the gone targets' ids (prunable)
+	Live    int      // the targets the run reached (a send's delivered)
 	Failed  []string // the failed targets' ids
 	Journal string   // the run's journal, when there is one
 	// Resumable says the run was interrupted or partly failed and its journal
@@ -47,8 +48,13 @@ type Summary struct {
 	Err       error
 }
 
-// PruneGoneMsg asks for the records of the gone targets to be deleted.
-type PruneGoneMsg struct{ IDs []string }
+// PruneGoneMsg asks for the records of the gone targets to be deleted; Live
+// counts the targets the run reached (none: the answers may come from a
+// wrong endpoint).
+type PruneGoneMsg struct {
+	IDs  []string
+	Live int
+}
 
 // ResumeMsg asks for the run journaled at Journal to be resumed; Action is
 // the Summary's.
@@ -148,8 +154,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.open = false
 		return m, func() tea.Msg { return CloseMsg{} }
 	case key.Matches(k, m.keys.Prune) && len(s.Gone) > 0:
-		ids := s.Gone
-		return m, func() tea.Msg { return PruneGoneMsg{IDs: ids} }
+		msg := PruneGoneMsg{IDs: s.Gone, Live: s.Live}
+		return m, func() tea.Msg { return msg }
 	case key.Matches(k, m.keys.Resume) && s.Resumable:
 		msg := ResumeMsg{Action: s.Action, Journal: s.Journal}
 		return m, func() tea.Msg { return msg }

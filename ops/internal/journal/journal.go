@@ -80,11 +80,24 @@ func Create(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
+	if err := syncDir(filepath.Dir(path)); err != nil { // the new name survives a power loss too
+		f.Close()
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
 	if err := lockFile(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
 	return New(path, f), nil
+}
+
+// syncDir makes the entries of directory dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	return errors.Join(d.Sync(), d.Close())
 }
 
 // Open opens an existing journal for appending: it locks it, reads
