@@ -34,8 +34,8 @@ type LogoutRequest struct {
 	// DefaultLogoutRate. Each cut is two management calls (post, delete),
 	// so the rate is also held to half the profile's management RPS.
 	Rate float64
-	// Journal is the path of the journal to write (DefaultJournalPath is one
-	// place); it must not exist yet.
+	// Journal is where the journal goes ("": $XDG_STATE_HOME/wsops/journals/
+	// <action>-<time>.jsonl); it must not exist yet.
 	Journal string
 }
 

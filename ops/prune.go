@@ -40,7 +40,8 @@ type PruneRequest struct {
 	RPS float64
 	// Force deletes even when the probes look like a wrong endpoint.
 	Force bool
-	// Journal is where the journal goes ("": DefaultJournalPath).
+	// Journal is where the journal goes ("": $XDG_STATE_HOME/wsops/journals/
+	// <action>-<time>.jsonl); it must not exist yet.
 	Journal string
 }
 

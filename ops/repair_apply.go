@@ -26,7 +26,8 @@ type RepairApply struct {
 	Selected []int
 	// RPS is writes per second (0: the profile's repair_rps; +Inf: no limit).
 	RPS float64
-	// Journal is where the journal goes ("": DefaultJournalPath).
+	// Journal is where the journal goes ("": $XDG_STATE_HOME/wsops/journals/
+	// <action>-<time>.jsonl); it must not exist yet.
 	Journal string
 }
 

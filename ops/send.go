@@ -23,8 +23,8 @@ type SendRequest struct {
 	// RPS is the rate of management calls; 0 takes the profile's, and when
 	// that is 0 too, client.DefaultRPS. math.Inf(1) sends unthrottled.
 	RPS float64
-	// Journal is the path of the journal to write; "" is DefaultJournalPath.
-	// It must not exist yet.
+	// Journal is where the journal goes ("": $XDG_STATE_HOME/wsops/journals/
+	// <action>-<time>.jsonl); it must not exist yet.
 	Journal string
 }
 
