@@ -20,7 +20,6 @@ type Registry interface {
 	ConnectionsOf(ctx context.Context, user string) ([]data.Connection, error)
 	Subscriptions(ctx context.Context, sel data.Select) <-chan data.Page[data.Subscription]
 	SubscriptionsOfMany(ctx context.Context, ids []string) ([]data.Subscription, error)
-	DeleteConnections(ctx context.Context, ids []string) (data.DeleteResult, error)
 	DeleteRecords(ctx context.Context, conns, subs []data.Item) error
 	Update(ctx context.Context, c data.Change) (before data.Item, err error)
 	Create(ctx context.Context, subscriptions bool, item data.Item) error
