@@ -71,9 +71,5 @@ func postWorkers(rps float64) int {
 	if math.IsInf(rps, 1) {
 		return maxPostWorkers // the engine finds how many pay
 	}
-	need := rps * postLatencyBudget.Seconds()
-	if need >= maxPostWorkers {
-		return maxPostWorkers
-	}
-	return max(client.DefaultWorkers, int(math.Ceil(need)))
+	return max(client.DefaultWorkers, int(math.Ceil(min(rps*postLatencyBudget.Seconds(), maxPostWorkers))))
 }

@@ -131,24 +131,28 @@ func (l *ledger) targets() []int {
 	return ts
 }
 
-// apply takes one line into the ledger; read, the action's, sees it too and
-// refuses what the action does not know.
-func (l *ledger) apply(e entry, read func(entry) error) error {
+// apply takes one line into the ledger, refusing a step, an intent or data
+// the action does not know.
+func (l *ledger) apply(e entry, act action) error {
 	switch {
 	case e.T == nil && e.Event == "undone":
 		l.undoneBy = e.Journal
 		return nil
 	case e.T == nil && e.Event != "":
-		return read(e)
+		return nil
 	case e.T == nil:
 		return errors.New("a line that is neither a target's nor an event")
 	case *e.T < 0 || *e.T >= len(l.canon):
 		return fmt.Errorf("target %d of a plan of %d", *e.T, len(l.canon))
 	case (e.Intent == "") == (e.Step == ""):
 		return fmt.Errorf("target %d: a line needs an intent or a step", *e.T)
+	case e.Intent != "" && !slices.Contains(act.intents(), e.Intent), e.Step != "" && !slices.Contains(act.outcomes(), e.Step):
+		return fmt.Errorf("target %d: intent %q or step %q is not this action's", *e.T, e.Intent, e.Step)
 	}
-	if err := read(e); err != nil {
-		return fmt.Errorf("target %d: %w", *e.T, err)
+	if d := act.data(); d != nil && len(e.Data) > 0 {
+		if err := json.Unmarshal(e.Data, d); err != nil {
+			return fmt.Errorf("target %d: %w", *e.T, err)
+		}
 	}
 	t := l.canon[*e.T]
 	if e.Intent != "" {
@@ -163,26 +167,18 @@ func (l *ledger) apply(e entry, read func(entry) error) error {
 	return nil
 }
 
-// hidden counts the targets whose intent has no outcome: a crash hid their fate.
-func (l *ledger) hidden() int {
-	n := 0
+// unsettled counts the targets whose intent has no outcome (a crash hid their
+// fate), and untouched those with neither an intent nor an outcome.
+func (l *ledger) unsettled() (hidden, untouched int) {
 	for _, t := range l.targets() {
-		if l.open[t] != "" {
-			n++
+		switch {
+		case l.open[t] != "":
+			hidden++
+		case l.last[t].Step == "":
+			untouched++
 		}
 	}
-	return n
-}
-
-// untouched counts the targets with neither an intent nor an outcome.
-func (l *ledger) untouched() int {
-	n := 0
-	for _, t := range l.targets() {
-		if l.open[t] == "" && l.last[t].Step == "" {
-			n++
-		}
-	}
-	return n
+	return hidden, untouched
 }
 
 // readJournal parses a journal's header (which must be a journal of one of
@@ -217,7 +213,7 @@ func readJournal(path string, lines [][]byte, actions []string, build func(heade
 		if err := json.Unmarshal(lines[n], &e); err != nil {
 			return fail(n+1, err)
 		}
-		if err := l.apply(e, act.read); err != nil {
+		if err := l.apply(e, act); err != nil {
 			return fail(n+1, err)
 		}
 	}

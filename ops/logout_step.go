@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 
 	"wsops/client"
@@ -49,13 +48,8 @@ func (a *logout) kind() callKind         { return callCut }
 func (a *logout) message() []byte        { return a.plan.Notice }
 func (a *logout) radius(ts []int) Radius { return RadiusOf(pick(a.plan.Targets, ts)) }
 func (a *logout) outcomes() []string     { return []string{logoutDisconnected, logoutGone, logoutFailed} }
-
-func (a *logout) read(e entry) error {
-	if e.T == nil || e.Intent == "notice" || e.Intent == "cut" || slices.Contains(a.outcomes(), e.Step) {
-		return dataOf(e, &logoutData{})
-	}
-	return fmt.Errorf("not a logout's line: intent %q, step %q", e.Intent, e.Step)
-}
+func (a *logout) intents() []string      { return []string{"notice", "cut"} }
+func (a *logout) data() any              { return &logoutData{} }
 
 func (a *logout) pending(l *ledger, t int) bool {
 	step := l.last[t].Step

@@ -19,17 +19,6 @@ const (
 	LiveGone
 )
 
-// String names the status as the JSON output does.
-func (s LiveStatus) String() string {
-	switch s {
-	case LiveConnected:
-		return "connected"
-	case LiveGone:
-		return "gone"
-	}
-	return "unknown"
-}
-
 // Live is one probe's answer, or, with Final set, the end of a probe run.
 type Live struct {
 	ID     string

@@ -176,13 +176,8 @@ func (a *recordsAction) done() string {
 	return recordsDeleted
 }
 func (a *recordsAction) outcomes() []string { return []string{a.done(), recordsFailed} }
-
-func (a *recordsAction) read(e entry) error {
-	if e.T == nil || e.Intent == "write" || slices.Contains(a.outcomes(), e.Step) {
-		return dataOf(e, &recordsData{})
-	}
-	return fmt.Errorf("not a %s line: intent %q, step %q", a.done(), e.Intent, e.Step)
-}
+func (a *recordsAction) intents() []string  { return []string{"write"} }
+func (a *recordsAction) data() any          { return &recordsData{} }
 
 func (a *recordsAction) pending(l *ledger, t int) bool {
 	step := l.last[t].Step

@@ -101,6 +101,8 @@ func (a *repairAction) outcomes() []string {
 	return []string{repairApplied, repairAlready, repairConflict, repairFailed}
 }
 func (a *repairAction) radius(ts []int) Radius { return radiusOf(pick(a.plan.Changes, ts)) }
+func (a *repairAction) intents() []string      { return []string{"write"} }
+func (a *repairAction) data() any              { return &repairData{} }
 
 func (a *repairAction) keys() []string {
 	keys := make([]string, len(a.plan.Changes))
@@ -108,13 +110,6 @@ func (a *repairAction) keys() []string {
 		keys[i] = c.Ident()
 	}
 	return keys
-}
-
-func (a *repairAction) read(e entry) error {
-	if e.T == nil || e.Intent == "write" || slices.Contains(a.outcomes(), e.Step) {
-		return dataOf(e, &repairData{})
-	}
-	return fmt.Errorf("not a repair's line: intent %q, step %q", e.Intent, e.Step)
 }
 
 func (a *repairAction) pending(l *ledger, t int) bool {

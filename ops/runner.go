@@ -14,7 +14,7 @@ import (
 )
 
 // An action is what a journaled action supplies to the runner: its plan's
-// targets, its reading of its own journal lines, and its step. The runner
+// targets, the names and data of its journal lines, and its step. The runner
 // does the rest, the same for every action: the safety checks and the
 // audit lines, the journal (created, locked, replayed, resumed, synced and
 // closed), the fan-out at the journal's rate, cancellation, stopping on a
@@ -23,9 +23,6 @@ import (
 type action interface {
 	// keys identify the plan's targets: two with one key are acted on once.
 	keys() []string
-	// read takes in one journal line (events too) and refuses one whose
-	// intent, step or data the action does not know.
-	read(e entry) error
 	// pending reports whether a run still has to act on target t.
 	pending(l *ledger, t int) bool
 	// step acts on target t: every effect only once w.intent has made its
@@ -36,8 +33,13 @@ type action interface {
 	radius(ts []int) Radius
 	// kind is the fan-out its steps make.
 	kind() callKind
-	// outcomes name the steps that end a target, in the order accounts list them.
+	// outcomes name the steps that end a target, in the order accounts
+	// list them; intents what its steps intend; data is a fresh value of
+	// the type its lines' data decode into (nil: they carry none). A
+	// journal line with another step, intent or data is refused.
 	outcomes() []string
+	intents() []string
+	data() any
 }
 
 // intents records a step's intents, each durable before intent returns.
@@ -99,11 +101,12 @@ func (r *journaled) counts() map[string]int {
 	for _, c := range r.account().Counts {
 		m[c.Label] = c.N
 	}
-	if n := r.l.hidden(); n > 0 {
-		m["unknown"] += n
+	hidden, untouched := r.l.unsettled()
+	if hidden > 0 {
+		m["unknown"] += hidden
 	}
-	if n := r.l.untouched(); n > 0 {
-		m["not_attempted"] = n
+	if untouched > 0 {
+		m["not_attempted"] = untouched
 	}
 	return m
 }
@@ -239,7 +242,7 @@ func (r *journaled) loop(ctx context.Context) error {
 		done++
 		r.attempted++
 		e.T, e.Attempts = &t, ev.Result.Attempts
-		err := r.l.apply(e, r.act.read)
+		err := r.l.apply(e, r.act)
 		if err == nil {
 			err = r.j.Record(e)
 		}

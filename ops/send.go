@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"net"
-	"slices"
 	"time"
 
 	"wsops/client"
@@ -84,15 +83,10 @@ func (a *send) keys() []string         { return IDs(a.plan.Targets) }
 func (a *send) kind() callKind         { return callPost }
 func (a *send) message() []byte        { return a.plan.Payload }
 func (a *send) radius(ts []int) Radius { return RadiusOf(pick(a.plan.Targets, ts)) }
+func (a *send) intents() []string      { return []string{"post"} }
+func (a *send) data() any              { return nil }
 func (a *send) outcomes() []string {
 	return []string{sendDelivered, sendGone, sendThrottled, sendFailed, sendUnknown}
-}
-
-func (a *send) read(e entry) error {
-	if e.T == nil || e.Intent == "post" || slices.Contains(a.outcomes(), e.Step) {
-		return nil
-	}
-	return fmt.Errorf("not a send's line: intent %q, step %q", e.Intent, e.Step)
 }
 
 // pending: never sent, or certainly not delivered; an unknown fate only
