@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,8 +32,15 @@ type (
 // auditing to a fresh file; change edits its deps first.
 func stubOps(t *testing.T, change func(*Deps)) *Ops {
 	t.Helper()
-	d := Deps{Registry: noRegistry{}, Gateway: noGateway{}, Confirm: answer{}, Caller: sandboxCaller,
-		Audit: auditlog.New(filepath.Join(t.TempDir(), "audit.jsonl")), Policy: Policy{Profile: "p"}}
+	return testOps(t, Deps{Registry: noRegistry{}, Gateway: noGateway{}, Confirm: answer{}, Caller: sandboxCaller,
+		Audit: auditlog.New(filepath.Join(t.TempDir(), "audit.jsonl")), Policy: Policy{Profile: "p"}}, change)
+}
+
+// testOps is New(d) once change (nil: none) edited a copy of d, which
+// shares no tables slice with d.
+func testOps(t *testing.T, d Deps, change func(*Deps)) *Ops {
+	t.Helper()
+	d.Place.Tables = slices.Clone(d.Place.Tables)
 	if change != nil {
 		change(&d)
 	}

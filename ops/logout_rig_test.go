@@ -62,16 +62,7 @@ func startFleetRig(t *testing.T, opts testrig.WorldOptions) *fleetRig {
 // with is an Ops over the rig's world with deps changed by change (nil: as they are).
 func (f *fleetRig) with(t *testing.T, change func(*Deps)) *Ops {
 	t.Helper()
-	d := f.deps
-	d.Place.Tables = slices.Clone(d.Place.Tables)
-	if change != nil {
-		change(&d)
-	}
-	o, err := New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
+	return testOps(t, f.deps, change)
 }
 
 // sandboxCaller is the caller of every test's Ops.

@@ -116,8 +116,7 @@ func (o *Ops) run(ctx context.Context, plan Plan, do func(context.Context) (Outc
 	entry := auditlog.Entry{Time: start.UTC(), Profile: o.policy.Profile, Action: plan.Action,
 		Filter: plan.Filter, Targets: plan.Radius.Total, Journal: plan.Journal}
 	if err := o.policy.Authorize(ctx, plan, o.confirm); err != nil {
-		entry.Caller, entry.Error = o.callerName(ctx), err.Error()
-		return errors.Join(err, o.audit.Append(entry))
+		return o.refuse(ctx, plan, err)
 	}
 	entry.Caller = o.callerName(ctx)
 	entry.Run = auditlog.NewRunID()
@@ -134,6 +133,14 @@ func (o *Ops) run(ctx context.Context, plan Plan, do func(context.Context) (Outc
 		entry.Error = err.Error()
 	}
 	return errors.Join(err, o.audit.End(entry))
+}
+
+// refuse audits a refusal (one line, no phase: no call was made) and
+// returns it.
+func (o *Ops) refuse(ctx context.Context, plan Plan, err error) error {
+	entry := auditlog.Entry{Time: o.now().UTC(), Profile: o.policy.Profile, Caller: o.callerName(ctx), Action: plan.Action,
+		Filter: plan.Filter, Targets: plan.Radius.Total, Journal: plan.Journal, Error: err.Error()}
+	return errors.Join(err, o.audit.Append(entry))
 }
 
 // callerName is who acts, or why that is unknown.

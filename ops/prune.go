@@ -7,8 +7,8 @@ import (
 	"math"
 	"time"
 
+	"wsops/client"
 	"wsops/data"
-	"wsops/ops/auditlog"
 )
 
 // DefaultPruneGrace is how young a record prune leaves alone by default: a
@@ -102,21 +102,22 @@ func (o *Ops) Prune(ctx context.Context, req PruneRequest, progress func(Progres
 		return PruneResult{}, err
 	}
 	res := PruneResult{Skipped: len(young)}
-	if !req.Force {
+	if !req.Force { // before probing for nothing (the guard checks it too)
 		if err := o.rightEndpoint(ctx, "prune", plan.Filter); err != nil {
 			return res, err
 		}
 	}
-	live, err := o.probeAll(ctx, conns, o.probeRate(req.RPS), &res, progress)
+	status, err := o.probeAll(ctx, conns, o.probeRate(req.RPS), &res, progress)
 	if err != nil {
 		return res, err
 	}
-	if err := o.guard(ctx, plan, res, req.Force, young[:min(len(young), guardWitnesses)]); err != nil {
+	live := res.Checked - res.Gone - res.Failed
+	if err := o.guard(ctx, plan, res.Gone, res.Checked, live, req.Force, young[:min(len(young), guardWitnesses)]); err != nil {
 		return res, err
 	}
 	var gone []data.Connection
 	for _, c := range conns {
-		if live[c.ID] == LiveGone {
+		if status[c.ID] == LiveGone {
 			gone = append(gone, c)
 		}
 	}
@@ -131,14 +132,13 @@ func (o *Ops) Prune(ctx context.Context, req PruneRequest, progress func(Progres
 // probeAll probes conns and tells each one's status; failed probes count
 // in res.Failed.
 func (o *Ops) probeAll(ctx context.Context, conns []data.Connection, rps float64, res *PruneResult, progress func(Progress)) (map[string]LiveStatus, error) {
-	ids := make(chan string, len(conns))
-	for _, c := range conns {
-		ids <- c.ID
+	ids := make([]string, len(conns))
+	for i, c := range conns {
+		ids[i] = c.ID
 	}
-	close(ids)
 	status := make(map[string]LiveStatus, len(conns))
 	var stopped error
-	for l := range o.Probe(ctx, ids, rps, false) {
+	for l := range o.Probe(ctx, client.StreamIDs(ids), rps, false) {
 		if l.Final {
 			stopped = l.Err
 			continue
@@ -164,27 +164,35 @@ func (o *Ops) probeAll(ctx context.Context, conns []data.Connection, rps float64
 	return status, nil
 }
 
-// guard refuses to delete when the probes look like a wrong endpoint:
-// nearly every probed connection gone, and none of them — nor of the young
-// witnesses, asked only then — connected.
-func (o *Ops) guard(ctx context.Context, plan Plan, res PruneResult, force bool, witnesses []data.Connection) error {
-	live := res.Checked - res.Gone - res.Failed
-	if force || live > 0 || res.Gone < guardMinGone || float64(res.Gone) < guardGoneShare*float64(res.Checked) {
+// guard refuses, audited, to delete the records of gone connections when
+// the answers look like a wrong endpoint: a management URL of another API
+// or stage, or gone of probed connections gone (at least guardMinGone, a
+// guardGoneShare or more) with none connected — not live of them, and none
+// of the witnesses, asked only then. Prune and DeleteRecords share it.
+func (o *Ops) guard(ctx context.Context, plan Plan, gone, probed, live int, force bool, witnesses []data.Connection) error {
+	if force {
 		return nil
 	}
-	var w PruneResult
-	status, err := o.probeAll(ctx, witnesses, 0, &w, nil)
-	if err != nil {
+	if err := o.rightEndpoint(ctx, "prune", plan.Filter); err != nil {
 		return err
 	}
-	for _, s := range status {
-		if s == LiveConnected {
-			return nil // the endpoint knows this fleet: it is that stale
+	if live > 0 || gone < guardMinGone || float64(gone) < guardGoneShare*float64(probed) {
+		return nil
+	}
+	if len(witnesses) > 0 {
+		status, err := o.probeAll(ctx, witnesses, 0, &PruneResult{}, nil)
+		if err != nil {
+			return err
+		}
+		for _, s := range status {
+			if s == LiveConnected {
+				return nil // the endpoint knows this fleet: it is that stale
+			}
 		}
 	}
-	return o.refuse(ctx, plan, fmt.Errorf("prune: %w: %d of %d probed connections answer gone and none of %d younger ones is connected; "+
+	return o.refuse(ctx, plan, fmt.Errorf("prune: %w: %d of %d probed connections answer gone and none is connected (nor any of %d younger ones asked); "+
 		"a stale fleet is rarely that stale, a management_url of another stage, API or account answers gone for every connection: "+
-		"check management_url, or pass --force to delete anyway", ErrWrongEndpoint, res.Gone, res.Checked, len(witnesses)))
+		"check management_url, or pass --force to delete anyway", ErrWrongEndpoint, gone, probed, len(witnesses)))
 }
 
 // probeErr says how many probes failed, if any did.
@@ -193,11 +201,4 @@ func probeErr(res PruneResult) error {
 		return nil
 	}
 	return fmt.Errorf("prune: %d of %d probes failed: their records are kept", res.Failed, res.Checked)
-}
-
-// refuse audits a refusal that no confirmation could overturn, and returns it.
-func (o *Ops) refuse(ctx context.Context, plan Plan, err error) error {
-	entry := auditlog.Entry{Time: o.now().UTC(), Profile: o.policy.Profile, Caller: o.callerName(ctx), Action: plan.Action,
-		Filter: plan.Filter, Targets: plan.Radius.Total, Error: err.Error()}
-	return errors.Join(err, o.audit.Append(entry))
 }

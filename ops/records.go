@@ -307,10 +307,8 @@ type GoneRecords struct {
 // DeleteRecords deletes the registry records of connections already known
 // to be gone (a send's gone targets) — the connection records and their
 // subscriptions — as a journaled "prune" (with the records as they were,
-// for --undo). It makes no call to the management API. The wrong-endpoint
-// guard holds as for Prune: with at least guardMinGone gone and none live,
-// or a management URL of another API or stage, it deletes nothing
-// (ErrWrongEndpoint) unless forced.
+// for --undo). It makes no call to the management API. Prune's
+// wrong-endpoint guard holds, the run's live connections as its witnesses.
 func (o *Ops) DeleteRecords(ctx context.Context, g GoneRecords, progress func(Progress)) (PruneResult, error) {
 	if len(g.IDs) == 0 {
 		return PruneResult{}, fmt.Errorf("prune: %w", ErrNoTargets)
@@ -325,15 +323,8 @@ func (o *Ops) DeleteRecords(ctx context.Context, g GoneRecords, progress func(Pr
 	}
 	res := PruneResult{Gone: len(conns)}
 	plan := Plan{Action: "prune", Filter: filter, Radius: RadiusOf(targetsOf(conns))}
-	if !g.Force {
-		if err := o.rightEndpoint(ctx, "prune", filter); err != nil {
-			return res, err
-		}
-		if g.Live == 0 && len(conns) >= guardMinGone {
-			return res, o.refuse(ctx, plan, fmt.Errorf("prune: %w: all %d targets answered gone and none was delivered; "+
-				"a management_url of another stage, API or account answers gone for every connection: check management_url, "+
-				"or pass --force to delete their records anyway", ErrWrongEndpoint, len(conns)))
-		}
+	if err := o.guard(ctx, plan, len(conns), len(conns)+g.Live, g.Live, g.Force, nil); err != nil {
+		return res, err
 	}
 	err = o.deleteGone(ctx, conns, filter, "", &res, progress)
 	return res, err

@@ -62,16 +62,7 @@ func eachRepairBackend(t *testing.T, s data.Schema, fn func(t *testing.T, r *rep
 // with is an Ops over the rig's registry with deps changed by change (nil: as they are).
 func (r *repairRig) with(t *testing.T, change func(*Deps)) *Ops {
 	t.Helper()
-	d := r.deps
-	d.Place.Tables = slices.Clone(d.Place.Tables)
-	if change != nil {
-		change(&d)
-	}
-	o, err := New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
+	return testOps(t, r.deps, change)
 }
 
 // conn is a well-formed connection of app with the app rule's entity type.

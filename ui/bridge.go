@@ -119,12 +119,7 @@ type probeDoneMsg struct{ gen int }
 // light background probe at rps.
 func probeCmd(ctx context.Context, gen int, o *ops.Ops, ids []string, rps float64) tea.Cmd {
 	return func() tea.Msg {
-		stream := make(chan string, len(ids))
-		for _, id := range ids {
-			stream <- id
-		}
-		close(stream)
-		return waitProbe(gen, o.Probe(ctx, stream, rps, true))()
+		return waitProbe(gen, o.Probe(ctx, client.StreamIDs(ids), rps, true))()
 	}
 }
 
