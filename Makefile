@@ -39,7 +39,7 @@ bench: tools
 # The Go micro-benchmarks of the data and client layers (decode rate,
 # fan-out overhead), which the harness's figures are explained by.
 bench-go: tools
-	./tools/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./data ./client/...
+	./tools/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./data ./mgmt ./wsclient
 
 # Every fuzz target, one after the other, FUZZTIME each (CI: FUZZTIME=20s).
 # The seed corpora are committed under each package's testdata/fuzz/.
@@ -48,7 +48,7 @@ FUZZPARALLEL ?= 1
 FUZZ_TARGETS := \
 	./data:FuzzDecodeConnection ./data:FuzzDecodeItem \
 	./config:FuzzLoad \
-	./ui/filter:FuzzParse \
+	./fleet:FuzzParse \
 	./sanitize:FuzzText ./sanitize:FuzzCell ./sanitize:FuzzJSON \
 	./sandbox/gateway:FuzzFrameGuard ./sandbox/gateway:FuzzRouteSelection ./sandbox/gateway:FuzzManagementRequest \
 	./auth:FuzzVerify ./secret:FuzzRedact

@@ -16,11 +16,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"golang.org/x/sync/errgroup"
 
-	"wsops/client"
+	"wsops/mgmt"
 )
 
 // sendSummary is `wsops send -o json`'s output.
-type sendSummary = client.Summary
+type sendSummary = mgmt.Summary
 
 // broadcastGroup posts the payload to the live fleet: through wsops send,
 // through a sequential SDK loop, and straight into the sandbox's gateway

@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"wsops/client"
 	"wsops/data"
+	"wsops/mgmt"
 	"wsops/ops"
 )
 
@@ -216,7 +216,7 @@ func (e *env) sequentialPrune(ctx context.Context, api *apigatewaymanagementapi.
 	if err != nil {
 		return 0, err
 	}
-	m := client.NewManagement(api)
+	m := mgmt.New(api)
 	for _, id := range ids {
 		_, err := m.Get(ctx, id)
 		switch {
@@ -234,7 +234,7 @@ func (e *env) sequentialPrune(ctx context.Context, api *apigatewaymanagementapi.
 	return gone, nil
 }
 
-func isGone(err error) bool { return errors.Is(err, client.ErrGone) }
+func isGone(err error) bool { return errors.Is(err, mgmt.ErrGone) }
 
 // capacityStep is one batch of clients connected to the sandbox.
 type capacityStep struct {

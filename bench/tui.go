@@ -19,10 +19,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"golang.org/x/sync/errgroup"
 
-	"wsops/client"
 	"wsops/cloud"
 	"wsops/config"
 	"wsops/data"
+	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/ops/auditlog"
 	"wsops/ui"
@@ -35,7 +35,7 @@ const ttfrTarget = 300 * time.Millisecond
 // tuiGroup measures the console: time to first row over the inventory (a
 // real bubbletea program on the inventory profile, its output watched for a
 // record's id), then the frame, keystroke and heap benchmarks of ui and
-// ui/fleet at the configured row count.
+// fleet at the configured row count.
 func (e *env) tuiGroup(ctx context.Context) []Result {
 	n := e.sizes.Inventory
 	r := Result{Scenario: "TUI: time to first row", N: n, Target: "< 300 ms",
@@ -83,7 +83,7 @@ func (e *env) timeToFirstRow(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	s := ui.Session{Profile: p, Registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
-		Mgmt: client.NewManagement(c.Management)}
+		Mgmt: mgmt.New(c.Management)}
 	confirmer := confirm.NewConfirmer()
 	s.Ops, err = ops.New(ops.Deps{Registry: s.Registry, Gateway: s.Mgmt, Confirm: confirmer,
 		Audit: auditlog.New(filepath.Join(e.dir, "tui-audit.jsonl")), RPS: p.ManagementRPS,
@@ -154,7 +154,7 @@ func (e *env) tuiBenchmarks(ctx context.Context) []Result {
 	rows := e.sizes.TUIRows
 	// One go test for both packages: they compile in parallel, which is
 	// most of the quick mode's time on a cold build cache.
-	m, err := e.goBench(ctx, []string{"./ui", "./ui/fleet"}, "BenchmarkConsoleFrame100k$|BenchmarkFilterKeystroke100k$|BenchmarkHeapPerRow$", "5x", rows)
+	m, err := e.goBench(ctx, []string{"./ui", "./fleet"}, "BenchmarkConsoleFrame100k$|BenchmarkFilterKeystroke100k$|BenchmarkHeapPerRow$", "5x", rows)
 	if err != nil {
 		return []Result{errorResult("TUI: frame, keystroke, heap", rows, err)}
 	}
@@ -170,7 +170,7 @@ func (e *env) tuiBenchmarks(ctx context.Context) []Result {
 		{Scenario: "TUI: filter keystroke", N: rows, WSOps: &Measure{What: "key → query → frame", Value: key, Unit: "ms"}, Target: "< 100 ms",
 			Note: "go test -bench BenchmarkFilterKeystroke100k ./ui (5 keystrokes); the query runs off the UI goroutine in the console."},
 		{Scenario: "TUI: heap per row", N: rows, WSOps: &Measure{What: "fleet store after a scan", Value: heap, Unit: "B/row"}, Target: "< 500 B/row",
-			Note: "go test -bench BenchmarkHeapPerRow ./ui/fleet: live heap of the fleet store per connection record; the store keeps none of the decoded items."},
+			Note: "go test -bench BenchmarkHeapPerRow ./fleet: live heap of the fleet store per connection record; the store keeps none of the decoded items."},
 	}
 	judge(&results[0], frame < 5)
 	judge(&results[1], key < 100)

@@ -12,8 +12,8 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
-	"wsops/client"
 	"wsops/config"
+	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/ops/auditlog"
 	"wsops/sanitize"
@@ -97,7 +97,7 @@ func newOps(e *env, confirm ops.Confirmer) (*ops.Ops, error) {
 
 // callerOf is who the audit log names for actions on p: "sandbox", else the
 // caller identity STS gives, asked once.
-func callerOf(p *config.Profile, sts client.IdentityAPI) ops.Identity {
+func callerOf(p *config.Profile, sts mgmt.IdentityAPI) ops.Identity {
 	if p.Sandbox {
 		return func(context.Context) (string, error) { return "sandbox", nil }
 	}
@@ -107,7 +107,7 @@ func callerOf(p *config.Profile, sts client.IdentityAPI) ops.Identity {
 		err    error
 	)
 	return func(ctx context.Context) (string, error) {
-		once.Do(func() { caller, err = client.Caller(ctx, sts) })
+		once.Do(func() { caller, err = mgmt.Caller(ctx, sts) })
 		return caller, err
 	}
 }

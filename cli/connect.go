@@ -13,9 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"wsops/client/testclient"
 	"wsops/config"
 	"wsops/sanitize"
+	"wsops/wsclient"
 )
 
 // defaultScriptTimeout bounds a scripted run (--send or --expect) with no --timeout.
@@ -86,27 +86,27 @@ are sent in 32 KB frames, as API Gateway requires.`,
 }
 
 // connectOptions builds the test client's options from the profile and flags.
-func connectOptions(ctx context.Context, p *config.Profile, f connectFlags) (testclient.Options, identity, error) {
+func connectOptions(ctx context.Context, p *config.Profile, f connectFlags) (wsclient.Options, identity, error) {
 	base := f.url
 	if base == "" {
 		base = p.WebSocketURL
 	}
 	if base == "" {
-		return testclient.Options{}, identity{}, usageError(fmt.Errorf("profile %s has no websocket_url: pass --url", p.Name))
+		return wsclient.Options{}, identity{}, usageError(fmt.Errorf("profile %s has no websocket_url: pass --url", p.Name))
 	}
 	if u, err := url.Parse(base); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" || u.RawQuery != "" {
-		return testclient.Options{}, identity{}, usageError(errors.New("--url: want a ws:// or wss:// URL without a query (use --query)"))
+		return wsclient.Options{}, identity{}, usageError(errors.New("--url: want a ws:// or wss:// URL without a query (use --query)"))
 	}
 	id, err := resolveIdentity(ctx, p, f.token, f.as)
 	if err != nil {
-		return testclient.Options{}, identity{}, err
+		return wsclient.Options{}, identity{}, err
 	}
 	id.claims.Platform = cmpOr(id.claims.Platform, "web")
 	q := url.Values{"token": {id.token}, "platform": {id.claims.Platform}}
 	for _, kv := range f.query {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return testclient.Options{}, identity{}, usageError(fmt.Errorf("--query %q: want k=v", kv))
+			return wsclient.Options{}, identity{}, usageError(fmt.Errorf("--query %q: want k=v", kv))
 		}
 		q.Set(k, v)
 	}
@@ -114,11 +114,11 @@ func connectOptions(ctx context.Context, p *config.Profile, f connectFlags) (tes
 	for _, kv := range f.headers {
 		k, v, ok := strings.Cut(kv, ":")
 		if !ok || strings.TrimSpace(k) == "" {
-			return testclient.Options{}, identity{}, usageError(fmt.Errorf("-H %q: want 'Name: value'", kv))
+			return wsclient.Options{}, identity{}, usageError(fmt.Errorf("-H %q: want 'Name: value'", kv))
 		}
 		h.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
-	return testclient.Options{URL: base, Query: q, Header: h, Ping: f.ping, Reconnect: f.reconnect}, id, nil
+	return wsclient.Options{URL: base, Query: q, Header: h, Ping: f.ping, Reconnect: f.reconnect}, id, nil
 }
 
 func cmpOr(a, b string) string {
@@ -142,8 +142,8 @@ func runConnect(cmd *cobra.Command, g *globals, f connectFlags) error {
 		return usageError(errors.New("--timeout and --ping must not be negative"))
 	}
 	for _, s := range f.sends {
-		if len(s) > testclient.MaxMessage {
-			return usageError(fmt.Errorf("--send: %w: %d bytes; API Gateway's limit is %d bytes (128 KB): not sent", testclient.ErrTooLarge, len(s), testclient.MaxMessage))
+		if len(s) > wsclient.MaxMessage {
+			return usageError(fmt.Errorf("--send: %w: %d bytes; API Gateway's limit is %d bytes (128 KB): not sent", wsclient.ErrTooLarge, len(s), wsclient.MaxMessage))
 		}
 	}
 	opt, id, err := connectOptions(ctx, p, f)
@@ -154,7 +154,7 @@ func runConnect(cmd *cobra.Command, g *globals, f connectFlags) error {
 	if scripted && f.timeout == 0 {
 		f.timeout = defaultScriptTimeout
 	}
-	c := testclient.New(opt)
+	c := wsclient.New(opt)
 	var v *verifier
 	if f.verify {
 		a, err := g.prepareAction(cmd, actionFlags{yes: true})
@@ -205,7 +205,7 @@ func readLines(ctx context.Context, in io.Reader) <-chan string {
 	go func() {
 		defer close(ch)
 		sc := bufio.NewScanner(in)
-		sc.Buffer(make([]byte, 64<<10), 2*testclient.MaxMessage)
+		sc.Buffer(make([]byte, 64<<10), 2*wsclient.MaxMessage)
 		for sc.Scan() {
 			line := strings.TrimRight(sc.Text(), "\r")
 			if strings.TrimSpace(line) == "" {

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"wsops/client/testclient"
 	"wsops/sanitize"
+	"wsops/wsclient"
 )
 
 // connectSession drives one `wsops connect`: it prints the client's events,
@@ -19,7 +19,7 @@ import (
 type connectSession struct {
 	g     *globals
 	f     connectFlags
-	c     *testclient.Client
+	c     *wsclient.Client
 	v     *verifier // --verify, else nil
 	w     *frameWriter
 	lines <-chan string // stdin lines (interactive), nil when scripted
@@ -90,26 +90,26 @@ func (s *connectSession) openLines() <-chan string {
 }
 
 // event handles one client event; done ends the session with err.
-func (s *connectSession) event(ctx context.Context, ev testclient.Event) (done bool, err error) {
+func (s *connectSession) event(ctx context.Context, ev wsclient.Event) (done bool, err error) {
 	stderr := s.g.streams.Err
 	switch ev.Kind {
-	case testclient.KindFrame:
+	case wsclient.KindFrame:
 		if err := s.w.frame(ev); err != nil {
 			return true, failed(err)
 		}
-		if s.v != nil && ev.Dir == testclient.In {
+		if s.v != nil && ev.Dir == wsclient.In {
 			if ok, err := s.v.arrived(s.g, ev.Data, ev.Time); err != nil || ok && s.verifiedAlone() {
 				return true, err
 			}
 		}
-		if ev.Dir == testclient.In && s.f.expect != "" && strings.Contains(string(ev.Data), s.f.expect) {
+		if ev.Dir == wsclient.In && s.f.expect != "" && strings.Contains(string(ev.Data), s.f.expect) {
 			return true, nil
 		}
-	case testclient.KindError:
+	case wsclient.KindError:
 		fmt.Fprintln(stderr, "wsops:", sanitize.Text(ev.Err.Error()))
-	case testclient.KindState:
+	case wsclient.KindState:
 		switch ev.State {
-		case testclient.StateOpen:
+		case wsclient.StateOpen:
 			fmt.Fprintf(stderr, "connected (connection %d)\n", ev.Conn)
 			s.open = true
 			if s.v != nil && s.v.nonce == "" && !s.v.done {
@@ -125,9 +125,9 @@ func (s *connectSession) event(ctx context.Context, ev testclient.Event) (done b
 					}
 				}
 			}
-		case testclient.StateWaiting:
+		case wsclient.StateWaiting:
 			fmt.Fprintf(stderr, "reconnecting in %v (attempt %d)\n", ev.Retry, ev.Attempt)
-		case testclient.StateClosed:
+		case wsclient.StateClosed:
 			return s.closed(ev)
 		}
 	}
@@ -136,7 +136,7 @@ func (s *connectSession) event(ctx context.Context, ev testclient.Event) (done b
 
 // closed reports a closed connection; unless the client reconnects, the
 // session ends: a rejection or an unexpected end fails it.
-func (s *connectSession) closed(ev testclient.Event) (bool, error) {
+func (s *connectSession) closed(ev wsclient.Event) (bool, error) {
 	stderr := s.g.streams.Err
 	switch {
 	case ev.Rejected != nil:
@@ -155,7 +155,7 @@ func (s *connectSession) closed(ev testclient.Event) (bool, error) {
 }
 
 // ended decides the exit of a session whose connection is over.
-func (s *connectSession) ended(c *testclient.CloseInfo) error {
+func (s *connectSession) ended(c *wsclient.CloseInfo) error {
 	switch {
 	case s.f.expect != "":
 		return failed(fmt.Errorf("%w before a message containing %q arrived", errClosedEarly, s.f.expect))
@@ -186,14 +186,14 @@ type frameJSON struct {
 	Data   string `json:"data"`
 }
 
-func (fw *frameWriter) frame(ev testclient.Event) error {
+func (fw *frameWriter) frame(ev wsclient.Event) error {
 	if fw.format == formatTable {
 		// One frame per line: newlines inside a message show as \x0a.
 		fmt.Fprintf(fw.w, "%s %s\n", ev.Dir.Arrow(), sanitize.Text(string(ev.Data)))
 		return fw.w.Flush()
 	}
 	dir := "in"
-	if ev.Dir == testclient.Out {
+	if ev.Dir == wsclient.Out {
 		dir = "out"
 	}
 	b, err := json.Marshal(frameJSON{Time: ev.Time.UTC().Format(time.RFC3339Nano), Dir: dir, Conn: ev.Conn, Size: ev.Size(), Binary: ev.Binary, Data: string(ev.Data)})

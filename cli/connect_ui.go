@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"wsops/config"
-	clientui "wsops/ui/client"
+	"wsops/ui/clientview"
 )
 
 // consolePing is how often the console's test clients ping, for the RTT they show.
@@ -17,7 +17,7 @@ const consolePing = 5 * time.Second
 // clientSpec resolves a :client identity as `wsops connect` resolves its
 // flags: a pasted token, else the fields as --as (sandbox profiles mint),
 // else the profile's token.
-func clientSpec(ctx context.Context, p *config.Profile, id clientui.Identity) (clientui.Spec, error) {
+func clientSpec(ctx context.Context, p *config.Profile, id clientview.Identity) (clientview.Spec, error) {
 	f := connectFlags{token: id.Token}
 	if id.Token == "" {
 		var parts []string
@@ -34,7 +34,7 @@ func clientSpec(ctx context.Context, p *config.Profile, id clientui.Identity) (c
 	if id.Query != "" {
 		q, err := url.ParseQuery(id.Query)
 		if err != nil {
-			return clientui.Spec{}, errors.New("query: want k=v&k2=v2")
+			return clientview.Spec{}, errors.New("query: want k=v&k2=v2")
 		}
 		for k, vs := range q {
 			for _, v := range vs {
@@ -49,9 +49,9 @@ func clientSpec(ctx context.Context, p *config.Profile, id clientui.Identity) (c
 	}
 	opt, ident, err := connectOptions(ctx, p, f)
 	if err != nil {
-		return clientui.Spec{}, err
+		return clientview.Spec{}, err
 	}
 	opt.Ping = consolePing
 	c := ident.claims
-	return clientui.Spec{Options: opt, User: c.User, App: c.App, EntityType: c.EntityType, Platform: c.Platform, Source: ident.source}, nil
+	return clientview.Spec{Options: opt, User: c.User, App: c.App, EntityType: c.EntityType, Platform: c.Platform, Source: ident.source}, nil
 }

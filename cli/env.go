@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"wsops/client"
 	"wsops/cloud"
 	"wsops/config"
 	"wsops/data"
+	"wsops/mgmt"
 	"wsops/sanitize"
 )
 
@@ -17,7 +17,7 @@ type env struct {
 	profile  *config.Profile
 	clients  *cloud.Clients
 	registry *data.Registry
-	mgmt     *client.Management
+	mgmt     *mgmt.Client
 }
 
 // loadProfile reads the config and picks the profile; config problems are
@@ -70,6 +70,6 @@ func dial(ctx context.Context, p *config.Profile, opts ...cloud.Option) (*env, e
 		profile:  p,
 		clients:  c,
 		registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
-		mgmt:     client.NewManagement(c.Management),
+		mgmt:     mgmt.New(c.Management),
 	}, nil
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"wsops/client"
+	"wsops/mgmt"
 	"wsops/ops"
 )
 
@@ -140,7 +140,7 @@ func readPayload(data string, stdin io.Reader) ([]byte, error) {
 	case data == "":
 		return nil, errors.New("--data is required: JSON, @FILE or -")
 	case data == "-":
-		b, err = io.ReadAll(io.LimitReader(stdin, client.MaxPayload+1))
+		b, err = io.ReadAll(io.LimitReader(stdin, mgmt.MaxPayload+1))
 	case strings.HasPrefix(data, "@"):
 		b, err = os.ReadFile(data[1:])
 	default:
@@ -149,8 +149,8 @@ func readPayload(data string, stdin io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--data: %w", err)
 	}
-	if len(b) > client.MaxPayload {
-		return nil, fmt.Errorf("--data: %d bytes is over the management API's %d-byte limit", len(b), client.MaxPayload)
+	if len(b) > mgmt.MaxPayload {
+		return nil, fmt.Errorf("--data: %d bytes is over the management API's %d-byte limit", len(b), mgmt.MaxPayload)
 	}
 	if !json.Valid(b) {
 		return nil, errors.New("--data is not valid JSON")

@@ -4,7 +4,7 @@ import (
 	"math"
 	"time"
 
-	"wsops/client"
+	"wsops/mgmt"
 )
 
 // callKind is what a fan-out's calls are; each kind's engine is configured
@@ -24,7 +24,7 @@ const (
 	callPeek
 )
 
-// A post starts with client.DefaultWorkers calls in flight and may grow to
+// A post starts with mgmt.DefaultWorkers calls in flight and may grow to
 // enough to hold its rate when each call takes postLatencyBudget (an
 // in-region round trip with room to spare): rate × budget, at most
 // maxPostWorkers; with no limit up to maxPostWorkers. The engine adds
@@ -38,7 +38,7 @@ const (
 const writeWorkers = 16
 
 // stopAfter is how many failures in a row end a run: the endpoint is dead
-// or wrong (client.FanOut.StopAfter).
+// or wrong (mgmt.FanOut.StopAfter).
 const stopAfter = 16
 
 // journaledLinger is how long a journaled run's engine waits, once
@@ -49,21 +49,21 @@ const journaledLinger = time.Hour
 
 // fanOut is the engine of a fan-out of kind at rps calls per second
 // (+Inf: no limit).
-func fanOut(kind callKind, rps float64) client.FanOut {
+func fanOut(kind callKind, rps float64) mgmt.FanOut {
 	switch kind {
 	case callPost:
 		// A burst of one token: the run starts at its rate instead of a
 		// tenth of a second's worth ahead of it, so short runs hold it too.
-		return client.FanOut{Workers: client.DefaultWorkers, MaxWorkers: postWorkers(rps), RPS: rps, Burst: 1, StopAfter: stopAfter, Linger: journaledLinger}
+		return mgmt.FanOut{Workers: mgmt.DefaultWorkers, MaxWorkers: postWorkers(rps), RPS: rps, Burst: 1, StopAfter: stopAfter, Linger: journaledLinger}
 	case callCut:
 		// No burst, so cuts are evenly staged.
-		return client.FanOut{RPS: rps, Burst: 1, Workers: max(1, int(math.Ceil(min(rps, client.DefaultWorkers)))), StopAfter: stopAfter, Linger: journaledLinger}
+		return mgmt.FanOut{RPS: rps, Burst: 1, Workers: max(1, int(math.Ceil(min(rps, mgmt.DefaultWorkers)))), StopAfter: stopAfter, Linger: journaledLinger}
 	case callWrite:
-		return client.FanOut{RPS: rps, Burst: 1, Workers: writeWorkers, StopAfter: stopAfter, Linger: journaledLinger}
+		return mgmt.FanOut{RPS: rps, Burst: 1, Workers: writeWorkers, StopAfter: stopAfter, Linger: journaledLinger}
 	case callPeek:
-		return client.FanOut{RPS: rps, Workers: 4, MaxAttempts: 1, Linger: time.Second}
+		return mgmt.FanOut{RPS: rps, Workers: 4, MaxAttempts: 1, Linger: time.Second}
 	}
-	return client.FanOut{RPS: rps, StopAfter: stopAfter}
+	return mgmt.FanOut{RPS: rps, StopAfter: stopAfter}
 }
 
 // postWorkers is how many posts a send at rps may keep in flight.
@@ -71,5 +71,5 @@ func postWorkers(rps float64) int {
 	if math.IsInf(rps, 1) {
 		return maxPostWorkers // the engine finds how many pay
 	}
-	return max(client.DefaultWorkers, int(math.Ceil(min(rps*postLatencyBudget.Seconds(), maxPostWorkers))))
+	return max(mgmt.DefaultWorkers, int(math.Ceil(min(rps*postLatencyBudget.Seconds(), maxPostWorkers))))
 }

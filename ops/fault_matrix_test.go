@@ -17,12 +17,12 @@ import (
 	"github.com/aws/smithy-go/logging"
 
 	"wsops/auth"
-	"wsops/client"
 	"wsops/cloud"
 	"wsops/config"
 	"wsops/data"
 	"wsops/internal/faultproxy"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/ops/auditlog"
 )
@@ -166,7 +166,7 @@ func startMatrixWorld(t *testing.T, seed uint64) *matrixWorld {
 	m.proxied = clients
 	m.reg = data.NewRegistry(clients.DynamoDB, m.schema, data.Options{CallTimeout: 10 * time.Second})
 	m.o, err = ops.New(ops.Deps{
-		Registry: m.reg, Gateway: client.NewManagement(clients.Management).WithCallTimeout(5 * time.Second),
+		Registry: m.reg, Gateway: mgmt.New(clients.Management).WithCallTimeout(5 * time.Second),
 		Confirm: sendConfirm(nil), Audit: auditlog.New(filepath.Join(m.dir, "audit.jsonl")),
 		Caller: func(context.Context) (string, error) { return "sandbox", nil },
 		Policy: ops.Policy{Profile: "matrix"},

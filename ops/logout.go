@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"math"
 
-	"wsops/client"
+	"wsops/mgmt"
 )
 
 // DefaultNotice is what a force-logged-out client receives before its socket is cut.
@@ -27,7 +27,7 @@ type LogoutRequest struct {
 	// never reaches a whole app, topic or fleet.
 	Targets Targets
 	// Notice is posted to each target before the cut: JSON of at most
-	// client.MaxPayload bytes; nil means DefaultNotice.
+	// mgmt.MaxPayload bytes; nil means DefaultNotice.
 	Notice []byte
 	// Rate is connections cut per second, staged (one at a time, no burst) so
 	// that a mass logout cannot cause a reconnect storm; 0 means
@@ -160,8 +160,8 @@ func (req LogoutRequest) notice() ([]byte, error) {
 	if req.Notice == nil {
 		return []byte(DefaultNotice), nil
 	}
-	if len(req.Notice) > client.MaxPayload {
-		return nil, fmt.Errorf("logout notice: %w: %d bytes, limit %d", client.ErrPayloadTooLarge, len(req.Notice), client.MaxPayload)
+	if len(req.Notice) > mgmt.MaxPayload {
+		return nil, fmt.Errorf("logout notice: %w: %d bytes, limit %d", mgmt.ErrPayloadTooLarge, len(req.Notice), mgmt.MaxPayload)
 	}
 	if !json.Valid(req.Notice) {
 		return nil, errors.New("logout notice: not valid JSON")

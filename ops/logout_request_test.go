@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"wsops/client"
 	"wsops/data"
+	"wsops/mgmt"
 )
 
 func TestLogoutRejectsBadRequests(t *testing.T) {
@@ -15,7 +15,7 @@ func TestLogoutRejectsBadRequests(t *testing.T) {
 	// No registry and no management client: any call would panic.
 	o := stubOps(t, func(d *Deps) { d.Confirm = confirm })
 	user := Targets{Select: data.Select{User: "u"}}
-	big := append(append([]byte(`"`), strings.Repeat("x", client.MaxPayload)...), '"')
+	big := append(append([]byte(`"`), strings.Repeat("x", mgmt.MaxPayload)...), '"')
 	for name, req := range map[string]LogoutRequest{
 		"notice not JSON":   {Targets: user, Notice: []byte("bye")},
 		"empty notice":      {Targets: user, Notice: []byte{}},

@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"wsops/auth"
-	"wsops/client"
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 	"wsops/ops/auditlog"
 )
 
@@ -51,7 +51,7 @@ func startFleetRig(t *testing.T, opts testrig.WorldOptions) *fleetRig {
 		confirm: &recordingConfirmer{},
 		api:     testrig.NewFaultyAPI(w.API),
 	}
-	f.deps = Deps{Registry: reg, Gateway: client.NewManagement(f.api), Confirm: f.confirm, Audit: f.audit,
+	f.deps = Deps{Registry: reg, Gateway: mgmt.New(f.api), Confirm: f.confirm, Audit: f.audit,
 		Caller: sandboxCaller, Policy: Policy{Profile: "sandbox"},
 		Place: Place{Management: w.ManagementURL, Registry: dynamoURL,
 			Tables: []string{schema.Connections.Table.Name, schema.Subscriptions.Table.Name}}}

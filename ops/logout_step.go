@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"sync"
 
-	"wsops/client"
+	"wsops/mgmt"
 )
 
 // The steps of a logout target.
@@ -71,7 +71,7 @@ func (a *logout) step(ctx context.Context, t int, l *ledger, w intents) (entry, 
 			return entry{}, err
 		}
 		switch err := a.o.gw.Post(ctx, id, a.plan.Notice); {
-		case errors.Is(err, client.ErrGone):
+		case errors.Is(err, mgmt.ErrGone):
 			cut = logoutGone
 		case err != nil: // never cut without the notice
 			return outcome(logoutFailed, err).with(d), err
@@ -83,7 +83,7 @@ func (a *logout) step(ctx context.Context, t int, l *ledger, w intents) (entry, 
 	if cut == "" && l.open[t] == "cut" {
 		// A cut whose outcome a crash hid: ask before cutting again.
 		switch _, err := a.o.gw.Get(ctx, id); {
-		case errors.Is(err, client.ErrGone):
+		case errors.Is(err, mgmt.ErrGone):
 			cut = logoutGone
 		case err != nil:
 			return outcome(logoutFailed, err).with(d), err
@@ -101,7 +101,7 @@ func (a *logout) step(ctx context.Context, t int, l *ledger, w intents) (entry, 
 		switch err := a.o.gw.Delete(ctx, id); {
 		case err == nil:
 			cut = logoutDisconnected
-		case errors.Is(err, client.ErrGone):
+		case errors.Is(err, mgmt.ErrGone):
 			cut = logoutGone
 		default:
 			return outcome(logoutFailed, err).with(d), err

@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"github.com/coder/websocket"
 
-	"wsops/client"
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 )
 
 // assertLoggedOut checks that each client received exactly the notice and
@@ -157,13 +157,13 @@ func TestLogoutCleansRecordsOfGoneConnections(t *testing.T) {
 func TestLogoutIsStaged(t *testing.T) {
 	for _, c := range []struct {
 		rate, profileRPS float64
-		want             client.FanOut
+		want             mgmt.FanOut
 	}{
-		{5, 0, client.FanOut{RPS: 5, Burst: 1, Workers: 5, StopAfter: stopAfter, Linger: journaledLinger}},
-		{0, 0, client.FanOut{RPS: DefaultLogoutRate, Burst: 1, Workers: client.DefaultWorkers, StopAfter: stopAfter, Linger: journaledLinger}},
-		{0.5, 0, client.FanOut{RPS: 0.5, Burst: 1, Workers: 1, StopAfter: stopAfter, Linger: journaledLinger}},
-		{100, 40, client.FanOut{RPS: 20, Burst: 1, Workers: 20, StopAfter: stopAfter, Linger: journaledLinger}}, // two calls a cut: half the profile's RPS
-		{math.Inf(1), 0, client.FanOut{RPS: math.Inf(1), Burst: 1, Workers: client.DefaultWorkers, StopAfter: stopAfter, Linger: journaledLinger}},
+		{5, 0, mgmt.FanOut{RPS: 5, Burst: 1, Workers: 5, StopAfter: stopAfter, Linger: journaledLinger}},
+		{0, 0, mgmt.FanOut{RPS: DefaultLogoutRate, Burst: 1, Workers: mgmt.DefaultWorkers, StopAfter: stopAfter, Linger: journaledLinger}},
+		{0.5, 0, mgmt.FanOut{RPS: 0.5, Burst: 1, Workers: 1, StopAfter: stopAfter, Linger: journaledLinger}},
+		{100, 40, mgmt.FanOut{RPS: 20, Burst: 1, Workers: 20, StopAfter: stopAfter, Linger: journaledLinger}}, // two calls a cut: half the profile's RPS
+		{math.Inf(1), 0, mgmt.FanOut{RPS: math.Inf(1), Burst: 1, Workers: mgmt.DefaultWorkers, StopAfter: stopAfter, Linger: journaledLinger}},
 	} {
 		o := stubOps(t, func(d *Deps) { d.RPS = c.profileRPS })
 		if got := fanOut(callCut, o.logoutRate(c.rate)); got != c.want {
@@ -255,7 +255,7 @@ func TestLogoutNeverCutsWithoutTheNotice(t *testing.T) {
 	f.api.FailIDs("POST", &types.ForbiddenException{Message: aws.String("Forbidden")}, refused)
 	journal := journalIn(t)
 	res, err := f.ops.Logout(context.Background(), LogoutRequest{Journal: journal, Targets: Targets{Select: data.Select{User: "u-x"}}}, nil)
-	if !errors.Is(err, client.ErrForbidden) {
+	if !errors.Is(err, mgmt.ErrForbidden) {
 		t.Errorf("error %v, want one wrapping ErrForbidden", err)
 	}
 	if lines := journalLines(t, journal); !slices.ContainsFunc(lines, func(l string) bool {

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"wsops/client"
 	"wsops/data"
+	"wsops/mgmt"
 	"wsops/ops/auditlog"
 	"wsops/ops/internal/journal"
 )
@@ -33,11 +33,11 @@ var _ Registry = (*data.Registry)(nil)
 // Gateway is what ops calls of the management API.
 type Gateway interface {
 	Post(ctx context.Context, id string, payload []byte) error
-	Get(ctx context.Context, id string) (client.ConnectionInfo, error)
+	Get(ctx context.Context, id string) (mgmt.ConnectionInfo, error)
 	Delete(ctx context.Context, id string) error
 }
 
-var _ Gateway = (*client.Management)(nil)
+var _ Gateway = (*mgmt.Client)(nil)
 
 // Identity names who acts, for the audit log: an STS ARN, or "sandbox".
 type Identity func(ctx context.Context) (string, error)
@@ -53,7 +53,7 @@ type Deps struct {
 	Policy Policy
 	// Place is where the calls go, as journals record it.
 	Place Place
-	// RPS is the profile's management_rps (0: client.DefaultRPS); WriteRPS
+	// RPS is the profile's management_rps (0: mgmt.DefaultRPS); WriteRPS
 	// its repair_rps (0: DefaultRepairRPS).
 	RPS, WriteRPS float64
 	// Now is the clock (nil: time.Now).

@@ -3,7 +3,7 @@ package ops
 import (
 	"context"
 
-	"wsops/client"
+	"wsops/mgmt"
 )
 
 // LiveStatus is what GetConnection said of a connection.
@@ -24,7 +24,7 @@ type Live struct {
 	ID     string
 	Status LiveStatus
 	// Info is what GetConnection tells of a connected one.
-	Info client.ConnectionInfo
+	Info mgmt.ConnectionInfo
 	// Err says why the status is unknown; on the final one, why the run
 	// stopped early (nil: it did not).
 	Err   error
@@ -54,9 +54,9 @@ func (o *Ops) Probe(ctx context.Context, ids <-chan string, rps float64, backgro
 			switch {
 			case ev.Final:
 				l = Live{Final: true, Err: ev.Stopped, NotAttempted: ev.Progress.NotAttempted}
-			case ev.Result.Outcome == client.Delivered:
+			case ev.Result.Outcome == mgmt.Delivered:
 				l.Status = LiveConnected
-			case ev.Result.Outcome == client.Gone:
+			case ev.Result.Outcome == mgmt.Gone:
 				l.Status, l.Err = LiveGone, nil
 			}
 			select {

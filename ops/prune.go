@@ -7,8 +7,8 @@ import (
 	"math"
 	"time"
 
-	"wsops/client"
 	"wsops/data"
+	"wsops/mgmt"
 )
 
 // DefaultPruneGrace is how young a record prune leaves alone by default: a
@@ -138,7 +138,7 @@ func (o *Ops) probeAll(ctx context.Context, conns []data.Connection, rps float64
 	}
 	status := make(map[string]LiveStatus, len(conns))
 	var stopped error
-	for l := range o.Probe(ctx, client.StreamIDs(ids), rps, false) {
+	for l := range o.Probe(ctx, mgmt.StreamIDs(ids), rps, false) {
 		if l.Final {
 			stopped = l.Err
 			continue

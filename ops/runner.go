@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"wsops/client"
+	"wsops/mgmt"
 	"wsops/ops/internal/journal"
 )
 
@@ -27,7 +27,7 @@ type action interface {
 	pending(l *ledger, t int) bool
 	// step acts on target t: every effect only once w.intent has made its
 	// intent durable. It returns the target's outcome line; its error says
-	// how the engine counts it (client.ErrThrottled is tried again).
+	// how the engine counts it (mgmt.ErrThrottled is tried again).
 	step(ctx context.Context, t int, l *ledger, w intents) (entry, error)
 	// radius is the blast radius of acting on targets ts.
 	radius(ts []int) Radius
@@ -208,7 +208,7 @@ func (r *journaled) payload() []byte {
 // journaling each outcome. It stops early, each time with an event in the
 // journal and the reason in its error, when ctx is cancelled, when the
 // journal cannot be written (before the next effect), or when the endpoint
-// looks dead (client.FanOut.StopAfter failures in a row).
+// looks dead (mgmt.FanOut.StopAfter failures in a row).
 func (r *journaled) loop(ctx context.Context) error {
 	todo := r.todo()
 	ids := make([]string, len(todo))
@@ -218,16 +218,16 @@ func (r *journaled) loop(ctx context.Context) error {
 	runCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	outs := make([]entry, len(r.l.canon)) // written by a target's worker before its event
-	call := func(ctx context.Context, id string) (client.ConnectionInfo, error) {
+	call := func(ctx context.Context, id string) (mgmt.ConnectionInfo, error) {
 		t, _ := strconv.Atoi(id)
 		e, err := r.act.step(ctx, t, r.l, intents{j: r.j, t: t})
 		outs[t] = e
-		return client.ConnectionInfo{}, err
+		return mgmt.ConnectionInfo{}, err
 	}
 	done, failed := 0, 0
 	var journalErr, halted, firstFailure error
-	var final client.Event
-	for ev := range fanOut(r.act.kind(), r.h.rate()).Run(runCtx, client.StreamIDs(ids), call) {
+	var final mgmt.Event
+	for ev := range fanOut(r.act.kind(), r.h.rate()).Run(runCtx, mgmt.StreamIDs(ids), call) {
 		if ev.Final {
 			final = ev
 			continue
@@ -280,7 +280,7 @@ const stepFailed = "failed"
 var errStopRun = errors.New("stopped the run")
 
 // ended journals why a loop stopped early and says so.
-func (r *journaled) ended(ctx context.Context, final client.Event, done, total int, journalErr, failures error) error {
+func (r *journaled) ended(ctx context.Context, final mgmt.Event, done, total int, journalErr, failures error) error {
 	left := total - done
 	how := fmt.Sprintf("stopped after %d of %d targets", done, total)
 	errs := []error{failures}

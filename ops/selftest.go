@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"slices"
 
-	"wsops/client"
 	"wsops/data"
+	"wsops/mgmt"
 )
 
 // maxOwnCandidates bounds the GetConnection calls FindOwn makes.
@@ -87,7 +87,7 @@ func (o *Ops) PostToSelf(ctx context.Context, self data.Connection, payload []by
 		err := o.gw.Post(ctx, self.ID, payload)
 		res := map[string]int{"delivered": 1}
 		switch {
-		case errors.Is(err, client.ErrGone):
+		case errors.Is(err, mgmt.ErrGone):
 			res = map[string]int{"gone": 1}
 		case err != nil:
 			res = map[string]int{"failed": 1}

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"wsops/auth"
-	"wsops/client"
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 	"wsops/ops"
 )
 
@@ -106,8 +106,8 @@ func TestPostToSelfRespectsReadOnly(t *testing.T) {
 	if e := f.auditEntries(t); len(e) != 1 || e[0].Error == "" {
 		t.Errorf("audit %+v, want the refusal recorded", e)
 	}
-	big := make([]byte, client.MaxPayload+1)
-	if err := f.o.PostToSelf(context.Background(), self, big); !errors.Is(err, client.ErrPayloadTooLarge) {
+	big := make([]byte, mgmt.MaxPayload+1)
+	if err := f.o.PostToSelf(context.Background(), self, big); !errors.Is(err, mgmt.ErrPayloadTooLarge) {
 		t.Errorf("oversized: %v", err)
 	}
 }

@@ -10,17 +10,17 @@ import (
 	"net"
 	"time"
 
-	"wsops/client"
+	"wsops/mgmt"
 )
 
 // SendRequest is a send (one connection, a user) or test broadcast (a topic,
 // an app × entity group, everyone): one payload to every target.
 type SendRequest struct {
 	Targets Targets
-	// Payload is the message, 1 byte to client.MaxPayload (128 KB).
+	// Payload is the message, 1 byte to mgmt.MaxPayload (128 KB).
 	Payload []byte
 	// RPS is the rate of management calls; 0 takes the profile's, and when
-	// that is 0 too, client.DefaultRPS. math.Inf(1) sends unthrottled.
+	// that is 0 too, mgmt.DefaultRPS. math.Inf(1) sends unthrottled.
 	RPS float64
 	// Journal is where the journal goes ("": $XDG_STATE_HOME/wsops/journals/
 	// <action>-<time>.jsonl); it must not exist yet.
@@ -120,11 +120,11 @@ func postOutcome(err error) string {
 	switch {
 	case err == nil:
 		return sendDelivered
-	case errors.Is(err, client.ErrGone):
+	case errors.Is(err, mgmt.ErrGone):
 		return sendGone
-	case errors.Is(err, client.ErrThrottled):
+	case errors.Is(err, mgmt.ErrThrottled):
 		return sendThrottled
-	case errors.Is(err, client.ErrForbidden), errors.Is(err, client.ErrPayloadTooLarge), errors.As(err, &op) && op.Op == "dial":
+	case errors.Is(err, mgmt.ErrForbidden), errors.Is(err, mgmt.ErrPayloadTooLarge), errors.As(err, &op) && op.Op == "dial":
 		return sendFailed
 	}
 	return sendUnknown
@@ -218,15 +218,15 @@ func checkPayload(p []byte) error {
 	switch {
 	case len(p) == 0:
 		return errors.New("send: the payload is empty")
-	case len(p) > client.MaxPayload:
-		return fmt.Errorf("send: %w: %d bytes, limit %d", client.ErrPayloadTooLarge, len(p), client.MaxPayload)
+	case len(p) > mgmt.MaxPayload:
+		return fmt.Errorf("send: %w: %d bytes, limit %d", mgmt.ErrPayloadTooLarge, len(p), mgmt.MaxPayload)
 	}
 	return nil
 }
 
 // sendRate resolves a request's rate: +Inf is no limit.
 func (o *Ops) sendRate(rps float64) (float64, error) {
-	rps = cmp.Or(rps, o.rps, client.DefaultRPS)
+	rps = cmp.Or(rps, o.rps, mgmt.DefaultRPS)
 	if math.IsNaN(rps) || rps < 0 {
 		return 0, fmt.Errorf("send: rate %v: want a positive number of calls per second", rps)
 	}

@@ -10,8 +10,8 @@ import (
 	"syscall"
 	"testing"
 
-	"wsops/client"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/ops/auditlog"
 	"wsops/ops/internal/journal"
@@ -28,7 +28,7 @@ func TestSendStopsEarlyOnADeadEndpointAndAResumeFinishes(t *testing.T) {
 	payload := []byte(`{"type":"dead-endpoint"}`)
 
 	res, err := f.o.Send(context.Background(), ops.SendRequest{Targets: ops.Targets{All: true}, Payload: payload, Journal: f.journal("dead")}, nil)
-	if !errors.Is(err, client.ErrStoppedFailing) || !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.Is(err, mgmt.ErrStoppedFailing) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("send to a dead endpoint: %v, want ErrStoppedFailing with the last failure", err)
 	}
 	called := 0

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"testing"
 
-	"wsops/client"
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 	"wsops/ops"
 )
 
@@ -250,7 +250,7 @@ func TestSendRefusesABadPayloadBeforeAnything(t *testing.T) {
 		payload []byte
 		want    error
 	}{
-		{"over 128 KB", bytes.Repeat([]byte("x"), client.MaxPayload+1), client.ErrPayloadTooLarge},
+		{"over 128 KB", bytes.Repeat([]byte("x"), mgmt.MaxPayload+1), mgmt.ErrPayloadTooLarge},
 		{"empty", nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -276,7 +276,7 @@ func TestSendRefusesABadPayloadBeforeAnything(t *testing.T) {
 		t.Errorf("asked for confirmation %d times", n)
 	}
 	// The largest payload API Gateway takes goes through.
-	big := bytes.Repeat([]byte("y"), client.MaxPayload)
+	big := bytes.Repeat([]byte("y"), mgmt.MaxPayload)
 	res, err := f.o.Send(context.Background(), ops.SendRequest{Targets: ops.Targets{All: true}, Payload: big, Journal: f.journal("big")}, nil)
 	if err != nil || res.Delivered != 1 {
 		t.Fatalf("128 KB payload: %+v, %v", res, err)

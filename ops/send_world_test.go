@@ -19,9 +19,9 @@ import (
 	"github.com/coder/websocket"
 
 	"wsops/auth"
-	"wsops/client"
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/ops/auditlog"
 )
@@ -64,7 +64,7 @@ func newSendFixture(tb testing.TB, opts testrig.WorldOptions) *sendFixture {
 		audit:   auditlog.New(filepath.Join(dir, "audit.jsonl")),
 	}
 	f.deps = ops.Deps{
-		Registry: f.reg, Gateway: client.NewManagement(f.api), Confirm: f.confirm, Audit: f.audit,
+		Registry: f.reg, Gateway: mgmt.New(f.api), Confirm: f.confirm, Audit: f.audit,
 		Caller: func(context.Context) (string, error) { return "sandbox", nil },
 		Policy: ops.Policy{Profile: sendProfile},
 		Place: ops.Place{Management: w.ManagementURL, Registry: w.Sandbox.Endpoints().DynamoDBURL,

@@ -16,9 +16,9 @@ import (
 	"go.uber.org/goleak"
 
 	"wsops/auth"
-	"wsops/client"
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 	"wsops/sandbox"
 )
 
@@ -28,7 +28,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type world struct {
 	sb       *sandbox.Sandbox
 	registry *data.Registry
-	mgmt     *client.Management
+	mgmt     *mgmt.Client
 	secret   []byte
 }
 
@@ -66,7 +66,7 @@ func startRaw(t *testing.T, cfg sandbox.Config) world {
 	return world{
 		sb:       sb,
 		registry: data.NewRegistry(testrig.DynamoClient(e.DynamoDBURL), schema, data.Options{}),
-		mgmt:     client.NewManagement(api),
+		mgmt:     mgmt.New(api),
 		secret:   cfg.Secret,
 	}
 }
@@ -179,7 +179,7 @@ func TestWizzEndToEnd(t *testing.T) {
 		subs, _ := w.registry.SubscriptionsOf(ctx, c.ID)
 		return len(conns) == 0 && len(subs) == 0
 	})
-	if err := w.mgmt.Post(ctx, c.ID, []byte("x")); !errors.Is(err, client.ErrGone) {
+	if err := w.mgmt.Post(ctx, c.ID, []byte("x")); !errors.Is(err, mgmt.ErrGone) {
 		t.Fatalf("post after delete: %v, want ErrGone", err)
 	}
 }

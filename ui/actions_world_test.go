@@ -13,10 +13,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/coder/websocket"
 
-	"wsops/client"
 	"wsops/config"
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/ui/confirm"
 )
@@ -36,7 +36,7 @@ func worldConsole(t *testing.T, n int) (Model, *testrig.SandboxWorld) {
 	}
 	p.Messages = nil // the editor opens focused and empty
 	reg := data.NewRegistry(testrig.DynamoClient(w.Sandbox.Endpoints().DynamoDBURL), p.Schema, data.Options{})
-	sess := Session{Profile: p, Registry: reg, Mgmt: client.NewManagement(w.API)}
+	sess := Session{Profile: p, Registry: reg, Mgmt: mgmt.New(w.API)}
 	c := confirm.NewConfirmer()
 	sess.Ops = testOps(t, reg, sess.Mgmt, p.Name, c)
 	m := New(t.Context(), Options{Session: sess, Confirmer: c, Refresh: time.Hour})
@@ -172,7 +172,7 @@ func TestConsolePrunesStaleRecordsOnTheSandbox(t *testing.T) {
 // cutFailsOnce is a management API whose first DeleteConnection fails
 // before reaching API Gateway, as a reset connection would.
 type cutFailsOnce struct {
-	client.ManagementAPI
+	mgmt.API
 	once sync.Once
 }
 
@@ -182,12 +182,12 @@ func (a *cutFailsOnce) DeleteConnection(ctx context.Context, in *apigatewaymanag
 	if first {
 		return nil, errors.New("connection reset by peer")
 	}
-	return a.ManagementAPI.DeleteConnection(ctx, in, opts...)
+	return a.API.DeleteConnection(ctx, in, opts...)
 }
 
 func TestConsoleResumesAPartlyFailedLogout(t *testing.T) {
 	m, w := worldConsole(t, 2)
-	m.sess.Ops = testOps(t, m.sess.Registry, client.NewManagement(&cutFailsOnce{ManagementAPI: w.API}), m.sess.Profile.Name, m.confirmer)
+	m.sess.Ops = testOps(t, m.sess.Registry, mgmt.New(&cutFailsOnce{API: w.API}), m.sess.Profile.Name, m.confirmer)
 	id, _ := m.conns.Selected()
 	m, msg := press(t, m, runes("L"))
 	next, cmd := m.Update(msg)

@@ -11,9 +11,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/client"
 	"wsops/config"
 	"wsops/data"
+	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/ui/confirm"
 )
@@ -22,7 +22,7 @@ import (
 type Session struct {
 	Profile  *config.Profile
 	Registry *data.Registry
-	Mgmt     *client.Management
+	Mgmt     *mgmt.Client
 	// Ops runs the operator actions (send, logout, prune) on the session's
 	// profile, built with Options.Confirmer. Nil: no actions.
 	Ops *ops.Ops

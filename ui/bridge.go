@@ -7,12 +7,11 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/client"
 	"wsops/data"
+	"wsops/fleet"
+	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/ops/auditlog"
-	"wsops/ui/filter"
-	"wsops/ui/fleet"
 )
 
 // The bridge turns the registry's and the management API's channels into
@@ -65,7 +64,7 @@ type subsMsg struct {
 
 // loadSubsCmd reads the subscriptions sel picks and filters them with q,
 // all off the UI goroutine.
-func loadSubsCmd(ctx context.Context, seq int, reg *data.Registry, sel data.Select, q filter.Query) tea.Cmd {
+func loadSubsCmd(ctx context.Context, seq int, reg *data.Registry, sel data.Select, q fleet.Query) tea.Cmd {
 	return func() tea.Msg {
 		subs, err := data.Collect(ctx, reg.Subscriptions(ctx, sel))
 		if err != nil {
@@ -79,7 +78,7 @@ func loadSubsCmd(ctx context.Context, seq int, reg *data.Registry, sel data.Sele
 }
 
 // querySubsCmd re-filters loaded subscriptions (a filter keystroke).
-func querySubsCmd(seq int, snap fleet.SubsSnapshot, q filter.Query) tea.Cmd {
+func querySubsCmd(seq int, snap fleet.SubsSnapshot, q fleet.Query) tea.Cmd {
 	return func() tea.Msg { return subsMsg{seq: seq, snap: snap, rows: snap.Query(q)} }
 }
 
@@ -93,7 +92,7 @@ type queryMsg struct {
 }
 
 // queryCmd filters, sorts and summarises a snapshot off the UI goroutine.
-func queryCmd(seq int, snap fleet.Snapshot, q filter.Query, key fleet.SortKey, desc bool, schema data.Schema, withUsers bool) tea.Cmd {
+func queryCmd(seq int, snap fleet.Snapshot, q fleet.Query, key fleet.SortKey, desc bool, schema data.Schema, withUsers bool) tea.Cmd {
 	return func() tea.Msg {
 		msg := queryMsg{seq: seq, snap: snap, rows: snap.Query(q, key, desc), summary: snap.Summary(nil, schema)}
 		if withUsers {
@@ -119,7 +118,7 @@ type probeDoneMsg struct{ gen int }
 // light background probe at rps.
 func probeCmd(ctx context.Context, gen int, o *ops.Ops, ids []string, rps float64) tea.Cmd {
 	return func() tea.Msg {
-		return waitProbe(gen, o.Probe(ctx, client.StreamIDs(ids), rps, true))()
+		return waitProbe(gen, o.Probe(ctx, mgmt.StreamIDs(ids), rps, true))()
 	}
 }
 
@@ -141,12 +140,12 @@ type detailMsg struct {
 	connErr error
 	subs    []data.Subscription
 	subsErr error
-	live    client.ConnectionInfo
+	live    mgmt.ConnectionInfo
 	liveErr error
 }
 
 // loadDetailCmd reads one record, its subscriptions and its live status.
-func loadDetailCmd(ctx context.Context, reg *data.Registry, m *client.Management, id string) tea.Cmd {
+func loadDetailCmd(ctx context.Context, reg *data.Registry, m *mgmt.Client, id string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()

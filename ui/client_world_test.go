@@ -10,10 +10,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/auth"
-	"wsops/client/testclient"
 	"wsops/config"
-	clientui "wsops/ui/client"
+	"wsops/ui/clientview"
 	"wsops/ui/cmdbar"
+	"wsops/wsclient"
 )
 
 // clientPump runs the :client view's commands as the program would and
@@ -37,7 +37,7 @@ func (p *clientPump) run(cmd tea.Cmd) {
 			return
 		}
 		switch msg.(type) {
-		case clientui.SpecMsg, clientui.EventMsg, clientui.OwnMsg, clientui.BroadcastMsg, clientui.SentMsg, cmdbar.SubmitMsg:
+		case clientview.SpecMsg, clientview.EventMsg, clientview.OwnMsg, clientview.BroadcastMsg, clientview.SentMsg, cmdbar.SubmitMsg:
 			p.msgs <- msg // the rest (scans, blinks, the cmdbar's) is not this test's
 		}
 	}()
@@ -66,10 +66,10 @@ func (p *clientPump) until(what string, cond func(view string) bool) {
 func TestClientViewInTheConsole(t *testing.T) {
 	m, w := worldConsole(t, 1)
 	e := w.Sandbox.Endpoints()
-	m.opt.Client = func(_ context.Context, _ *config.Profile, id clientui.Identity) (clientui.Spec, error) {
+	m.opt.Client = func(_ context.Context, _ *config.Profile, id clientview.Identity) (clientview.Spec, error) {
 		claims := auth.Claims{User: id.User, App: id.App, EntityType: "merchant"}
 		q := url.Values{"token": {w.Token(claims)}, "platform": {"web"}}
-		return clientui.Spec{Options: testclient.Options{URL: e.WebSocketURL, Query: q}, User: id.User, App: id.App, EntityType: "merchant"}, nil
+		return clientview.Spec{Options: wsclient.Options{URL: e.WebSocketURL, Query: q}, User: id.User, App: id.App, EntityType: "merchant"}, nil
 	}
 	m.client.SetDeps(m.clientDeps())
 	p := &clientPump{t: t, m: m, msgs: make(chan tea.Msg, 64)}

@@ -9,9 +9,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/data"
+	"wsops/fleet"
 	"wsops/ui/cmdbar"
-	"wsops/ui/filter"
-	"wsops/ui/fleet"
 )
 
 // profileTimeout bounds :profile NAME (credential chains can hang on SSO or IMDS).
@@ -35,7 +34,7 @@ func (m Model) submit(msg cmdbar.SubmitMsg) (tea.Model, tea.Cmd) {
 // liveFilter re-filters what is loaded as the filter is typed; what DynamoDB
 // could serve is pushed down when the filter is submitted.
 func (m *Model) liveFilter() tea.Cmd {
-	q, err := filter.Parse(m.bar.Value())
+	q, err := fleet.Parse(m.bar.Value())
 	if err != nil {
 		m.setStatus(err.Error(), true)
 		return nil
@@ -52,7 +51,7 @@ func (m *Model) liveFilter() tea.Cmd {
 // serve changed, the fleet is read again with it (an index query for a user or
 // a topic, a filter expression for app, entity and platform).
 func (m Model) applyFilter(text string, v view) (tea.Model, tea.Cmd) {
-	q, err := filter.Parse(text)
+	q, err := fleet.Parse(text)
 	if err != nil {
 		m.setStatus(err.Error(), true)
 		return m, nil
@@ -145,7 +144,7 @@ func (m Model) switchSession(msg sessionMsg) (tea.Model, tea.Cmd) {
 	m.client.Close()
 	m.client.SetDeps(m.clientDeps())
 	m.fleet = fleet.New()
-	m.query, m.pushed = filter.Query{}, data.Select{}
+	m.query, m.pushed = fleet.Query{}, data.Select{}
 	m.refresh.history = nil
 	m.stack = []view{viewConns}
 	m.setStatus("profile "+msg.name, false)

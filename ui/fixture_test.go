@@ -16,8 +16,8 @@ import (
 	"github.com/muesli/termenv"
 	"go.uber.org/goleak"
 
-	"wsops/client"
 	"wsops/config"
+	"wsops/mgmt"
 
 	"wsops/data"
 	"wsops/internal/testrig"
@@ -130,7 +130,7 @@ func fixtureSessionWith(t testing.TB, c *confirm.Confirmer, extra ...data.Item) 
 	s := Session{
 		Profile:  p,
 		Registry: data.NewRegistry(db, schema, data.Options{Now: func() time.Time { return fixedNow }}),
-		Mgmt:     client.NewManagement(api),
+		Mgmt:     mgmt.New(api),
 	}
 	s.Ops = testOps(t, s.Registry, s.Mgmt, p.Name, c)
 	return s

@@ -9,14 +9,13 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/data"
+	"wsops/fleet"
 	"wsops/ui/audit"
-	clientui "wsops/ui/client"
+	"wsops/ui/clientview"
 	"wsops/ui/cmdbar"
 	"wsops/ui/confirm"
 	"wsops/ui/conns"
 	"wsops/ui/detail"
-	"wsops/ui/filter"
-	"wsops/ui/fleet"
 	"wsops/ui/progress"
 	"wsops/ui/repair"
 	"wsops/ui/send"
@@ -63,7 +62,7 @@ type Model struct {
 
 	fleet    *fleet.Fleet
 	refresh  refreshState
-	query    filter.Query
+	query    fleet.Query
 	pushed   data.Select
 	queries  queryState
 	snap     fleet.Snapshot
@@ -73,7 +72,7 @@ type Model struct {
 	probing  bool
 	subsLoad subsLoad
 	// queryBeforeEdit is the filter when the filter bar opened, restored on esc.
-	queryBeforeEdit filter.Query
+	queryBeforeEdit fleet.Query
 
 	stack  []view
 	conns  conns.Model
@@ -82,7 +81,7 @@ type Model struct {
 	detail detail.Model
 	audit  audit.Model
 	repair repair.Model
-	client clientui.Model
+	client clientview.Model
 	bar    cmdbar.Model
 	// repairRules are the rules :repair named (none: every rule).
 	repairRules []string
@@ -135,7 +134,7 @@ func New(ctx context.Context, opt Options) Model {
 		actionUI: newActionUI(st, opt.Confirmer),
 	}
 	m.sessCtx, m.sessCancel = context.WithCancel(ctx)
-	m.client = clientui.New(st, m.clientDeps())
+	m.client = clientview.New(st, m.clientDeps())
 	m.first = m.startScan()
 	return m
 }
@@ -184,7 +183,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case conns.SortMsg:
 		return m, m.requery()
 	case users.OpenMsg:
-		return m.applyFilter(filter.Query{User: msg.User}.String(), viewConns)
+		return m.applyFilter(fleet.Query{User: msg.User}.String(), viewConns)
 	case cmdbar.CancelMsg:
 		if msg.Mode == cmdbar.Filter {
 			m.query = m.queryBeforeEdit
@@ -203,9 +202,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.toggleActive(msg)
 	case toggleDoneMsg:
 		return m.toggleDone(msg)
-	case clientui.SpecMsg, clientui.EventMsg, clientui.OwnMsg, clientui.BroadcastMsg, clientui.SentMsg:
+	case clientview.SpecMsg, clientview.EventMsg, clientview.OwnMsg, clientview.BroadcastMsg, clientview.SentMsg:
 		// Clients keep running while other views are shown.
-		if sm, ok := msg.(clientui.SpecMsg); ok && sm.Err != nil {
+		if sm, ok := msg.(clientview.SpecMsg); ok && sm.Err != nil {
 			m.setStatus(sm.Err.Error(), true)
 		} else if ok {
 			m.setStatus("", false)

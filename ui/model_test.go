@@ -10,8 +10,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/data"
+	"wsops/fleet"
 	"wsops/ui/cmdbar"
-	"wsops/ui/fleet"
 	"wsops/ui/progress"
 )
 

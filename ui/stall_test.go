@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/client"
 	"wsops/data"
 	"wsops/internal/faultproxy"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 )
 
 // asyncRunner runs commands as bubbletea does, each in its own goroutine
@@ -77,14 +77,14 @@ func TestConsoleNeverWaitsOnTheNetwork(t *testing.T) {
 		put(t, db, schema.Connections.Table.Name, schema.EncodeConnection(c))
 	}
 	dyn := faultproxy.Start(t, faultproxy.Options{Upstream: upstream, Service: faultproxy.DynamoDB})
-	mgmt := faultproxy.Start(t, faultproxy.Options{Upstream: upstream, Service: faultproxy.Management})
+	proxy := faultproxy.Start(t, faultproxy.Options{Upstream: upstream, Service: faultproxy.Management})
 	dyn.Hold()
-	mgmt.Hold()
+	proxy.Hold()
 
 	opts := fixtureOptions(t)
 	opts.Session.Registry = data.NewRegistry(testrig.DynamoClient(dyn.URL), schema, data.Options{Now: func() time.Time { return fixedNow }})
-	opts.Session.Mgmt = client.NewManagement(apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(mgmt.URL + "/dev"), RetryMaxAttempts: 1,
+	opts.Session.Mgmt = mgmt.New(apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(proxy.URL + "/dev"), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("x", "x", ""),
 	}))
 	opts.Session.Ops = testOps(t, opts.Session.Registry, opts.Session.Mgmt, opts.Session.Profile.Name, opts.Confirmer)
@@ -97,7 +97,7 @@ func TestConsoleNeverWaitsOnTheNetwork(t *testing.T) {
 		cancel()
 		close(fakePages)
 		dyn.Release()
-		mgmt.Release()
+		proxy.Release()
 		runner.running.Wait()
 	})
 	var m Model
@@ -143,7 +143,7 @@ func TestConsoleNeverWaitsOnTheNetwork(t *testing.T) {
 
 	// The network comes back: the held work finishes and its results arrive.
 	dyn.Release()
-	mgmt.Release()
+	proxy.Release()
 	deadline := time.After(30 * time.Second)
 	for scanned := false; !scanned; {
 		select {

@@ -8,21 +8,21 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/config"
-	clientui "wsops/ui/client"
+	"wsops/ui/clientview"
 )
 
 // ClientResolver turns a test client's identity into what it connects
 // with, on profile p: a minted sandbox token, the profile's token, or a
 // pasted one (cli builds it, as for `wsops connect`).
-type ClientResolver func(ctx context.Context, p *config.Profile, id clientui.Identity) (clientui.Spec, error)
+type ClientResolver func(ctx context.Context, p *config.Profile, id clientview.Identity) (clientview.Spec, error)
 
 // clientDeps is what the :client view works with on the current session.
-func (m Model) clientDeps() clientui.Deps {
+func (m Model) clientDeps() clientview.Deps {
 	p, resolve := m.sess.Profile, m.opt.Client
-	d := clientui.Deps{
+	d := clientview.Deps{
 		Ctx: m.sessCtx, Ops: m.sess.Ops, Now: m.opt.Now,
 	}
-	d.Defaults = clientui.Identity{Ping: "5s", Reconnect: "no"}
+	d.Defaults = clientview.Identity{Ping: "5s", Reconnect: "no"}
 	if p != nil {
 		d.Messages = p.Messages
 		if p.Sandbox {
@@ -34,7 +34,7 @@ func (m Model) clientDeps() clientui.Deps {
 		}
 	}
 	if resolve != nil && p != nil {
-		d.Resolve = func(ctx context.Context, id clientui.Identity) (clientui.Spec, error) { return resolve(ctx, p, id) }
+		d.Resolve = func(ctx context.Context, id clientview.Identity) (clientview.Spec, error) { return resolve(ctx, p, id) }
 	}
 	return d
 }
@@ -49,7 +49,7 @@ func (m Model) openClient(arg string) (tea.Model, tea.Cmd) {
 		}
 		return m, m.client.Open(nil)
 	}
-	id, err := clientui.ParseIdentity(arg)
+	id, err := clientview.ParseIdentity(arg)
 	if err != nil {
 		m.setStatus(err.Error(), true)
 		return m, nil

@@ -13,9 +13,9 @@ import (
 	"github.com/aws/smithy-go"
 	"go.uber.org/goleak"
 
-	"wsops/client"
 	"wsops/internal/faultproxy"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -100,8 +100,8 @@ func TestManagementThrottleIsTyped(t *testing.T) {
 	for _, fault := range []faultproxy.Fault{faultproxy.Throttle, faultproxy.Throttling} {
 		p := faultproxy.Start(t, faultproxy.Options{Upstream: w.ManagementURL, Service: faultproxy.Management,
 			Rates: map[faultproxy.Fault]float64{fault: 1}})
-		m := client.NewManagement(testrig.ManagementAPI(t, p.URL+"/dev"))
-		if err := m.Post(context.Background(), w.IDs[0], []byte("x")); !errors.Is(err, client.ErrThrottled) {
+		m := mgmt.New(testrig.ManagementAPI(t, p.URL+"/dev"))
+		if err := m.Post(context.Background(), w.IDs[0], []byte("x")); !errors.Is(err, mgmt.ErrThrottled) {
 			t.Errorf("%s: post said %v, want ErrThrottled", fault, err)
 		}
 	}
@@ -117,7 +117,7 @@ func TestTruncateForwardsThenCuts(t *testing.T) {
 	w := testrig.StartSandboxWorld(t, testrig.WorldOptions{Clients: 1})
 	p := faultproxy.Start(t, faultproxy.Options{Upstream: w.ManagementURL, Service: faultproxy.Management,
 		Rates: map[faultproxy.Fault]float64{faultproxy.Truncate: 1}})
-	m := client.NewManagement(testrig.ManagementAPI(t, p.URL+"/dev"))
+	m := mgmt.New(testrig.ManagementAPI(t, p.URL+"/dev"))
 	if err := m.Post(context.Background(), w.IDs[0], []byte("hello")); err != nil {
 		t.Fatalf("post with its empty answer cut: %v", err)
 	}

@@ -25,7 +25,7 @@ func NewFaultyAPI(api managementAPI) *FaultyAPI {
 	return &FaultyAPI{managementAPI: api, calls: map[string]int{}}
 }
 
-// managementAPI is client.ManagementAPI (testrig cannot import client,
+// managementAPI is mgmt.API (testrig cannot import mgmt,
 // whose tests import testrig).
 type managementAPI interface {
 	PostToConnection(ctx context.Context, in *apigatewaymanagementapi.PostToConnectionInput, optFns ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.PostToConnectionOutput, error)

@@ -16,8 +16,8 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/client"
 	"wsops/data"
+	"wsops/mgmt"
 	"wsops/sanitize"
 	"wsops/ui/styles"
 )
@@ -29,7 +29,7 @@ type Content struct {
 	ConnErr error
 	Subs    []data.Subscription
 	SubsErr error
-	Live    client.ConnectionInfo
+	Live    mgmt.ConnectionInfo
 	LiveErr error
 }
 
@@ -191,7 +191,7 @@ func rootCause(err error) error {
 
 func (m Model) live(c Content) string {
 	switch {
-	case errors.Is(c.LiveErr, client.ErrGone):
+	case errors.Is(c.LiveErr, mgmt.ErrGone):
 		return m.st.Gone.Render("GONE") + m.st.Muted.Render(" (GetConnection: 410; the record is stale)")
 	case c.LiveErr != nil:
 		return m.st.Error.Render("unknown (GetConnection failed: " + sanitize.Text(rootCause(c.LiveErr).Error()) + ")")

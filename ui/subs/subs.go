@@ -9,9 +9,9 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"wsops/fleet"
 	"wsops/internal/human"
 	"wsops/ui/detail"
-	"wsops/ui/fleet"
 	"wsops/ui/styles"
 	"wsops/ui/table"
 )

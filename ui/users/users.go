@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/ui/fleet"
+	"wsops/fleet"
 	"wsops/ui/styles"
 	"wsops/ui/table"
 )
