@@ -243,11 +243,13 @@ type PruneResult struct {
 	Journal      string `json:"journal,omitempty"`
 	// Complete: a resume would do nothing.
 	Complete bool `json:"complete"`
+	// Undo is set when the run restored what a prune deleted.
+	Undo bool `json:"-"`
 }
 
 // account adds a records journal's account to res.
 func (a *recordsAction) account(r *journaled, res *PruneResult) {
-	res.Journal, res.Complete = r.path, len(r.todo()) == 0
+	res.Journal, res.Complete, res.Undo = r.path, len(r.todo()) == 0, a.restore
 	for _, t := range r.l.targets() {
 		var d recordsData
 		_ = dataOf(r.l.last[t], &d)

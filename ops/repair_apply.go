@@ -51,6 +51,10 @@ type RepairResult struct {
 	Failures []RepairFailure `json:"-"`
 	// Complete: a resume would write nothing.
 	Complete bool `json:"complete"`
+	// Undo is set when the run restored what a repair wrote.
+	Undo bool `json:"-"`
+	// schema names the changed records' keys in Report.
+	schema data.Schema
 }
 
 // RepairConflict is a change refused by its condition.
@@ -172,7 +176,7 @@ func (a *repairAction) write(ctx context.Context, c repairplan.Change) (before, 
 
 // result is the journal's account.
 func (a *repairAction) result(r *journaled) RepairResult {
-	res := RepairResult{Journal: r.path, Complete: len(r.todo()) == 0}
+	res := RepairResult{Journal: r.path, Complete: len(r.todo()) == 0, Undo: r.h.Action == "repair-undo", schema: a.reg.Schema()}
 	for _, t := range r.l.targets() {
 		e, c := r.l.last[t], a.plan.Changes[t]
 		switch {

@@ -11,7 +11,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/data"
 	"wsops/ops"
 	"wsops/wsclient"
 )
@@ -33,7 +32,7 @@ type EventMsg struct {
 // its connection number Conn.
 type OwnMsg struct {
 	Tab, Conn int
-	Own       data.Connection
+	Own       ops.Connection
 	Err       error
 }
 
@@ -120,7 +119,7 @@ func locateCmd(ctx context.Context, o *ops.Ops, tab, conn int, own ops.Own) tea.
 }
 
 // broadcastCmd posts a test message to the client's own connection.
-func broadcastCmd(ctx context.Context, o *ops.Ops, tab int, self data.Connection, nonce string, payload []byte) tea.Cmd {
+func broadcastCmd(ctx context.Context, o *ops.Ops, tab int, self ops.Connection, nonce string, payload []byte) tea.Cmd {
 	return func() tea.Msg {
 		if o == nil {
 			return BroadcastMsg{Tab: tab, Nonce: nonce, Err: errors.New("no operator actions on this session")}

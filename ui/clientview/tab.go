@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"wsops/data"
+	"wsops/ops"
 	"wsops/wsclient"
 )
 
@@ -38,7 +38,7 @@ type tab struct {
 	reconnect bool
 
 	locating bool
-	own      *data.Connection
+	own      *ops.Connection
 	ownErr   error
 
 	bcast broadcast

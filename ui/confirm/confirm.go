@@ -15,7 +15,6 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/data"
 	"wsops/internal/human"
 	"wsops/ops"
 	"wsops/sanitize"
@@ -150,7 +149,7 @@ func (m Model) View() string {
 
 // cells lists the radius's cells, biggest first, sanitized.
 func cells(r ops.Radius) []string {
-	keys := slices.SortedFunc(maps.Keys(r.Cells), func(a, b data.AppEntity) int {
+	keys := slices.SortedFunc(maps.Keys(r.Cells), func(a, b ops.AppEntity) int {
 		return cmp.Or(r.Cells[b]-r.Cells[a], strings.Compare(a.App, b.App), strings.Compare(a.EntityType, b.EntityType))
 	})
 	var lines []string

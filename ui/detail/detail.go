@@ -16,8 +16,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/data"
-	"wsops/mgmt"
+	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/styles"
 )
@@ -25,11 +24,11 @@ import (
 // Content is what the view shows; errors are shown in place of what failed.
 type Content struct {
 	ID      string
-	Conn    data.Connection
+	Conn    ops.Connection
 	ConnErr error
-	Subs    []data.Subscription
+	Subs    []ops.Subscription
 	SubsErr error
-	Live    mgmt.ConnectionInfo
+	Live    ops.ConnectionInfo
 	LiveErr error
 }
 
@@ -39,7 +38,7 @@ type OpenMsg struct{ ID string }
 // ToggleActiveMsg asks the console to flip a subscription's active flag;
 // App is its connection's app, for the confirmation's radius.
 type ToggleActiveMsg struct {
-	Sub data.Subscription
+	Sub ops.Subscription
 	App string
 }
 
@@ -141,7 +140,7 @@ func (m Model) render(c Content) string {
 		}
 		line("")
 		line("%s", m.st.Title.Render("Attributes:"))
-		plain := data.PlainItem(c.Conn.Item)
+		plain := ops.PlainItem(c.Conn.Item)
 		keys := slices.Sorted(maps.Keys(plain))
 		width := 0
 		for _, k := range keys {
@@ -191,7 +190,7 @@ func rootCause(err error) error {
 
 func (m Model) live(c Content) string {
 	switch {
-	case errors.Is(c.LiveErr, mgmt.ErrGone):
+	case errors.Is(c.LiveErr, ops.ErrGone):
 		return m.st.Gone.Render("GONE") + m.st.Muted.Render(" (GetConnection: 410; the record is stale)")
 	case c.LiveErr != nil:
 		return m.st.Error.Render("unknown (GetConnection failed: " + sanitize.Text(rootCause(c.LiveErr).Error()) + ")")

@@ -12,7 +12,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
-	"wsops/data"
+	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/styles"
 )
@@ -29,10 +29,10 @@ type Info struct {
 	Total, Stale, Problems, Gone int
 
 	// Cells is the live app × entity type count matrix.
-	Cells map[data.AppEntity]int
+	Cells map[ops.AppEntity]int
 	// Breaks reports the cells that break the preset's app rule; those with
 	// a count are highlighted and marked with `!`. Nil: no rule.
-	Breaks func(data.AppEntity) bool
+	Breaks func(ops.AppEntity) bool
 	// Apps and Entities are the matrix's rows and columns, in order: the
 	// rule's apps and entity types plus any seen. Empty: no matrix.
 	Apps, Entities []string

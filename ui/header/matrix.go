@@ -5,7 +5,7 @@ import (
 
 	"github.com/mattn/go-runewidth"
 
-	"wsops/data"
+	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/styles"
 )
@@ -50,7 +50,7 @@ func matrix(info Info, w int, st styles.Styles) []string {
 	for i, a := range info.Apps {
 		grid[i] = make([]cell, len(info.Entities))
 		for j, e := range info.Entities {
-			key := data.AppEntity{App: a, EntityType: e} // raw: the caller's keys
+			key := ops.AppEntity{App: a, EntityType: e} // raw: the caller's keys
 			c := cell{n: info.Cells[key], text: "·"}
 			if c.n != 0 {
 				c.text = thousands(c.n)

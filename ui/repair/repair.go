@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/data"
 	"wsops/internal/human"
 	"wsops/ops"
 	"wsops/ops/repairplan"
@@ -31,7 +30,7 @@ type ReplanMsg struct{}
 type Model struct {
 	st       styles.Styles
 	keys     KeyMap
-	schema   data.Schema
+	schema   ops.Schema
 	plan     repairplan.Plan
 	order    []int // change indexes, grouped by rule in the plan's rule order
 	selected []bool
@@ -54,7 +53,7 @@ func (m *Model) Planning() {
 }
 
 // SetPlan shows a plan (every change selected), or why there is none.
-func (m *Model) SetPlan(p repairplan.Plan, s data.Schema, err error) {
+func (m *Model) SetPlan(p repairplan.Plan, s ops.Schema, err error) {
 	m.Planning()
 	if err != nil {
 		m.state = "cannot plan: " + err.Error()

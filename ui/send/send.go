@@ -13,7 +13,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/config"
-	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/confirm"
@@ -101,8 +100,8 @@ func validate(p []byte) string {
 	switch {
 	case len(strings.TrimSpace(string(p))) == 0:
 		return "empty: write a JSON message"
-	case len(p) > mgmt.MaxPayload:
-		return fmt.Sprintf("too large: %s, the limit is %s", confirm.Size(len(p)), confirm.Size(mgmt.MaxPayload))
+	case len(p) > ops.MaxPayload:
+		return fmt.Sprintf("too large: %s, the limit is %s", confirm.Size(len(p)), confirm.Size(ops.MaxPayload))
 	case !json.Valid(p):
 		var v any
 		return "not valid JSON: " + json.Unmarshal(p, &v).Error()
@@ -195,7 +194,7 @@ func (m Model) View() string {
 	}
 	b.WriteString(m.st.MatrixHeader.Render("Message (JSON)") + "\n")
 	b.WriteString(m.editor.View() + "\n")
-	size := fmt.Sprintf("%s / %s", confirm.Size(len(m.Payload())), confirm.Size(mgmt.MaxPayload))
+	size := fmt.Sprintf("%s / %s", confirm.Size(len(m.Payload())), confirm.Size(ops.MaxPayload))
 	if why := m.Valid(); why != "" {
 		b.WriteString(m.st.Error.Render(sanitize.Text(why)) + m.st.Muted.Render("  "+size))
 	} else {
