@@ -82,10 +82,10 @@ func (e *env) timeToFirstRow(ctx context.Context) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	s := ui.Session{Profile: p, Registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
-		Mgmt: mgmt.New(c.Management)}
+	s := ui.Session{Profile: p}
 	confirmer := confirm.NewConfirmer()
-	s.Ops, err = ops.New(ops.Deps{Registry: s.Registry, Gateway: s.Mgmt, Confirm: confirmer,
+	s.Ops, err = ops.New(ops.Deps{Registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
+		Gateway: mgmt.New(c.Management), Confirm: confirmer,
 		Audit: auditlog.New(filepath.Join(e.dir, "tui-audit.jsonl")), RPS: p.ManagementRPS,
 		Caller: func(context.Context) (string, error) { return "sandbox", nil }, Policy: ops.Policy{Profile: p.Name, ReadOnly: true}})
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	"wsops/cloud"
 	"wsops/config"
 	"wsops/ops"
-	"wsops/ops/auditlog"
 	"wsops/sandbox"
 	"wsops/ui"
 	"wsops/ui/confirm"
@@ -62,11 +61,7 @@ func runUI(ctx context.Context, g *globals) error {
 		}
 		return openSession(ctx, p, confirmer)
 	}
-	auditPath, err := auditlog.DefaultPath()
-	if err != nil {
-		return failed(err)
-	}
-	opts := ui.Options{Session: sess, Open: open, Confirmer: confirmer, Refresh: g.refresh, AuditPath: auditPath, Client: clientSpec}
+	opts := ui.Options{Session: sess, Open: open, Confirmer: confirmer, Refresh: g.refresh, Client: clientSpec}
 	if err := ui.Run(ctx, opts); err != nil {
 		return failed(err)
 	}
@@ -84,7 +79,7 @@ func openSession(ctx context.Context, p *config.Profile, confirmer ops.Confirmer
 		e.clients.Close()
 		return ui.Session{}, err
 	}
-	return ui.Session{Profile: p, Registry: e.registry, Mgmt: e.mgmt, Ops: o, Close: e.clients.Close}, nil
+	return ui.Session{Profile: p, Ops: o, Close: e.clients.Close}, nil
 }
 
 // ensureSandbox starts an in-process sandbox on the default addresses unless

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -73,6 +74,13 @@ type Select struct {
 	// Attributes, when set, limits what is read to these attribute names
 	// (plus the table's keys): a ProjectionExpression.
 	Attributes []string
+}
+
+// Same reports whether s and o read the same records.
+func (s Select) Same(o Select) bool {
+	return s.ConnectionID == o.ConnectionID && s.User == o.User && s.App == o.App &&
+		s.EntityType == o.EntityType && s.Platform == o.Platform && s.Topic == o.Topic &&
+		slices.Equal(s.Attributes, o.Attributes)
 }
 
 // DefaultCallTimeout bounds one DynamoDB call, its SDK retries included,

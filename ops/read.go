@@ -89,3 +89,6 @@ const MaxPayload = mgmt.MaxPayload
 // ErrGone is GetConnection's and PostToConnection's answer for a
 // connection that is closed (410).
 var ErrGone = mgmt.ErrGone
+
+// StreamIDs offers ids on a channel, for Probe.
+func StreamIDs(ids []string) <-chan string { return mgmt.StreamIDs(ids) }

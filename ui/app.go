@@ -1,7 +1,10 @@
-// Package ui is the console: a bubbletea program whose root model routes
-// between one component per sub-package (conns, subs, users, detail, cmdbar,
-// table, header) and bridges the registry's and the management API's streams
-// into messages.
+// Package ui is the console: a bubbletea program whose root routes between
+// self-contained views (one per sub-package, registered in views.go), and
+// draws the frame around the one on top — the header with the live fleet's
+// figures, the breadcrumb, the status line and the help. The root holds only
+// what no view could own: the session, the live fleet (ui/feed) the header
+// and several views share, the filter and command bar, and the action
+// lifecycle (ui/action) that every action runs through.
 package ui
 
 import (
@@ -12,19 +15,16 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/config"
-	"wsops/data"
-	"wsops/mgmt"
 	"wsops/ops"
+	"wsops/ui/clientview"
 	"wsops/ui/confirm"
 )
 
-// Session is what the console works on: one profile and its clients.
+// Session is what the console works on: one profile and its Ops.
 type Session struct {
-	Profile  *config.Profile
-	Registry *data.Registry
-	Mgmt     *mgmt.Client
-	// Ops runs the operator actions (send, logout, prune) on the session's
-	// profile, built with Options.Confirmer. Nil: no actions.
+	Profile *config.Profile
+	// Ops reads the profile's fleet and runs the operator actions, asking
+	// Options.Confirmer.
 	Ops *ops.Ops
 	// Close, when set, releases the session's clients (their pooled
 	// connections): the console calls it when it leaves the session, for
@@ -38,16 +38,14 @@ type Options struct {
 	// Open connects to another profile, for :profile NAME (nil: not offered).
 	Open func(ctx context.Context, profile string) (Session, error)
 	// Confirmer is the confirmer the sessions' Ops ask: the console answers
-	// it with its dialog (nil: a new one, for sessions without Ops).
+	// it with its dialog (nil: a new one).
 	Confirmer *confirm.Confirmer
-	// Refresh is the interval between rescans (default 5s).
+	// Refresh is the interval between rescans (default 1s).
 	Refresh time.Duration
 	// ProbeRPS bounds the background GetConnection probe (default 20/s).
 	ProbeRPS float64
-	// AuditPath is the audit log the :audit view shows.
-	AuditPath string
 	// Client resolves the :client view's identities (nil: no test client).
-	Client ClientResolver
+	Client clientview.ProfileResolver
 	Now    func() time.Time
 }
 
@@ -58,14 +56,11 @@ func Run(ctx context.Context, opt Options, progOpts ...tea.ProgramOption) error 
 	m := New(ctx, opt)
 	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}, progOpts...)...)
 	final, err := p.Run()
-	if fm, ok := final.(Model); ok && fm.sess.Close != nil {
-		fm.sess.Close()
+	if fm, ok := final.(Model); ok {
+		fm.leave()
 	}
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("console: %w", err)
-	}
-	if fm, ok := final.(Model); ok && fm.fatal != nil {
-		return fm.fatal
 	}
 	return nil
 }

@@ -3,14 +3,15 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/data"
 	"wsops/fleet"
 	"wsops/ui/cmdbar"
+	"wsops/ui/view"
 )
 
 // profileTimeout bounds :profile NAME (credential chains can hang on SSO or IMDS).
@@ -26,13 +27,13 @@ type sessionMsg struct {
 // submit applies a finished `:` command or `/` filter.
 func (m Model) submit(msg cmdbar.SubmitMsg) (tea.Model, tea.Cmd) {
 	if msg.Mode == cmdbar.Filter {
-		return m.applyFilter(msg.Text, m.top())
+		return m.applyFilter(msg.Text, m.stack[len(m.stack)-1])
 	}
 	return m.runCommand(strings.TrimSpace(msg.Text))
 }
 
-// liveFilter re-filters what is loaded as the filter is typed; what DynamoDB
-// could serve is pushed down when the filter is submitted.
+// liveFilter re-filters what is loaded as the filter is typed; what the
+// registry could serve is pushed down when the filter is submitted.
 func (m *Model) liveFilter() tea.Cmd {
 	q, err := fleet.Parse(m.bar.Value())
 	if err != nil {
@@ -40,114 +41,102 @@ func (m *Model) liveFilter() tea.Cmd {
 		return nil
 	}
 	m.setStatus("", false)
-	m.query = q
-	if m.top() == viewSubs {
-		return querySubsCmd(m.subsLoad.seq, m.subsSnap, q)
-	}
-	return m.requery()
+	return m.setFilter(q, true)
 }
 
-// applyFilter sets the filter and shows view v. When the part DynamoDB can
-// serve changed, the fleet is read again with it (an index query for a user or
-// a topic, a filter expression for app, entity and platform).
-func (m Model) applyFilter(text string, v view) (tea.Model, tea.Cmd) {
+// setFilter tells the views the filter; submitted (not live), it pushes
+// down to the feed what the registry can serve (an index query for a user
+// or a topic, a filter expression for app, entity and platform), which
+// reads the fleet again when that changed.
+func (m *Model) setFilter(q fleet.Query, live bool) tea.Cmd {
+	m.query = q
+	cmd := m.broadcast(view.FilterMsg{Query: q, Live: live})
+	if live {
+		return cmd
+	}
+	return tea.Batch(m.feed.Select(q.Select()), cmd)
+}
+
+// applyFilter sets the filter to text and shows view show over the first.
+func (m Model) applyFilter(text, show string) (tea.Model, tea.Cmd) {
 	q, err := fleet.Parse(text)
 	if err != nil {
 		m.setStatus(err.Error(), true)
 		return m, nil
 	}
-	m.query = q
 	m.setStatus("", false)
-	m.stack = []view{viewConns}
-	if v != viewConns {
-		m.stack = append(m.stack, v)
-	}
-	m.layout()
-	var cmds []tea.Cmd
-	if pushed := q.Select(); !sameSelect(pushed, m.pushed) {
-		m.pushed = pushed
-		m.fleet = fleet.New()
-		cmds = append(cmds, m.startScan())
-	}
-	cmds = append(cmds, m.requery())
-	if m.top() == viewSubs {
-		cmds = append(cmds, m.loadSubs())
-	}
-	return m, tea.Batch(cmds...)
+	m.stack = m.stack[:1]
+	m.show(show)
+	return m, tea.Batch(m.broadcast(view.TopMsg{Name: show}), m.setFilter(q, false))
 }
 
-// runCommand runs a `:` command.
+// runCommand runs a `:` command: the console's own, a view's name (which
+// opens it with the rest as its argument), or a command a view registered.
 func (m Model) runCommand(text string) (tea.Model, tea.Cmd) {
 	name, arg, _ := strings.Cut(text, " ")
 	arg = strings.TrimSpace(arg)
 	switch name {
 	case "q", "quit", "q!":
 		return m, tea.Quit
-	case "conns", "connections":
-		m.stack = []view{viewConns}
-		m.layout()
-		return m, nil
-	case "subs", "subscriptions":
-		m.push(viewSubs)
-		return m, m.loadSubs()
-	case "users":
-		m.push(viewUsers)
-		return m, m.requery()
-	case "audit":
-		m.push(viewAudit)
-		return m, loadAuditCmd(m.opt.AuditPath)
-	case "client":
-		return m.openClient(arg)
 	case "profile":
-		if arg == "" {
-			m.setStatus(fmt.Sprintf("on profile %s; :profile NAME switches", m.sess.Profile.Name), false)
-			return m, nil
-		}
-		if m.opt.Open == nil {
-			m.setStatus("switching profiles is not available here", true)
-			return m, nil
-		}
-		open, ctx := m.opt.Open, m.ctx
-		m.setStatus("connecting to profile "+arg+"…", false)
-		return m, func() tea.Msg {
-			ctx, cancel := context.WithTimeout(ctx, profileTimeout)
-			defer cancel()
-			s, err := open(ctx, arg)
-			return sessionMsg{name: arg, sess: s, Err: err}
-		}
-	case "send", "logout", "prune":
-		return m.actionCommand(name, arg)
-	case "repair":
-		return m.openRepair(arg)
+		return m.profile(arg)
 	case "":
 		return m, nil
 	}
-	m.setStatus(fmt.Sprintf("unknown command :%s (try :conns :subs :users :audit :client [user=U,app=A] :send [all] :logout :prune :repair [RULE] :profile NAME :q)", name), true)
+	for _, d := range m.defs {
+		switch {
+		case d.Name == name || slices.Contains(d.Aliases, name):
+			return m, m.open(d.Name, arg)
+		case slices.Contains(d.Commands, name):
+			v, cmd := m.views[d.Name].Update(view.CommandMsg{Name: name, Arg: arg})
+			m.views[d.Name] = v
+			return m, cmd
+		}
+	}
+	m.setStatus(fmt.Sprintf("unknown command :%s (try %s)", name, m.usage()), true)
 	return m, nil
 }
 
-// switchSession moves the console to another profile.
+// usage lists the commands, for the help and the unknown-command error.
+func (m Model) usage() string {
+	var parts []string
+	for _, d := range m.defs {
+		if d.Usage != "" {
+			parts = append(parts, d.Usage)
+		}
+	}
+	return strings.Join(append(parts, ":profile NAME :q"), " ")
+}
+
+// profile says which profile the console is on, or connects to another.
+func (m Model) profile(name string) (tea.Model, tea.Cmd) {
+	if name == "" {
+		m.setStatus(fmt.Sprintf("on profile %s; :profile NAME switches", m.sess.Profile.Name), false)
+		return m, nil
+	}
+	if m.opt.Open == nil {
+		m.setStatus("switching profiles is not available here", true)
+		return m, nil
+	}
+	open, ctx := m.opt.Open, m.ctx
+	m.setStatus("connecting to profile "+name+"…", false)
+	return m, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, profileTimeout)
+		defer cancel()
+		s, err := open(ctx, name)
+		return sessionMsg{name: name, sess: s, Err: err}
+	}
+}
+
+// switchSession moves the console to another profile: the old session's
+// work stops, its views are built anew on the new one.
 func (m Model) switchSession(msg sessionMsg) (tea.Model, tea.Cmd) {
 	if msg.Err != nil {
 		m.setStatus(fmt.Sprintf("profile %s: %v", msg.name, msg.Err), true)
 		return m, nil
 	}
-	m.sessCancel()
-	if m.sess.Close != nil {
-		m.sess.Close() // idle connections only: it does not wait on the network
-	}
-	m.sessCtx, m.sessCancel = context.WithCancel(m.ctx)
-	m.sessGen++
-	m.probing = false
-	m.subsLoad = subsLoad{seq: m.subsLoad.seq + 1}
-	m.sess = msg.sess
-	m.client.Close()
-	m.client.SetDeps(m.clientDeps())
-	m.fleet = fleet.New()
-	m.query, m.pushed = fleet.Query{}, data.Select{}
-	m.refresh.history = nil
-	m.stack = []view{viewConns}
+	m.leave()
+	cmd := m.enter(msg.sess)
 	m.setStatus("profile "+msg.name, false)
-	m.layout()
-	return m, tea.Batch(m.startScan(), m.requery())
+	return m, cmd
 }

@@ -7,9 +7,9 @@ type keyMap struct {
 	Command, Filter, Back, Quit, Help key.Binding
 }
 
-func defaultKeys() keyMap {
+func defaultKeys(usage string) keyMap {
 	return keyMap{
-		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:conns :subs :users :audit :client :send [all] :logout :prune :repair [RULE] :profile NAME :q)")),
+		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command ("+usage+")")),
 		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (app: entity: user: platform: topic: is:stale is:problem is:gone)")),
 		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),

@@ -8,110 +8,43 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/data"
 	"wsops/fleet"
-	"wsops/ui/audit"
-	"wsops/ui/clientview"
+	"wsops/ui/action"
 	"wsops/ui/cmdbar"
-	"wsops/ui/confirm"
-	"wsops/ui/conns"
-	"wsops/ui/detail"
-	"wsops/ui/progress"
-	"wsops/ui/repair"
-	"wsops/ui/send"
+	"wsops/ui/feed"
 	"wsops/ui/styles"
-	"wsops/ui/subs"
-	"wsops/ui/users"
+	"wsops/ui/view"
 )
 
-// view is one screen of the console.
-type view int
-
-const (
-	viewConns view = iota
-	viewSubs
-	viewUsers
-	viewDetail
-	viewAudit
-	viewClient
-	viewRepair
-)
-
-var viewNames = map[view]string{
-	viewConns: "conns", viewSubs: "subs", viewUsers: "users", viewDetail: "detail", viewAudit: "audit", viewClient: "client", viewRepair: "repair",
-}
-
-// Model is the console's root model: it owns the fleet and routes messages
-// to the view on top of the stack.
+// Model is the console's root: it routes messages to the views and draws
+// the frame around the one on top.
 type Model struct {
 	ctx  context.Context
 	opt  Options
 	sess Session
-	// sessCtx is cancelled when the session ends (:profile), stopping its
-	// scans, probes and loads; sessGen tags their messages so that late ones
-	// from an old session are dropped.
-	sessCtx    context.Context
-	sessCancel context.CancelFunc
-	sessGen    int
-	st         styles.Styles
-	keys       keyMap
-	help       help.Model
+	// common is the session's context for every view; cancel ends it,
+	// stopping the session's scans, probes and loads.
+	common *view.Common
+	cancel context.CancelFunc
+	defs   []view.Def
+	views  map[string]view.View
+	stack  []string // the views shown, the top last
 
+	feed    *feed.Feed
+	actions *action.Model
+	bar     cmdbar.Model
+	// query is the filter; queryBeforeEdit the filter when the filter bar
+	// opened, restored on esc.
+	query, queryBeforeEdit fleet.Query
+
+	st            styles.Styles
+	keys          keyMap
+	help          help.Model
 	width, height int
 	showHelp      bool
-
-	fleet    *fleet.Fleet
-	refresh  refreshState
-	query    fleet.Query
-	pushed   data.Select
-	queries  queryState
-	snap     fleet.Snapshot
-	rows     []int32
-	summary  fleet.Summary
-	subsSnap fleet.SubsSnapshot
-	probing  bool
-	subsLoad subsLoad
-	// queryBeforeEdit is the filter when the filter bar opened, restored on esc.
-	queryBeforeEdit fleet.Query
-
-	stack  []view
-	conns  conns.Model
-	subs   subs.Model
-	users  users.Model
-	detail detail.Model
-	audit  audit.Model
-	repair repair.Model
-	client clientview.Model
-	bar    cmdbar.Model
-	// repairRules are the rules :repair named (none: every rule).
-	repairRules []string
-	actionUI
-
-	status    string
-	statusErr bool
-	fatal     error
-	first     tea.Cmd // the first scan, started by Init
-}
-
-// refreshState tracks the scan in progress and the refresh history.
-type refreshState struct {
-	scan     int // id of the current scan; older scans' messages are dropped
-	cancel   context.CancelFunc
-	scanning bool
-	started  time.Time
-	last     time.Time
-	took     time.Duration
-	streamed int
-	history  []int // fleet size after each refresh, for the sparkline
-	sample   bool  // the next query result follows a refresh: record its total
-}
-
-// queryState runs at most one query at a time and remembers when another is
-// needed because the data or the filter changed meanwhile.
-type queryState struct {
-	seq   int
-	busy  bool
-	dirty bool
+	status        string
+	statusErr     bool
+	first         tea.Cmd // the first scan, started by Init
 }
 
 // New returns the console's root model for a session.
@@ -126,35 +59,62 @@ func New(ctx context.Context, opt Options) Model {
 		opt.Now = time.Now
 	}
 	st := styles.New(styles.DefaultTheme())
-	m := Model{
-		ctx: ctx, opt: opt, sess: opt.Session, st: st, keys: defaultKeys(), help: help.New(),
-		fleet: fleet.New(), stack: []view{viewConns},
-		conns: conns.New(st, opt.Now), subs: subs.New(st, opt.Now), users: users.New(st),
-		detail: detail.New(st, opt.Now), audit: audit.New(st), repair: repair.New(st), bar: cmdbar.New(st),
-		actionUI: newActionUI(st, opt.Confirmer),
-	}
-	m.sessCtx, m.sessCancel = context.WithCancel(ctx)
-	m.client = clientview.New(st, m.clientDeps())
-	m.first = m.startScan()
+	m := Model{ctx: ctx, opt: opt, st: st, help: help.New(), defs: views(opt), bar: cmdbar.New(st)}
+	m.keys = defaultKeys(m.usage())
+	m.first = m.enter(opt.Session)
+	m.actions = action.New(m.common, opt.Confirmer)
 	return m
 }
 
-// subsLoad tracks the subscriptions read in progress: a newer one supersedes
-// (cancels) an older, whose late answer is dropped by its sequence number.
-type subsLoad struct {
-	seq    int
-	cancel context.CancelFunc
-	busy   bool
+// enter starts a session: its context, its views, its feed and first scan.
+func (m *Model) enter(s Session) tea.Cmd {
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.sess, m.cancel = s, cancel
+	m.common = &view.Common{Ctx: ctx, Ops: s.Ops, Profile: s.Profile, Styles: m.st, Now: m.opt.Now, ProbeRPS: m.opt.ProbeRPS}
+	m.views = make(map[string]view.View, len(m.defs))
+	cmds := make([]tea.Cmd, 0, len(m.defs)+1)
+	for _, d := range m.defs {
+		v := d.New(m.common)
+		m.views[d.Name] = v
+		cmds = append(cmds, v.Init())
+	}
+	m.stack = []string{m.defs[0].Name}
+	m.query, m.queryBeforeEdit = fleet.Query{}, fleet.Query{}
+	m.feed = feed.New(m.common, m.opt.Refresh)
+	if m.actions != nil {
+		m.actions.SetCommon(m.common)
+	}
+	m.layout()
+	return tea.Batch(append(cmds, m.feed.Start())...)
 }
 
-// Init starts the first scan (prepared by New, since Init cannot change the model).
+// leave ends the session: its loads stop, its test clients close, its
+// pooled connections are released.
+func (m *Model) leave() {
+	m.cancel()
+	for _, v := range m.views {
+		if c, ok := v.(view.Closer); ok {
+			c.Close()
+		}
+	}
+	if m.sess.Close != nil {
+		m.sess.Close() // idle connections only: it does not wait on the network
+	}
+}
+
+// Init starts the first scan (prepared by New, since Init cannot change
+// the model) and listens for ops' confirmation requests.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.first, tea.WindowSize(), confirm.WaitCmd(m.ctx, m.confirmer.Requests()))
+	return tea.Batch(m.first, tea.WindowSize(), m.actions.Listen(m.ctx))
 }
 
-func (m Model) top() view { return m.stack[len(m.stack)-1] }
+// top is the view on top.
+func (m Model) top() view.View { return m.views[m.stack[len(m.stack)-1]] }
 
-// Update routes a message.
+// Update routes a message: keys to the action overlay, the bars or the
+// view on top; the frame's own messages to the root; anything else to the
+// feed, the action lifecycle and every view, each ignoring what is not its
+// own.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -165,71 +125,115 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleKey(msg)
 	case cmdbar.SubmitMsg:
 		return m.submit(msg)
-	case scanPageMsg, scanDoneMsg, tickMsg, queryMsg, probeMsg, probeDoneMsg, subsMsg:
-		return m.handleData(msg)
-	case detailMsg:
-		m.detail.SetContent(detailContent(msg))
-		return m, nil
-	case auditMsg:
-		if msg.Err != nil {
-			m.audit.SetEmptyText("cannot read the audit log: " + msg.Err.Error())
-		}
-		m.audit.SetEntries(msg.entries)
-		return m, nil
-	case detail.OpenMsg:
-		m.push(viewDetail)
-		m.detail.Loading(msg.ID)
-		return m, loadDetailCmd(m.sessCtx, m.sess.Registry, m.sess.Mgmt, msg.ID)
-	case conns.SortMsg:
-		return m, m.requery()
-	case users.OpenMsg:
-		return m.applyFilter(fleet.Query{User: msg.User}.String(), viewConns)
 	case cmdbar.CancelMsg:
-		if msg.Mode == cmdbar.Filter {
-			m.query = m.queryBeforeEdit
-			m.setStatus("", false)
-			if m.top() == viewSubs {
-				return m, querySubsCmd(m.subsLoad.seq, m.subsSnap, m.query)
-			}
-			return m, m.requery()
+		if msg.Mode != cmdbar.Filter {
+			return m, nil
 		}
+		m.setStatus("", false)
+		return m, m.setFilter(m.queryBeforeEdit, false)
+	case view.StatusMsg:
+		m.setStatus(msg.Text, msg.Err)
 		return m, nil
+	case view.OpenMsg:
+		return m, m.open(msg.Name, msg.Arg)
+	case view.ApplyFilterMsg:
+		return m.applyFilter(msg.Text, msg.Show)
 	case sessionMsg:
 		return m.switchSession(msg)
-	case repairPlanMsg, repair.ReplanMsg, repair.ApplyMsg:
-		return m.handleRepair(msg)
-	case detail.ToggleActiveMsg:
-		return m.toggleActive(msg)
-	case toggleDoneMsg:
-		return m.toggleDone(msg)
-	case clientview.SpecMsg, clientview.EventMsg, clientview.OwnMsg, clientview.BroadcastMsg, clientview.SentMsg:
-		// Clients keep running while other views are shown.
-		if sm, ok := msg.(clientview.SpecMsg); ok && sm.Err != nil {
-			m.setStatus(sm.Err.Error(), true)
-		} else if ok {
-			m.setStatus("", false)
-		}
-		var cmd tea.Cmd
-		m.client, cmd = m.client.Update(msg)
-		return m, cmd
-	case confirm.RequestMsg, conns.SendMsg, conns.LogoutMsg, send.SubmitMsg, actionProgressMsg, actionDoneMsg,
-		progress.PruneGoneMsg, progress.ResumeMsg, progress.UndoMsg, progress.CancelMsg:
-		return m.handleAction(msg)
+	case action.DoneMsg:
+		return m, tea.Batch(m.feed.Start(), m.broadcast(msg)) // rescan: show what changed
 	}
-	return m.routeToView(msg)
+	cmd, out := m.feed.Update(msg)
+	cmds := []tea.Cmd{cmd, m.actions.Update(msg), m.broadcast(msg)}
+	for _, o := range out {
+		cmds = append(cmds, m.fromFeed(o))
+	}
+	if out != nil {
+		m.layout() // the header's matrix grows with the apps the data holds
+	}
+	return m, tea.Batch(cmds...)
 }
 
-// handleKey gives keys to the input bar while it is open, then to the
+// fromFeed applies what the feed says to the frame and hands it to the views.
+func (m *Model) fromFeed(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case view.StatusMsg:
+		m.setStatus(msg.Text, msg.Err)
+		return nil
+	case feed.ChangedMsg:
+		if msg.Refreshed && m.statusErr {
+			m.setStatus("", false) // a refresh went through: the last error is history
+		}
+	}
+	return m.broadcast(msg)
+}
+
+// broadcast hands msg to every view.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(m.defs))
+	for _, d := range m.defs {
+		v, cmd := m.views[d.Name].Update(msg)
+		m.views[d.Name] = v
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+// toTop hands msg to the view on top.
+func (m *Model) toTop(msg tea.Msg) tea.Cmd {
+	name := m.stack[len(m.stack)-1]
+	v, cmd := m.views[name].Update(msg)
+	m.views[name] = v
+	return cmd
+}
+
+// open shows view name on top (back to it, when it is in the stack) and
+// opens it with arg.
+func (m *Model) open(name, arg string) tea.Cmd {
+	v, ok := m.views[name]
+	if !ok {
+		m.setStatus("no view "+name, true)
+		return nil
+	}
+	m.show(name)
+	return tea.Batch(m.broadcast(view.TopMsg{Name: name}), v.Open(arg))
+}
+
+// show puts view name on top: back to it when it is in the stack, else
+// pushed.
+func (m *Model) show(name string) {
+	for i, n := range m.stack {
+		if n == name {
+			m.stack = m.stack[:i+1]
+			m.layout()
+			return
+		}
+	}
+	m.stack = append(m.stack, name)
+	m.layout()
+}
+
+// back pops the view on top, telling the views.
+func (m *Model) back() tea.Cmd {
+	m.stack = m.stack[:len(m.stack)-1]
+	m.layout()
+	return m.broadcast(view.TopMsg{Name: m.stack[len(m.stack)-1]})
+}
+
+// handleKey gives keys to the action overlay while it is open, to the view
+// when it captures them, to the input bar while it is open, then to the
 // global bindings, then to the view.
 func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if m.overlay() {
-		if m.onlySummary() && key.Matches(k, m.keys.Quit) {
+	if m.actions.IsOpen() {
+		if m.actions.OnlySummary() && key.Matches(k, m.keys.Quit) {
 			return m, tea.Quit // nothing runs: the summary does not hold the console
 		}
-		return m.overlayKey(k)
+		cmd := m.actions.Update(k)
+		m.layout()
+		return m, cmd
 	}
-	if m.clientKey(k) {
-		return m.routeToView(k)
+	if c, ok := m.top().(view.Capturer); ok && c.Captures(k) {
+		return m, m.toTop(k)
 	}
 	if m.bar.Mode() != cmdbar.Off {
 		var cmd tea.Cmd
@@ -269,14 +273,13 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case key.Matches(k, m.keys.Back):
 		if len(m.stack) > 1 {
-			m.stack = m.stack[:len(m.stack)-1]
-			m.layout()
+			return m, m.back()
 		} else if !m.query.Empty() {
-			return m.applyFilter("", viewConns)
+			return m.applyFilter("", m.stack[0])
 		}
 		return m, nil
 	}
-	return m.routeToView(k)
+	return m, m.toTop(k)
 }
 
 // pastedInput recognises ":cmd" or "/filter" arriving as one multi-rune key
@@ -295,41 +298,7 @@ func pastedInput(k tea.KeyMsg) (cmdbar.Mode, []rune, bool) {
 	return cmdbar.Off, nil, false
 }
 
-// routeToView hands a message to the view on top.
-func (m Model) routeToView(msg tea.Msg) (tea.Model, tea.Cmd) {
-	var cmd tea.Cmd
-	switch m.top() {
-	case viewConns:
-		m.conns, cmd = m.conns.Update(msg)
-	case viewSubs:
-		m.subs, cmd = m.subs.Update(msg)
-	case viewUsers:
-		m.users, cmd = m.users.Update(msg)
-	case viewDetail:
-		m.detail, cmd = m.detail.Update(msg)
-	case viewAudit:
-		m.audit, cmd = m.audit.Update(msg)
-	case viewRepair:
-		m.repair, cmd = m.repair.Update(msg)
-	case viewClient:
-		m.client, cmd = m.client.Update(msg)
-	}
-	return m, cmd
-}
-
-// push shows v on top, unless it already is.
-func (m *Model) push(v view) {
-	if m.top() != v {
-		m.stack = append(m.stack, v)
-	}
-	m.layout()
-}
-
 // setStatus shows a one-line message under the view.
 func (m *Model) setStatus(text string, isErr bool) {
 	m.status, m.statusErr = text, isErr
-}
-
-func detailContent(d detailMsg) detail.Content {
-	return detail.Content{ID: d.id, Conn: d.conn, ConnErr: d.connErr, Subs: d.subs, SubsErr: d.subsErr, Live: d.live, LiveErr: d.liveErr}
 }

@@ -10,8 +10,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/ops/auditlog"
-	"wsops/ui/styles"
 	"wsops/ui/table"
+	"wsops/ui/view"
 )
 
 var columns = []table.Column{
@@ -19,14 +19,48 @@ var columns = []table.Column{
 	{Title: "TARGETS", Width: 7}, {Title: "RESULT", Width: 34}, {Title: "TOOK", Width: 8}, {Title: "FILTER / ERROR", Flex: true},
 }
 
+// Def registers the view.
+var Def = view.Def{Name: "audit", Usage: ":audit", New: New}
+
+// tail is how many audit entries the view shows.
+const tail = 500
+
 // Model is the audit view.
-type Model struct{ table table.Model }
+type Model struct {
+	c     *view.Common
+	table table.Model
+	top   bool
+}
 
 // New returns an empty audit view.
-func New(st styles.Styles) Model {
-	m := Model{table: table.New(columns, st)}
+func New(c *view.Common) view.View {
+	m := &Model{c: c, table: table.New(columns, c.Styles)}
 	m.table.SetEmptyText("no audit entries yet: every send, logout, prune and repair leaves one")
 	return m
+}
+
+// Init does nothing: the view reads when opened.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Open reads the log.
+func (m *Model) Open(string) tea.Cmd { m.top = true; return m.read() }
+
+// Title names the view.
+func (m *Model) Title() string { return Def.Name }
+
+// entriesMsg carries the log's last entries.
+type entriesMsg struct {
+	entries []auditlog.Entry
+	err     error
+}
+
+// read reads the last entries of the log the session's actions write.
+func (m *Model) read() tea.Cmd {
+	o := m.c.Ops
+	return func() tea.Msg {
+		entries, err := o.AuditTail(tail)
+		return entriesMsg{entries: entries, err: err}
+	}
 }
 
 // SetEntries shows entries (oldest first, as the log holds them) newest first.
@@ -42,18 +76,35 @@ func (m *Model) SetEmptyText(text string) { m.table.SetEmptyText(text) }
 // SetSize sets the view's size.
 func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
 
-// Update scrolls.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update shows what was read, reads again on every refresh while on top,
+// and scrolls.
+func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case entriesMsg:
+		if msg.err != nil {
+			m.SetEmptyText("cannot read the audit log: " + msg.err.Error())
+		}
+		m.SetEntries(msg.entries)
+		return m, nil
+	case view.RefreshMsg:
+		if m.top {
+			return m, m.read()
+		}
+		return m, nil
+	case view.TopMsg:
+		m.top = msg.Name == Def.Name
+		return m, nil
+	}
 	var cmd tea.Cmd
 	m.table, cmd = m.table.Update(msg)
 	return m, cmd
 }
 
 // View renders the table.
-func (m Model) View() string { return m.table.View() }
+func (m *Model) View() string { return m.table.View() }
 
 // KeyMap returns the view's keys for help.
-func (m Model) KeyMap() []key.Binding { return m.table.KeyMap().ShortHelp() }
+func (m *Model) KeyMap() []key.Binding { return m.table.KeyMap().ShortHelp() }
 
 type source []auditlog.Entry
 

@@ -3,6 +3,7 @@
 package conns
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,22 +12,11 @@ import (
 
 	"wsops/fleet"
 	"wsops/internal/human"
-	"wsops/ui/detail"
-	"wsops/ui/styles"
+	"wsops/ops"
+	"wsops/ui/feed"
 	"wsops/ui/table"
+	"wsops/ui/view"
 )
-
-// SendMsg asks for the send dialog, to the connections IDs.
-type SendMsg struct{ IDs []string }
-
-// LogoutMsg asks for a force logout of the connections IDs.
-type LogoutMsg struct{ IDs []string }
-
-// SortMsg says the sort order changed; the caller re-runs its query.
-type SortMsg struct {
-	Key  fleet.SortKey
-	Desc bool
-}
 
 // columns, in the order of sortKeys.
 var columns = []table.Column{
@@ -39,21 +29,48 @@ var sortKeys = []fleet.SortKey{
 	fleet.ByID, fleet.ByUser, fleet.ByApp, fleet.ByEntity, fleet.ByPlatform, fleet.ByAge, fleet.ByProblems,
 }
 
+// Def registers the view: :conns, and the actions on its rows.
+var Def = view.Def{Name: "conns", Aliases: []string{"connections"}, Commands: []string{"send", "logout", "prune"},
+	Usage: ":conns :send [all] :logout :prune", New: New}
+
+// probeWindow is how many rows around the cursor the background probe asks about.
+const probeWindow = 60
+
 // Model is the connections view.
 type Model struct {
+	c       *view.Common
 	table   table.Model
 	keys    KeyMap
 	src     source
 	sortCol int
 	desc    bool
+	// latest is the feed's newest snapshot and query the console's filter;
+	// queries filters and sorts them off the UI goroutine, while on top.
+	latest  fleet.Snapshot
+	query   fleet.Query
+	queries view.Coalescer
+	top     bool
+	stale   bool // latest or the query changed while the view was covered
 }
 
 // New returns an empty connections view.
-func New(st styles.Styles, now func() time.Time) Model {
-	m := Model{table: table.New(columns, st), keys: DefaultKeyMap(), src: source{marks: map[string]bool{}, now: now}}
+func New(c *view.Common) view.View {
+	m := &Model{c: c, table: table.New(columns, c.Styles), keys: DefaultKeyMap(), src: source{marks: map[string]bool{}, now: c.Now}, top: true}
 	m.table.SetEmptyText("no connections")
 	return m
 }
+
+// Init does nothing: the rows come from the feed.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Open shows the rows.
+func (m *Model) Open(string) tea.Cmd { return nil }
+
+// Title names the view.
+func (m *Model) Title() string { return "conns" }
+
+// Note is the row count, after the breadcrumb.
+func (m *Model) Note() string { return fmt.Sprintf("%d rows", m.Len()) }
 
 // SetRows shows the given rows of a snapshot, keeping the cursor on the
 // connection it was on when that connection is still listed.
@@ -75,9 +92,6 @@ func (m *Model) SetRows(snap fleet.Snapshot, rows []int32) {
 
 // SetSize sets the view's size.
 func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
-
-// Sort returns the current sort order.
-func (m Model) Sort() (fleet.SortKey, bool) { return sortKeys[m.sortCol], m.desc }
 
 // Len is the number of rows shown.
 func (m Model) Len() int { return len(m.src.rows) }
@@ -125,54 +139,86 @@ func (m Model) Window(n int) []string {
 	return ids
 }
 
-// Update handles the view's keys; the rest goes to the table.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok {
-		switch {
-		case key.Matches(k, m.keys.Mark):
-			if id, ok := m.Selected(); ok {
-				m.src.marks[id] = !m.src.marks[id]
-				if !m.src.marks[id] {
-					delete(m.src.marks, id)
-				}
-				m.table.SetCursor(m.table.Cursor() + 1)
-			}
-			return m, nil
-		case key.Matches(k, m.keys.Open):
-			if id, ok := m.Selected(); ok {
-				return m, func() tea.Msg { return detail.OpenMsg{ID: id} }
-			}
-			return m, nil
-		case key.Matches(k, m.keys.Send), key.Matches(k, m.keys.Logout):
-			ids := m.Targets()
-			if len(ids) == 0 {
-				return m, nil
-			}
-			if key.Matches(k, m.keys.Send) {
-				return m, func() tea.Msg { return SendMsg{IDs: ids} }
-			}
-			return m, func() tea.Msg { return LogoutMsg{IDs: ids} }
-		case key.Matches(k, m.keys.SortNext), key.Matches(k, m.keys.SortReverse):
-			if key.Matches(k, m.keys.SortNext) {
-				m.sortCol = (m.sortCol + 1) % len(sortKeys)
-			} else {
-				m.desc = !m.desc
-			}
-			m.table.SetSort(m.sortCol, m.desc)
-			sk, desc := sortKeys[m.sortCol], m.desc
-			return m, func() tea.Msg { return SortMsg{Key: sk, Desc: desc} }
+// Update handles the view's keys, the feed's snapshots, the filter and the
+// commands on its rows; the rest goes to the table.
+func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case feed.ChangedMsg:
+		m.latest = msg.Snap
+		cmd := m.requery()
+		if msg.Refreshed && m.top && m.Len() > 0 {
+			cmd = tea.Batch(cmd, view.Cmd(feed.ProbeMsg{IDs: m.Window(probeWindow)}))
 		}
+		return m, cmd
+	case view.FilterMsg:
+		m.query = msg.Query
+		return m, m.requery()
+	case view.TopMsg:
+		m.top = msg.Name == Def.Name
+		if m.top && m.stale {
+			return m, m.requery()
+		}
+		return m, nil
+	case queryMsg:
+		current, again := m.queries.Done(msg.seq)
+		if !current {
+			return m, nil
+		}
+		m.SetRows(msg.snap, msg.rows)
+		if again {
+			return m, m.requery()
+		}
+		return m, nil
+	case view.CommandMsg:
+		return m, m.command(msg)
+	case tea.KeyMsg:
+		return m, m.key(msg)
 	}
 	var cmd tea.Cmd
 	m.table, cmd = m.table.Update(msg)
 	return m, cmd
 }
 
+// key handles the view's keys; the rest go to the table.
+func (m *Model) key(k tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, m.keys.Mark):
+		if id, ok := m.Selected(); ok {
+			m.src.marks[id] = !m.src.marks[id]
+			if !m.src.marks[id] {
+				delete(m.src.marks, id)
+			}
+			m.table.SetCursor(m.table.Cursor() + 1)
+		}
+		return nil
+	case key.Matches(k, m.keys.Open):
+		if id, ok := m.Selected(); ok {
+			return view.Cmd(view.OpenMsg{Name: "detail", Arg: id})
+		}
+		return nil
+	case key.Matches(k, m.keys.Send):
+		return m.send(ops.Targets{Conns: m.Targets()})
+	case key.Matches(k, m.keys.Logout):
+		return m.logout()
+	case key.Matches(k, m.keys.SortNext), key.Matches(k, m.keys.SortReverse):
+		if key.Matches(k, m.keys.SortNext) {
+			m.sortCol = (m.sortCol + 1) % len(sortKeys)
+		} else {
+			m.desc = !m.desc
+		}
+		m.table.SetSort(m.sortCol, m.desc)
+		return m.requery()
+	}
+	var cmd tea.Cmd
+	m.table, cmd = m.table.Update(k)
+	return cmd
+}
+
 // View renders the table.
-func (m Model) View() string { return m.table.View() }
+func (m *Model) View() string { return m.table.View() }
 
 // KeyMap returns the view's keys and the table's, for help.
-func (m Model) KeyMap() []key.Binding {
+func (m *Model) KeyMap() []key.Binding {
 	return append(m.keys.FullHelp()[0], m.table.KeyMap().ShortHelp()...)
 }
 

@@ -19,47 +19,47 @@ import (
 	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/styles"
+	"wsops/ui/view"
 )
 
+// Def registers the view: opened with a connection id.
+var Def = view.Def{Name: "detail", New: New}
+
 // Content is what the view shows; errors are shown in place of what failed.
-type Content struct {
-	ID      string
-	Conn    ops.Connection
-	ConnErr error
-	Subs    []ops.Subscription
-	SubsErr error
-	Live    ops.ConnectionInfo
-	LiveErr error
-}
-
-// OpenMsg asks the console for the detail view of a connection.
-type OpenMsg struct{ ID string }
-
-// ToggleActiveMsg asks the console to flip a subscription's active flag;
-// App is its connection's app, for the confirmation's radius.
-type ToggleActiveMsg struct {
-	Sub ops.Subscription
-	App string
-}
+type Content = ops.Inspection
 
 // Model is the detail view.
 type Model struct {
+	c       *view.Common
 	vp      viewport.Model
 	st      styles.Styles
 	keys    KeyMap
 	now     func() time.Time
 	content *Content
 	id      string
-	sub     int // the selected subscription, for the toggle
+	seq     int64 // the read in progress: older reads' answers are dropped
+	sub     int   // the selected subscription, for the toggle
 }
 
 // New returns an empty detail view.
-func New(st styles.Styles, now func() time.Time) Model {
-	return Model{vp: viewport.New(80, 20), st: st, keys: DefaultKeyMap(), now: now}
+func New(c *view.Common) view.View {
+	return &Model{c: c, vp: viewport.New(80, 20), st: c.Styles, keys: DefaultKeyMap(), now: c.Now}
 }
 
+// Init does nothing: the view reads when opened.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Open reads the details of connection id.
+func (m *Model) Open(id string) tea.Cmd {
+	m.Loading(id)
+	return m.read()
+}
+
+// Title names the view and the connection.
+func (m *Model) Title() string { return "detail " + sanitize.Text(m.id) }
+
 // KeyMap lists the view's keys for the help line.
-func (m Model) KeyMap() []key.Binding { return m.keys.ShortHelp() }
+func (m *Model) KeyMap() []key.Binding { return m.keys.ShortHelp() }
 
 // Loading shows that the details of id are being read.
 func (m *Model) Loading(id string) {
@@ -67,9 +67,6 @@ func (m *Model) Loading(id string) {
 	m.vp.SetContent(m.st.Muted.Render("reading " + sanitize.Text(id) + "…"))
 	m.vp.GotoTop()
 }
-
-// ID is the connection shown.
-func (m Model) ID() string { return m.id }
 
 // SetContent shows what was read; content for another id is ignored.
 func (m *Model) SetContent(c Content) {
@@ -95,8 +92,18 @@ func (m *Model) SetSize(w, h int) {
 	}
 }
 
-// Update scrolls, selects a subscription and asks for its toggle.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update scrolls, selects a subscription and toggles it, and shows what
+// was read.
+func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case readMsg:
+		if msg.seq == m.seq {
+			m.SetContent(msg.in)
+		}
+		return m, nil
+	case toggledMsg:
+		return m, m.toggled(msg)
+	}
 	if k, ok := msg.(tea.KeyMsg); ok && m.content != nil && len(m.content.Subs) > 0 {
 		n := len(m.content.Subs)
 		switch {
@@ -109,8 +116,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.vp.SetContent(m.wrapped(*m.content))
 			return m, nil
 		case key.Matches(k, m.keys.Toggle):
-			msg := ToggleActiveMsg{Sub: m.content.Subs[m.sub], App: m.content.Conn.App}
-			return m, func() tea.Msg { return msg }
+			return m, m.toggle(m.content.Subs[m.sub], m.content.Conn.App)
 		}
 	}
 	var cmd tea.Cmd
@@ -119,7 +125,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 // View renders the view.
-func (m Model) View() string { return m.vp.View() }
+func (m *Model) View() string { return m.vp.View() }
 
 func (m Model) render(c Content) string {
 	var b strings.Builder

@@ -12,6 +12,7 @@ import (
 	bar "github.com/charmbracelet/bubbles/progress"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/styles"
 )
@@ -19,33 +20,16 @@ import (
 // maxIDs is how many gone or failed ids the summary lists.
 const maxIDs = 5
 
-// Count is one labelled count ("delivered 12").
-type Count struct {
-	Label string
-	N     int
-}
-
 // Counts are a run's totals so far.
 type Counts struct {
 	Done, Total int
-	Items       []Count
+	Items       []ops.Count
 }
 
-// Summary is how a run ended.
+// Summary is how a run ended: the runner's report, and its error.
 type Summary struct {
-	Items   []Count
-	Gone    []string // the gone targets' ids (prunable)
-	Live    int      // the targets the run reached (a send's delivered)
-	Failed  []string // the failed targets' ids
-	Journal string   // the run's journal, when there is one
-	// Resumable says the run was interrupted or partly failed and its journal
-	// can be resumed; Undoable says the journal's applied changes can be
-	// undone (a repair); Action is what the journal records: "send",
-	// "logout" or "repair".
-	Resumable bool
-	Undoable  bool
-	Action    string
-	Err       error
+	ops.Report
+	Err error
 }
 
 // PruneGoneMsg asks for the records of the gone targets to be deleted; Live
@@ -56,13 +40,11 @@ type PruneGoneMsg struct {
 	Live int
 }
 
-// ResumeMsg asks for the run journaled at Journal to be resumed; Action is
-// the Summary's.
-type ResumeMsg struct{ Action, Journal string }
+// ResumeMsg asks for the run journaled at Journal to be resumed.
+type ResumeMsg struct{ Journal string }
 
-// UndoMsg asks for the changes applied by the run journaled at Journal to
-// be undone; Action is what the journal records ("repair", "prune").
-type UndoMsg struct{ Action, Journal string }
+// UndoMsg asks for what the run journaled at Journal wrote to be undone.
+type UndoMsg struct{ Journal string }
 
 // CancelMsg asks for the running action to be cancelled (not the console).
 type CancelMsg struct{}
@@ -157,10 +139,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		msg := PruneGoneMsg{IDs: s.Gone, Live: s.Live}
 		return m, func() tea.Msg { return msg }
 	case key.Matches(k, m.keys.Resume) && s.Resumable:
-		msg := ResumeMsg{Action: s.Action, Journal: s.Journal}
+		msg := ResumeMsg{Journal: s.Journal}
 		return m, func() tea.Msg { return msg }
 	case key.Matches(k, m.keys.Undo) && s.Undoable:
-		msg := UndoMsg{Action: s.Action, Journal: s.Journal}
+		msg := UndoMsg{Journal: s.Journal}
 		return m, func() tea.Msg { return msg }
 	}
 	return m, nil
@@ -187,7 +169,7 @@ func (m Model) View() string {
 	if s.Err != nil {
 		b.WriteString(m.st.Error.Render(sanitize.Text(s.Err.Error())) + "\n\n")
 	}
-	b.WriteString(m.items(s.Items) + "\n")
+	b.WriteString(m.items(s.Counts) + "\n")
 	m.ids(&b, "gone", s.Gone)
 	m.ids(&b, "failed", s.Failed)
 	if s.Journal != "" {
@@ -208,7 +190,7 @@ func (m Model) View() string {
 	return b.String()
 }
 
-func (m Model) items(items []Count) string {
+func (m Model) items(items []ops.Count) string {
 	parts := make([]string, len(items))
 	for i, c := range items {
 		parts[i] = m.st.Muted.Render(c.Label+" ") + fmt.Sprint(c.N)

@@ -17,13 +17,13 @@ import (
 	"wsops/ui/styles"
 )
 
-// ApplyMsg asks the console to apply the selected changes of the plan.
+// ApplyMsg asks for the selected changes of the plan to be applied.
 type ApplyMsg struct {
 	Plan     repairplan.Plan
 	Selected []int
 }
 
-// ReplanMsg asks the console to plan again.
+// ReplanMsg asks for a fresh plan.
 type ReplanMsg struct{}
 
 // Model is the repair view.

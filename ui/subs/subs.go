@@ -11,9 +11,9 @@ import (
 
 	"wsops/fleet"
 	"wsops/internal/human"
-	"wsops/ui/detail"
-	"wsops/ui/styles"
+	"wsops/ops"
 	"wsops/ui/table"
+	"wsops/ui/view"
 )
 
 var columns = []table.Column{
@@ -21,19 +21,38 @@ var columns = []table.Column{
 	{Title: "ENTITY", Width: 10}, {Title: "ACTIVE", Width: 6}, {Title: "AGE", Width: 5}, {Title: "PROBLEMS", Flex: true},
 }
 
-// Model is the subscriptions view.
+// Def registers the view.
+var Def = view.Def{Name: "subs", Aliases: []string{"subscriptions"}, Usage: ":subs", New: New}
+
+// Model is the subscriptions view: it reads the subscriptions the filter
+// pushes down to the registry, and filters them as the filter is typed.
 type Model struct {
+	c     *view.Common
 	table table.Model
 	keys  KeyMap
 	src   source
+	query fleet.Query
+	// pushed is what the last read asked the registry for.
+	pushed ops.Select
+	load   load
+	top    bool
 }
 
 // New returns an empty subscriptions view.
-func New(st styles.Styles, now func() time.Time) Model {
-	m := Model{table: table.New(columns, st), src: source{now: now}, keys: DefaultKeyMap()}
+func New(c *view.Common) view.View {
+	m := &Model{c: c, table: table.New(columns, c.Styles), src: source{now: c.Now}, keys: DefaultKeyMap()}
 	m.table.SetEmptyText("no subscriptions")
 	return m
 }
+
+// Init does nothing: the view reads when opened.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Open reads the subscriptions.
+func (m *Model) Open(string) tea.Cmd { m.top = true; return m.read() }
+
+// Title names the view.
+func (m *Model) Title() string { return Def.Name }
 
 // SetRows shows the given rows of a snapshot.
 func (m *Model) SetRows(snap fleet.SubsSnapshot, rows []int32) {
@@ -44,12 +63,36 @@ func (m *Model) SetRows(snap fleet.SubsSnapshot, rows []int32) {
 // SetSize sets the view's size.
 func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
 
-// Update handles enter (the connection's details); the rest goes to the table.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Open) {
+// Update handles enter (the connection's details), reads, the filter and
+// the refresh tick; the rest goes to the table.
+func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case subsMsg:
+		return m, m.loaded(msg)
+	case view.FilterMsg:
+		m.query = msg.Query
+		if !m.top {
+			return m, nil
+		}
+		if !msg.Live && !msg.Query.Select().Same(m.pushed) {
+			return m, m.read()
+		}
+		return m, m.refilter()
+	case view.RefreshMsg:
+		if m.top && !m.load.busy {
+			return m, m.read()
+		}
+		return m, nil
+	case view.TopMsg:
+		m.top = msg.Name == Def.Name
+		return m, nil
+	case tea.KeyMsg:
+		if !key.Matches(msg, m.keys.Open) {
+			break
+		}
 		if c := m.table.Cursor(); c >= 0 && c < len(m.src.rows) {
 			id := m.src.snap.Sub(int(m.src.rows[c])).ConnectionID
-			return m, func() tea.Msg { return detail.OpenMsg{ID: id} }
+			return m, view.Cmd(view.OpenMsg{Name: "detail", Arg: id})
 		}
 		return m, nil
 	}
@@ -59,10 +102,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 // View renders the table.
-func (m Model) View() string { return m.table.View() }
+func (m *Model) View() string { return m.table.View() }
 
 // KeyMap returns the view's keys for help.
-func (m Model) KeyMap() []key.Binding {
+func (m *Model) KeyMap() []key.Binding {
 	return append([]key.Binding{m.keys.Open}, m.table.KeyMap().ShortHelp()...)
 }
 

@@ -10,12 +10,13 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/fleet"
-	"wsops/ui/styles"
+	"wsops/ui/feed"
 	"wsops/ui/table"
+	"wsops/ui/view"
 )
 
-// OpenMsg asks for the connections of one user.
-type OpenMsg struct{ User string }
+// Def registers the view.
+var Def = view.Def{Name: "users", Usage: ":users", New: New}
 
 var columns = []table.Column{
 	{Title: "USER", Width: 28}, {Title: "CONNS", Width: 6}, {Title: "APPS", Width: 36}, {Title: "ENTITY TYPES", Flex: true},
@@ -26,13 +27,45 @@ type Model struct {
 	table table.Model
 	users []fleet.User
 	keys  KeyMap
+	// latest is the feed's newest snapshot and query the console's filter;
+	// the users are summed up from them off the UI goroutine, while on top.
+	latest  fleet.Snapshot
+	query   fleet.Query
+	queries view.Coalescer
+	top     bool
 }
 
 // New returns an empty users view.
-func New(st styles.Styles) Model {
-	m := Model{table: table.New(columns, st), keys: DefaultKeyMap()}
+func New(c *view.Common) view.View {
+	m := &Model{table: table.New(columns, c.Styles), keys: DefaultKeyMap()}
 	m.table.SetEmptyText("no users")
 	return m
+}
+
+// Init does nothing: the users come from the feed.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Open sums the users up.
+func (m *Model) Open(string) tea.Cmd { m.top = true; return m.requery() }
+
+// Title names the view.
+func (m *Model) Title() string { return Def.Name }
+
+// usersMsg carries the users of the rows one query picked.
+type usersMsg struct {
+	seq   int64
+	users []fleet.User
+}
+
+// requery sums up the users of the filtered snapshot, while on top.
+func (m *Model) requery() tea.Cmd {
+	if !m.top {
+		return nil
+	}
+	snap, q := m.latest, m.query
+	return m.queries.Ask(func(seq int64) tea.Msg {
+		return usersMsg{seq: seq, users: snap.Users(snap.Query(q, fleet.ByID, false))}
+	})
 }
 
 // SetUsers shows users.
@@ -44,13 +77,36 @@ func (m *Model) SetUsers(users []fleet.User) {
 // SetSize sets the view's size.
 func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
 
-// Update handles enter; the rest goes to the table.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, m.keys.Open) {
+// Update handles enter (the user's connections), the feed's snapshots and
+// the filter; the rest goes to the table.
+func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case feed.ChangedMsg:
+		m.latest = msg.Snap
+		return m, m.requery()
+	case view.FilterMsg:
+		m.query = msg.Query
+		return m, m.requery()
+	case view.TopMsg:
+		m.top = msg.Name == Def.Name
+		return m, nil
+	case usersMsg:
+		current, again := m.queries.Done(msg.seq)
+		if current {
+			m.SetUsers(msg.users)
+		}
+		if again {
+			return m, m.requery()
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if !key.Matches(msg, m.keys.Open) {
+			break
+		}
 		// Records with no user cannot be filtered by user (an empty user: filter is no filter).
 		if c := m.table.Cursor(); c >= 0 && c < len(m.users) && m.users[c].ID != "" {
-			u := m.users[c].ID
-			return m, func() tea.Msg { return OpenMsg{User: u} }
+			q := fleet.Query{User: m.users[c].ID}
+			return m, view.Cmd(view.ApplyFilterMsg{Text: q.String(), Show: "conns"})
 		}
 		return m, nil
 	}
@@ -60,10 +116,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 // View renders the table.
-func (m Model) View() string { return m.table.View() }
+func (m *Model) View() string { return m.table.View() }
 
 // KeyMap returns the view's keys for help.
-func (m Model) KeyMap() []key.Binding {
+func (m *Model) KeyMap() []key.Binding {
 	return append([]key.Binding{m.keys.Open}, m.table.KeyMap().ShortHelp()...)
 }
 

@@ -11,29 +11,24 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"wsops/data"
+	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/cmdbar"
 	"wsops/ui/header"
+	"wsops/ui/view"
 )
 
-// layout gives every view the space left by the header, breadcrumbs, the
-// status line and help.
+// layout gives every view, and the action overlay, the space left by the
+// header, the breadcrumb, the status line and help.
 func (m *Model) layout() {
 	if m.width == 0 {
 		return
 	}
 	h := m.bodyHeight()
-	m.conns.SetSize(m.width, h)
-	m.subs.SetSize(m.width, h)
-	m.users.SetSize(m.width, h)
-	m.detail.SetSize(m.width, h)
-	m.audit.SetSize(m.width, h)
-	m.repair.SetSize(m.width, h)
-	m.client.SetSize(m.width, h)
-	m.dialog.SetSize(m.width-overlayIndent, h)
-	m.sendDlg.SetSize(m.width-overlayIndent, h)
-	m.runView.SetSize(m.width-overlayIndent, h)
+	for _, v := range m.views {
+		v.SetSize(m.width, h)
+	}
+	m.actions.SetSize(m.width, h)
 	m.bar.SetWidth(m.width)
 	m.help.Width = m.width
 }
@@ -41,31 +36,6 @@ func (m *Model) layout() {
 // bodyHeight is the height left to the view under the header and breadcrumbs.
 func (m Model) bodyHeight() int {
 	return max(1, m.height-lipgloss.Height(m.headerView())-2-m.helpHeight())
-}
-
-// overlayIndent is the left margin of the dialogs and the action view.
-const overlayIndent = 2
-
-// overlayView renders the topmost dialog or the action view in the body's space.
-func (m Model) overlayView() (string, bool) {
-	var v string
-	switch {
-	case m.dialog.IsOpen():
-		v = m.dialog.View()
-	case m.sendDlg.IsOpen():
-		v = m.sendDlg.View()
-	case m.runView.IsOpen():
-		v = m.runView.View()
-	default:
-		return "", false
-	}
-	lines := strings.Split("\n"+v, "\n")
-	for i, l := range lines {
-		if l != "" {
-			lines[i] = strings.Repeat(" ", overlayIndent) + l
-		}
-	}
-	return lipgloss.Place(m.width, m.bodyHeight(), lipgloss.Left, lipgloss.Top, strings.Join(lines, "\n")), true
 }
 
 // View renders the console.
@@ -99,19 +69,20 @@ func fitScreen(view string, width, height int) string {
 }
 
 func (m Model) headerView() string {
-	p := m.sess.Profile
+	p, f := m.sess.Profile, m.feed.Header()
 	progress := ""
-	if m.refresh.scanning {
-		progress = fmt.Sprintf("scanning… %d rows", m.refresh.streamed)
+	if f.Scanning {
+		progress = fmt.Sprintf("scanning… %d rows", f.Streamed)
 	}
+	sum := f.Summary
 	return header.View(header.Info{
 		Profile: p.Name, Production: p.Production, ReadOnly: p.ReadOnly,
 		Endpoint: endpointOf(p.ManagementURL, p.WebSocketURL), Region: p.Region, Preset: p.Preset,
-		Total: m.summary.Total, Stale: m.summary.Stale, Problems: m.summary.Problems, Gone: m.summary.Gone,
-		Cells: m.summary.Cells, Breaks: p.Schema.Breaks,
-		Apps: axis(p.Schema, m.summary.Cells, true), Entities: axis(p.Schema, m.summary.Cells, false),
-		LastRefresh: m.refresh.last, Now: m.opt.Now(), Scanning: m.refresh.scanning, Progress: progress,
-		History: m.refresh.history,
+		Total: sum.Total, Stale: sum.Stale, Problems: sum.Problems, Gone: sum.Gone,
+		Cells: sum.Cells, Breaks: p.Schema.Breaks,
+		Apps: axis(p.Schema, sum.Cells, true), Entities: axis(p.Schema, sum.Cells, false),
+		LastRefresh: f.Last, Now: m.opt.Now(), Scanning: f.Scanning, Progress: progress,
+		History: f.History,
 	}, m.width, m.st)
 }
 
@@ -129,7 +100,7 @@ const maxMatrixRows = 8
 // axis lists the matrix's apps (or entity types): the preset rule's, then the
 // others seen in the data, most connections first, so unknown values show up
 // too; apps beyond maxMatrixRows are summed up as "+N more".
-func axis(s data.Schema, cells map[data.AppEntity]int, apps bool) []string {
+func axis(s ops.Schema, cells map[ops.AppEntity]int, apps bool) []string {
 	pick := func(app, entity string) string {
 		if apps {
 			return app
@@ -156,48 +127,32 @@ func axis(s data.Schema, cells map[data.AppEntity]int, apps bool) []string {
 	return append(rule, extra...)
 }
 
+// breadcrumbs names the views shown, the filter, and the top view's note.
 func (m Model) breadcrumbs() string {
 	crumbs := make([]string, len(m.stack))
-	for i, v := range m.stack {
-		name := viewNames[v]
-		if v == viewDetail {
-			name += " " + sanitize.Text(m.detail.ID())
-		}
+	for i, name := range m.stack {
 		st := m.st.Breadcrumb
 		if i == len(m.stack)-1 {
 			st = m.st.BreadcrumbActive
 		}
-		crumbs[i] = st.Render(name)
+		crumbs[i] = st.Render(m.views[name].Title())
 	}
 	line := strings.Join(crumbs, m.st.Muted.Render(" › "))
 	if !m.query.Empty() {
 		line += m.st.Muted.Render("  filter: ") + sanitize.Text(m.query.String())
 	}
-	if m.top() == viewConns {
-		line += m.st.Muted.Render(fmt.Sprintf("  %d rows", m.conns.Len()))
+	if n, ok := m.top().(view.Noter); ok {
+		line += m.st.Muted.Render("  " + n.Note())
 	}
 	return line
 }
 
+// body is the top view, or the action overlay over it.
 func (m Model) body() string {
-	if v, ok := m.overlayView(); ok {
-		return v
+	if m.actions.IsOpen() {
+		return lipgloss.Place(m.width, m.bodyHeight(), lipgloss.Left, lipgloss.Top, m.actions.View())
 	}
-	switch m.top() {
-	case viewSubs:
-		return m.subs.View()
-	case viewUsers:
-		return m.users.View()
-	case viewDetail:
-		return m.detail.View()
-	case viewAudit:
-		return m.audit.View()
-	case viewRepair:
-		return m.repair.View()
-	case viewClient:
-		return m.client.View()
-	}
-	return m.conns.View()
+	return m.top().View()
 }
 
 func (m Model) statusLine() string {
@@ -208,38 +163,18 @@ func (m Model) statusLine() string {
 		return m.st.Error.Render(sanitize.Text(m.status))
 	case m.status != "":
 		return m.st.StatusBar.Render(sanitize.Text(m.status))
-	case m.overlay():
+	case m.actions.IsOpen():
 		return m.help.ShortHelpView(m.viewKeys())
 	}
 	return m.st.Muted.Render("? help  : command  / filter  enter details  esc back  q quit")
 }
 
+// viewKeys are the keys of what has them: the action overlay or the top view.
 func (m Model) viewKeys() []key.Binding {
-	switch {
-	case m.dialog.IsOpen():
-		return m.dialog.KeyMap()
-	case m.sendDlg.IsOpen():
-		return m.sendDlg.KeyMap()
-	case m.runView.IsOpen():
-		return m.runView.KeyMap()
+	if m.actions.IsOpen() {
+		return m.actions.KeyMap()
 	}
-	switch m.top() {
-	case viewConns:
-		return m.conns.KeyMap()
-	case viewSubs:
-		return m.subs.KeyMap()
-	case viewUsers:
-		return m.users.KeyMap()
-	case viewAudit:
-		return m.audit.KeyMap()
-	case viewRepair:
-		return m.repair.KeyMap()
-	case viewDetail:
-		return m.detail.KeyMap()
-	case viewClient:
-		return m.client.KeyMap()
-	}
-	return nil
+	return m.top().KeyMap()
 }
 
 func (m Model) helpView() string {

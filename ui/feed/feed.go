@@ -1,0 +1,201 @@
+// Package feed is the console's live fleet: the registry scanned through
+// ops page by page into the query engine's fleet, rescanned on an adaptive
+// interval, the rows on screen probed with GetConnection in the background,
+// and the whole fleet's summary for the header. It is not a view: the root
+// holds it for the frame, and the views that list the fleet (conns, users)
+// get its snapshots as ChangedMsg.
+package feed
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"wsops/fleet"
+	"wsops/ops"
+	"wsops/ui/view"
+)
+
+// maxRefresh caps the adaptive refresh interval.
+const maxRefresh = time.Minute
+
+// historyLen is how many refreshes the sparkline remembers.
+const historyLen = 240
+
+// ChangedMsg carries the fleet after it changed; Refreshed is set when a
+// scan just ended (a view may then ask for its rows to be probed).
+type ChangedMsg struct {
+	Snap      fleet.Snapshot
+	Refreshed bool
+}
+
+// ProbeMsg asks the feed to probe IDs (a view's rows on screen) unless a
+// probe runs already.
+type ProbeMsg struct{ IDs []string }
+
+// Feed is the live fleet of one session.
+type Feed struct {
+	c        *view.Common
+	interval time.Duration
+	fleet    *fleet.Fleet
+	sel      ops.Select
+	scan     scan
+	history  []int
+	summary  fleet.Summary
+	sums     view.Coalescer
+	sample   bool  // the next summary follows a refresh: record its total
+	probe    int64 // the probe running (0: none); older probes' answers are dropped
+}
+
+// scan is the scan in progress and the last one's timing.
+type scan struct {
+	id       int64 // older scans' messages are dropped
+	cancel   context.CancelFunc
+	running  bool
+	started  time.Time
+	last     time.Time
+	took     time.Duration
+	streamed int
+}
+
+// New returns the feed of a session, rescanning every interval at least.
+func New(c *view.Common, interval time.Duration) *Feed {
+	return &Feed{c: c, interval: interval, fleet: fleet.New()}
+}
+
+// Start begins a new generation of the fleet from a fresh scan, cancelling
+// any scan still running.
+func (f *Feed) Start() tea.Cmd {
+	if f.scan.cancel != nil {
+		f.scan.cancel()
+	}
+	ctx, cancel := context.WithCancel(f.c.Ctx)
+	f.scan = scan{id: view.Seq(), cancel: cancel, running: true, started: f.c.Now(), last: f.scan.last, took: f.scan.took}
+	f.fleet.BeginRefresh()
+	id, pages := f.scan.id, f.c.Ops.Connections(ctx, f.sel)
+	return waitPage(id, pages)
+}
+
+// Select reads the fleet again with sel (what the filter pushes down to the
+// registry) when it changed.
+func (f *Feed) Select(sel ops.Select) tea.Cmd {
+	if sel.Same(f.sel) {
+		return nil
+	}
+	f.sel, f.fleet = sel, fleet.New()
+	return f.Start()
+}
+
+// Snapshot is the fleet as it is now.
+func (f *Feed) Snapshot() fleet.Snapshot { return f.fleet.Snapshot() }
+
+// Header is what the frame's header shows of the feed.
+type Header struct {
+	Summary  fleet.Summary
+	Scanning bool
+	Streamed int
+	Last     time.Time
+	History  []int
+}
+
+// Header returns the header's figures.
+func (f *Feed) Header() Header {
+	return Header{Summary: f.summary, Scanning: f.scan.running, Streamed: f.scan.streamed, Last: f.scan.last, History: f.history}
+}
+
+// next is the pause before the next refresh: the interval, or three times
+// the last scan's duration on fleets where scans take long.
+func (f *Feed) next() time.Duration {
+	return min(max(f.interval, 3*f.scan.took), maxRefresh)
+}
+
+// Update applies the feed's own messages. It returns its next command and
+// the messages every view must get (ChangedMsg, view.RefreshMsg).
+func (f *Feed) Update(msg tea.Msg) (tea.Cmd, []tea.Msg) {
+	switch msg := msg.(type) {
+	case pageMsg:
+		if msg.scan != f.scan.id {
+			return nil, nil
+		}
+		f.fleet.Add(msg.page.Items)
+		f.scan.streamed += len(msg.page.Items)
+		return tea.Batch(waitPage(msg.scan, msg.pages), f.summarize()), f.changed(false)
+	case doneMsg:
+		if msg.scan != f.scan.id {
+			return nil, nil
+		}
+		return f.done(msg)
+	case tickMsg:
+		if msg.scan != f.scan.id {
+			return nil, nil // a newer scan started meanwhile and has its own tick
+		}
+		return f.Start(), []tea.Msg{view.RefreshMsg{}}
+	case ProbeMsg:
+		if f.probe != 0 || len(msg.IDs) == 0 {
+			return nil, nil
+		}
+		f.probe = view.Seq()
+		return probe(f.c.Ctx, f.c.Ops, f.probe, msg.IDs, f.c.ProbeRPS), nil
+	case probeMsg:
+		if msg.probe != f.probe {
+			return nil, nil // an old session's probe, cancelled with it
+		}
+		if msg.known {
+			f.fleet.SetProbe(msg.id, msg.gone)
+		}
+		return tea.Batch(waitProbe(msg.probe, msg.answers), f.summarize()), f.changed(false)
+	case probeDoneMsg:
+		if msg.probe == f.probe {
+			f.probe = 0
+		}
+		return nil, nil
+	case summaryMsg:
+		current, again := f.sums.Done(msg.seq)
+		if !current {
+			return nil, nil
+		}
+		f.summary = msg.summary
+		if f.sample {
+			f.sample = false
+			f.history = append(f.history, msg.summary.Total)
+			if n := len(f.history); n > historyLen {
+				f.history = f.history[n-historyLen:]
+			}
+		}
+		if again {
+			return f.summarize(), nil
+		}
+		return nil, nil
+	}
+	return nil, nil
+}
+
+func (f *Feed) done(msg doneMsg) (tea.Cmd, []tea.Msg) {
+	now := f.c.Now()
+	f.scan.running = false
+	f.scan.took = now.Sub(f.scan.started)
+	var out []tea.Msg
+	if msg.err != nil {
+		f.fleet.AbortRefresh()
+		out = append(out, view.StatusMsg{Text: fmt.Sprintf("refresh failed (showing the previous one): %v", msg.err), Err: true})
+	} else {
+		f.fleet.EndRefresh()
+		f.scan.last = now
+		f.sample = true
+	}
+	return tea.Batch(f.summarize(), refreshAfter(f.c.Ctx, f.next(), f.scan.id)), append(out, f.changed(msg.err == nil)...)
+}
+
+func (f *Feed) changed(refreshed bool) []tea.Msg {
+	return []tea.Msg{ChangedMsg{Snap: f.fleet.Snapshot(), Refreshed: refreshed}}
+}
+
+// summarize sums the whole fleet up for the header, off the UI goroutine.
+func (f *Feed) summarize() tea.Cmd {
+	snap, schema := f.fleet.Snapshot(), f.c.Ops.Schema()
+	return f.sums.Ask(func(seq int64) tea.Msg {
+		return summaryMsg{seq: seq, summary: snap.Summary(nil, schema)}
+	})
+}
