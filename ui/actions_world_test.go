@@ -16,17 +16,24 @@ import (
 	"wsops/config"
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/internal/uitest"
 	"wsops/mgmt"
 	"wsops/ops"
+	"wsops/ui/clientview"
 	"wsops/ui/confirm"
+	"wsops/ui/progress"
 )
 
-// worldWait bounds each wait for the ops goroutine (a guard, not a timing assertion).
-const worldWait = 20 * time.Second
+// worldOptions change a world's console: wrap wraps the management API the
+// Ops calls; client resolves the :client view's identities on the world.
+type worldOptions struct {
+	wrap   func(mgmt.API) mgmt.API
+	client func(*testrig.SandboxWorld) clientview.ProfileResolver
+}
 
-// worldConsole is the console on a sandbox world of n clients, its first
-// scan applied.
-func worldConsole(t *testing.T, n int) (Model, *testrig.SandboxWorld) {
+// worldRig is the console on a sandbox world of n clients, its first scan
+// listed.
+func worldRig(t *testing.T, n int, wo worldOptions) (*rig, *testrig.SandboxWorld) {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	w := testrig.StartSandboxWorld(t, testrig.WorldOptions{Clients: n})
@@ -35,64 +42,59 @@ func worldConsole(t *testing.T, n int) (Model, *testrig.SandboxWorld) {
 		t.Fatal(err)
 	}
 	p.Messages = nil // the editor opens focused and empty
+	var api mgmt.API = w.API
+	if wo.wrap != nil {
+		api = wo.wrap(api)
+	}
 	reg := data.NewRegistry(testrig.DynamoClient(w.Sandbox.Endpoints().DynamoDBURL), p.Schema, data.Options{})
-	sess := Session{Profile: p, Registry: reg, Mgmt: mgmt.New(w.API)}
 	c := confirm.NewConfirmer()
-	sess.Ops = testOps(t, reg, sess.Mgmt, p.Name, c)
-	m := New(t.Context(), Options{Session: sess, Confirmer: c, Refresh: time.Hour})
-	m = update(t, m, tea.WindowSizeMsg{Width: 160, Height: 45})
-	for msg := m.first(); ; {
-		m = update(t, m, msg)
-		page, ok := msg.(scanPageMsg)
-		if !ok {
-			break
-		}
-		msg = waitPage(page.scan, page.pages)()
+	o, audit := uitest.NewOps(t, reg, mgmt.New(api), p.Name, c, nil)
+	fx := uitest.Fixture{Profile: p, Registry: reg, Ops: o, Audit: audit, DB: testrig.DynamoClient(w.Sandbox.Endpoints().DynamoDBURL)}
+	opt := Options{Session: Session{Profile: p, Ops: o}, Confirmer: c, Refresh: time.Hour}
+	if wo.client != nil {
+		opt.Client = wo.client(w)
 	}
-	m = settle(t, m)
-	if m.conns.Len() != n {
-		t.Fatalf("the console lists %d rows, want %d", m.conns.Len(), n)
-	}
-	return m, w
+	r := &rig{Driver: uitest.Drive(t, New(t.Context(), opt), update), t: t, fx: fx, c: c}
+	r.Send(tea.WindowSizeMsg{Width: 160, Height: 45})
+	r.Run(r.M.Init())
+	r.until("the world's clients", func(m Model) bool { return scanned(m, n) })
+	return r, w
 }
 
-// runAction runs an action's command (the first of the batch cmd yields) as
-// the program would, answers its confirmation with yes, and applies its end.
-func runAction(t *testing.T, m Model, cmd tea.Cmd) Model {
-	t.Helper()
-	run := batch(t, cmd)[0]
-	done := make(chan tea.Msg, 1)
-	go func() { done <- run() }()
-	select {
-	case req := <-m.confirmer.Requests():
-		m = update(t, m, confirm.RequestMsg{Request: req})
-	case <-time.After(worldWait):
-		t.Fatal("no confirmation asked")
+// confirmAndWait answers the action's confirmation with yes and waits for
+// its summary.
+func (r *rig) confirmAndWait() progress.Summary {
+	r.t.Helper()
+	r.until("the confirmation", func(m Model) bool { return strings.Contains(m.View(), "Type yes") })
+	r.Keys("yes")
+	r.Send(enter)
+	r.until("the summary", func(m Model) bool { return m.actions.OnlySummary() })
+	sum, _ := r.M.actions.Summary()
+	return sum
+}
+
+// counts are a summary's counts by label.
+func counts(s progress.Summary) map[string]int {
+	c := map[string]int{}
+	for _, n := range s.Counts {
+		c[n.Label] = n.N
 	}
-	m = update(t, keys(t, m, "yes"), enter)
-	select {
-	case msg := <-done:
-		return update(t, m, msg)
-	case <-time.After(worldWait):
-		t.Fatal("the action did not end")
-	}
-	return m
+	return c
 }
 
 func TestConsoleSendsToMarkedRowsAndLogsOutOnTheSandbox(t *testing.T) {
-	m, w := worldConsole(t, 4)
-	m = keys(t, m, "  ")
-	marked := m.conns.Marked()
+	r, w := worldRig(t, 4, worldOptions{})
+	r.Keys("  ")
+	marked := r.M.conns().Marked()
 	if len(marked) != 2 {
 		t.Fatalf("marked %v", marked)
 	}
-	m, msg := press(t, m, runes("x"))
-	m = keys(t, update(t, m, msg), `{"type":"console-test"}`)
-	m, msg = press(t, m, ctrlS)
-	next, cmd := m.Update(msg)
-	m = runAction(t, next.(Model), cmd)
-	sum, ok := m.runView.Summary()
-	if !ok || sum.Err != nil || sum.Items[1].N != 2 || sum.Journal == "" {
+	r.Send(runes("x"))
+	r.until("the send dialog", func(m Model) bool { return strings.Contains(m.View(), "Send to 2 connection ids") })
+	r.Keys(`{"type":"console-test"}`)
+	r.Send(ctrlS)
+	sum := r.confirmAndWait()
+	if sum.Err != nil || counts(sum)["delivered"] != 2 || sum.Journal == "" {
 		t.Fatalf("summary %+v", sum)
 	}
 	w.Settle()
@@ -108,16 +110,14 @@ func TestConsoleSendsToMarkedRowsAndLogsOutOnTheSandbox(t *testing.T) {
 	}
 
 	// Logout of one marked row: unmark the second, press L.
-	m = update(t, m, esc)
-	m = keys(t, m, "k ")
-	if got := m.conns.Marked(); !slices.Equal(got, marked[:1]) {
+	r.Send(esc)
+	r.Keys("k ")
+	if got := r.M.conns().Marked(); !slices.Equal(got, marked[:1]) {
 		t.Fatalf("marked %v, want %v", got, marked[:1])
 	}
-	m, msg = press(t, m, runes("L"))
-	next, cmd = m.Update(msg)
-	m = runAction(t, next.(Model), cmd)
-	sum, _ = m.runView.Summary()
-	if sum.Err != nil || sum.Items[2].Label != "disconnected" || sum.Items[2].N != 1 || sum.Journal == "" || sum.Resumable {
+	r.Send(runes("L"))
+	sum = r.confirmAndWait()
+	if sum.Err != nil || counts(sum)["disconnected"] != 1 || sum.Journal == "" || sum.Resumable {
 		t.Fatalf("logout summary %+v, want 1 disconnected, a journal, nothing to resume", sum)
 	}
 	if code := w.Client(marked[0]).WaitClosed(t); code != websocket.StatusNormalClosure {
@@ -135,37 +135,47 @@ func TestConsoleSendsToMarkedRowsAndLogsOutOnTheSandbox(t *testing.T) {
 			t.Errorf("client %s received %d logout notices, want %d", id, notices, want)
 		}
 	}
+	// The action's end rescans: the logged-out connection's record is gone
+	// (its row shows once more, as vanished).
+	r.until("the rescan without the logged-out row", func(m Model) bool {
+		h := m.feed.Header()
+		return !h.Scanning && h.Summary.Total == 3
+	})
 }
 
 func TestConsolePrunesStaleRecordsOnTheSandbox(t *testing.T) {
-	m, w := worldConsole(t, 2)
-	db := testrig.DynamoClient(w.Sandbox.Endpoints().DynamoDBURL)
-	schema := m.sess.Profile.Schema
-	stale := data.Connection{ID: "StaleConn0000A=", User: "u-stale", App: "drivers", EntityType: "driver",
+	r, w := worldRig(t, 2, worldOptions{})
+	schema := r.fx.Profile.Schema
+	stale := ops.Connection{ID: "StaleConn0000A=", User: "u-stale", App: "drivers", EntityType: "driver",
 		Platform: "ios", ConnectedAt: time.Now().Add(-time.Hour)}
-	put(t, db, schema.Connections.Table.Name, schema.EncodeConnection(stale))
+	uitest.Put(t, r.fx.DB, schema.Connections.Table.Name, schema.EncodeConnection(stale))
 
-	next, cmd := m.Update(runCommand(":prune"))
-	if !next.(Model).runView.Running() {
-		t.Fatal(":prune started no run")
-	}
-	m = runAction(t, next.(Model), cmd)
-	sum, _ := m.runView.Summary()
+	r.command(":prune")
+	sum := r.confirmAndWait()
 	// The live clients just connected: younger than the grace, skipped.
-	counts := map[string]int{}
-	for _, c := range sum.Items {
-		counts[c.Label] = c.N
-	}
-	if sum.Err != nil || counts["checked"] != 1 || counts["gone"] != 1 || counts["deleted"] != 1 || counts["skipped (younger than the grace)"] != 2 {
+	c := counts(sum)
+	if sum.Err != nil || c["checked"] != 1 || c["gone"] != 1 || c["deleted"] != 1 || c["skipped (younger than the grace)"] != 2 {
 		t.Fatalf("prune summary %+v, want 1 checked, gone and deleted, 2 skipped", sum)
 	}
-	if _, err := m.sess.Registry.Connection(context.Background(), stale.ID); !errors.Is(err, data.ErrNotFound) {
+	if !sum.Undoable || !strings.Contains(r.M.View(), "u undo") {
+		t.Errorf("the prune's summary offers no undo:\n%s", r.M.View())
+	}
+	if _, err := r.fx.Registry.Connection(context.Background(), stale.ID); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("the stale record is still there: %v", err)
 	}
 	for _, id := range w.IDs {
-		if _, err := m.sess.Registry.Connection(context.Background(), id); err != nil {
+		if _, err := r.fx.Registry.Connection(context.Background(), id); err != nil {
 			t.Errorf("live record %s: %v", id, err)
 		}
+	}
+	// u undoes the prune from its summary: the record is back.
+	r.Send(runes("u"))
+	sum = r.confirmAndWait()
+	if sum.Err != nil || sum.Action != "prune-undo" || counts(sum)["restored"] != 1 {
+		t.Fatalf("undo summary %+v, want 1 restored", sum)
+	}
+	if _, err := r.fx.Registry.Connection(context.Background(), stale.ID); err != nil {
+		t.Errorf("the undo did not restore the stale record: %v", err)
 	}
 }
 
@@ -186,24 +196,19 @@ func (a *cutFailsOnce) DeleteConnection(ctx context.Context, in *apigatewaymanag
 }
 
 func TestConsoleResumesAPartlyFailedLogout(t *testing.T) {
-	m, w := worldConsole(t, 2)
-	m.sess.Ops = testOps(t, m.sess.Registry, mgmt.New(&cutFailsOnce{API: w.API}), m.sess.Profile.Name, m.confirmer)
-	id, _ := m.conns.Selected()
-	m, msg := press(t, m, runes("L"))
-	next, cmd := m.Update(msg)
-	m = runAction(t, next.(Model), cmd)
-	sum, _ := m.runView.Summary()
+	r, w := worldRig(t, 2, worldOptions{wrap: func(api mgmt.API) mgmt.API { return &cutFailsOnce{API: api} }})
+	id, _ := r.M.conns().Selected()
+	r.Send(runes("L"))
+	sum := r.confirmAndWait()
 	if sum.Err == nil || !sum.Resumable || sum.Action != "logout" || !slices.Equal(sum.Failed, []string{id}) {
 		t.Fatalf("the failed logout's summary %+v, want it resumable with %s failed", sum, id)
 	}
-	if !strings.Contains(m.View(), "r resume") {
-		t.Errorf("the summary offers no resume:\n%s", m.View())
+	if !strings.Contains(r.M.View(), "r resume") {
+		t.Errorf("the summary offers no resume:\n%s", r.M.View())
 	}
-	m, msg = press(t, m, runes("r"))
-	next, cmd = m.Update(msg)
-	m = runAction(t, next.(Model), cmd)
-	sum, _ = m.runView.Summary()
-	if sum.Err != nil || sum.Resumable || sum.Items[2].Label != "disconnected" || sum.Items[2].N != 1 {
+	r.Send(runes("r"))
+	sum = r.confirmAndWait()
+	if sum.Err != nil || sum.Resumable || counts(sum)["disconnected"] != 1 {
 		t.Fatalf("the resumed logout's summary %+v", sum)
 	}
 	if code := w.Client(id).WaitClosed(t); code != websocket.StatusNormalClosure {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -9,7 +10,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/data"
+	"wsops/internal/uitest"
+	"wsops/ops"
 )
 
 // benchRows is the fleet size of the console benchmarks: 100,000, or
@@ -23,46 +25,64 @@ func rowsFromEnv(def int) int {
 	return def
 }
 
-// bigModel is the console at 160×45 holding n connections.
-func bigModel(b *testing.B, n int) Model {
-	m := New(b.Context(), fixtureOptions(b))
-	m = benchUpdate(m, tea.WindowSizeMsg{Width: 160, Height: 45})
+// memoryScans is a registry whose scans stream pages held in memory: the
+// benchmarks measure the console, not a DynamoDB.
+type memoryScans struct {
+	ops.Registry
+	pages []ops.Page
+}
+
+func (r memoryScans) Connections(ctx context.Context, _ ops.Select) <-chan ops.Page {
+	out := make(chan ops.Page)
+	go func() {
+		defer close(out)
+		for _, p := range r.pages {
+			select {
+			case out <- p:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// bigPages are n decoded connections in pages of 1,000.
+func bigPages(schema ops.Schema, n int) []ops.Page {
 	apps := []string{"drivers", "customers", "order-receiver"}
 	entities := []string{"driver", "customer", "merchant"}
 	platforms := []string{"ios", "android", "web"}
-	schema := m.sess.Profile.Schema
+	var pages []ops.Page
 	for start := 0; start < n; start += 1000 {
-		page := make([]data.Connection, 0, 1000)
+		var page ops.Page
 		for i := start; i < min(start+1000, n); i++ {
-			c := data.Connection{ID: fmt.Sprintf("B%014d=", i), User: fmt.Sprintf("%s-%05d", entities[i%3], i%40000),
+			c := ops.Connection{ID: fmt.Sprintf("B%014d=", i), User: fmt.Sprintf("%s-%05d", entities[i%3], i%40000),
 				App: apps[i%3], EntityType: entities[i%3], Platform: platforms[i%3], ConnectedAt: fixedNow.Add(-time.Duration(i) * time.Second)}
 			if i%20 == 0 {
 				c.EntityType = "customer"
 			}
-			page = append(page, schema.DecodeConnection(schema.EncodeConnection(c), fixedNow))
+			page.Items = append(page.Items, schema.DecodeConnection(schema.EncodeConnection(c), fixedNow))
 		}
-		m = benchUpdate(m, scanPageMsg{scan: m.refresh.scan, page: data.Page[data.Connection]{Items: page}})
+		pages = append(pages, page)
 	}
-	m = benchUpdate(m, scanDoneMsg{scan: m.refresh.scan})
-	for m.queries.busy {
-		key, desc := m.conns.Sort()
-		m = benchUpdate(m, queryCmd(m.queries.seq, m.fleet.Snapshot(), m.query, key, desc, schema, false)())
-	}
-	return m
+	return pages
 }
 
-func benchUpdate(m Model, msg tea.Msg) Model {
-	next, _ := m.Update(msg)
-	return next.(Model)
+// bigRig is the console at 160×45 holding n connections.
+func bigRig(b *testing.B, n int) *rig {
+	r := newRig(b, uitest.Options{Deps: func(d *ops.Deps) {
+		d.Registry = memoryScans{Registry: d.Registry, pages: bigPages(d.Registry.Schema(), n)}
+	}}, n)
+	return r
 }
 
 // BenchmarkConsoleFrame100k renders one whole frame (header, matrix,
 // breadcrumbs, table window, status) of a 100,000-connection fleet.
 // Target: under 5 ms.
 func BenchmarkConsoleFrame100k(b *testing.B) {
-	m := bigModel(b, benchRows)
-	if m.conns.Len() != benchRows {
-		b.Fatalf("%d rows", m.conns.Len())
+	m := bigRig(b, benchRows).M
+	if m.conns().Len() != benchRows {
+		b.Fatalf("%d rows", m.conns().Len())
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -75,21 +95,15 @@ func BenchmarkConsoleFrame100k(b *testing.B) {
 // query (which the program runs off the UI goroutine), its result, the view.
 // Target: under 100 ms.
 func BenchmarkFilterKeystroke100k(b *testing.B) {
-	m := bigModel(b, benchRows)
-	m = benchUpdate(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/driver-0001")})
-	schema := m.sess.Profile.Schema
+	r := bigRig(b, benchRows)
+	r.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/driver-0001")})
+	r.until("the filter", func(m Model) bool { return !m.conns().Querying() })
 	keys := []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune{'2'}}, {Type: tea.KeyBackspace}}
 	i := 0
 	for b.Loop() {
-		next, cmd := m.Update(keys[i%2])
-		m = next.(Model)
+		r.Send(keys[i%2])
 		i++
-		for cmd != nil && m.queries.busy {
-			key, desc := m.conns.Sort()
-			next, _ = m.Update(queryCmd(m.queries.seq, m.fleet.Snapshot(), m.query, key, desc, schema, false)())
-			m = next.(Model)
-			cmd = nil
-		}
-		_ = m.View()
+		r.until("the query", func(m Model) bool { return !m.conns().Querying() })
+		_ = r.M.View()
 	}
 }

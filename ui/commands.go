@@ -99,13 +99,16 @@ func (m Model) runCommand(text string) (tea.Model, tea.Cmd) {
 
 // usage lists the commands, for the help and the unknown-command error.
 func (m Model) usage() string {
-	var parts []string
+	var opens, commands []string
 	for _, d := range m.defs {
 		if d.Usage != "" {
-			parts = append(parts, d.Usage)
+			opens = append(opens, d.Usage)
+		}
+		if d.CommandUsage != "" {
+			commands = append(commands, d.CommandUsage)
 		}
 	}
-	return strings.Join(append(parts, ":profile NAME :q"), " ")
+	return strings.Join(append(append(opens, commands...), ":profile NAME :q"), " ")
 }
 
 // profile says which profile the console is on, or connects to another.

@@ -5,7 +5,6 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
-	"wsops/data"
 	"wsops/ops"
 	"wsops/ui/confirm"
 )
@@ -14,7 +13,7 @@ import (
 func goldenRequest(pol ops.Policy) confirm.RequestMsg {
 	return confirm.RequestMsg{Request: confirm.Request{
 		Plan: ops.Plan{Action: "send", Filter: "user x\x1b]52;c;ZXZpbA==\x07y", PayloadSize: 2048, Radius: ops.Radius{Total: 5,
-			Cells: map[data.AppEntity]int{{App: "drivers", EntityType: "driver"}: 3, {App: "customers", EntityType: "customer"}: 2}}},
+			Cells: map[ops.AppEntity]int{{App: "drivers", EntityType: "driver"}: 3, {App: "customers", EntityType: "customer"}: 2}}},
 		Policy: pol, Answer: make(chan error, 1),
 	}}
 }

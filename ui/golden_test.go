@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 )
@@ -39,10 +38,6 @@ func waitOutput(t *testing.T, tm *teatest.TestModel, texts ...string) {
 		return true
 	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 }
-
-func runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
-
-var enter = tea.KeyMsg{Type: tea.KeyEnter}
 
 // finalView quits the program and returns its last view.
 func finalView(t *testing.T, tm *teatest.TestModel) []byte {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,7 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/data"
+	"wsops/internal/uitest"
+	"wsops/ops"
 	"wsops/sanitize"
 )
 
@@ -18,7 +18,7 @@ import (
 // column arithmetic: escapes, BEL, NUL, DEL, C1, bidi controls, wide, RTL and
 // combining text, a 380 KB value, a map nested 30 deep, binary (invalid
 // UTF-8), sets and 38-digit numbers.
-func hostileConnections() []data.Item {
+func hostileConnections() []ops.Item {
 	values := []string{
 		"\x1b[2J\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x00nul\x7fdel\u009b31m",
 		"配達員ドライバー", "\u202eevil\u2066שלום\u2069", "e\u0301e\u0301\u200d👩‍👩‍👧", strings.Repeat("x", 380<<10),
@@ -27,9 +27,9 @@ func hostileConnections() []data.Item {
 	for range 30 {
 		nested = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"\x1b[1mk": nested}}
 	}
-	var items []data.Item
+	var items []ops.Item
 	for i, v := range values {
-		items = append(items, data.Item{
+		items = append(items, ops.Item{
 			"connectionId": &types.AttributeValueMemberS{Value: fmt.Sprintf("Hostile%08d=", i)},
 			"userId":       &types.AttributeValueMemberS{Value: v},
 			"appId":        &types.AttributeValueMemberS{Value: "drivers\x1b[31m"},
@@ -70,40 +70,30 @@ func checkScreen(t *testing.T, what, view string, width, height int) {
 }
 
 func TestHostileRecordsInTheConsole(t *testing.T) {
-	opts := fixtureOptions(t)
-	opts.Session = fixtureSessionWith(t, opts.Confirmer, hostileConnections()...)
 	for _, size := range [][2]int{{160, 45}, {80, 24}, {40, 12}} {
-		m := New(t.Context(), opts)
-		m = update(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		conns, err := data.Collect(context.Background(), opts.Session.Registry.Connections(context.Background(), data.Select{}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m = update(t, m, scanPageMsg{scan: m.refresh.scan, page: data.Page[data.Connection]{Items: conns}})
-		m = update(t, m, scanDoneMsg{scan: m.refresh.scan})
-		m = settle(t, m)
+		r := newRig(t, uitest.Options{Extra: hostileConnections()}, 14)
+		r.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		what := fmt.Sprintf("connections at %dx%d", size[0], size[1])
-		checkScreen(t, what, m.View(), size[0], size[1])
-		if lines := strings.Split(m.View(), "\n"); len(lines) != size[1] || !strings.HasPrefix(lines[len(lines)-1], "? help") {
+		checkScreen(t, what, r.M.View(), size[0], size[1])
+		if lines := strings.Split(r.M.View(), "\n"); len(lines) != size[1] || !strings.HasPrefix(lines[len(lines)-1], "? help") {
 			t.Errorf("%s: %d lines, the last %q: the body must leave room for the header the data grew", what, len(lines), lines[len(lines)-1])
 		}
-		if size[0] == 160 && !strings.Contains(m.View(), `\x1b[2J`) {
-			t.Errorf("%s: the escaped user id is not shown:\n%s", what, m.View())
+		if size[0] == 160 && !strings.Contains(r.M.View(), `\x1b[2J`) {
+			t.Errorf("%s: the escaped user id is not shown:\n%s", what, r.M.View())
 		}
 		// Every hostile row's details: all raw attributes, bounded.
-		m = keys(t, m, "/Hostile")
-		m = update(t, m, tea.KeyMsg{Type: tea.KeyEnter})
-		m = settle(t, m)
+		r.Keys("/Hostile")
+		r.Send(enter)
+		r.until("the hostile rows", func(m Model) bool { return m.conns().Len() == 5 })
 		for i := range 5 {
-			next, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
-			m = next.(Model)
-			if cmd == nil {
-				t.Fatalf("%s: enter on row %d opened nothing", what, i)
-			}
-			m = update(t, m, cmd())
-			checkScreen(t, fmt.Sprintf("%s, details of %s", what, m.detail.ID()), m.View(), size[0], size[1])
-			m = update(t, m, tea.KeyMsg{Type: tea.KeyEsc})
-			m = update(t, m, tea.KeyMsg{Type: tea.KeyDown})
+			id, _ := r.M.conns().Selected()
+			r.Send(enter)
+			r.until(fmt.Sprintf("the details of row %d", i), func(m Model) bool {
+				return m.topName() == "detail" && !strings.Contains(m.views["detail"].View(), "reading ")
+			})
+			checkScreen(t, fmt.Sprintf("%s, details of %q", what, id), r.M.View(), size[0], size[1])
+			r.Send(esc)
+			r.Send(tea.KeyMsg{Type: tea.KeyDown})
 		}
 	}
 }

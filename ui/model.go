@@ -141,7 +141,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sessionMsg:
 		return m.switchSession(msg)
 	case action.DoneMsg:
-		return m, tea.Batch(m.feed.Start(), m.broadcast(msg)) // rescan: show what changed
+		cmd, _ := m.feed.Update(feed.RescanMsg{}) // show what changed
+		return m, tea.Batch(cmd, m.broadcast(msg))
 	}
 	cmd, out := m.feed.Update(msg)
 	cmds := []tea.Cmd{cmd, m.actions.Update(msg), m.broadcast(msg)}

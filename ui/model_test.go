@@ -5,206 +5,197 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"wsops/data"
 	"wsops/fleet"
+	"wsops/internal/uitest"
+	"wsops/ops"
 	"wsops/ui/cmdbar"
-	"wsops/ui/progress"
+	"wsops/ui/feed"
 )
 
-// model is a root model at 160×45 with the fixture fleet loaded (the first
-// scan's pages applied by hand, its query run synchronously).
-func model(t *testing.T) Model {
-	t.Helper()
-	m := New(t.Context(), fixtureOptions(t))
-	m = update(t, m, tea.WindowSizeMsg{Width: 160, Height: 45})
-	m = update(t, m, scanPageMsg{scan: m.refresh.scan, page: data.Page[data.Connection]{Items: decoded(m)}})
-	m = update(t, m, scanDoneMsg{scan: m.refresh.scan})
-	return settle(t, m)
-}
-
-// decoded is the fixture fleet as the registry would stream it.
-func decoded(m Model) []data.Connection {
-	var out []data.Connection
-	for _, c := range fixtureConns() {
-		out = append(out, m.sess.Profile.Schema.DecodeConnection(m.sess.Profile.Schema.EncodeConnection(c), fixedNow))
-	}
-	return out
-}
-
-func update(t *testing.T, m Model, msg tea.Msg) Model {
-	t.Helper()
-	next, _ := m.Update(msg)
-	return next.(Model)
-}
-
-// settle runs the pending query synchronously, as the program would.
-func settle(t *testing.T, m Model) Model {
-	t.Helper()
-	for m.queries.busy {
-		key, desc := m.conns.Sort()
-		msg := queryCmd(m.queries.seq, m.fleet.Snapshot(), m.query, key, desc, m.sess.Profile.Schema, m.top() == viewUsers)()
-		m = update(t, m, msg)
-	}
-	return m
-}
-
-func keys(t *testing.T, m Model, text string) Model {
-	t.Helper()
-	for _, r := range text {
-		m = update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-	}
-	return m
-}
-
 func TestFleetArrivesAndIsCounted(t *testing.T) {
-	m := model(t)
-	if m.conns.Len() != 9 || m.summary.Total != 9 || m.summary.Problems != 2 {
-		t.Fatalf("rows %d, summary %+v", m.conns.Len(), m.summary)
+	r := newRig(t, uitest.Options{})
+	r.until("the first refresh's sample", func(m Model) bool { return len(m.feed.Header().History) > 0 })
+	h := r.M.feed.Header()
+	if h.Summary.Problems != 2 {
+		t.Fatalf("summary %+v", h.Summary)
 	}
-	if len(m.refresh.history) != 1 || m.refresh.history[0] != 9 {
-		t.Errorf("sparkline history %v, want [9]", m.refresh.history)
+	if len(h.History) != 1 || h.History[0] != 9 {
+		t.Errorf("sparkline history %v, want [9]", h.History)
 	}
-	if !strings.Contains(m.View(), "9 rows") {
-		t.Errorf("view lacks the row count")
+	if !strings.Contains(r.M.View(), "conns  9 rows") {
+		t.Errorf("view lacks the row count:\n%s", r.M.View())
 	}
 }
 
 func TestCommandsSwitchViews(t *testing.T) {
-	m := model(t)
-	m = keys(t, m, ":")
-	if m.bar.Mode() != cmdbar.Command {
+	r := newRig(t, uitest.Options{})
+	r.Keys(":")
+	if r.M.bar.Mode() != cmdbar.Command {
 		t.Fatal(": did not open the command bar")
 	}
-	m = keys(t, m, "subs")
-	next, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
-	m = next.(Model)
-	if cmd == nil {
-		t.Fatal("enter submitted nothing")
+	r.Keys("subs")
+	r.Send(enter)
+	r.until("the subscriptions", func(m Model) bool {
+		return m.topName() == "subs" && strings.Contains(m.View(), "business_status#b1")
+	})
+	r.Send(esc)
+	if r.M.topName() != "conns" {
+		t.Fatalf("esc left %s on top", r.M.topName())
 	}
-	next, load := m.Update(cmd())
-	m = next.(Model)
-	if m.top() != viewSubs || load == nil {
-		t.Fatalf("after :subs the view is %s (load %v)", viewNames[m.top()], load != nil)
+	for _, name := range []string{"users", "audit", "conns"} {
+		r.command(name)
+		if r.M.topName() != name {
+			t.Fatalf(":%s shows %s", name, r.M.topName())
+		}
 	}
-	m = update(t, m, tea.KeyMsg{Type: tea.KeyEsc})
-	if m.top() != viewConns {
-		t.Fatalf("esc left %s on top", viewNames[m.top()])
+	if len(r.M.stack) != 1 {
+		t.Errorf(":conns left the stack %v, want it alone", r.M.stack)
 	}
-	m = update(t, m, cmdbar.SubmitMsg{Mode: cmdbar.Command, Text: "frobnicate"})
-	if !m.statusErr || !strings.Contains(m.status, "unknown command :frobnicate") {
-		t.Fatalf("status %q", m.status)
+	r.command("frobnicate")
+	if !r.M.statusErr || !strings.Contains(r.M.status, "unknown command :frobnicate") || !strings.Contains(r.M.status, ":repair [RULE]") {
+		t.Fatalf("status %q", r.M.status)
 	}
 }
 
 func TestPastedCommandOpensTheBar(t *testing.T) {
-	m := model(t)
-	m = update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/user:driver-0001")})
-	if m.bar.Mode() != cmdbar.Filter || m.bar.Value() != "user:driver-0001" {
-		t.Fatalf("bar %v %q", m.bar.Mode(), m.bar.Value())
+	r := newRig(t, uitest.Options{})
+	r.Send(runes("/user:driver-0001"))
+	if r.M.bar.Mode() != cmdbar.Filter || r.M.bar.Value() != "user:driver-0001" {
+		t.Fatalf("bar %v %q", r.M.bar.Mode(), r.M.bar.Value())
 	}
-	m = settle(t, m)
-	if m.conns.Len() != 2 {
-		t.Fatalf("live filter shows %d rows, want driver-0001's 2", m.conns.Len())
+	r.until("the live filter's 2 rows", func(m Model) bool { return m.conns().Len() == 2 })
+}
+
+// A submitted filter pushes what the registry serves down to the scan:
+// the header then counts only what was read.
+func TestSubmittedFilterPushesDownAndRescans(t *testing.T) {
+	r := newRig(t, uitest.Options{})
+	r.filter("app:order-receiver is:problem")
+	if !r.M.feed.Header().Scanning {
+		t.Fatal("a filter with a new push-down did not rescan")
+	}
+	r.until("the merchants' scan", func(m Model) bool {
+		h := m.feed.Header()
+		return !h.Scanning && h.Summary.Total == 3
+	})
+	r.until("the two merchants with problems", func(m Model) bool { return m.conns().Len() == 2 })
+	// Same push-down, a different local part: no rescan.
+	r.filter("app:order-receiver")
+	if r.M.feed.Header().Scanning {
+		t.Fatal("a local-only filter change rescanned")
+	}
+	// A bad token leaves the filter as it was and says why.
+	r.filter("colour:blue")
+	if r.M.query.App != "order-receiver" || !r.M.statusErr || !strings.Contains(r.M.status, "colour") {
+		t.Fatalf("bad filter: query %+v, status %q", r.M.query, r.M.status)
 	}
 }
 
-func TestSubmittedFilterPushesDownAndRescans(t *testing.T) {
-	m := model(t)
-	scan := m.refresh.scan
-	m = update(t, m, cmdbar.SubmitMsg{Mode: cmdbar.Filter, Text: "app:drivers is:problem"})
-	if m.pushed.App != "drivers" || m.refresh.scan != scan+1 || !m.refresh.scanning {
-		t.Fatalf("pushed %+v, scan %d→%d", m.pushed, scan, m.refresh.scan)
+// failingScans is a registry whose scans fail while fail is set.
+type failingScans struct {
+	ops.Registry
+	fail atomic.Bool
+}
+
+func (f *failingScans) Connections(ctx context.Context, sel ops.Select) <-chan ops.Page {
+	if !f.fail.Load() {
+		return f.Registry.Connections(ctx, sel)
 	}
-	// A page of the old scan arriving late is dropped.
-	m = update(t, m, scanPageMsg{scan: scan, page: data.Page[data.Connection]{Items: decoded(m)}})
-	if m.fleet.Snapshot().Len() != 0 {
-		t.Fatalf("a stale scan's page was applied")
-	}
-	// Same push-down, different local part: no rescan.
-	m = update(t, m, cmdbar.SubmitMsg{Mode: cmdbar.Filter, Text: "app:drivers"})
-	if m.refresh.scan != scan+1 {
-		t.Fatalf("a local-only filter change rescanned")
-	}
-	// A bad token leaves the filter as it was and says why.
-	m = update(t, m, cmdbar.SubmitMsg{Mode: cmdbar.Filter, Text: "colour:blue"})
-	if m.pushed.App != "drivers" || !m.statusErr || !strings.Contains(m.status, "colour") {
-		t.Fatalf("bad filter: pushed %+v, status %q", m.pushed, m.status)
-	}
+	pages := make(chan ops.Page, 1)
+	pages <- ops.Page{Err: errors.New("ProvisionedThroughputExceededException")}
+	close(pages)
+	return pages
 }
 
 func TestFailedRefreshKeepsTheFleetAndSaysSo(t *testing.T) {
-	m := model(t)
-	m = update(t, m, tickMsg{scan: m.refresh.scan})
-	m = update(t, m, scanDoneMsg{scan: m.refresh.scan, Err: errors.New("ProvisionedThroughputExceededException")})
-	m = settle(t, m)
-	if m.conns.Len() != 9 || !m.statusErr || !strings.Contains(m.status, "refresh failed") {
-		t.Fatalf("rows %d, status %q", m.conns.Len(), m.status)
+	var reg *failingScans
+	r := newRig(t, uitest.Options{Deps: func(d *ops.Deps) { reg = &failingScans{Registry: d.Registry}; d.Registry = reg }})
+	reg.fail.Store(true)
+	r.Send(feed.RescanMsg{})
+	r.until("the failed refresh", func(m Model) bool { return m.statusErr && strings.Contains(m.status, "refresh failed") })
+	if r.M.conns().Len() != 9 || r.M.feed.Header().Summary.Total != 9 {
+		t.Fatalf("the failed refresh lost the fleet: %d rows", r.M.conns().Len())
 	}
+	reg.fail.Store(false)
+	r.Send(feed.RescanMsg{})
+	r.until("the error cleared by a good refresh", func(m Model) bool { return !m.statusErr && !m.feed.Header().Scanning })
 }
 
 func TestRefreshMarksAppearedAndVanishedRows(t *testing.T) {
-	m := model(t)
-	m = update(t, m, tickMsg{scan: m.refresh.scan})
-	rows := decoded(m)[1:] // Conn00000000001= is gone
-	extra := m.sess.Profile.Schema.DecodeConnection(m.sess.Profile.Schema.EncodeConnection(data.Connection{
-		ID: "NewConnection01=", User: "driver-0099", App: "drivers", EntityType: "driver", ConnectedAt: fixedNow}), fixedNow)
-	m = update(t, m, scanPageMsg{scan: m.refresh.scan, page: data.Page[data.Connection]{Items: append(rows, extra)}})
-	m = update(t, m, scanDoneMsg{scan: m.refresh.scan})
-	m = settle(t, m)
-	snap := m.fleet.Snapshot()
-	gone, _ := snap.Index("Conn00000000001=")
-	added, _ := snap.Index("NewConnection01=")
-	if snap.State(gone)&fleet.Vanished == 0 || snap.State(added)&fleet.Appeared == 0 {
-		t.Fatalf("states: vanished row %v, new row %v", snap.State(gone), snap.State(added))
+	r := newRig(t, uitest.Options{})
+	ctx, schema := context.Background(), r.fx.Profile.Schema
+	gone := schema.EncodeConnection(uitest.Conns()[0])
+	if err := r.fx.Registry.DeleteRecords(ctx, []ops.Item{r.fx.Registry.KeyOf(false, gone)}, nil); err != nil {
+		t.Fatal(err)
 	}
-	if m.summary.Total != 9 {
-		t.Errorf("total %d, want 9 (vanished rows are not counted)", m.summary.Total)
+	uitest.Put(t, r.fx.DB, schema.Connections.Table.Name, schema.EncodeConnection(ops.Connection{
+		ID: "NewConnection01=", User: "driver-0099", App: "drivers", EntityType: "driver", ConnectedAt: fixedNow}))
+	r.Send(feed.RescanMsg{})
+	r.until("the refresh", func(m Model) bool { return !m.feed.Header().Scanning && len(m.feed.Header().History) == 2 })
+	snap := r.M.feed.Snapshot()
+	vanished, _ := snap.Index("Conn00000000001=")
+	added, _ := snap.Index("NewConnection01=")
+	if snap.State(vanished)&fleet.Vanished == 0 || snap.State(added)&fleet.Appeared == 0 {
+		t.Fatalf("states: vanished row %v, new row %v", snap.State(vanished), snap.State(added))
+	}
+	if total := r.M.feed.Header().Summary.Total; total != 9 {
+		t.Errorf("total %d, want 9 (vanished rows are not counted)", total)
 	}
 }
 
-func TestProbeMarksGoneRowsForIsGone(t *testing.T) {
-	m := model(t)
-	m = update(t, m, probeMsg{id: "Conn00000000004=", gone: true, known: true})
-	m = update(t, m, probeMsg{id: "Conn00000000005=", known: false})
-	m = settle(t, m)
-	m = update(t, m, cmdbar.SubmitMsg{Mode: cmdbar.Filter, Text: "is:gone"})
-	m = settle(t, m)
-	if id, _ := m.conns.Selected(); m.conns.Len() != 1 || id != "Conn00000000004=" {
-		t.Fatalf("is:gone shows %d rows (%s)", m.conns.Len(), id)
+// goneGateway answers GetConnection 410 for the ids in gone, and fails
+// every other call.
+type goneGateway struct{ gone map[string]bool }
+
+func (g goneGateway) Get(_ context.Context, id string) (ops.ConnectionInfo, error) {
+	if g.gone[id] {
+		return ops.ConnectionInfo{}, ops.ErrGone
 	}
+	return ops.ConnectionInfo{}, errors.New("no answer in this test")
+}
+func (goneGateway) Post(context.Context, string, []byte) error {
+	return errors.New("no post in this test")
+}
+func (goneGateway) Delete(context.Context, string) error { return errors.New("no delete in this test") }
+
+func TestProbeMarksGoneRowsForIsGone(t *testing.T) {
+	r := newRig(t, uitest.Options{Gateway: goneGateway{gone: map[string]bool{"Conn00000000004=": true}}})
+	r.until("the probe's answer", func(m Model) bool { return m.feed.Header().Summary.Gone == 1 })
+	r.filter("is:gone")
+	r.until("the gone row alone", func(m Model) bool {
+		id, _ := m.conns().Selected()
+		return m.conns().Len() == 1 && id == "Conn00000000004="
+	})
 }
 
 func TestEnterOpensDetailAndMarksSurviveRefresh(t *testing.T) {
-	m := model(t)
-	m = update(t, m, tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
-	if got := m.conns.Marked(); len(got) != 1 || got[0] != "Conn00000000001=" {
+	r := newRig(t, uitest.Options{})
+	r.Send(runes(" "))
+	if got := r.M.conns().Marked(); len(got) != 1 || got[0] != "Conn00000000001=" {
 		t.Fatalf("marked %v", got)
 	}
-	m = update(t, m, tickMsg{scan: m.refresh.scan})
-	m = update(t, m, scanPageMsg{scan: m.refresh.scan, page: data.Page[data.Connection]{Items: decoded(m)}})
-	m = update(t, m, scanDoneMsg{scan: m.refresh.scan})
-	m = settle(t, m)
-	if got := m.conns.Marked(); len(got) != 1 {
+	r.Send(feed.RescanMsg{})
+	r.until("the refresh", func(m Model) bool { return !m.feed.Header().Scanning && len(m.feed.Header().History) == 2 })
+	if got := r.M.conns().Marked(); len(got) != 1 {
 		t.Fatalf("marks after refresh %v", got)
 	}
-	if id, _ := m.conns.Selected(); id != "Conn00000000002=" {
+	if id, _ := r.M.conns().Selected(); id != "Conn00000000002=" {
 		t.Fatalf("cursor moved to %s across the refresh", id)
 	}
-	next, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
-	m = next.(Model)
-	m = update(t, m, cmd())
-	if m.top() != viewDetail || m.detail.ID() != "Conn00000000002=" {
-		t.Fatalf("enter: top %s, detail %s", viewNames[m.top()], m.detail.ID())
-	}
+	r.Send(enter)
+	r.until("the details", func(m Model) bool {
+		return m.topName() == "detail" && strings.Contains(m.View(), "detail Conn00000000002=") && strings.Contains(m.View(), "Attributes:")
+	})
 }
 
 func TestQuit(t *testing.T) {
-	m := model(t)
-	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}})
+	r := newRig(t, uitest.Options{})
+	_, cmd := r.M.Update(runes("q"))
 	if cmd == nil {
 		t.Fatal("q returned no command")
 	}
@@ -213,104 +204,57 @@ func TestQuit(t *testing.T) {
 	}
 }
 
-func TestQuitFromAFinishedActionsSummaryButNotWhileItRuns(t *testing.T) {
-	m := model(t)
-	m.runView.Start("prune")
-	if _, cmd := m.Update(runes("q")); cmd != nil {
-		if _, quits := cmd().(tea.QuitMsg); quits {
-			t.Fatal("q quit while an action runs")
-		}
-	}
-	m.runView.Finish(progress.Summary{})
-	_, cmd := m.Update(runes("q"))
-	if cmd == nil {
-		t.Fatal("q on the summary returned no command")
-	}
-	if _, ok := cmd().(tea.QuitMsg); !ok {
-		t.Fatal("q on the summary does not quit")
-	}
-}
-
 func TestProfileSwitch(t *testing.T) {
-	m := model(t)
+	r := newRig(t, uitest.Options{})
 	closed := 0
-	m.sess.Close = func() { closed++ }
-	other := fixtureSession(t, m.confirmer)
+	r.M.sess.Close = func() { closed++ }
+	other := uitest.New(t, r.c, uitest.Options{})
 	other.Profile.Name = "other"
-	m.opt.Open = func(_ context.Context, name string) (Session, error) {
+	r.M.opt.Open = func(_ context.Context, name string) (Session, error) {
 		if name != "other" {
 			return Session{}, errors.New(`unknown profile "` + name + `"`)
 		}
-		return other, nil
+		return Session{Profile: other.Profile, Ops: other.Ops}, nil
 	}
-	next, cmd := m.Update(cmdbar.SubmitMsg{Mode: cmdbar.Command, Text: "profile nope"})
-	m = update(t, next.(Model), cmd())
-	if !m.statusErr || !strings.Contains(m.status, "nope") || m.sess.Profile.Name != "sandbox" {
-		t.Fatalf("failed switch: status %q, profile %s", m.status, m.sess.Profile.Name)
+	r.command("profile nope")
+	r.until("the refusal", func(m Model) bool { return m.statusErr })
+	if !strings.Contains(r.M.status, "nope") || r.M.sess.Profile.Name != "sandbox" {
+		t.Fatalf("failed switch: status %q, profile %s", r.M.status, r.M.sess.Profile.Name)
 	}
-	next, cmd = m.Update(cmdbar.SubmitMsg{Mode: cmdbar.Command, Text: "profile other"})
-	scan := next.(Model).refresh.scan
-	m = update(t, next.(Model), cmd())
-	if m.sess.Profile.Name != "other" || m.refresh.scan != scan+1 || m.fleet.Snapshot().Len() != 0 {
-		t.Fatalf("switch: profile %s, scan %d→%d", m.sess.Profile.Name, scan, m.refresh.scan)
+	old := r.M.common.Ctx
+	r.command("profile other")
+	r.until("the other profile's fleet", func(m Model) bool { return m.sess.Profile.Name == "other" && scanned(m, 9) })
+	if closed != 1 || old.Err() == nil {
+		t.Errorf("the old session's clients were closed %d times (want once), its context ended: %v", closed, old.Err() != nil)
 	}
-	if closed != 1 {
-		t.Errorf("the old session's clients were closed %d times, want once", closed)
+	if !strings.Contains(r.M.View(), "wsops  other") {
+		t.Errorf("the header does not name the new profile:\n%s", r.M.View())
 	}
 }
 
 func TestEscOnTheFilterBarRestoresTheFilter(t *testing.T) {
-	m := model(t)
-	m = update(t, m, cmdbar.SubmitMsg{Mode: cmdbar.Filter, Text: "app:drivers"})
-	m = settle(t, m)
-	m = keys(t, m, "/")
-	m = keys(t, m, " is:problem")
-	m = settle(t, m)
-	next, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEsc})
-	m = next.(Model)
-	m = settle(t, update(t, m, cmd()))
-	if got := m.query.String(); got != "app:drivers" {
-		t.Fatalf("after esc the filter is %q, want app:drivers", got)
-	}
-}
-
-func TestLateMessagesFromOldWorkAreDropped(t *testing.T) {
-	m := model(t)
-	old := m.sessGen
-	m = update(t, m, cmdbar.SubmitMsg{Mode: cmdbar.Command, Text: "subs"})
-	first := m.subsLoad.seq
-	m = update(t, m, tickMsg{scan: m.refresh.scan}) // a refresh while the first read is still busy: no second read
-	if m.subsLoad.seq != first {
-		t.Fatalf("a tick started a second subscriptions read while one was in flight")
-	}
-	m = update(t, m, subsMsg{seq: first - 1, Err: errors.New("stale")})
-	if m.statusErr {
-		t.Fatalf("an older subscriptions read was applied: %q", m.status)
-	}
-	other := fixtureSession(t, m.confirmer)
-	m.opt.Open = func(context.Context, string) (Session, error) { return other, nil }
-	next, cmd := m.Update(cmdbar.SubmitMsg{Mode: cmdbar.Command, Text: "profile other"})
-	m = update(t, next.(Model), cmd())
-	m = update(t, m, probeMsg{gen: old, id: "Conn00000000001=", gone: true, known: true})
-	if snap := m.fleet.Snapshot(); snap.Len() != 0 {
-		t.Fatalf("an old session's probe touched the new fleet")
-	}
-	if m.sessCtx.Err() != nil {
-		t.Fatal("the new session's context is cancelled")
+	r := newRig(t, uitest.Options{})
+	r.filter("app:order-receiver")
+	r.until("the merchants", func(m Model) bool { return scanned(m, 3) })
+	r.Keys("/ is:problem")
+	r.until("the live filter", func(m Model) bool { return m.conns().Len() == 2 })
+	r.Send(esc)
+	r.until("the filter restored", func(m Model) bool { return m.conns().Len() == 3 })
+	if got := r.M.query.String(); got != "app:order-receiver" {
+		t.Fatalf("after esc the filter is %q, want app:order-receiver", got)
 	}
 }
 
 func TestHeaderMatrixStaysSmallWithJunkApps(t *testing.T) {
-	m := model(t)
-	var junk []data.Connection
+	r := newRig(t, uitest.Options{})
+	schema := r.fx.Profile.Schema
 	for i := range 200 {
-		c := data.Connection{ID: fmt.Sprintf("Junk%011d=", i), User: "u", App: fmt.Sprintf("app-%03d", i), EntityType: "driver", ConnectedAt: fixedNow}
-		junk = append(junk, m.sess.Profile.Schema.DecodeConnection(m.sess.Profile.Schema.EncodeConnection(c), fixedNow))
+		uitest.Put(t, r.fx.DB, schema.Connections.Table.Name, schema.EncodeConnection(ops.Connection{
+			ID: fmt.Sprintf("Junk%011d=", i), User: "u", App: fmt.Sprintf("app-%03d", i), EntityType: "driver", ConnectedAt: fixedNow}))
 	}
-	m = update(t, m, tickMsg{scan: m.refresh.scan})
-	m = update(t, m, scanPageMsg{scan: m.refresh.scan, page: data.Page[data.Connection]{Items: append(decoded(m), junk...)}})
-	m = settle(t, update(t, m, scanDoneMsg{scan: m.refresh.scan}))
-	view := m.View()
+	r.Send(feed.RescanMsg{})
+	r.until("the junk", func(m Model) bool { return scanned(m, 209) })
+	view := r.M.View()
 	if !strings.Contains(view, "+196 more") || !strings.Contains(view, "Conn00000000001=") {
 		t.Fatalf("the matrix is not capped or the table is gone:\n%s", view)
 	}

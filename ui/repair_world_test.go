@@ -8,12 +8,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/data"
 	"wsops/internal/testrig"
-	"wsops/ui/detail"
-	"wsops/ui/repair"
+	"wsops/ui/view"
 )
 
 // seedIncident puts two order-receiver connections written as customer into
@@ -34,78 +32,65 @@ func seedIncident(t *testing.T, w *testrig.SandboxWorld, s data.Schema) {
 }
 
 func TestConsoleRepairsTheSelectedChanges(t *testing.T) {
-	m, w := worldConsole(t, 0)
-	seedIncident(t, w, m.sess.Profile.Schema)
-	next, cmd := m.runCommand("repair entity-type")
-	m = update(t, next.(Model), cmd())
-	if m.top() != viewRepair || !strings.Contains(m.View(), "Repair plan: 2 changes, 2 selected") {
-		t.Fatalf("repair view:\n%s", m.View())
+	r, w := worldRig(t, 0, worldOptions{})
+	seedIncident(t, w, r.fx.Profile.Schema)
+	r.command("repair entity-type")
+	r.until("the plan", func(m Model) bool {
+		return m.topName() == "repair" && strings.Contains(m.View(), "Repair plan: 2 changes, 2 selected")
+	})
+	r.Keys(" ") // deselect the first change
+	if !strings.Contains(r.M.View(), "2 changes, 1 selected") {
+		t.Fatalf("after space:\n%s", r.M.View())
 	}
-	m = keys(t, m, " ") // deselect the first change
-	if !strings.Contains(m.View(), "2 changes, 1 selected") {
-		t.Fatalf("after space:\n%s", m.View())
+	r.Send(runes("A"))
+	if s := r.confirmAndWait(); s.Err != nil || !strings.Contains(r.M.View(), "applied 1") {
+		t.Fatalf("summary %+v:\n%s", s, r.M.View())
 	}
-	next, cmd = m.Update(runes("A"))
-	m = next.(Model)
-	apply, ok := cmd().(repair.ApplyMsg)
-	if !ok || len(apply.Selected) != 1 {
-		t.Fatalf("A yields %+v, want one selected change", apply)
-	}
-	next, cmd = m.Update(apply)
-	m = runAction(t, next.(Model), cmd)
-	if s, ok := m.runView.Summary(); !ok || s.Err != nil || !strings.Contains(m.View(), "applied 1") {
-		t.Fatalf("summary %+v:\n%s", s, m.View())
-	}
-	reg := m.sess.Registry
+	reg := r.fx.Registry
 	one, _ := reg.Connection(context.Background(), "INCIDENT000001=")
 	two, _ := reg.Connection(context.Background(), "INCIDENT000002=")
 	if one.EntityType != "customer" || two.EntityType != "merchant" {
 		t.Errorf("after apply: %q, %q; want the deselected one left as customer", one.EntityType, two.EntityType)
 	}
+	// The view plans again once the repair ended: one change is left.
+	r.until("the fresh plan", func(m Model) bool { return strings.Contains(m.views["repair"].View(), "Repair plan: 1 change,") })
 
 	// u on the summary undoes what the run applied, confirmed like any write.
-	if !strings.Contains(m.View(), "u undo") {
-		t.Fatalf("the summary offers no undo:\n%s", m.View())
+	if !strings.Contains(r.M.View(), "u undo") {
+		t.Fatalf("the summary offers no undo:\n%s", r.M.View())
 	}
-	m, msg := press(t, m, runes("u"))
-	next, cmd = m.Update(msg)
-	m = runAction(t, next.(Model), cmd)
-	if s, ok := m.runView.Summary(); !ok || s.Err != nil || !strings.Contains(m.View(), "restored 1") || !s.Undoable {
-		t.Fatalf("undo summary %+v:\n%s", s, m.View())
+	r.Send(runes("u"))
+	if s := r.confirmAndWait(); s.Err != nil || !strings.Contains(r.M.View(), "restored 1") || !s.Undoable {
+		t.Fatalf("undo summary %+v:\n%s", s, r.M.View())
 	}
 	if two, _ = reg.Connection(context.Background(), "INCIDENT000002="); two.EntityType != "customer" {
 		t.Errorf("after undo: %q, want customer again", two.EntityType)
 	}
-	lines, _, err := auditOf(t, m.sess.Ops).Tail(0)
+	lines, _, err := r.fx.Audit.Tail(0)
 	if err != nil || len(lines) != 2 || lines[1].Action != "repair-undo" {
 		t.Errorf("audit %+v, %v; want the repair and its undo", lines, err)
 	}
 }
 
 func TestConsoleTogglesASubscriptionsActiveFlag(t *testing.T) {
-	m, w := worldConsole(t, 0)
-	seedIncident(t, w, m.sess.Profile.Schema)
-	m.push(viewDetail)
-	m.detail.Loading("INCIDENT000001=")
-	m = update(t, m, loadDetailCmd(m.sessCtx, m.sess.Registry, m.sess.Mgmt, "INCIDENT000001=")())
-	next, cmd := m.Update(runes("t"))
-	msg, ok := cmd().(detail.ToggleActiveMsg)
-	if !ok || msg.Sub.Key != "business_status#b1" || !msg.Sub.Active || msg.App != "order-receiver" {
-		t.Fatalf("t yields %+v", msg)
-	}
-	next, cmd = next.(Model).Update(msg)
-	m = runAction(t, next.(Model), func() tea.Msg { return tea.BatchMsg{cmd} })
-	if !strings.Contains(m.status, "toggled isActive") {
-		t.Fatalf("status %q", m.status)
-	}
-	subs, err := m.sess.Registry.SubscriptionsOf(context.Background(), "INCIDENT000001=")
+	r, w := worldRig(t, 0, worldOptions{})
+	seedIncident(t, w, r.fx.Profile.Schema)
+	r.Send(view.OpenMsg{Name: "detail", Arg: "INCIDENT000001="})
+	r.until("the details", func(m Model) bool { return strings.Contains(m.View(), "business_status#b1  active") })
+	r.Send(runes("t"))
+	r.until("the confirmation", func(m Model) bool { return strings.Contains(m.View(), "Type yes") })
+	r.Keys("yes")
+	r.Send(enter)
+	r.until("the toggle", func(m Model) bool { return strings.Contains(m.status, "toggled isActive") })
+	r.until("the details read again", func(m Model) bool { return strings.Contains(m.View(), "business_status#b1  inactive") })
+	subs, err := r.fx.Registry.SubscriptionsOf(context.Background(), "INCIDENT000001=")
 	if err != nil || len(subs) != 1 || subs[0].Active {
 		t.Fatalf("after toggle: %+v, %v; want inactive", subs, err)
 	}
 	if v, ok := subs[0].Item["isActive"].(*types.AttributeValueMemberBOOL); !ok || v.Value {
 		t.Errorf("isActive stored as %#v, want BOOL false", subs[0].Item["isActive"])
 	}
-	lines, _, err := auditOf(t, m.sess.Ops).Tail(0)
+	lines, _, err := r.fx.Audit.Tail(0)
 	if err != nil || len(lines) != 1 || lines[0].Action != "deactivate" {
 		t.Errorf("audit %+v, %v", lines, err)
 	}

@@ -76,13 +76,17 @@ type Options struct {
 	Gateway ops.Gateway
 	// Deps adjusts the Ops' dependencies.
 	Deps func(*ops.Deps)
+	// DynamoVia, when set, is the endpoint the registry reads through (a
+	// proxy in front of upstream, the in-process DynamoDB the fixture seeds).
+	DynamoVia func(upstream string) string
 }
 
 // New stores the fixture fleet in a fresh in-process DynamoDB and returns
 // the session over it, whose Ops ask c.
 func New(t testing.TB, c ops.Confirmer, opt Options) Fixture {
 	t.Helper()
-	db := testrig.DynamoClient(testrig.MinidynURL(t))
+	upstream := testrig.MinidynURL(t)
+	db := testrig.DynamoClient(upstream)
 	schema := data.WizzSchema()
 	ctx := context.Background()
 	if err := data.EnsureTables(ctx, db, schema); err != nil {
@@ -112,7 +116,11 @@ func New(t testing.TB, c ops.Confirmer, opt Options) Fixture {
 			Credentials: credentials.NewStaticCredentialsProvider("x", "x", ""),
 		}))
 	}
-	f := Fixture{Profile: p, DB: db, Registry: data.NewRegistry(db, schema, data.Options{Now: func() time.Time { return Now }})}
+	via := db
+	if opt.DynamoVia != nil {
+		via = testrig.DynamoClient(opt.DynamoVia(upstream))
+	}
+	f := Fixture{Profile: p, DB: db, Registry: data.NewRegistry(via, schema, data.Options{Now: func() time.Time { return Now }})}
 	f.Ops, f.Audit = NewOps(t, f.Registry, gw, p.Name, c, opt.Deps)
 	return f
 }

@@ -251,3 +251,6 @@ func (m *Model) done(msg doneMsg) tea.Cmd {
 	}
 	return tea.Batch(status, view.Cmd(DoneMsg{Action: msg.summary.Action, Err: err}))
 }
+
+// Summary is the last run's summary, once it finished.
+func (m *Model) Summary() (progress.Summary, bool) { return m.runView.Summary() }

@@ -31,7 +31,7 @@ var sortKeys = []fleet.SortKey{
 
 // Def registers the view: :conns, and the actions on its rows.
 var Def = view.Def{Name: "conns", Aliases: []string{"connections"}, Commands: []string{"send", "logout", "prune"},
-	Usage: ":conns :send [all] :logout :prune", New: New}
+	Usage: ":conns", CommandUsage: ":send [all] :logout :prune", New: New}
 
 // probeWindow is how many rows around the cursor the background probe asks about.
 const probeWindow = 60
@@ -51,6 +51,8 @@ type Model struct {
 	queries view.Coalescer
 	top     bool
 	stale   bool // latest or the query changed while the view was covered
+	// probeDue is set when a scan ended: the next rows listed are probed.
+	probeDue bool
 }
 
 // New returns an empty connections view.
@@ -92,6 +94,9 @@ func (m *Model) SetRows(snap fleet.Snapshot, rows []int32) {
 
 // SetSize sets the view's size.
 func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
+
+// Querying reports whether the rows are being filtered and sorted anew.
+func (m *Model) Querying() bool { return m.queries.Busy() }
 
 // Len is the number of rows shown.
 func (m Model) Len() int { return len(m.src.rows) }
@@ -145,11 +150,8 @@ func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case feed.ChangedMsg:
 		m.latest = msg.Snap
-		cmd := m.requery()
-		if msg.Refreshed && m.top && m.Len() > 0 {
-			cmd = tea.Batch(cmd, view.Cmd(feed.ProbeMsg{IDs: m.Window(probeWindow)}))
-		}
-		return m, cmd
+		m.probeDue = m.probeDue || msg.Refreshed
+		return m, m.requery()
 	case view.FilterMsg:
 		m.query = msg.Query
 		return m, m.requery()
@@ -165,10 +167,16 @@ func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
 			return m, nil
 		}
 		m.SetRows(msg.snap, msg.rows)
-		if again {
-			return m, m.requery()
+		var probe tea.Cmd
+		if m.probeDue && m.Len() > 0 {
+			// A scan ended: the rows on screen are probed once it is listed.
+			m.probeDue = false
+			probe = view.Cmd(feed.ProbeMsg{IDs: m.Window(probeWindow)})
 		}
-		return m, nil
+		if again {
+			return m, tea.Batch(probe, m.requery())
+		}
+		return m, probe
 	case view.CommandMsg:
 		return m, m.command(msg)
 	case tea.KeyMsg:

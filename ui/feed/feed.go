@@ -31,6 +31,9 @@ type ChangedMsg struct {
 	Refreshed bool
 }
 
+// RescanMsg asks for a scan now (after an action, to show what changed).
+type RescanMsg struct{}
+
 // ProbeMsg asks the feed to probe IDs (a view's rows on screen) unless a
 // probe runs already.
 type ProbeMsg struct{ IDs []string }
@@ -45,8 +48,10 @@ type Feed struct {
 	history  []int
 	summary  fleet.Summary
 	sums     view.Coalescer
-	sample   bool  // the next summary follows a refresh: record its total
-	probe    int64 // the probe running (0: none); older probes' answers are dropped
+	// sampleAfter is set when a scan ends: the first summary asked after it
+	// gives the sparkline the refresh's total.
+	sampleAfter int64
+	probe       int64 // the probe running (0: none); older probes' answers are dropped
 }
 
 // scan is the scan in progress and the last one's timing.
@@ -127,6 +132,8 @@ func (f *Feed) Update(msg tea.Msg) (tea.Cmd, []tea.Msg) {
 			return nil, nil
 		}
 		return f.done(msg)
+	case RescanMsg:
+		return f.Start(), nil
 	case tickMsg:
 		if msg.scan != f.scan.id {
 			return nil, nil // a newer scan started meanwhile and has its own tick
@@ -157,8 +164,8 @@ func (f *Feed) Update(msg tea.Msg) (tea.Cmd, []tea.Msg) {
 			return nil, nil
 		}
 		f.summary = msg.summary
-		if f.sample {
-			f.sample = false
+		if f.sampleAfter != 0 && msg.seq > f.sampleAfter {
+			f.sampleAfter = 0
 			f.history = append(f.history, msg.summary.Total)
 			if n := len(f.history); n > historyLen {
 				f.history = f.history[n-historyLen:]
@@ -183,7 +190,7 @@ func (f *Feed) done(msg doneMsg) (tea.Cmd, []tea.Msg) {
 	} else {
 		f.fleet.EndRefresh()
 		f.scan.last = now
-		f.sample = true
+		f.sampleAfter = view.Seq()
 	}
 	return tea.Batch(f.summarize(), refreshAfter(f.c.Ctx, f.next(), f.scan.id)), append(out, f.changed(msg.err == nil)...)
 }

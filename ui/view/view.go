@@ -55,8 +55,10 @@ type Def struct {
 	Name     string
 	Aliases  []string
 	Commands []string
-	// Usage is the command's form for the help line (":repair [RULE]").
-	Usage string
+	// Usage is the opening command's form for the help line (":repair
+	// [RULE]"; "": opened only by other views); CommandUsage the form of
+	// its Commands (":send [all] :logout").
+	Usage, CommandUsage string
 	// New builds the view for a session.
 	New func(c *Common) View
 }
@@ -134,6 +136,9 @@ func (c *Coalescer) Ask(job func(seq int64) tea.Msg) tea.Cmd {
 	s := c.seq
 	return func() tea.Msg { return job(s) }
 }
+
+// Busy reports whether a job runs.
+func (c *Coalescer) Busy() bool { return c.busy }
 
 // Done takes the answer of job seq: current is false for an older job's
 // (drop it); again is true when a job was asked for meanwhile.
