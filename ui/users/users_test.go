@@ -80,3 +80,20 @@ func TestNoSummingWhileCovered(t *testing.T) {
 		t.Errorf("%d users after opening again, want the newest snapshot's 1", len(m.users))
 	}
 }
+
+func TestUncoveringShowsTheFilterSetMeanwhile(t *testing.T) {
+	m := opened(t)
+	m.Update(view.TopMsg{Name: "subs"}) // e.g. :subs over the users
+	q, err := fleet.Parse("app:order-receiver")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, cmd := m.Update(view.FilterMsg{Query: q}); cmd != nil {
+		t.Error("the filter was applied while the view was covered")
+	}
+	_, cmd := m.Update(view.TopMsg{Name: "users"}) // esc back: the root sends no Open
+	uitest.Settle(m, cmd)
+	if len(m.users) != 3 {
+		t.Errorf("%d users once uncovered, want the 3 merchants app:order-receiver keeps", len(m.users))
+	}
+}
