@@ -5,6 +5,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"wsops/ui/view"
 )
 
 // Wait bounds every Until.
@@ -82,4 +84,38 @@ func (d *Driver[M]) Until(what string, cond func(M) bool, view func(M) string) {
 			d.t.Fatalf("no %s within %v; view:\n%s", what, Wait, shown)
 		}
 	}
+}
+
+// Msgs runs cmd on the calling goroutine, batches split, and returns the
+// messages it yields, nils dropped: for commands that return at once (never
+// for waits on streams).
+func Msgs(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	switch msg := cmd().(type) {
+	case nil:
+		return nil
+	case tea.BatchMsg:
+		var out []tea.Msg
+		for _, c := range msg {
+			out = append(out, Msgs(c)...)
+		}
+		return out
+	default:
+		return []tea.Msg{msg}
+	}
+}
+
+// Settle runs cmd as Msgs does and hands every message it yields back to v,
+// as the root broadcasts them, until no command is left; it returns every
+// message, in order.
+func Settle(v view.View, cmd tea.Cmd) []tea.Msg {
+	var all []tea.Msg
+	for queue := Msgs(cmd); len(queue) > 0; queue = queue[1:] {
+		all = append(all, queue[0])
+		_, next := v.Update(queue[0])
+		queue = append(queue, Msgs(next)...)
+	}
+	return all
 }

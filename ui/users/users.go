@@ -89,7 +89,7 @@ func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
 		return m, m.requery()
 	case view.TopMsg:
 		m.top = msg.Name == Def.Name
-		return m, nil
+		return m, m.requery() // uncovered: what changed meanwhile (nil while covered)
 	case usersMsg:
 		current, again := m.queries.Done(msg.seq)
 		if current {
