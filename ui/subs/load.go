@@ -17,11 +17,13 @@ type load struct {
 	busy   bool
 }
 
-// subsMsg is a finished read (or a re-filter), already filtered.
+// subsMsg is a finished read (or a re-filter), filtered with q.
 type subsMsg struct {
 	seq  int64
+	read bool
 	snap fleet.SubsSnapshot
 	rows []int32
+	q    fleet.Query
 	err  error
 }
 
@@ -38,30 +40,43 @@ func (m *Model) read() tea.Cmd {
 	return func() tea.Msg {
 		subs, err := o.Subscriptions(ctx, sel)
 		if err != nil {
-			return subsMsg{seq: seq, err: err}
+			return subsMsg{seq: seq, read: true, err: err}
 		}
 		store := fleet.NewSubs()
 		store.Add(subs)
 		snap := store.Snapshot()
-		return subsMsg{seq: seq, snap: snap, rows: snap.Query(q)}
+		return subsMsg{seq: seq, read: true, snap: snap, rows: snap.Query(q), q: q}
 	}
 }
 
-// refilter filters what was read with the filter as it is typed.
+// refilter filters what was read with the filter as it is typed; while a
+// read runs, that read filters with the newest filter when it lands.
 func (m *Model) refilter() tea.Cmd {
-	seq, snap, q := m.load.seq, m.src.snap, m.query
-	return func() tea.Msg { return subsMsg{seq: seq, snap: snap, rows: snap.Query(q)} }
+	if m.load.busy {
+		return nil
+	}
+	m.filtering = view.Seq()
+	seq, snap, q := m.filtering, m.src.snap, m.query
+	return func() tea.Msg { return subsMsg{seq: seq, snap: snap, rows: snap.Query(q), q: q} }
 }
 
-// loaded shows a read's (or a re-filter's) rows.
+// loaded shows a read's (or a re-filter's) rows, and filters them again
+// when the filter changed since they were filtered.
 func (m *Model) loaded(msg subsMsg) tea.Cmd {
-	if msg.seq != m.load.seq {
-		return nil // superseded by a newer read
-	}
-	m.load.busy = false
-	if msg.err != nil {
-		return view.Status("reading subscriptions: "+msg.err.Error(), true)
+	switch {
+	case msg.read && msg.seq == m.load.seq:
+		m.load.busy = false
+		if msg.err != nil {
+			return view.Status("reading subscriptions: "+msg.err.Error(), true)
+		}
+	case !msg.read && msg.seq == m.filtering && !m.load.busy:
+		m.filtering = 0
+	default:
+		return nil // superseded by a newer read or re-filter
 	}
 	m.SetRows(msg.snap, msg.rows)
+	if msg.q.String() != m.query.String() {
+		return m.refilter()
+	}
 	return nil
 }

@@ -35,7 +35,10 @@ type Model struct {
 	// pushed is what the last read asked the registry for.
 	pushed ops.Select
 	load   load
-	top    bool
+	// filtering is the re-filter in progress (0: none): older ones' rows
+	// are dropped.
+	filtering int64
+	top       bool
 }
 
 // New returns an empty subscriptions view.
@@ -78,13 +81,21 @@ func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
 			return m, m.read()
 		}
 		return m, m.refilter()
+	case view.TopMsg:
+		covered := !m.top
+		m.top = msg.Name == Def.Name
+		if !m.top || !covered || m.load.seq == 0 {
+			return m, nil
+		}
+		// Back on top: what the filter became meanwhile applies now.
+		if !m.query.Select().Same(m.pushed) {
+			return m, m.read()
+		}
+		return m, m.refilter()
 	case view.RefreshMsg:
 		if m.top && !m.load.busy {
 			return m, m.read()
 		}
-		return m, nil
-	case view.TopMsg:
-		m.top = msg.Name == Def.Name
 		return m, nil
 	case tea.KeyMsg:
 		if !key.Matches(msg, m.keys.Open) {

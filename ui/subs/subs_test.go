@@ -132,3 +132,29 @@ func TestRefreshReadsOnlyOnTop(t *testing.T) {
 		t.Error("a refresh on top did not read")
 	}
 }
+
+// A filter typed while the view is covered (the details over it) applies
+// when it is back on top.
+func TestFilterChangedWhileCoveredAppliesBackOnTop(t *testing.T) {
+	h := opened(t)
+	h.d.Send(view.TopMsg{Name: "detail"})
+	q, _ := fleet.Parse("customer")
+	h.d.Send(view.FilterMsg{Query: q})
+	if len(keys(h.d.M)) != 3 {
+		t.Fatalf("a covered view filtered: %v", keys(h.d.M))
+	}
+	h.d.Send(view.TopMsg{Name: "subs"})
+	h.d.Until("the rows under the new filter", func(m *Model) bool { return len(keys(m)) == 1 }, (*Model).View)
+}
+
+// A filter typed while the first read runs is the one its rows show.
+func TestLiveFilterDuringAReadFiltersItsRows(t *testing.T) {
+	h := drive(t, common(t))
+	h.d.Run(h.d.M.Open(""))
+	q, _ := fleet.Parse("customer")
+	h.d.Send(view.FilterMsg{Query: q, Live: true}) // before the read landed
+	h.d.Until("the read", func(m *Model) bool { return !m.load.busy && m.filtering == 0 }, (*Model).View)
+	if got := keys(h.d.M); !slices.Equal(got, []string{"Conn00000000003="}) {
+		t.Errorf("rows %v, want the customer's alone", got)
+	}
+}
