@@ -17,6 +17,8 @@ import (
 // retry of an attempt whose answer was lost, and reading the record back fails.
 type retriedConflictRegistry struct{ noRegistry }
 
+func (retriedConflictRegistry) Schema() data.Schema { return data.WizzSchema() }
+
 func (retriedConflictRegistry) Update(context.Context, data.Change) (data.Item, error) {
 	return nil, fmt.Errorf("updating entityType: %w (%w)", data.ErrConflict, data.ErrRetried)
 }

@@ -35,6 +35,8 @@ func TestSendKeyOpensTheDialogWithTheMarkedTargets(t *testing.T) {
 		v := m.View()
 		return strings.Contains(v, "targets   2 connection ids") && strings.Contains(v, "2  drivers × driver")
 	})
+	r.Send(esc) // declined: the refusal is audited before the test's directories go
+	r.until("the refusal", func(m Model) bool { return strings.Contains(m.status, "not confirmed") })
 }
 
 func TestSendWithoutMarksTargetsTheCursorRowAndAllTheFilter(t *testing.T) {
@@ -67,6 +69,8 @@ func TestInvalidJSONCannotBeSubmitted(t *testing.T) {
 	r.Send(tea.KeyMsg{Type: tea.KeyBackspace})
 	r.Send(ctrlS)
 	r.until("the confirmation of the valid payload", func(m Model) bool { return strings.Contains(m.View(), "Confirm send") })
+	r.Send(esc) // declined: the refusal is audited before the test's directories go
+	r.until("the refusal", func(m Model) bool { return strings.Contains(m.status, "not confirmed") })
 }
 
 func TestOversizedPayloadCannotBeSubmitted(t *testing.T) {
