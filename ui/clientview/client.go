@@ -54,7 +54,7 @@ type Identity struct {
 // the profile's token command, so it may take a while and runs in a command.
 type Resolver func(ctx context.Context, id Identity) (Spec, error)
 
-// Deps are what the view works with; the root model builds them per session.
+// Deps are what the view works with on one session.
 type Deps struct {
 	// Ctx bounds every client and call; cancelled when the session ends.
 	Ctx     context.Context
@@ -126,15 +126,6 @@ func New(st styles.Styles, deps Deps) Model {
 	s.Prompt = "search: "
 	s.PromptStyle, s.TextStyle = st.Muted, st.Input
 	return Model{st: st, keys: DefaultKeyMap(), deps: deps, editor: ed, search: s, nextID: 1}
-}
-
-// SetDeps replaces the session the view works on (:profile). Open clients
-// keep running until Close.
-func (m *Model) SetDeps(d Deps) {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	m.deps = d
 }
 
 // Close disconnects every client and forgets the tabs.
