@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 
 	"wsops/internal/uitest"
 	"wsops/ops"
-	"wsops/ui/confirm"
 )
 
 // openSendDialog marks the first two rows and presses x.
@@ -84,84 +82,6 @@ func TestOversizedPayloadCannotBeSubmitted(t *testing.T) {
 	r.Send(ctrlS)
 	if r.M.actions.Running() {
 		t.Fatal("an oversized payload was submitted")
-	}
-}
-
-// confirmRequest is a request as the confirmer sends it, and its answer channel.
-func confirmRequest(pol ops.Policy) (confirm.RequestMsg, chan error) {
-	answer := make(chan error, 1)
-	targets := []ops.Target{{ID: "a", App: "drivers", EntityType: "driver"}, {ID: "b", App: "customers", EntityType: "customer"}}
-	return confirm.RequestMsg{Request: confirm.Request{
-		Plan:   ops.Plan{Action: "send", Filter: "2 connection ids", Radius: ops.RadiusOf(targets), PayloadSize: 15},
-		Policy: pol, Answer: answer,
-	}}, answer
-}
-
-// answered returns the answer on ch, failing when there is none yet.
-func answered(t *testing.T, ch chan error) error {
-	t.Helper()
-	select {
-	case err := <-ch:
-		return err
-	default:
-		t.Fatal("no answer on the request's channel")
-		return nil
-	}
-}
-
-func TestConfirmDialogYesGoesAheadEscDeclines(t *testing.T) {
-	r := newRig(t, uitest.Options{})
-	req, answer := confirmRequest(ops.Policy{Profile: "sandbox"})
-	r.Send(req)
-	if v := r.M.View(); !strings.Contains(v, "Confirm send") || !strings.Contains(v, "drivers × driver") {
-		t.Fatalf("the dialog does not show the plan:\n%s", v)
-	}
-	r.Keys("no")
-	r.Send(enter)
-	if !r.M.actions.IsOpen() || len(answer) != 0 {
-		t.Fatal("a wrong answer closed the dialog")
-	}
-	r.Send(tea.KeyMsg{Type: tea.KeyBackspace})
-	r.Send(tea.KeyMsg{Type: tea.KeyBackspace})
-	r.Keys("yes")
-	r.Send(enter)
-	if err := answered(t, answer); err != nil || r.M.actions.IsOpen() {
-		t.Fatalf("yes answered %v, dialog open %v", err, r.M.actions.IsOpen())
-	}
-
-	req, answer = confirmRequest(ops.Policy{Profile: "sandbox"})
-	r.Send(req)
-	r.Send(esc)
-	if err := answered(t, answer); !errors.Is(err, ops.ErrNotConfirmed) || r.M.actions.IsOpen() {
-		t.Fatalf("esc answered %v", err)
-	}
-}
-
-func TestProductionConfirmNeedsTheProfileName(t *testing.T) {
-	r := newRig(t, uitest.Options{})
-	req, answer := confirmRequest(ops.Policy{Profile: "prod-eu", Production: true})
-	r.Send(req)
-	if v := r.M.View(); !strings.Contains(v, "PRODUCTION") {
-		t.Fatalf("no production marker:\n%s", v)
-	}
-	r.Keys("yes")
-	r.Send(enter)
-	if !r.M.actions.IsOpen() || len(answer) != 0 {
-		t.Fatal("yes confirmed a production action")
-	}
-	for range 3 {
-		r.Send(tea.KeyMsg{Type: tea.KeyBackspace})
-	}
-	r.Keys("prod-eu")
-	r.Send(enter)
-	if err := answered(t, answer); err != nil {
-		t.Fatalf("the profile name answered %v", err)
-	}
-	req, answer = confirmRequest(ops.Policy{Profile: "prod-eu", Production: true})
-	r.Send(req)
-	r.Send(esc)
-	if err := answered(t, answer); !errors.Is(err, ops.ErrProductionGuard) {
-		t.Fatalf("esc on production answered %v", err)
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // Wait bounds every Until.
-const Wait = 10 * time.Second
+const Wait = 20 * time.Second
 
 // Driver runs a model as bubbletea's program would, without a terminal:
 // each command in a goroutine of its own, batches split, every message

@@ -16,6 +16,7 @@ import (
 	"wsops/config"
 	"wsops/data"
 	"wsops/internal/testrig"
+	"wsops/internal/uitest"
 	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/ops/auditlog"
@@ -23,63 +24,20 @@ import (
 	"wsops/wsclient"
 )
 
-// wait bounds every wait for the view to reach a state (a deadline against
-// hangs, not a timing assertion).
-const wait = 15 * time.Second
-
-// driver runs a Model as bubbletea would: every command in its own
-// goroutine, every message back through Update, one at a time.
-type driver struct {
-	t    *testing.T
-	m    Model
-	msgs chan tea.Msg
-}
+// driver runs the view as the program would (uitest.Driver).
+type driver struct{ *uitest.Driver[Model] }
 
 func newDriver(t *testing.T, m Model) *driver {
 	m.SetSize(120, 30)
-	return &driver{t: t, m: m, msgs: make(chan tea.Msg, 64)}
-}
-
-func (d *driver) run(cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	go func() {
-		msg := cmd()
-		if batch, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range batch {
-				d.run(c)
-			}
-			return
-		}
-		if msg != nil {
-			d.msgs <- msg
-		}
-	}()
+	return &driver{uitest.Drive(t, m, Model.Update)}
 }
 
 // key sends a key to the model.
-func (d *driver) key(k tea.KeyMsg) {
-	var cmd tea.Cmd
-	d.m, cmd = d.m.Update(k)
-	d.run(cmd)
-}
+func (d *driver) key(k tea.KeyMsg) { d.Send(k) }
 
 // until processes messages until cond holds.
 func (d *driver) until(what string, cond func(Model) bool) {
-	d.t.Helper()
-	deadline := time.NewTimer(wait)
-	defer deadline.Stop()
-	for !cond(d.m) {
-		select {
-		case msg := <-d.msgs:
-			var cmd tea.Cmd
-			d.m, cmd = d.m.Update(msg)
-			d.run(cmd)
-		case <-deadline.C:
-			d.t.Fatalf("no %s within %v; view:\n%s", what, wait, d.m.View())
-		}
-	}
+	d.Until(what, cond, Model.View)
 }
 
 func runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
@@ -121,9 +79,9 @@ func testStyles() styles.Styles {
 
 func openMerchant(t *testing.T, d *driver) *tab {
 	t.Helper()
-	d.run(d.m.Open(&Identity{User: "m-1", App: "order-receiver", EntityType: "merchant"}))
+	d.Run(d.M.Open(&Identity{User: "m-1", App: "order-receiver", EntityType: "merchant"}))
 	d.until("the own record", func(m Model) bool { return m.current() != nil && m.current().own != nil })
-	return d.m.current()
+	return d.M.current()
 }
 
 func TestConnectsFindsItsRecordAndGetsATestBroadcast(t *testing.T) {
@@ -135,10 +93,10 @@ func TestConnectsFindsItsRecordAndGetsATestBroadcast(t *testing.T) {
 	}
 	d.key(runes("b"))
 	d.until("the broadcast's arrival", func(m Model) bool { return !m.current().bcast.pending && m.current().bcast.posted })
-	if r := d.m.current().bcast.result; !strings.HasPrefix(r, "test broadcast arrived ") {
+	if r := d.M.current().bcast.result; !strings.HasPrefix(r, "test broadcast arrived ") {
 		t.Fatalf("broadcast result %q", r)
 	}
-	v := d.m.View()
+	v := d.M.View()
 	for _, want := range []string{"[1 m-1@order-receiver open]", "registry record " + tb.own.ID, "problems: none", "test broadcast arrived", "wsops_test_broadcast"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
@@ -155,7 +113,7 @@ func TestTestBroadcastRespectsReadOnly(t *testing.T) {
 	openMerchant(t, d)
 	d.key(runes("b"))
 	d.until("the refusal", func(m Model) bool { return m.current().bcast.failed })
-	if r := d.m.current().bcast.result; !strings.Contains(r, "refused: the profile is read-only") {
+	if r := d.M.current().bcast.result; !strings.Contains(r, "refused: the profile is read-only") {
 		t.Errorf("result %q", r)
 	}
 }
@@ -168,33 +126,33 @@ func TestEditorSavedMessagesHistoryAndSearch(t *testing.T) {
 	// A saved message with a placeholder: the form asks for orderId.
 	d.key(runes("m"))
 	d.key(tea.KeyMsg{Type: tea.KeyEnter})
-	if d.m.mode != modeFill {
-		t.Fatalf("mode %v after picking a message with a placeholder", d.m.mode)
+	if d.M.mode != modeFill {
+		t.Fatalf("mode %v after picking a message with a placeholder", d.M.mode)
 	}
 	d.key(runes(`o-"9`))
 	d.key(tea.KeyMsg{Type: tea.KeyEnter})
-	if got := d.m.editor.Value(); got != `{"action":"subscribe_order","orderId":"o-\"9"}` {
+	if got := d.M.editor.Value(); got != `{"action":"subscribe_order","orderId":"o-\"9"}` {
 		t.Fatalf("editor %q", got)
 	}
 	d.key(tea.KeyMsg{Type: tea.KeyCtrlS})
 	d.until("the reply", func(m Model) bool { return strings.Contains(m.View(), `"topic":"order#o-\"9"`) })
 
 	// Too large: refused before sending, with the reason.
-	d.m.editor.SetValue(`{"pad":"` + strings.Repeat("x", 200*1024) + `"}`)
-	frames := d.m.current().frames
+	d.M.editor.SetValue(`{"pad":"` + strings.Repeat("x", 200*1024) + `"}`)
+	frames := d.M.current().frames
 	d.key(tea.KeyMsg{Type: tea.KeyCtrlS})
-	if !strings.Contains(d.m.status, "limit is 131072 bytes (128 KB): not sent") || d.m.current().frames != frames {
-		t.Errorf("200 KB: status %q, frames %d → %d", d.m.status, frames, d.m.current().frames)
+	if !strings.Contains(d.M.status, "limit is 131072 bytes (128 KB): not sent") || d.M.current().frames != frames {
+		t.Errorf("200 KB: status %q, frames %d → %d", d.M.status, frames, d.M.current().frames)
 	}
 	// Not JSON: refused.
-	d.m.editor.SetValue(`{"action":`)
+	d.M.editor.SetValue(`{"action":`)
 	d.key(tea.KeyMsg{Type: tea.KeyCtrlS})
-	if !strings.HasPrefix(d.m.status, "not valid JSON") {
-		t.Errorf("invalid JSON: status %q", d.m.status)
+	if !strings.HasPrefix(d.M.status, "not valid JSON") {
+		t.Errorf("invalid JSON: status %q", d.M.status)
 	}
 	// History brings back the sent message.
 	d.key(tea.KeyMsg{Type: tea.KeyCtrlP})
-	if got := d.m.editor.Value(); !strings.Contains(got, "subscribe_order") {
+	if got := d.M.editor.Value(); !strings.Contains(got, "subscribe_order") {
 		t.Errorf("history recalled %q", got)
 	}
 	d.key(tea.KeyMsg{Type: tea.KeyEsc})
@@ -203,7 +161,7 @@ func TestEditorSavedMessagesHistoryAndSearch(t *testing.T) {
 	d.key(runes("/"))
 	d.key(runes("subscribed"))
 	d.key(tea.KeyMsg{Type: tea.KeyEnter})
-	tl := strings.Join(d.m.timeline(d.m.current(), 20), "\n")
+	tl := strings.Join(d.M.timeline(d.M.current(), 20), "\n")
 	if !strings.Contains(tl, `"type":"subscribed"`) || strings.Contains(tl, "connected (connection 1)") {
 		t.Errorf("search timeline:\n%s", tl)
 	}
@@ -213,21 +171,21 @@ func TestTabs(t *testing.T) {
 	_, deps := world(t, false)
 	d := newDriver(t, New(testStyles(), deps))
 	openMerchant(t, d)
-	d.run(d.m.Open(&Identity{User: "d-1", App: "drivers", EntityType: "driver"}))
+	d.Run(d.M.Open(&Identity{User: "d-1", App: "drivers", EntityType: "driver"}))
 	d.until("a second tab with its record", func(m Model) bool { return len(m.tabs) == 2 && m.current().own != nil })
-	if d.m.current().own.User != "d-1" {
-		t.Errorf("tab 2 found %+v", d.m.current().own)
+	if d.M.current().own.User != "d-1" {
+		t.Errorf("tab 2 found %+v", d.M.current().own)
 	}
 	d.key(tea.KeyMsg{Type: tea.KeyTab})
-	if d.m.current().spec.User != "m-1" {
-		t.Errorf("tab moves to %s", d.m.current().spec.User)
+	if d.M.current().spec.User != "m-1" {
+		t.Errorf("tab moves to %s", d.M.current().spec.User)
 	}
 	d.key(runes("d"))
 	d.until("tab 1 closed", func(m Model) bool { return m.tabs[0].state == wsclient.StateClosed })
-	if !strings.Contains(d.m.tabs[0].last, "1000 normal closure") {
-		t.Errorf("closed as %q", d.m.tabs[0].last)
+	if !strings.Contains(d.M.tabs[0].last, "1000 normal closure") {
+		t.Errorf("closed as %q", d.M.tabs[0].last)
 	}
-	if d.m.tabs[1].state != wsclient.StateOpen {
+	if d.M.tabs[1].state != wsclient.StateOpen {
 		t.Error("disconnecting tab 1 closed tab 2")
 	}
 	// c connects the closed client again, as a new tab with the same identity.

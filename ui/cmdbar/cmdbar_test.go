@@ -5,38 +5,22 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
 	"wsops/internal/uitest"
-	"wsops/ui/styles"
 )
 
 // newBar is a closed bar rendering plain text: the input's prompt and cursor
 // use lipgloss's default renderer, so it is set to ASCII too.
 func newBar(t *testing.T) Model {
 	t.Helper()
-	lipgloss.SetColorProfile(termenv.Ascii)
-	return New(styles.New(styles.DefaultTheme()))
-}
-
-func press(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+	return New(uitest.PlainStyles())
 }
 
 // typed sends text to m a key per rune. The commands typing returns (the
 // cursor's blink) are not run: they wait for a timer.
 func typed(m Model, text string) Model {
 	for _, r := range text {
-		m, _ = m.Update(press(string(r)))
+		m, _ = m.Update(uitest.Key(string(r)))
 	}
 	return m
 }
@@ -47,7 +31,7 @@ func TestClosedBarIgnoresKeys(t *testing.T) {
 		t.Fatalf("new bar: mode %v, view %q", m.Mode(), m.View())
 	}
 	m = typed(m, "abc")
-	m, cmd := m.Update(press("enter"))
+	m, cmd := m.Update(uitest.Key("enter"))
 	if cmd != nil || m.Value() != "" || m.Mode() != Off {
 		t.Errorf("closed bar took keys: cmd %v, value %q, mode %v", cmd != nil, m.Value(), m.Mode())
 	}
@@ -82,7 +66,7 @@ func TestOpenTypeSubmitCancel(t *testing.T) {
 			}
 			var cmd tea.Cmd
 			for i, k := range tc.keys {
-				m, cmd = m.Update(press(k))
+				m, cmd = m.Update(uitest.Key(k))
 				if i < len(tc.keys)-1 && m.Mode() != tc.mode {
 					t.Fatalf("bar closed by %q", k)
 				}
@@ -95,7 +79,7 @@ func TestOpenTypeSubmitCancel(t *testing.T) {
 				t.Errorf("bar still open after %q: mode %v, view %q", tc.keys[len(tc.keys)-1], m.Mode(), m.View())
 			}
 			// Closed, it takes no more keys.
-			if _, cmd = m.Update(press("enter")); cmd != nil {
+			if _, cmd = m.Update(uitest.Key("enter")); cmd != nil {
 				t.Errorf("closed bar answers enter with %#v", uitest.Msgs(cmd))
 			}
 		})
@@ -106,13 +90,13 @@ func TestReopenStartsFromTheGivenText(t *testing.T) {
 	m := newBar(t)
 	_ = m.Open(Filter, "app drivers")
 	m = typed(m, "xyz")
-	m, _ = m.Update(press("esc"))
+	m, _ = m.Update(uitest.Key("esc"))
 	_ = m.Open(Command, "")
 	if m.Value() != "" || m.Mode() != Command {
 		t.Fatalf("reopened as command: value %q, mode %v", m.Value(), m.Mode())
 	}
 	m = typed(m, "q")
-	_, cmd := m.Update(press("enter"))
+	_, cmd := m.Update(uitest.Key("enter"))
 	if got := uitest.Msgs(cmd); len(got) != 1 || got[0] != (SubmitMsg{Mode: Command, Text: "q"}) {
 		t.Errorf("submit yields %#v", got)
 	}

@@ -6,12 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
-
+	"wsops/internal/uitest"
 	"wsops/ops"
-	"wsops/ui/styles"
 )
 
 // newModel is a dialog rendering plain text: the answer field's cursor and
@@ -19,30 +15,15 @@ import (
 // escape in a view then comes from styling).
 func newModel(t *testing.T) Model {
 	t.Helper()
-	lipgloss.SetColorProfile(termenv.Ascii)
-	m := New(styles.New(styles.DefaultTheme()))
+	m := New(uitest.PlainStyles())
 	m.SetSize(100, 30)
 	return m
-}
-
-func press(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
-	case "ctrl+u":
-		return tea.KeyMsg{Type: tea.KeyCtrlU}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
 
 // typed sends text a key per rune; the cursor's blink commands are not run.
 func typed(m Model, text string) Model {
 	for _, r := range text {
-		m, _ = m.Update(press(string(r)))
+		m, _ = m.Update(uitest.Key(string(r)))
 	}
 	return m
 }
@@ -121,7 +102,7 @@ func TestAnswers(t *testing.T) {
 			for _, k := range tc.keys {
 				switch k {
 				case "enter", "esc", "ctrl+c", "ctrl+u":
-					m, _ = m.Update(press(k))
+					m, _ = m.Update(uitest.Key(k))
 				default:
 					m = typed(m, k)
 				}
@@ -163,7 +144,7 @@ func TestAnswers(t *testing.T) {
 				t.Errorf("closed dialog renders %q", m.View())
 			}
 			// Closed, it answers nothing more.
-			if m, _ = m.Update(press("esc")); m.IsOpen() {
+			if m, _ = m.Update(uitest.Key("esc")); m.IsOpen() {
 				t.Error("esc reopened the dialog")
 			}
 			unanswered(t, answer)
@@ -326,7 +307,7 @@ func TestConfirmerThroughTheDialog(t *testing.T) {
 	m := newModel(t)
 	_ = m.Open(msg.Request)
 	m = typed(m, "yes")
-	m, _ = m.Update(press("enter"))
+	m, _ = m.Update(uitest.Key("enter"))
 	if err := <-done; err != nil || m.IsOpen() {
 		t.Errorf("yes through the dialog: Confirm %v, dialog open %v", err, m.IsOpen())
 	}
@@ -337,7 +318,7 @@ func TestConfirmerThroughTheDialog(t *testing.T) {
 		t.Fatal("the re-armed wait yields no RequestMsg")
 	}
 	_ = m.Open(msg.Request)
-	m, _ = m.Update(press("esc"))
+	m, _ = m.Update(uitest.Key("esc"))
 	if err := <-done; !errors.Is(err, ops.ErrNotConfirmed) {
 		t.Errorf("esc through the dialog: Confirm %v", err)
 	}

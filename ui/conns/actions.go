@@ -22,13 +22,8 @@ type queryMsg struct {
 // requery filters and sorts the newest snapshot off the UI goroutine, while
 // the view is on top (once it is uncovered, otherwise).
 func (m *Model) requery() tea.Cmd {
-	if !m.top {
-		m.stale = true
-		return nil
-	}
-	m.stale = false
-	snap, q, key, desc := m.latest, m.query, sortKeys[m.sortCol], m.desc
-	return m.queries.Ask(func(seq int64) tea.Msg {
+	snap, q, key, desc := m.follow.Snapshot(), m.follow.Query(), sortKeys[m.sortCol], m.desc
+	return m.follow.Ask(func(seq int64) tea.Msg {
 		return queryMsg{seq: seq, snap: snap, rows: snap.Query(q, key, desc)}
 	})
 }
@@ -37,7 +32,7 @@ func (m *Model) requery() tea.Cmd {
 func (m *Model) command(c view.CommandMsg) tea.Cmd {
 	switch {
 	case c.Name == "send" && c.Arg == "all":
-		t := ops.Targets{Select: m.query.Select()}
+		t := ops.Targets{Select: m.follow.Query().Select()}
 		if t.Validate() != nil {
 			t = ops.Targets{All: true}
 		}
@@ -71,7 +66,7 @@ func (m *Model) logout() tea.Cmd {
 // prune deletes the records of gone connections among what the filter
 // pushes down to the registry.
 func (m *Model) prune() tea.Cmd {
-	req := ops.PruneRequest{Select: m.query.Select(), Grace: ops.DefaultPruneGrace}
+	req := ops.PruneRequest{Select: m.follow.Query().Select(), Grace: ops.DefaultPruneGrace}
 	return view.Cmd(action.StartMsg{Title: "prune stale records", Do: func(ctx context.Context, o *ops.Ops, p func(ops.Progress)) (ops.Report, error) {
 		res, err := o.Prune(ctx, req, p)
 		return res.Report(), err

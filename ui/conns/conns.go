@@ -29,8 +29,11 @@ var sortKeys = []fleet.SortKey{
 	fleet.ByID, fleet.ByUser, fleet.ByApp, fleet.ByEntity, fleet.ByPlatform, fleet.ByAge, fleet.ByProblems,
 }
 
+// name is the view's name in the registry and its `:` command.
+const name = "conns"
+
 // Def registers the view: :conns, and the actions on its rows.
-var Def = view.Def{Name: "conns", Aliases: []string{"connections"}, Commands: []string{"send", "logout", "prune"},
+var Def = view.Def{Name: name, Aliases: []string{"connections"}, Commands: []string{"send", "logout", "prune"},
 	Usage: ":conns", CommandUsage: ":send [all] :logout :prune", New: New}
 
 // probeWindow is how many rows around the cursor the background probe asks about.
@@ -44,20 +47,17 @@ type Model struct {
 	src     source
 	sortCol int
 	desc    bool
-	// latest is the feed's newest snapshot and query the console's filter;
-	// queries filters and sorts them off the UI goroutine, while on top.
-	latest  fleet.Snapshot
-	query   fleet.Query
-	queries view.Coalescer
-	top     bool
-	stale   bool // latest or the query changed while the view was covered
+	// follow keeps the feed's snapshot and the filter, and runs the query
+	// that filters and sorts them.
+	follow feed.Follower
 	// probeDue is set when a scan ended: the next rows listed are probed.
 	probeDue bool
 }
 
 // New returns an empty connections view.
 func New(c *view.Common) view.View {
-	m := &Model{c: c, table: table.New(columns, c.Styles), keys: DefaultKeyMap(), src: source{marks: map[string]bool{}, now: c.Now}, top: true}
+	m := &Model{c: c, table: table.New(columns, c.Styles), keys: DefaultKeyMap(), src: source{marks: map[string]bool{}, now: c.Now},
+		follow: feed.NewFollower(name, true)}
 	m.table.SetEmptyText("no connections")
 	return m
 }
@@ -96,7 +96,7 @@ func (m *Model) SetRows(snap fleet.Snapshot, rows []int32) {
 func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
 
 // Querying reports whether the rows are being filtered and sorted anew.
-func (m *Model) Querying() bool { return m.queries.Busy() }
+func (m *Model) Querying() bool { return m.follow.Busy() }
 
 // Len is the number of rows shown.
 func (m Model) Len() int { return len(m.src.rows) }
@@ -148,21 +148,16 @@ func (m Model) Window(n int) []string {
 // commands on its rows; the rest goes to the table.
 func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
 	switch msg := msg.(type) {
-	case feed.ChangedMsg:
-		m.latest = msg.Snap
-		m.probeDue = m.probeDue || msg.Refreshed
-		return m, m.requery()
-	case view.FilterMsg:
-		m.query = msg.Query
-		return m, m.requery()
-	case view.TopMsg:
-		m.top = msg.Name == Def.Name
-		if m.top && m.stale {
+	case feed.ChangedMsg, view.FilterMsg, view.TopMsg:
+		if c, ok := msg.(feed.ChangedMsg); ok {
+			m.probeDue = m.probeDue || c.Refreshed
+		}
+		if m.follow.Follow(msg) {
 			return m, m.requery()
 		}
 		return m, nil
 	case queryMsg:
-		current, again := m.queries.Done(msg.seq)
+		current, again := m.follow.Done(msg.seq)
 		if !current {
 			return m, nil
 		}

@@ -7,32 +7,18 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
 	"wsops/internal/uitest"
 	"wsops/ops"
-	"wsops/ui/styles"
 )
 
 // newModel is a view rendering plain text: the bar uses lipgloss's default
 // renderer, so it is set to ASCII too.
 func newModel(t *testing.T) Model {
 	t.Helper()
-	lipgloss.SetColorProfile(termenv.Ascii)
-	m := New(styles.New(styles.DefaultTheme()))
+	m := New(uitest.PlainStyles())
 	m.SetSize(80, 20)
 	return m
-}
-
-func press(s string) tea.KeyMsg {
-	switch s {
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
 
 func TestClosedViewIgnoresKeys(t *testing.T) {
@@ -41,7 +27,7 @@ func TestClosedViewIgnoresKeys(t *testing.T) {
 		t.Fatalf("new view: open %v running %v view %q", m.IsOpen(), m.Running(), m.View())
 	}
 	for _, k := range []string{"ctrl+c", "esc", "p"} {
-		if _, cmd := m.Update(press(k)); cmd != nil {
+		if _, cmd := m.Update(uitest.Key(k)); cmd != nil {
 			t.Errorf("closed view answers %s with %#v", k, uitest.Msgs(cmd))
 		}
 	}
@@ -84,7 +70,7 @@ func TestRunningShowsCounts(t *testing.T) {
 func TestRunningKeys(t *testing.T) {
 	m := newModel(t)
 	m.Start("send")
-	m, cmd := m.Update(press("ctrl+c"))
+	m, cmd := m.Update(uitest.Key("ctrl+c"))
 	if got := uitest.Msgs(cmd); len(got) != 1 || got[0] != (CancelMsg{}) {
 		t.Errorf("ctrl+c while running yields %#v, want CancelMsg", got)
 	}
@@ -92,7 +78,7 @@ func TestRunningKeys(t *testing.T) {
 		t.Error("ctrl+c ended the run in the view (the root cancels, then finishes it)")
 	}
 	for _, k := range []string{"p", "r", "u", "esc"} {
-		m, cmd = m.Update(press(k))
+		m, cmd = m.Update(uitest.Key(k))
 		if cmd != nil {
 			t.Errorf("%s while running yields %#v", k, uitest.Msgs(cmd))
 		}
@@ -165,7 +151,7 @@ func TestSummaryKeys(t *testing.T) {
 			m := newModel(t)
 			m.Start("send")
 			m.Finish(Summary{Report: tc.report})
-			m, cmd := m.Update(press(tc.key))
+			m, cmd := m.Update(uitest.Key(tc.key))
 			got := uitest.Msgs(cmd)
 			switch {
 			case tc.want == nil && len(got) != 0:
@@ -222,7 +208,7 @@ func TestViewSanitizes(t *testing.T) {
 		}
 	}
 	// The ids the prune gets are the raw ones, not their rendering.
-	_, cmd := m.Update(press("p"))
+	_, cmd := m.Update(uitest.Key("p"))
 	if got := uitest.Msgs(cmd); len(got) != 1 || !reflect.DeepEqual(got[0], PruneGoneMsg{IDs: []string{"G1=" + hostile}}) {
 		t.Errorf("p yields %#v", got)
 	}

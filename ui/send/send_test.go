@@ -6,47 +6,25 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
 	"wsops/config"
 	"wsops/internal/uitest"
 	"wsops/ops"
-	"wsops/ui/styles"
 )
 
 // newModel is a dialog rendering plain text: the editor's cursor uses
 // lipgloss's default renderer, so it is set to ASCII too.
 func newModel(t *testing.T) Model {
 	t.Helper()
-	lipgloss.SetColorProfile(termenv.Ascii)
-	m := New(styles.New(styles.DefaultTheme()))
+	m := New(uitest.PlainStyles())
 	m.SetSize(100, 40)
 	return m
-}
-
-func press(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "ctrl+s":
-		return tea.KeyMsg{Type: tea.KeyCtrlS}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
 
 // typed sends text a key per rune; the cursor's blink commands are not run.
 func typed(m Model, text string) Model {
 	for _, r := range text {
-		m, _ = m.Update(press(string(r)))
+		m, _ = m.Update(uitest.Key(string(r)))
 	}
 	return m
 }
@@ -81,7 +59,7 @@ func TestClosedDialogIgnoresKeys(t *testing.T) {
 		t.Fatalf("new dialog: open %v view %q", m.IsOpen(), m.View())
 	}
 	for _, k := range []string{"ctrl+s", "esc", "x"} {
-		if _, cmd := m.Update(press(k)); cmd != nil {
+		if _, cmd := m.Update(uitest.Key(k)); cmd != nil {
 			t.Errorf("closed dialog answers %s", k)
 		}
 	}
@@ -122,7 +100,7 @@ func TestInvalidJSONIsNotSent(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "not valid JSON") || strings.Contains(v, "ctrl+s sends") {
 		t.Errorf("view does not say the JSON is invalid:\n%s", v)
 	}
-	m, cmd := m.Update(press("ctrl+s"))
+	m, cmd := m.Update(uitest.Key("ctrl+s"))
 	if cmd != nil || !m.IsOpen() {
 		t.Fatalf("invalid JSON: ctrl+s yields %#v, open %v", uitest.Msgs(cmd), m.IsOpen())
 	}
@@ -131,7 +109,7 @@ func TestInvalidJSONIsNotSent(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "valid JSON") || strings.Contains(v, "not valid JSON") || !strings.Contains(v, "ctrl+s sends") {
 		t.Errorf("view does not say the JSON is valid:\n%s", v)
 	}
-	m, cmd = m.Update(press("ctrl+s"))
+	m, cmd = m.Update(uitest.Key("ctrl+s"))
 	sub := submitted(t, cmd)
 	if string(sub.Payload) != `{"type":"ping"}` || !reflect.DeepEqual(sub.Targets, targets) {
 		t.Errorf("submitted %q to %+v", sub.Payload, sub.Targets)
@@ -147,7 +125,7 @@ func TestEmptyIsNotSent(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "empty: write a JSON message") {
 		t.Errorf("empty editor's view:\n%s", v)
 	}
-	if m, cmd := m.Update(press("ctrl+s")); cmd != nil || !m.IsOpen() {
+	if m, cmd := m.Update(uitest.Key("ctrl+s")); cmd != nil || !m.IsOpen() {
 		t.Errorf("empty payload: ctrl+s yields %#v, open %v", uitest.Msgs(cmd), m.IsOpen())
 	}
 }
@@ -162,7 +140,7 @@ func TestOversizedIsNotSent(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "too large") || !strings.Contains(v, "/ 128 KB") {
 		t.Errorf("view does not say the payload is too large:\n%s", v[len(v)-min(len(v), 400):])
 	}
-	m, cmd := m.Update(press("ctrl+s"))
+	m, cmd := m.Update(uitest.Key("ctrl+s"))
 	if cmd != nil || !m.IsOpen() {
 		t.Errorf("oversized payload: ctrl+s yields %#v, open %v", uitest.Msgs(cmd), m.IsOpen())
 	}
@@ -172,14 +150,14 @@ func TestEscCloses(t *testing.T) {
 	for _, messages := range [][]config.Message{nil, saved()} {
 		m := newModel(t)
 		_ = m.Open(targets, "2 connections", messages)
-		m, cmd := m.Update(press("esc"))
+		m, cmd := m.Update(uitest.Key("esc"))
 		if got := uitest.Msgs(cmd); len(got) != 1 || got[0] != (CancelMsg{}) {
 			t.Errorf("esc yields %#v, want CancelMsg", got)
 		}
 		if m.IsOpen() || m.View() != "" {
 			t.Errorf("esc left the dialog open (%d saved messages)", len(messages))
 		}
-		if _, cmd := m.Update(press("ctrl+s")); cmd != nil {
+		if _, cmd := m.Update(uitest.Key("ctrl+s")); cmd != nil {
 			t.Error("a closed dialog sends on ctrl+s")
 		}
 	}
@@ -211,7 +189,7 @@ func TestSavedMessages(t *testing.T) {
 		{"x", `{"type":"ping"}`},  // not typed into the editor
 		{"j", `{"type":"notice","text":"at 22:00"}`},
 	} {
-		m, _ = m.Update(press(step.key))
+		m, _ = m.Update(uitest.Key(step.key))
 		if got := string(m.Payload()); got != step.want {
 			t.Fatalf("after %s the editor holds %q, want %q", step.key, got, step.want)
 		}
@@ -221,7 +199,7 @@ func TestSavedMessages(t *testing.T) {
 	}
 
 	// Enter picks it: the editor has the focus and edits the picked message.
-	m, _ = m.Update(press("enter"))
+	m, _ = m.Update(uitest.Key("enter"))
 	if m.onList {
 		t.Fatal("enter left the focus on the list")
 	}
@@ -232,17 +210,17 @@ func TestSavedMessages(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "not valid JSON") {
 		t.Errorf("edited to invalid JSON, view:\n%s", v)
 	}
-	if _, cmd := m.Update(press("ctrl+s")); cmd != nil {
+	if _, cmd := m.Update(uitest.Key("ctrl+s")); cmd != nil {
 		t.Error("the edited, invalid message was sent")
 	}
 
 	// Picking another saved message replaces the edit; it is what is sent.
-	m, _ = m.Update(press("tab"))
+	m, _ = m.Update(uitest.Key("tab"))
 	if !m.onList {
 		t.Fatal("tab did not move the focus to the list")
 	}
-	m, _ = m.Update(press("j"))
-	m, cmd := m.Update(press("ctrl+s"))
+	m, _ = m.Update(uitest.Key("j"))
+	m, cmd := m.Update(uitest.Key("ctrl+s"))
 	sub := submitted(t, cmd)
 	if string(sub.Payload) != `{"type":"reload"}` || !reflect.DeepEqual(sub.Targets, targets) {
 		t.Errorf("submitted %q to %+v", sub.Payload, sub.Targets)
@@ -258,7 +236,7 @@ func TestTabSwitchesFocus(t *testing.T) {
 	if !m.onList || m.editor.Focused() {
 		t.Fatalf("opened with saved messages: list focus %v, editor focused %v", m.onList, m.editor.Focused())
 	}
-	m, _ = m.Update(press("tab"))
+	m, _ = m.Update(uitest.Key("tab"))
 	if m.onList || !m.editor.Focused() {
 		t.Fatalf("after tab: list focus %v, editor focused %v", m.onList, m.editor.Focused())
 	}
@@ -266,7 +244,7 @@ func TestTabSwitchesFocus(t *testing.T) {
 	if got := string(m.Payload()); got != `{"type":"ping"}k` {
 		t.Fatalf("typing in the editor: %q", got)
 	}
-	m, _ = m.Update(press("tab"))
+	m, _ = m.Update(uitest.Key("tab"))
 	if !m.onList || m.editor.Focused() {
 		t.Fatalf("after the second tab: list focus %v, editor focused %v", m.onList, m.editor.Focused())
 	}
@@ -276,7 +254,7 @@ func TestTabSwitchesFocus(t *testing.T) {
 	if m.onList || !m.editor.Focused() {
 		t.Fatalf("opened without saved messages: list focus %v, editor focused %v", m.onList, m.editor.Focused())
 	}
-	m, _ = m.Update(press("tab"))
+	m, _ = m.Update(uitest.Key("tab"))
 	if m.onList {
 		t.Error("tab moved the focus to an empty list")
 	}
@@ -285,8 +263,8 @@ func TestTabSwitchesFocus(t *testing.T) {
 func TestReopenResets(t *testing.T) {
 	m := newModel(t)
 	_ = m.Open(targets, "2 connections", saved())
-	m, _ = m.Update(press("j"))
-	m, _ = m.Update(press("esc"))
+	m, _ = m.Update(uitest.Key("j"))
+	m, _ = m.Update(uitest.Key("esc"))
 	other := ops.Targets{All: true}
 	_ = m.Open(other, "all connections", saved())
 	if got := string(m.Payload()); got != `{"type":"ping"}` || m.cursor != 0 || !reflect.DeepEqual(m.Targets(), other) {

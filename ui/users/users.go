@@ -15,8 +15,11 @@ import (
 	"wsops/ui/view"
 )
 
+// name is the view's name in the registry and its `:` command.
+const name = "users"
+
 // Def registers the view.
-var Def = view.Def{Name: "users", Usage: ":users", New: New}
+var Def = view.Def{Name: name, Usage: ":users", New: New}
 
 var columns = []table.Column{
 	{Title: "USER", Width: 28}, {Title: "CONNS", Width: 6}, {Title: "APPS", Width: 36}, {Title: "ENTITY TYPES", Flex: true},
@@ -27,17 +30,14 @@ type Model struct {
 	table table.Model
 	users []fleet.User
 	keys  KeyMap
-	// latest is the feed's newest snapshot and query the console's filter;
-	// the users are summed up from them off the UI goroutine, while on top.
-	latest  fleet.Snapshot
-	query   fleet.Query
-	queries view.Coalescer
-	top     bool
+	// follow keeps the feed's snapshot and the filter, and runs the query
+	// that sums the users up.
+	follow feed.Follower
 }
 
 // New returns an empty users view.
 func New(c *view.Common) view.View {
-	m := &Model{table: table.New(columns, c.Styles), keys: DefaultKeyMap()}
+	m := &Model{table: table.New(columns, c.Styles), keys: DefaultKeyMap(), follow: feed.NewFollower(name, false)}
 	m.table.SetEmptyText("no users")
 	return m
 }
@@ -46,7 +46,10 @@ func New(c *view.Common) view.View {
 func (m *Model) Init() tea.Cmd { return nil }
 
 // Open sums the users up.
-func (m *Model) Open(string) tea.Cmd { m.top = true; return m.requery() }
+func (m *Model) Open(string) tea.Cmd {
+	m.follow.Follow(view.TopMsg{Name: Def.Name})
+	return m.requery()
+}
 
 // Title names the view.
 func (m *Model) Title() string { return Def.Name }
@@ -59,11 +62,8 @@ type usersMsg struct {
 
 // requery sums up the users of the filtered snapshot, while on top.
 func (m *Model) requery() tea.Cmd {
-	if !m.top {
-		return nil
-	}
-	snap, q := m.latest, m.query
-	return m.queries.Ask(func(seq int64) tea.Msg {
+	snap, q := m.follow.Snapshot(), m.follow.Query()
+	return m.follow.Ask(func(seq int64) tea.Msg {
 		return usersMsg{seq: seq, users: snap.Users(snap.Query(q, fleet.ByID, false))}
 	})
 }
@@ -81,17 +81,13 @@ func (m *Model) SetSize(w, h int) { m.table.SetSize(w, h) }
 // the filter; the rest goes to the table.
 func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
 	switch msg := msg.(type) {
-	case feed.ChangedMsg:
-		m.latest = msg.Snap
-		return m, m.requery()
-	case view.FilterMsg:
-		m.query = msg.Query
-		return m, m.requery()
-	case view.TopMsg:
-		m.top = msg.Name == Def.Name
-		return m, m.requery() // uncovered: what changed meanwhile (nil while covered)
+	case feed.ChangedMsg, view.FilterMsg, view.TopMsg:
+		if m.follow.Follow(msg) {
+			return m, m.requery()
+		}
+		return m, nil
 	case usersMsg:
-		current, again := m.queries.Done(msg.seq)
+		current, again := m.follow.Done(msg.seq)
 		if current {
 			m.SetUsers(msg.users)
 		}
