@@ -144,12 +144,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd, _ := m.feed.Update(feed.RescanMsg{}) // show what changed
 		return m, tea.Batch(cmd, m.broadcast(msg))
 	}
+	sums := m.feed.Summaries()
 	cmd, out := m.feed.Update(msg)
 	cmds := []tea.Cmd{cmd, m.actions.Update(msg), m.broadcast(msg)}
 	for _, o := range out {
 		cmds = append(cmds, m.fromFeed(o))
 	}
-	if out != nil {
+	if m.feed.Summaries() != sums {
 		m.layout() // the header's matrix grows with the apps the data holds
 	}
 	return m, tea.Batch(cmds...)

@@ -47,7 +47,8 @@ type Feed struct {
 	scan     scan
 	history  []int
 	summary  fleet.Summary
-	sums     view.Coalescer
+	summing  view.Coalescer
+	sums     uint64 // summaries taken: the header may have grown
 	// sampleAfter is set when a scan ends: the first summary asked after it
 	// gives the sparkline the refresh's total.
 	sampleAfter int64
@@ -105,6 +106,10 @@ type Header struct {
 	History  []int
 }
 
+// Summaries counts the summaries taken: when it moved, the header may have
+// grown (the matrix has a row per app the data holds).
+func (f *Feed) Summaries() uint64 { return f.sums }
+
 // Header returns the header's figures.
 func (f *Feed) Header() Header {
 	return Header{Summary: f.summary, Scanning: f.scan.running, Streamed: f.scan.streamed, Last: f.scan.last, History: f.history}
@@ -159,11 +164,12 @@ func (f *Feed) Update(msg tea.Msg) (tea.Cmd, []tea.Msg) {
 		}
 		return nil, nil
 	case summaryMsg:
-		current, again := f.sums.Done(msg.seq)
+		current, again := f.summing.Done(msg.seq)
 		if !current {
 			return nil, nil
 		}
 		f.summary = msg.summary
+		f.sums++
 		if f.sampleAfter != 0 && msg.seq > f.sampleAfter {
 			f.sampleAfter = 0
 			f.history = append(f.history, msg.summary.Total)
@@ -202,7 +208,7 @@ func (f *Feed) changed(refreshed bool) []tea.Msg {
 // summarize sums the whole fleet up for the header, off the UI goroutine.
 func (f *Feed) summarize() tea.Cmd {
 	snap, schema := f.fleet.Snapshot(), f.c.Ops.Schema()
-	return f.sums.Ask(func(seq int64) tea.Msg {
+	return f.summing.Ask(func(seq int64) tea.Msg {
 		return summaryMsg{seq: seq, summary: snap.Summary(nil, schema)}
 	})
 }
