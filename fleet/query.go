@@ -9,7 +9,9 @@ import (
 // and stable across refreshes). Free words match, case-insensitively, the id,
 // user, app, entity type, platform or any problem; app:, entity:, user: and
 // platform: must equal the row's value; is:problem keeps rows with problems,
-// is:gone rows a probe found gone, is:stale rows that are Stale() or gone.
+// is:stale (or is:gone) rows a probe found gone — what conns --stale lists
+// and prune deletes; a record too old or past its TTL is a problem, not
+// stale, until a probe says so.
 // topic: is not applied here: rows carry no topics, so the console pushes it
 // down to DynamoDB (Query.Select). Vanished rows are included.
 //
@@ -33,7 +35,7 @@ func (s Snapshot) Query(q Query, key SortKey, desc bool) []int32 {
 type matcher struct {
 	app, entity, platform code
 	user                  string
-	stale, problem, gone  bool
+	stale, problem        bool
 	words                 []wordMatch
 }
 
@@ -56,7 +58,7 @@ type wordMatch struct {
 // newMatcher resolves q; ok is false when no row can match (a token value
 // that no row has).
 func (v *view) newMatcher(q Query) (m matcher, ok bool) {
-	m = matcher{user: q.User, stale: q.Stale, problem: q.Problem, gone: q.Gone}
+	m = matcher{user: q.User, stale: q.Stale || q.Gone, problem: q.Problem}
 	for _, t := range []struct {
 		value  string
 		values []string
@@ -116,8 +118,7 @@ func (m *matcher) matches(r *Row, c rowCodes, st State, problems []problemSet) b
 	case m.app.rejects(c.app), m.entity.rejects(c.entity), m.platform.rejects(c.platform),
 		m.user != "" && r.User != m.user,
 		m.problem && c.problems == 0,
-		m.gone && st&Gone == 0,
-		m.stale && st&Gone == 0 && !problems[c.problems].stale:
+		m.stale && st&Gone == 0:
 		return false
 	}
 	for i := range m.words {

@@ -55,9 +55,12 @@ func TestQueryFilters(t *testing.T) {
 		{"user:driver", []string{}},
 		{"topic:order#1", []string{"Vv7", "Xa1", "Xb2", "Yc3", "Yd4", "Ze5", "Zf6"}},
 		{"is:problem", []string{"Xb2", "Yc3", "Yd4", "Ze5"}},
-		{"is:stale", []string{"Xb2", "Yd4", "Ze5"}},
+		// Stale is what a probe found gone, as conns --stale and prune: a
+		// record too old or past its TTL is a problem until probed.
+		{"is:stale", []string{"Yd4"}},
 		{"is:gone", []string{"Yd4"}},
-		{"driver is:stale", []string{"Xb2"}},
+		{"driver is:stale", []string{}},
+		{"older is:problem", []string{"Xb2"}},
 		{"driver app:order-receiver", []string{"Zf6"}},
 		{"app:customers entity:customer platform:web", []string{"Vv7"}},
 	}
@@ -133,7 +136,7 @@ func referenceQuery(s Snapshot, q Query, key SortKey, desc bool) []int32 {
 		fields := append([]string{r.ID, r.User, r.App, r.Entity, r.Platform}, r.Problems...)
 		ok := (q.App == "" || r.App == q.App) && (q.Entity == "" || r.Entity == q.Entity) &&
 			(q.User == "" || r.User == q.User) && (q.Platform == "" || r.Platform == q.Platform) &&
-			(!q.Problem || len(r.Problems) > 0) && (!q.Gone || st&Gone != 0) && (!q.Stale || r.Stale() || st&Gone != 0)
+			(!q.Problem || len(r.Problems) > 0) && (!q.Gone && !q.Stale || st&Gone != 0)
 		for _, w := range q.Words {
 			ok = ok && slices.ContainsFunc(fields, func(f string) bool { return strings.Contains(strings.ToLower(f), w) })
 		}

@@ -42,10 +42,9 @@ type Row struct {
 	Problems []string
 }
 
-// Stale reports whether the record cannot belong to a live connection: it is
-// older than API Gateway's 2 h maximum, or its TTL has passed.
-func (r *Row) Stale() bool { return isStale(r.Problems) }
-
+// isStale reports whether problems say a record cannot belong to a live
+// connection: it is older than API Gateway's 2 h maximum, or its TTL has
+// passed (a subscription's is:stale; a connection's is what a probe says).
 func isStale(problems []string) bool {
 	for _, p := range problems {
 		if p == problemTooOld || p == problemTTLExpired {

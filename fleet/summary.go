@@ -11,13 +11,14 @@ import (
 // Vanished rows are no longer in the registry: they are counted in Vanished
 // only.
 type Summary struct {
-	Total    int // rows in the registry
-	Stale    int // Stale() or probed gone, as is:stale
-	Problems int // rows with at least one problem
-	Gone     int // probed gone
-	Cells    map[data.AppEntity]int
-	Vanished int // rows gone from the registry since the last refresh
-	Breaking int // rows in a cell that breaks the schema's app → entity type rule
+	Total int // rows in the registry
+	// Stale counts the rows a probe found gone (is:stale, conns --stale,
+	// what prune deletes); Probed the rows a probe answered for.
+	Stale, Probed int
+	Problems      int // rows with at least one problem
+	Cells         map[data.AppEntity]int
+	Vanished      int // rows gone from the registry since the last refresh
+	Breaking      int // rows in a cell that breaks the schema's app → entity type rule
 }
 
 // Summary counts the rows at idx (nil: every row).
@@ -39,10 +40,10 @@ func (s Snapshot) Summary(idx []int32, schema data.Schema) Summary {
 			sum.Problems++
 		}
 		if st&Gone != 0 {
-			sum.Gone++
-		}
-		if st&Gone != 0 || v.dict.problems[c.problems].stale {
 			sum.Stale++
+		}
+		if st&probeBits != 0 {
+			sum.Probed++
 		}
 		cells[cell{c.app, c.entity}]++
 	})

@@ -22,7 +22,7 @@ func TestSummary(t *testing.T) {
 		want Summary
 	}{
 		{"all rows", nil, Summary{
-			Total: 6, Stale: 3, Problems: 4, Gone: 1, Vanished: 1, Breaking: 1,
+			Total: 6, Stale: 1, Probed: 2, Problems: 4, Vanished: 1, Breaking: 1,
 			Cells: map[data.AppEntity]int{
 				{App: "drivers", EntityType: "driver"}:          2,
 				{App: "order-receiver", EntityType: "customer"}: 1,
@@ -31,7 +31,7 @@ func TestSummary(t *testing.T) {
 			},
 		}},
 		{"the rows of a query", s.Query(drivers, ByID, false), Summary{
-			Total: 3, Stale: 1, Problems: 1,
+			Total: 3, Probed: 1, Problems: 1,
 			Cells: map[data.AppEntity]int{
 				{App: "drivers", EntityType: "driver"}:          2,
 				{App: "order-receiver", EntityType: "merchant"}: 1,
