@@ -42,7 +42,8 @@ type Options struct {
 	Confirmer *confirm.Confirmer
 	// Refresh is the interval between rescans (default 1s).
 	Refresh time.Duration
-	// ProbeRPS bounds the background GetConnection probe (default 20/s).
+	// ProbeRPS bounds the background GetConnection probe, which passes over
+	// the whole fleet (0: the profile's management_rps).
 	ProbeRPS float64
 	// Client resolves the :client view's identities (nil: no test client).
 	Client clientview.ProfileResolver

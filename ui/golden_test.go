@@ -16,11 +16,12 @@ import (
 // then moves no cursor (a lost "j" opened the wrong row's details in one CI
 // run). And "refreshed 0s ago" as well: the scan's end is a message of its
 // own that can arrive after the table got its rows, and a golden taken before
-// it shows "scanning… 9 rows" in the header.
+// it shows "scanning… 9 rows" in the header. And the background probe's
+// pass over the fleet ended (nothing answers in the fixture: "of 0 probed").
 func console(t *testing.T) *teatest.TestModel {
 	t.Helper()
 	tm := teatest.NewTestModel(t, New(t.Context(), fixtureOptions(t)), teatest.WithInitialTermSize(160, 45))
-	waitOutput(t, tm, "conns  9 rows", "refreshed 0s ago")
+	waitOutput(t, tm, "conns  9 rows", "refreshed 0s ago", "probed 0s ago")
 	return tm
 }
 

@@ -52,9 +52,6 @@ func New(ctx context.Context, opt Options) Model {
 	if opt.Refresh <= 0 {
 		opt.Refresh = time.Second
 	}
-	if opt.ProbeRPS <= 0 {
-		opt.ProbeRPS = 20
-	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}

@@ -165,7 +165,7 @@ func (goneGateway) Delete(context.Context, string) error { return errors.New("no
 
 func TestProbeMarksGoneRowsForIsGone(t *testing.T) {
 	r := newRig(t, uitest.Options{Gateway: goneGateway{gone: map[string]bool{"Conn00000000004=": true}}})
-	r.until("the probe's answer", func(m Model) bool { return m.feed.Header().Summary.Gone == 1 })
+	r.until("the probe's answer", func(m Model) bool { return m.feed.Header().Summary.Stale == 1 })
 	r.filter("is:gone")
 	r.until("the gone row alone", func(m Model) bool {
 		id, _ := m.conns().Selected()

@@ -34,8 +34,8 @@ type ChangedMsg struct {
 // RescanMsg asks for a scan now (after an action, to show what changed).
 type RescanMsg struct{}
 
-// ProbeMsg asks the feed to probe IDs (a view's rows on screen) unless a
-// probe runs already.
+// ProbeMsg tells the feed which rows a view shows, after a scan: they are
+// probed first — in a pass over the whole fleet when one is due, else alone.
 type ProbeMsg struct{ IDs []string }
 
 // Feed is the live fleet of one session.
@@ -52,7 +52,9 @@ type Feed struct {
 	// sampleAfter is set when a scan ends: the first summary asked after it
 	// gives the sparkline the refresh's total.
 	sampleAfter int64
-	probe       int64 // the probe running (0: none); older probes' answers are dropped
+	// onScreen are the rows a view last said it shows: probed first.
+	onScreen []string
+	probe    prober
 }
 
 // scan is the scan in progress and the last one's timing.
@@ -104,6 +106,11 @@ type Header struct {
 	Streamed int
 	Last     time.Time
 	History  []int
+	// Probing is set while a pass probes the whole fleet, Probed of
+	// ToProbe rows so far; ProbedAt is when the last whole pass ended.
+	Probing         bool
+	Probed, ToProbe int
+	ProbedAt        time.Time
 }
 
 // Summaries counts the summaries taken: when it moved, the header may have
@@ -112,7 +119,9 @@ func (f *Feed) Summaries() uint64 { return f.sums }
 
 // Header returns the header's figures.
 func (f *Feed) Header() Header {
-	return Header{Summary: f.summary, Scanning: f.scan.running, Streamed: f.scan.streamed, Last: f.scan.last, History: f.history}
+	p := f.probe
+	return Header{Summary: f.summary, Scanning: f.scan.running, Streamed: f.scan.streamed, Last: f.scan.last, History: f.history,
+		Probing: p.id != 0 && p.pass, Probed: p.done, ToProbe: p.total, ProbedAt: p.last}
 }
 
 // next is the pause before the next refresh: the interval, or three times
@@ -145,22 +154,26 @@ func (f *Feed) Update(msg tea.Msg) (tea.Cmd, []tea.Msg) {
 		}
 		return f.Start(), []tea.Msg{view.RefreshMsg{}}
 	case ProbeMsg:
-		if f.probe != 0 || len(msg.IDs) == 0 {
+		f.onScreen = msg.IDs
+		if f.probe.id != 0 || len(msg.IDs) == 0 {
 			return nil, nil
 		}
-		f.probe = view.Seq()
-		return probe(f.c.Ctx, f.c.Ops, f.probe, msg.IDs, f.c.ProbeRPS), nil
-	case probeMsg:
-		if msg.probe != f.probe {
-			return nil, nil // an old session's probe, cancelled with it
+		if f.probe.due(f.c.Now()) {
+			return f.pass(), nil
 		}
+		return f.probeIDs(ops.StreamIDs(msg.IDs), false, len(msg.IDs)), nil
+	case probeMsg:
+		if msg.probe != f.probe.id {
+			return nil, nil // an old probe's (or an old session's), cancelled with it
+		}
+		f.probe.done++
 		if msg.known {
 			f.fleet.SetProbe(msg.id, msg.gone)
 		}
 		return tea.Batch(waitProbe(msg.probe, msg.answers), f.summarize()), f.changed(false)
 	case probeDoneMsg:
-		if msg.probe == f.probe {
-			f.probe = 0
+		if msg.probe == f.probe.id {
+			f.probe.end(f.c.Now())
 		}
 		return nil, nil
 	case summaryMsg:
@@ -198,7 +211,11 @@ func (f *Feed) done(msg doneMsg) (tea.Cmd, []tea.Msg) {
 		f.scan.last = now
 		f.sampleAfter = view.Seq()
 	}
-	return tea.Batch(f.summarize(), refreshAfter(f.c.Ctx, f.next(), f.scan.id)), append(out, f.changed(msg.err == nil)...)
+	cmds := []tea.Cmd{f.summarize(), refreshAfter(f.c.Ctx, f.next(), f.scan.id)}
+	if msg.err == nil && f.probe.id == 0 && f.probe.due(now) {
+		cmds = append(cmds, f.pass())
+	}
+	return tea.Batch(cmds...), append(out, f.changed(msg.err == nil)...)
 }
 
 func (f *Feed) changed(refreshed bool) []tea.Msg {

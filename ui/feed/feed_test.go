@@ -1,12 +1,17 @@
 package feed
 
 import (
+	"context"
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"wsops/fleet"
 	"wsops/internal/uitest"
+	"wsops/ops"
 	"wsops/ui/confirm"
 )
 
@@ -17,8 +22,8 @@ type harness struct {
 	changed []ChangedMsg
 }
 
-func drive(t *testing.T) *uitest.Driver[*harness] {
-	c := uitest.New(t, confirm.NewConfirmer(), uitest.Options{}).Common(t)
+func drive(t *testing.T, opt ...uitest.Options) *uitest.Driver[*harness] {
+	c := uitest.New(t, confirm.NewConfirmer(), append(opt, uitest.Options{})[0]).Common(t)
 	return uitest.Drive(t, &harness{f: New(c, time.Hour)}, func(h *harness, msg tea.Msg) (*harness, tea.Cmd) {
 		cmd, out := h.f.Update(msg)
 		for _, o := range out {
@@ -31,9 +36,9 @@ func drive(t *testing.T) *uitest.Driver[*harness] {
 }
 
 // scanned is the feed after its first scan and summary.
-func scanned(t *testing.T) *uitest.Driver[*harness] {
+func scanned(t *testing.T, opt ...uitest.Options) *uitest.Driver[*harness] {
 	t.Helper()
-	d := drive(t)
+	d := drive(t, opt...)
 	d.Run(d.M.f.Start())
 	if !d.M.f.Header().Scanning {
 		t.Error("no scan reported once started")
@@ -66,23 +71,75 @@ func TestStartStreamsTheFleet(t *testing.T) {
 	}
 }
 
-func TestProbeWhileOneRunsIsIgnored(t *testing.T) {
+// answers is a management API that says ids in gone are gone and every
+// other connection is open.
+type answers struct{ gone map[string]bool }
+
+func (a answers) Get(_ context.Context, id string) (ops.ConnectionInfo, error) {
+	if a.gone[id] {
+		return ops.ConnectionInfo{}, ops.ErrGone
+	}
+	return ops.ConnectionInfo{ConnectedAt: uitest.Now}, nil
+}
+func (answers) Post(context.Context, string, []byte) error { return errors.New("no post in this test") }
+func (answers) Delete(context.Context, string) error       { return errors.New("no delete in this test") }
+
+// The first scan starts a pass over the whole fleet; once it ended, every
+// row is probed and the stale ones counted.
+func TestAPassProbesTheWholeFleetAfterTheFirstScan(t *testing.T) {
+	gw := answers{gone: map[string]bool{"Conn00000000004=": true, "Conn00000000007=": true}}
+	d := scanned(t, uitest.Options{Gateway: gw})
+	if hd := d.M.f.Header(); !hd.Probing || hd.ToProbe != 9 {
+		t.Fatalf("after the first scan: probing %v of %d, want a pass over 9", hd.Probing, hd.ToProbe)
+	}
+	d.Until("the pass's end and its summary", func(h *harness) bool {
+		hd := h.f.Header()
+		return !hd.Probing && !hd.ProbedAt.IsZero() && hd.Summary.Probed == 9
+	}, nil)
+	if hd := d.M.f.Header(); hd.Summary.Stale != 2 || hd.Probed != 9 {
+		t.Errorf("header %+v: want 2 stale of 9 probed", hd)
+	}
+}
+
+// Between passes, the rows a view shows are probed alone, one probe at a time.
+func TestBetweenPassesOnlyTheRowsOnScreenAreProbed(t *testing.T) {
 	d := scanned(t)
+	d.Until("the first pass's end", func(h *harness) bool { return !h.f.Header().ProbedAt.IsZero() }, nil)
 	f := d.M.f
 	if cmd, _ := f.Update(ProbeMsg{}); cmd != nil {
 		t.Error("a probe of no ids started")
 	}
 	ids := []string{"Conn00000000001=", "Conn00000000002="}
 	d.Send(ProbeMsg{IDs: ids})
-	if f.probe == 0 {
-		t.Fatal("the probe did not start")
+	if f.probe.id == 0 || f.probe.pass || f.probe.total != 2 || f.Header().Probing {
+		t.Fatalf("probe %+v: want the 2 rows on screen alone, not a pass", f.probe)
 	}
-	running := f.probe
-	if cmd, _ := f.Update(ProbeMsg{IDs: ids}); cmd != nil || f.probe != running {
+	running := f.probe.id
+	if cmd, _ := f.Update(ProbeMsg{IDs: ids}); cmd != nil || f.probe.id != running {
 		t.Error("a second probe started while one ran")
 	}
-	d.Until("the probe's end", func(h *harness) bool { return h.f.probe == 0 }, nil)
+	d.Until("the probe's end", func(h *harness) bool { return h.f.probe.id == 0 }, nil)
 	if cmd, _ := f.Update(ProbeMsg{IDs: ids}); cmd == nil {
 		t.Error("no probe started after the last one ended")
+	}
+}
+
+// A pass offers the rows on screen first, then every other row once, and
+// no row that left the registry.
+func TestAPassOffersTheRowsOnScreenFirst(t *testing.T) {
+	fl := fleet.New()
+	conns := uitest.Conns()
+	fl.Add(conns)
+	fl.BeginRefresh()
+	fl.Add(conns[1:]) // Conn00000000001= left the registry
+	fl.EndRefresh()
+	var got []string
+	for id := range passIDs(t.Context(), fl.Snapshot(), []string{"Conn00000000005=", "Conn00000000001=", "Conn00000000005="}) {
+		got = append(got, id)
+	}
+	want := []string{"Conn00000000005=", "Conn00000000002=", "Conn00000000003=", "Conn00000000004=",
+		"Conn00000000006=", "Conn00000000007=", "Conn00000000008=", "Conn00000000009="}
+	if !slices.Equal(got, want) {
+		t.Errorf("a pass offers %v, want %v", got, want)
 	}
 }

@@ -60,10 +60,11 @@ type probeMsg struct {
 // probeDoneMsg ends a background probe.
 type probeDoneMsg struct{ probe int64 }
 
-// probe asks GetConnection about ids through ops' light background probe at rps.
-func probe(ctx context.Context, o *ops.Ops, id int64, ids []string, rps float64) tea.Cmd {
+// probe asks GetConnection about ids through ops' light background probe
+// at rps (0: the profile's rate).
+func probe(ctx context.Context, o *ops.Ops, id int64, ids <-chan string, rps float64) tea.Cmd {
 	return func() tea.Msg {
-		return waitProbe(id, o.Probe(ctx, ops.StreamIDs(ids), rps, true))()
+		return waitProbe(id, o.Probe(ctx, ids, rps, true))()
 	}
 }
 

@@ -5,6 +5,8 @@
 package header
 
 import (
+	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,7 +28,13 @@ type Info struct {
 	Region               string
 	Preset               string
 
-	Total, Stale, Problems, Gone int
+	// Stale counts the rows a probe found gone, of Probed rows probed;
+	// ProbedAt is when the last pass over the whole fleet ended (zero:
+	// none yet); Probing says a pass runs, ProbeDone of ProbeTotal so far.
+	Total, Stale, Probed, Problems int
+	ProbedAt                       time.Time
+	Probing                        bool
+	ProbeDone, ProbeTotal          int
 
 	// Cells is the live app × entity type count matrix.
 	Cells map[ops.AppEntity]int
@@ -167,19 +175,14 @@ func counts(info Info, w int, st styles.Styles) string {
 		}
 		return seg{thousands(n), st.Header}
 	}
-	vals := []seg{{thousands(info.Total), st.Header}, num(info.Stale, st.Problem), num(info.Problems, st.Problem), num(info.Gone, st.Gone)}
-	build := func(labels [4]string, gap string) []seg {
-		var out []seg
-		for i, l := range labels {
-			if i > 0 {
-				out = append(out, seg{gap, st.Header})
-			}
-			out = append(out, seg{l + " ", st.Muted}, vals[i])
-		}
-		return out
+	build := func(conns, problems, coverage string, gap string) []seg {
+		out := []seg{{conns + " ", st.Muted}, {thousands(info.Total), st.Header}, {gap, st.Header},
+			{"stale ", st.Muted}, num(info.Stale, st.Gone)}
+		out = append(out, seg{coverage, st.Muted})
+		return append(out, seg{gap, st.Header}, seg{problems + " ", st.Muted}, num(info.Problems, st.Problem))
 	}
-	full := build([4]string{"connections", "stale", "problems", "gone"}, "   ")
-	short := build([4]string{"conns", "stale", "prob", "gone"}, "  ")
+	full := build("connections", "problems", coverage(info, false), "   ")
+	short := build("conns", "prob", coverage(info, true), "  ")
 	if sw := min(len(info.History), sparkMax, w-width(full)-3); len(info.History) > 1 && sw >= sparkMin {
 		spark := []seg{{Sparkline(info.History, sw), st.Sparkline}}
 		if s, ok := line(w, full, spark, 3); ok {
@@ -190,6 +193,26 @@ func counts(info Info, w int, st styles.Styles) string {
 		return s
 	}
 	return cut(w, short)
+}
+
+// coverage says after the stale count how much of the fleet it covers:
+// " of 300 probed 12s ago", " (probing 120/310)", " (not probed yet)"; short,
+// "/300", " …120/310", " ?".
+func coverage(info Info, short bool) string {
+	now := cmp.Or(info.Now, time.Now())
+	switch {
+	case info.Probing && short:
+		return fmt.Sprintf(" …%s/%s", thousands(info.ProbeDone), thousands(info.ProbeTotal))
+	case info.Probing:
+		return fmt.Sprintf(" (probing %s/%s)", thousands(info.ProbeDone), thousands(info.ProbeTotal))
+	case info.ProbedAt.IsZero() && short:
+		return " ?"
+	case info.ProbedAt.IsZero():
+		return " (not probed yet)"
+	case short:
+		return "/" + thousands(info.Probed)
+	}
+	return fmt.Sprintf(" of %s probed %s ago", thousands(info.Probed), ago(now.Sub(info.ProbedAt)))
 }
 
 // ago is a short duration: 3s, 5m, 2h10m, 3d.

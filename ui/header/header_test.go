@@ -36,7 +36,7 @@ func wizz() Info {
 	return Info{
 		Profile: "wizz-merchants-prod", Production: true, ReadOnly: true,
 		Endpoint: "wss://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev", Region: "us-east-1", Preset: "wizz",
-		Total: 12_400, Stale: 31, Problems: 212, Gone: 4,
+		Total: 12_400, Stale: 31, Probed: 12_380, Problems: 212, ProbedAt: now.Add(-12 * time.Second),
 		Cells: map[data.AppEntity]int{
 			{App: "drivers", EntityType: "driver"}:          3_950,
 			{App: "customers", EntityType: "customer"}:      6_020,
@@ -133,8 +133,8 @@ func TestNarrowingDropsSparklineFirst(t *testing.T) {
 			t.Fatalf("width %d: labels abbreviated while the sparkline still showed at %d", w, w+1)
 		}
 	}
-	if hasSpark(60) || !hasFull(60) || hasFull(40) {
-		t.Fatalf("60: sparkline %v, full %v; 40: full %v", hasSpark(60), hasFull(60), hasFull(40))
+	if hasSpark(75) || !hasFull(75) || hasFull(60) {
+		t.Fatalf("75: sparkline %v, full %v; 60: full %v", hasSpark(75), hasFull(75), hasFull(60))
 	}
 }
 

@@ -72,7 +72,8 @@ type Common struct {
 	Profile *config.Profile
 	Styles  styles.Styles
 	Now     func() time.Time
-	// ProbeRPS bounds the background GetConnection probe.
+	// ProbeRPS bounds the background GetConnection probe (0: the
+	// profile's rate).
 	ProbeRPS float64
 }
 
