@@ -35,7 +35,8 @@ type ChangedMsg struct {
 type RescanMsg struct{}
 
 // ProbeMsg tells the feed which rows a view shows, after a scan: they are
-// probed first — in a pass over the whole fleet when one is due, else alone.
+// probed first — in a pass over the whole fleet when one is due, else with
+// the rows no probe answered for yet.
 type ProbeMsg struct{ IDs []string }
 
 // Feed is the live fleet of one session.
@@ -155,13 +156,10 @@ func (f *Feed) Update(msg tea.Msg) (tea.Cmd, []tea.Msg) {
 		return f.Start(), []tea.Msg{view.RefreshMsg{}}
 	case ProbeMsg:
 		f.onScreen = msg.IDs
-		if f.probe.id != 0 || len(msg.IDs) == 0 {
+		if len(msg.IDs) == 0 {
 			return nil, nil
 		}
-		if f.probe.due(f.c.Now()) {
-			return f.pass(), nil
-		}
-		return f.probeIDs(ops.StreamIDs(msg.IDs), false, len(msg.IDs)), nil
+		return f.probeNext(f.c.Now()), nil
 	case probeMsg:
 		if msg.probe != f.probe.id {
 			return nil, nil // an old probe's (or an old session's), cancelled with it
@@ -212,8 +210,8 @@ func (f *Feed) done(msg doneMsg) (tea.Cmd, []tea.Msg) {
 		f.sampleAfter = view.Seq()
 	}
 	cmds := []tea.Cmd{f.summarize(), refreshAfter(f.c.Ctx, f.next(), f.scan.id)}
-	if msg.err == nil && f.probe.id == 0 && f.probe.due(now) {
-		cmds = append(cmds, f.pass())
+	if msg.err == nil {
+		cmds = append(cmds, f.probeNext(now))
 	}
 	return tea.Batch(cmds...), append(out, f.changed(msg.err == nil)...)
 }

@@ -101,9 +101,10 @@ func TestAPassProbesTheWholeFleetAfterTheFirstScan(t *testing.T) {
 	}
 }
 
-// Between passes, the rows a view shows are probed alone, one probe at a time.
+// Between passes, the rows a view shows (and those no probe answered for)
+// are probed alone, one probe at a time.
 func TestBetweenPassesOnlyTheRowsOnScreenAreProbed(t *testing.T) {
-	d := scanned(t)
+	d := scanned(t, uitest.Options{Gateway: answers{}})
 	d.Until("the first pass's end", func(h *harness) bool { return !h.f.Header().ProbedAt.IsZero() }, nil)
 	f := d.M.f
 	if cmd, _ := f.Update(ProbeMsg{}); cmd != nil {
@@ -134,12 +135,24 @@ func TestAPassOffersTheRowsOnScreenFirst(t *testing.T) {
 	fl.Add(conns[1:]) // Conn00000000001= left the registry
 	fl.EndRefresh()
 	var got []string
-	for id := range passIDs(t.Context(), fl.Snapshot(), []string{"Conn00000000005=", "Conn00000000001=", "Conn00000000005="}) {
+	first := []string{"Conn00000000005=", "Conn00000000001=", "Conn00000000005="}
+	for id := range passIDs(t.Context(), fl.Snapshot(), first, false) {
 		got = append(got, id)
 	}
 	want := []string{"Conn00000000005=", "Conn00000000002=", "Conn00000000003=", "Conn00000000004=",
 		"Conn00000000006=", "Conn00000000007=", "Conn00000000008=", "Conn00000000009="}
 	if !slices.Equal(got, want) {
 		t.Errorf("a pass offers %v, want %v", got, want)
+	}
+	// A top-up: the rows on screen, then those no probe answered for.
+	fl.SetProbe("Conn00000000002=", false)
+	fl.SetProbe("Conn00000000003=", true)
+	got = nil
+	for id := range passIDs(t.Context(), fl.Snapshot(), first, true) {
+		got = append(got, id)
+	}
+	want = []string{"Conn00000000005=", "Conn00000000004=", "Conn00000000006=", "Conn00000000007=", "Conn00000000008=", "Conn00000000009="}
+	if !slices.Equal(got, want) {
+		t.Errorf("a top-up offers %v, want %v", got, want)
 	}
 }

@@ -11,12 +11,13 @@ import (
 )
 
 // passEvery is the least pause between two passes over the whole fleet; a
-// pass that took longer waits as long as it took, so that probing costs at
-// most half of the rate it runs at.
-const passEvery = 30 * time.Second
+// pass that took longer waits as long as it took, so that passes cost at
+// most half of the rate they run at.
+const passEvery = 10 * time.Second
 
-// prober is the background probe: a pass over the whole fleet, or the rows
-// on screen alone between passes.
+// prober is the background probe: a pass over the whole fleet, or, between
+// passes, a top-up of the rows on screen and the rows no probe answered for
+// yet (new since the last pass).
 type prober struct {
 	id          int64 // the probe running (0: none); older probes' answers are dropped
 	pass        bool  // the probe running covers the whole fleet
@@ -39,16 +40,30 @@ func (p *prober) end(now time.Time) {
 	p.id, p.pass = 0, false
 }
 
-// pass probes every row of the fleet, the rows on screen first.
-func (f *Feed) pass() tea.Cmd {
+// probeNext starts the probe due at now: a pass over the whole fleet, else
+// a top-up; nil when one runs or there is nothing to probe.
+func (f *Feed) probeNext(now time.Time) tea.Cmd {
+	if f.probe.id != 0 {
+		return nil
+	}
+	pass := f.probe.due(now)
 	snap := f.fleet.Snapshot()
+	wanted := func(st fleet.State) bool { return st&fleet.Vanished == 0 && (pass || st&(fleet.Gone|fleet.Live) == 0) }
 	total := 0
 	for i := range snap.Len() {
-		if snap.State(i)&fleet.Vanished == 0 {
+		if wanted(snap.State(i)) {
 			total++
 		}
 	}
-	return f.probeIDs(passIDs(f.c.Ctx, snap, f.onScreen), true, total)
+	for _, id := range f.onScreen {
+		if i, ok := snap.Index(id); ok && !wanted(snap.State(i)) && snap.State(i)&fleet.Vanished == 0 {
+			total++ // on screen, probed again though known
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	return f.probeIDs(passIDs(f.c.Ctx, snap, f.onScreen, !pass), pass, total)
 }
 
 // probeIDs starts a probe of ids (total of them).
@@ -58,8 +73,8 @@ func (f *Feed) probeIDs(ids <-chan string, pass bool, total int) tea.Cmd {
 }
 
 // passIDs offers first, then every other row of snap that is still in the
-// registry, until ctx ends.
-func passIDs(ctx context.Context, snap fleet.Snapshot, first []string) <-chan string {
+// registry (unknown: only those no probe answered for), until ctx ends.
+func passIDs(ctx context.Context, snap fleet.Snapshot, first []string, unknown bool) <-chan string {
 	ids := make(chan string)
 	go func() {
 		defer close(ids)
@@ -81,7 +96,11 @@ func passIDs(ctx context.Context, snap fleet.Snapshot, first []string) <-chan st
 			}
 		}
 		for i := range snap.Len() {
-			if id := snap.Row(i).ID; snap.State(i)&fleet.Vanished == 0 && !seen[id] && !offer(id) {
+			st, id := snap.State(i), snap.Row(i).ID
+			if st&fleet.Vanished != 0 || seen[id] || unknown && st&(fleet.Gone|fleet.Live) != 0 {
+				continue
+			}
+			if !offer(id) {
 				return
 			}
 		}
