@@ -82,7 +82,7 @@ func (m Model) headerView() string {
 		ProbedAt: f.ProbedAt, Probing: f.Probing, ProbeDone: f.Probed, ProbeTotal: f.ToProbe,
 		Cells: sum.Cells, Breaks: p.Schema.Breaks,
 		Apps: axis(p.Schema, sum.Cells, true), Entities: axis(p.Schema, sum.Cells, false),
-		LastRefresh: f.Last, Now: m.opt.Now(), Scanning: f.Scanning, Progress: progress,
+		LastRefresh: f.Last, Now: m.opt.Now(), Scanning: f.Scanning, Paused: f.Paused, Progress: progress,
 		History: f.History,
 	}, m.width, m.st)
 }

@@ -4,7 +4,7 @@ import "github.com/charmbracelet/bubbles/key"
 
 // keyMap are the console's global keys.
 type keyMap struct {
-	Command, Filter, Back, Quit, Help key.Binding
+	Command, Filter, Back, Quit, Help, Refresh, Pause key.Binding
 }
 
 func defaultKeys(usage string) keyMap {
@@ -14,9 +14,11 @@ func defaultKeys(usage string) keyMap {
 		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh now")),
+		Pause:   key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "pause/resume auto-refresh")),
 	}
 }
 
 func (k keyMap) bindings() []key.Binding {
-	return []key.Binding{k.Command, k.Filter, k.Back, k.Help, k.Quit}
+	return []key.Binding{k.Command, k.Filter, k.Back, k.Refresh, k.Pause, k.Help, k.Quit}
 }

@@ -155,14 +155,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // fromFeed applies what the feed says to the frame and hands it to the views.
 func (m *Model) fromFeed(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case view.StatusMsg:
-		m.setStatus(msg.Text, msg.Err)
+	if st, ok := msg.(view.StatusMsg); ok {
+		m.setStatus(st.Text, st.Err)
 		return nil
-	case feed.ChangedMsg:
-		if msg.Refreshed && m.statusErr {
-			m.setStatus("", false) // a refresh went through: the last error is history
-		}
 	}
 	return m.broadcast(msg)
 }
@@ -223,6 +218,10 @@ func (m *Model) back() tea.Cmd {
 // when it captures them, to the input bar while it is open, then to the
 // global bindings, then to the view.
 func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.statusErr {
+		// An error stays until the operator acts: no refresh clears it.
+		m.setStatus("", false)
+	}
 	if m.actions.IsOpen() {
 		if m.actions.OnlySummary() && key.Matches(k, m.keys.Quit) {
 			return m, tea.Quit // nothing runs: the summary does not hold the console
@@ -261,6 +260,12 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = !m.showHelp
 		m.layout()
 		return m, nil
+	case key.Matches(k, m.keys.Refresh):
+		cmd, _ := m.feed.Update(feed.RescanMsg{})
+		return m, tea.Batch(cmd, m.broadcast(view.RefreshMsg{}))
+	case key.Matches(k, m.keys.Pause):
+		cmd, _ := m.feed.Update(feed.PauseMsg{})
+		return m, cmd
 	case key.Matches(k, m.keys.Command):
 		cmd := m.bar.Open(cmdbar.Command, "")
 		m.layout()

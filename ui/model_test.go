@@ -121,9 +121,31 @@ func TestFailedRefreshKeepsTheFleetAndSaysSo(t *testing.T) {
 	if r.M.conns().Len() != 9 || r.M.feed.Header().Summary.Total != 9 {
 		t.Fatalf("the failed refresh lost the fleet: %d rows", r.M.conns().Len())
 	}
+	// The error stays through a good refresh, until the operator acts.
 	reg.fail.Store(false)
 	r.Send(feed.RescanMsg{})
-	r.until("the error cleared by a good refresh", func(m Model) bool { return !m.statusErr && !m.feed.Header().Scanning })
+	r.until("a good refresh", func(m Model) bool { return !m.feed.Header().Scanning && len(m.feed.Header().History) == 2 })
+	if !r.M.statusErr || !strings.Contains(r.M.View(), "refresh failed") {
+		t.Fatalf("a good refresh cleared the error: status %q", r.M.status)
+	}
+	r.Send(runes("j"))
+	if r.M.statusErr {
+		t.Errorf("a key left the error on: %q", r.M.status)
+	}
+}
+
+// An error (a mistyped command) stays on screen through refreshes.
+func TestErrorsStayUntilTheOperatorActs(t *testing.T) {
+	r := newRig(t, uitest.Options{})
+	r.command("bogus")
+	for range 3 {
+		r.Send(feed.RescanMsg{})
+		n := len(r.M.feed.Header().History)
+		r.until("a refresh", func(m Model) bool { return len(m.feed.Header().History) > n })
+	}
+	if !strings.Contains(r.M.View(), "unknown command :bogus") {
+		t.Fatalf("the error went with a refresh:\n%s", r.M.View())
+	}
 }
 
 func TestRefreshMarksAppearedAndVanishedRows(t *testing.T) {
@@ -257,5 +279,23 @@ func TestHeaderMatrixStaysSmallWithJunkApps(t *testing.T) {
 	view := r.M.View()
 	if !strings.Contains(view, "+196 more") || !strings.Contains(view, "Conn00000000001=") {
 		t.Fatalf("the matrix is not capped or the table is gone:\n%s", view)
+	}
+}
+
+// ctrl+r scans now; ctrl+p pauses the refresh ticks, and says so.
+func TestRefreshAndPauseKeys(t *testing.T) {
+	r := newRig(t, uitest.Options{})
+	r.Send(tea.KeyMsg{Type: tea.KeyCtrlR})
+	if !r.M.feed.Header().Scanning {
+		t.Fatal("ctrl+r did not scan")
+	}
+	r.until("the scan", func(m Model) bool { return !m.feed.Header().Scanning })
+	r.Send(tea.KeyMsg{Type: tea.KeyCtrlP})
+	if !strings.Contains(r.M.View(), "paused · refreshed") {
+		t.Fatalf("the header does not say paused:\n%s", r.M.View())
+	}
+	r.Send(tea.KeyMsg{Type: tea.KeyCtrlP})
+	if strings.Contains(r.M.View(), "paused") {
+		t.Fatalf("still paused after ctrl+p again:\n%s", r.M.View())
 	}
 }

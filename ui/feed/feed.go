@@ -31,8 +31,13 @@ type ChangedMsg struct {
 	Refreshed bool
 }
 
-// RescanMsg asks for a scan now (after an action, to show what changed).
+// RescanMsg asks for a scan now (after an action, to show what changed;
+// ctrl+r).
 type RescanMsg struct{}
+
+// PauseMsg pauses the refresh ticks, or resumes them (ctrl+p): a paused
+// feed scans only when asked (RescanMsg).
+type PauseMsg struct{}
 
 // ProbeMsg tells the feed which rows a view shows, after a scan: they are
 // probed first — in a pass over the whole fleet when one is due, else with
@@ -55,7 +60,11 @@ type Feed struct {
 	sampleAfter int64
 	// onScreen are the rows a view last said it shows: probed first.
 	onScreen []string
-	probe    prober
+	// quiet counts the refreshes in a row that changed nothing: the ticks
+	// slow down; paused stops them.
+	quiet  int
+	paused bool
+	probe  prober
 }
 
 // scan is the scan in progress and the last one's timing.
@@ -112,6 +121,7 @@ type Header struct {
 	Probing         bool
 	Probed, ToProbe int
 	ProbedAt        time.Time
+	Paused          bool
 }
 
 // Summaries counts the summaries taken: when it moved, the header may have
@@ -122,13 +132,18 @@ func (f *Feed) Summaries() uint64 { return f.sums }
 func (f *Feed) Header() Header {
 	p := f.probe
 	return Header{Summary: f.summary, Scanning: f.scan.running, Streamed: f.scan.streamed, Last: f.scan.last, History: f.history,
-		Probing: p.id != 0 && p.pass, Probed: p.done, ToProbe: p.total, ProbedAt: p.last}
+		Probing: p.id != 0 && p.pass, Probed: p.done, ToProbe: p.total, ProbedAt: p.last, Paused: f.paused}
 }
 
 // next is the pause before the next refresh: the interval, or three times
-// the last scan's duration on fleets where scans take long.
+// the last scan's duration on fleets where scans take long, doubled for
+// every refresh in a row that found nothing new or gone (up to maxRefresh).
 func (f *Feed) next() time.Duration {
-	return min(max(f.interval, 3*f.scan.took), maxRefresh)
+	d := max(f.interval, 3*f.scan.took)
+	for range min(f.quiet, 8) {
+		d *= 2
+	}
+	return min(d, maxRefresh)
 }
 
 // Update applies the feed's own messages. It returns its next command and
@@ -149,9 +164,15 @@ func (f *Feed) Update(msg tea.Msg) (tea.Cmd, []tea.Msg) {
 		return f.done(msg)
 	case RescanMsg:
 		return f.Start(), nil
+	case PauseMsg:
+		f.paused = !f.paused
+		if f.paused || f.scan.running {
+			return nil, nil
+		}
+		return refreshAfter(f.c.Ctx, f.next(), f.scan.id), nil // resumed: the ticks again
 	case tickMsg:
-		if msg.scan != f.scan.id {
-			return nil, nil // a newer scan started meanwhile and has its own tick
+		if msg.scan != f.scan.id || f.paused {
+			return nil, nil // a newer scan has its own tick; a paused feed waits to be asked
 		}
 		return f.Start(), []tea.Msg{view.RefreshMsg{}}
 	case ProbeMsg:
@@ -205,7 +226,13 @@ func (f *Feed) done(msg doneMsg) (tea.Cmd, []tea.Msg) {
 		f.fleet.AbortRefresh()
 		out = append(out, view.StatusMsg{Text: fmt.Sprintf("refresh failed (showing the previous one): %v", msg.err), Err: true})
 	} else {
-		f.fleet.EndRefresh()
+		switch diff := f.fleet.EndRefresh(); {
+		case f.scan.last.IsZero(): // the first scan: nothing to compare with
+		case diff.Appeared+diff.Vanished == 0:
+			f.quiet++
+		default:
+			f.quiet = 0
+		}
 		f.scan.last = now
 		f.sampleAfter = view.Seq()
 	}

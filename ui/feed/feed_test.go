@@ -13,6 +13,7 @@ import (
 	"wsops/internal/uitest"
 	"wsops/ops"
 	"wsops/ui/confirm"
+	"wsops/ui/view"
 )
 
 // harness is a model around the feed, as the root holds it: it keeps the
@@ -154,5 +155,48 @@ func TestAPassOffersTheRowsOnScreenFirst(t *testing.T) {
 	want = []string{"Conn00000000005=", "Conn00000000004=", "Conn00000000006=", "Conn00000000007=", "Conn00000000008=", "Conn00000000009="}
 	if !slices.Equal(got, want) {
 		t.Errorf("a top-up offers %v, want %v", got, want)
+	}
+}
+
+// A paused feed takes no tick: it scans only when asked; resumed, it ticks
+// again.
+func TestPausedFeedScansOnlyWhenAsked(t *testing.T) {
+	d := scanned(t)
+	f := d.M.f
+	d.Send(PauseMsg{})
+	if !f.Header().Paused {
+		t.Fatal("the header does not say paused")
+	}
+	if cmd, _ := f.Update(tickMsg{scan: f.scan.id}); cmd != nil {
+		t.Fatal("a paused feed scanned on its tick")
+	}
+	d.Send(RescanMsg{})
+	if !f.Header().Scanning {
+		t.Fatal("a paused feed did not scan when asked")
+	}
+	d.Until("the scan's end", func(h *harness) bool { return !h.f.Header().Scanning }, nil)
+	if cmd, _ := f.Update(PauseMsg{}); cmd == nil || f.Header().Paused {
+		t.Error("resuming set no next tick")
+	}
+}
+
+// Refreshes that find nothing new or gone slow the ticks down, up to a
+// minute; one that finds a change brings them back.
+func TestQuietRefreshesSlowDown(t *testing.T) {
+	f := New(&view.Common{}, time.Second)
+	for quiet, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second} {
+		if f.quiet = quiet; f.next() != want {
+			t.Errorf("after %d quiet refreshes: next in %v, want %v", quiet, f.next(), want)
+		}
+	}
+	if f.quiet = 20; f.next() != maxRefresh {
+		t.Errorf("after 20 quiet refreshes: next in %v, want %v", f.next(), maxRefresh)
+	}
+	d := scanned(t)
+	before := d.M.f.quiet
+	d.Send(RescanMsg{})
+	d.Until("a second, quiet scan", func(h *harness) bool { return !h.f.Header().Scanning && len(h.f.Header().History) == 2 }, nil)
+	if d.M.f.quiet != before+1 {
+		t.Errorf("a refresh that changed nothing: %d quiet refreshes, want %d", d.M.f.quiet, before+1)
 	}
 }

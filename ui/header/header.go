@@ -48,6 +48,7 @@ type Info struct {
 	LastRefresh time.Time // zero: not refreshed yet
 	Now         time.Time // for "refreshed 3s ago"; zero: time.Now()
 	Scanning    bool
+	Paused      bool   // auto-refresh paused by the operator
 	Progress    string // shown after "scanning…", e.g. "12,400 rows"
 	History     []int  // connection count over the session, for the sparkline
 }
@@ -164,6 +165,9 @@ func status(info Info) (long, short string) {
 		now = time.Now()
 	}
 	a := ago(now.Sub(info.LastRefresh))
+	if info.Paused {
+		return "paused · refreshed " + a + " ago", "paused"
+	}
 	return "refreshed " + a + " ago", a + " ago"
 }
 
