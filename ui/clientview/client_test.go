@@ -136,6 +136,11 @@ func TestEditorSavedMessagesHistoryAndSearch(t *testing.T) {
 	}
 	d.key(tea.KeyMsg{Type: tea.KeyCtrlS})
 	d.until("the reply", func(m Model) bool { return strings.Contains(m.View(), `"topic":"order#o-\"9"`) })
+	// The send's own end (which files the message in the history) may come
+	// after the reply: both are answers of their own.
+	d.until("the sent message in the history", func(m Model) bool {
+		return len(m.history) > 0 && strings.Contains(m.history[len(m.history)-1], "subscribe_order")
+	})
 
 	// Too large: refused before sending, with the reason.
 	d.M.editor.SetValue(`{"pad":"` + strings.Repeat("x", 200*1024) + `"}`)
