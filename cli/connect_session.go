@@ -208,7 +208,7 @@ func (fw *frameWriter) frame(ev wsclient.Event) error {
 		fw.w.WriteString(",\n")
 	}
 	fw.n++
-	fw.w.Write(b)
+	fw.w.Write(sanitize.JSON(b)) // a frame may carry C1 or bidi controls, which encoding/json leaves raw
 	if fw.format == formatJSONL {
 		fw.w.WriteString("\n")
 	}

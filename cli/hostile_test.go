@@ -12,6 +12,7 @@ import (
 
 	"wsops/data"
 	"wsops/sanitize"
+	"wsops/wsclient"
 )
 
 // hostileStrings are the texts a registry can hold that a terminal would act
@@ -167,5 +168,32 @@ func TestHostileRecordsTableAndJSON(t *testing.T) {
 				t.Errorf("-o %s: nested map %d deep, want 30", format, depth)
 			}
 		}
+	}
+}
+
+// The ids a send or logout lists (gone, failed, unknown) come from the
+// registry: one that retitles and clears the terminal is printed escaped.
+func TestListedIDsAreSanitized(t *testing.T) {
+	var b strings.Builder
+	listIDs(&b, "gone", []string{"\x1b]0;KEYTITLE\x07\x1b[2J", "ok-id\u009b31m"})
+	terminalSafe(t, "listIDs", b.String())
+	if !strings.Contains(b.String(), `\x1b]0;KEYTITLE\x07\x1b[2J`) {
+		t.Errorf("the hostile id is not shown escaped: %q", b.String())
+	}
+}
+
+// A frame's data in -o jsonl keeps C1 and bidi controls escaped (encoding/json
+// leaves them raw), and decodes to the same text.
+func TestConnectJSONLFramesAreTerminalSafe(t *testing.T) {
+	var b strings.Builder
+	fw := newFrameWriter(&b, formatJSONL)
+	data := "csi\u009b31m bidi\u202eevil"
+	if err := fw.frame(wsclient.Event{Kind: wsclient.KindFrame, Dir: wsclient.In, Data: []byte(data), Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	terminalSafe(t, "connect -o jsonl", b.String())
+	var f struct{ Data string }
+	if err := json.Unmarshal([]byte(b.String()), &f); err != nil || f.Data != data {
+		t.Errorf("the frame decodes to %q (%v), want %q", f.Data, err, data)
 	}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -110,7 +109,7 @@ func printRepairPlan(ctx context.Context, g *globals, out format, rules []string
 		return failed(err)
 	}
 	if out != formatTable {
-		return json.NewEncoder(g.streams.Out).Encode(planOutput(plan))
+		return writeJSON(g.streams.Out, planOutput(plan))
 	}
 	return writePlanTable(g.streams.Out, o.Schema(), plan, "wsops repair --apply")
 }

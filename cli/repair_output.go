@@ -92,7 +92,7 @@ func changeLine(s data.Schema, c repairplan.Change) string {
 func printRepairResult(g *globals, out format, f repairFlags, s data.Schema, res ops.RepairResult) error {
 	if out != formatTable {
 		if f.undo != "" {
-			return json.NewEncoder(g.streams.Out).Encode(struct {
+			return writeJSON(g.streams.Out, struct {
 				Restored     int    `json:"restored"`
 				Conflicts    int    `json:"conflicts"`
 				Failed       int    `json:"failed"`
@@ -100,7 +100,7 @@ func printRepairResult(g *globals, out format, f repairFlags, s data.Schema, res
 				Journal      string `json:"journal"`
 			}{res.Applied, res.Conflicts, res.Failed, res.NotAttempted, res.Journal})
 		}
-		return json.NewEncoder(g.streams.Out).Encode(res)
+		return writeJSON(g.streams.Out, res)
 	}
 	bw := bufio.NewWriter(g.streams.Out)
 	verb := "applied"

@@ -14,6 +14,7 @@ import (
 
 	"wsops/mgmt"
 	"wsops/ops"
+	"wsops/sanitize"
 )
 
 type sendFlags struct {
@@ -224,7 +225,10 @@ func listIDs(w io.Writer, kind string, ids []string) {
 	if len(ids) == 0 {
 		return
 	}
-	shown := ids[:min(20, len(ids))]
+	shown := make([]string, min(20, len(ids)))
+	for i := range shown {
+		shown[i] = sanitize.Text(ids[i]) // registry ids can hold escape sequences
+	}
 	more := ""
 	if len(ids) > len(shown) {
 		more = fmt.Sprintf(" … and %d more", len(ids)-len(shown))
