@@ -15,7 +15,7 @@ import (
 func openSendDialog(t *testing.T, opt uitest.Options) *rig {
 	t.Helper()
 	r := newRig(t, opt)
-	r.Keys("  ")
+	r.Keys(" j ")
 	r.Send(runes("x"))
 	r.until("the send dialog", func(m Model) bool { return strings.Contains(m.View(), "Send to 2 connection ids") })
 	return r

@@ -84,7 +84,7 @@ func counts(s progress.Summary) map[string]int {
 
 func TestConsoleSendsToMarkedRowsAndLogsOutOnTheSandbox(t *testing.T) {
 	r, w := worldRig(t, 4, worldOptions{})
-	r.Keys("  ")
+	r.Keys(" j ")
 	marked := r.M.conns().Marked()
 	if len(marked) != 2 {
 		t.Fatalf("marked %v", marked)
@@ -109,9 +109,9 @@ func TestConsoleSendsToMarkedRowsAndLogsOutOnTheSandbox(t *testing.T) {
 		}
 	}
 
-	// Logout of one marked row: unmark the second, press L.
+	// Logout of one marked row: unmark the second (under the cursor), press L.
 	r.Send(esc)
-	r.Keys("k ")
+	r.Keys(" ")
 	if got := r.M.conns().Marked(); !slices.Equal(got, marked[:1]) {
 		t.Fatalf("marked %v, want %v", got, marked[:1])
 	}

@@ -35,6 +35,7 @@ func TestGoldenConfirmProduction(t *testing.T) {
 func TestGoldenSendDialog(t *testing.T) {
 	tm := console(t)
 	tm.Send(runes(" "))
+	tm.Send(runes("j"))
 	tm.Send(runes(" "))
 	tm.Send(runes("x"))
 	waitOutput(t, tm, "Send to")

@@ -206,9 +206,10 @@ func TestEnterOpensDetailAndMarksSurviveRefresh(t *testing.T) {
 	if got := r.M.conns().Marked(); len(got) != 1 {
 		t.Fatalf("marks after refresh %v", got)
 	}
-	if id, _ := r.M.conns().Selected(); id != "Conn00000000002=" {
+	if id, _ := r.M.conns().Selected(); id != "Conn00000000001=" {
 		t.Fatalf("cursor moved to %s across the refresh", id)
 	}
+	r.Send(runes("j"))
 	r.Send(enter)
 	r.until("the details", func(m Model) bool {
 		return m.topName() == "detail" && strings.Contains(m.View(), "detail Conn00000000002=") && strings.Contains(m.View(), "Attributes:")

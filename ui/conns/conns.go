@@ -4,6 +4,7 @@ package conns
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,6 +53,8 @@ type Model struct {
 	follow feed.Follower
 	// probeDue is set when a scan ended: the next rows listed are probed.
 	probeDue bool
+	// anchor is the row last marked with space, where v's range starts.
+	anchor string
 }
 
 // New returns an empty connections view.
@@ -71,8 +74,31 @@ func (m *Model) Open(string) tea.Cmd { return nil }
 // Title names the view.
 func (m *Model) Title() string { return "conns" }
 
-// Note is the row count, after the breadcrumb.
-func (m *Model) Note() string { return fmt.Sprintf("%d rows", m.Len()) }
+// Note is the row count and the marks', after the breadcrumb.
+func (m *Model) Note() string {
+	if n := len(m.Marked()); n > 0 {
+		return fmt.Sprintf("%d rows, %d marked", m.Len(), n)
+	}
+	return fmt.Sprintf("%d rows", m.Len())
+}
+
+// Captures takes esc while rows are marked: it clears the marks before it
+// goes back.
+func (m *Model) Captures(k tea.KeyMsg) bool {
+	return key.Matches(k, m.keys.ClearMarks) && len(m.src.marks) > 0
+}
+
+// markRange marks every row from the last one marked with space (the
+// first row, when none) to the cursor.
+func (m *Model) markRange() {
+	cur, from := m.table.Cursor(), 0
+	if at, ok := m.src.snap.Index(m.anchor); ok {
+		from = max(0, slices.Index(m.src.rows, int32(at)))
+	}
+	for i := min(from, cur); i <= max(from, cur) && i < len(m.src.rows); i++ {
+		m.src.marks[m.src.snap.Row(int(m.src.rows[i])).ID] = true
+	}
+}
 
 // SetRows shows the given rows of a snapshot, keeping the cursor on the
 // connection it was on when that connection is still listed.
@@ -191,8 +217,19 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 			if !m.src.marks[id] {
 				delete(m.src.marks, id)
 			}
-			m.table.SetCursor(m.table.Cursor() + 1)
+			m.anchor = id
 		}
+		return nil
+	case key.Matches(k, m.keys.MarkRange):
+		m.markRange()
+		return nil
+	case key.Matches(k, m.keys.MarkAll):
+		for _, r := range m.src.rows {
+			m.src.marks[m.src.snap.Row(int(r)).ID] = true
+		}
+		return nil
+	case key.Matches(k, m.keys.ClearMarks):
+		clear(m.src.marks)
 		return nil
 	case key.Matches(k, m.keys.Open):
 		if id, ok := m.Selected(); ok {

@@ -16,13 +16,6 @@ import (
 	"wsops/ui/view"
 )
 
-func press(k string) tea.KeyMsg {
-	if k == "enter" {
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-}
-
 func snapshot(conns []data.Connection) fleet.Snapshot {
 	fl := fleet.New()
 	fl.Add(conns)
@@ -93,11 +86,11 @@ func TestSortKeysChangeOrder(t *testing.T) {
 	if got := ids(m); got[0] != "Conn00000000001=" || got[8] != "Conn00000000009=" {
 		t.Fatalf("by id: %v", got)
 	}
-	send(m, press("s")) // by user: customer-0001 first, the hostile "x…" last
+	send(m, uitest.Key("s")) // by user: customer-0001 first, the hostile "x…" last
 	if got := ids(m); got[0] != "Conn00000000003=" || got[8] != "Conn00000000008=" {
 		t.Errorf("s (by user): %v", got)
 	}
-	send(m, press("S"))
+	send(m, uitest.Key("S"))
 	if got := ids(m); got[0] != "Conn00000000008=" || got[8] != "Conn00000000003=" {
 		t.Errorf("S (by user, reversed): %v", got)
 	}
@@ -114,8 +107,12 @@ func TestMarksAreTheTargets(t *testing.T) {
 	if got := m.Targets(); !slices.Equal(got, []string{"Conn00000000001="}) {
 		t.Fatalf("no marks: targets %v, want the cursor's", got)
 	}
-	send(m, press(" "))
-	send(m, press(" ")) // the cursor moved down after the first mark
+	send(m, uitest.Key(" "))
+	if id, _ := m.Selected(); id != "Conn00000000001=" || m.Note() != "9 rows, 1 marked" {
+		t.Fatalf("after space: cursor on %s, note %q; want it left on the marked row, and the mark counted", id, m.Note())
+	}
+	send(m, uitest.Key("j"))
+	send(m, uitest.Key(" "))
 	want := []string{"Conn00000000001=", "Conn00000000002="}
 	if got := m.Targets(); !slices.Equal(got, want) {
 		t.Fatalf("targets %v, want %v", got, want)
@@ -124,7 +121,7 @@ func TestMarksAreTheTargets(t *testing.T) {
 		t.Errorf("view does not list the 9 rows:\n%s", m.View())
 	}
 	m.table.SetCursor(0)
-	send(m, press(" ")) // unmark
+	send(m, uitest.Key(" ")) // unmark
 	if got := m.Targets(); !slices.Equal(got, want[1:]) {
 		t.Errorf("after unmarking: targets %v, want %v", got, want[1:])
 	}
@@ -134,16 +131,45 @@ func TestMarksAreTheTargets(t *testing.T) {
 	}
 }
 
+// v marks from the last mark to the cursor, * every row listed, esc
+// clears the marks (and is the view's only while there are some).
+func TestRangeAllAndClearMarks(t *testing.T) {
+	m := loaded(t)
+	send(m, uitest.Key("j"))
+	send(m, uitest.Key(" ")) // the anchor: row 2
+	for range 3 {
+		send(m, uitest.Key("j"))
+	}
+	send(m, uitest.Key("v"))
+	want := []string{"Conn00000000002=", "Conn00000000003=", "Conn00000000004=", "Conn00000000005="}
+	if got := m.Marked(); !slices.Equal(got, want) {
+		t.Fatalf("v marked %v, want %v", got, want)
+	}
+	esc := tea.KeyMsg{Type: tea.KeyEsc}
+	if !m.Captures(esc) {
+		t.Fatal("esc with marks is not the view's")
+	}
+	send(m, esc)
+	if got := m.Marked(); len(got) != 0 || m.Captures(esc) {
+		t.Fatalf("esc left marks %v (or still takes esc)", got)
+	}
+	filter(t, m, "app:customers")
+	send(m, uitest.Key("*"))
+	if got := m.Marked(); len(got) != m.Len() || len(got) != 3 {
+		t.Errorf("* marked %v, want the 3 rows listed", got)
+	}
+}
+
 func TestKeysAskForDetailsSendAndLogout(t *testing.T) {
 	m := loaded(t)
-	if got := only(t, m, press("enter")); got != (view.OpenMsg{Name: "detail", Arg: "Conn00000000001="}) {
+	if got := only(t, m, uitest.Key("enter")); got != (view.OpenMsg{Name: "detail", Arg: "Conn00000000001="}) {
 		t.Errorf("enter yields %#v", got)
 	}
-	sm, ok := only(t, m, press("x")).(action.SendMsg)
+	sm, ok := only(t, m, uitest.Key("x")).(action.SendMsg)
 	if !ok || !slices.Equal(sm.Targets.Conns, []string{"Conn00000000001="}) || sm.Targets.All {
 		t.Errorf("x yields %#v", sm)
 	}
-	st, ok := only(t, m, press("L")).(action.StartMsg)
+	st, ok := only(t, m, uitest.Key("L")).(action.StartMsg)
 	if !ok || st.Do == nil || !strings.Contains(st.Title, "force logout") {
 		t.Errorf("L yields %#v", st)
 	}

@@ -4,13 +4,16 @@ import "github.com/charmbracelet/bubbles/key"
 
 // KeyMap are the connections view's own keys (the table's come on top).
 type KeyMap struct {
-	Mark, Open, SortNext, SortReverse, Send, Logout key.Binding
+	Mark, MarkRange, MarkAll, ClearMarks, Open, SortNext, SortReverse, Send, Logout key.Binding
 }
 
 // DefaultKeyMap is the connections view's key map.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Mark:        key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
+		MarkRange:   key.NewBinding(key.WithKeys("v", "ctrl+@"), key.WithHelp("v", "mark from the last mark to here")),
+		MarkAll:     key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "mark every row listed")),
+		ClearMarks:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the marks")),
 		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
 		SortNext:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort column")),
 		SortReverse: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort")),
@@ -20,9 +23,11 @@ func DefaultKeyMap() KeyMap {
 }
 
 // ShortHelp implements help.KeyMap.
-func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Open, k.Mark, k.SortNext} }
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Mark, k.Send, k.Logout, k.SortNext}
+}
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Open, k.Mark, k.SortNext, k.SortReverse, k.Send, k.Logout}}
+	return [][]key.Binding{{k.Open, k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Send, k.Logout, k.SortNext, k.SortReverse}}
 }
