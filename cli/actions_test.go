@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,5 +119,46 @@ func TestActionCommands(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(os.Getenv("XDG_STATE_HOME"), "wsops", "audit.jsonl"))
 	if err != nil || strings.Count(string(raw), `"phase":"start"`) != 2 || strings.Count(string(raw), `"phase":"end"`) != 2 {
 		t.Errorf("the audit log holds, want 2 start and 2 end lines (%v):\n%s", err, raw)
+	}
+}
+
+// A selection that matches no record is not a success: exit 1, a message
+// that says so (naming an app the preset does not know), and nothing done —
+// no call, no journal, no audit line.
+func TestEmptySelectionIsNotASuccess(t *testing.T) {
+	w, cfg := actionWorld(t)
+	state := os.Getenv("XDG_STATE_HOME")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"send", "--app", "nonexistent-app", "--data", `{}`, "--yes"},
+			`no connection matches app nonexistent-app: no app "nonexistent-app" in the preset (it knows customers, drivers, order-receiver)`},
+		{[]string{"send", "--user", "nobody", "--data", `{}`, "--yes"}, "no connection matches user nobody"},
+		{[]string{"send", "--topic", "order#doesnotexist", "--data", `{}`, "--yes"}, "no connection matches topic order#doesnotexist"},
+		{[]string{"logout", "--user", "nobody", "--yes"}, "no connection matches user nobody"},
+		{[]string{"send", "--entity", "merchnat", "--data", `{}`, "--dry-run"}, `no entity type "merchnat" in the preset`},
+	}
+	for _, c := range cases {
+		_, errOut, code := run(t, append([]string{"--config", cfg}, c.args...)...)
+		if code != ExitFailed || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, errOut, ExitFailed, c.want)
+		}
+	}
+	w.Settle()
+	for _, id := range w.IDs {
+		if frames := w.Client(id).Frames(); len(frames) != 0 {
+			t.Errorf("client %s received %d frames from an empty selection", id, len(frames))
+		}
+	}
+	var written []string
+	filepath.WalkDir(state, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			written = append(written, path)
+		}
+		return nil
+	})
+	if len(written) != 0 {
+		t.Errorf("empty selections wrote %v (want no journal, no audit line)", written)
 	}
 }

@@ -20,6 +20,11 @@ type Targets struct {
 	All    bool
 }
 
+// ErrNoMatch means a selection (--user, --topic, --app, --entity,
+// --platform, --all) matched no record: an action on it does nothing, and
+// writes no journal and no audit line.
+var ErrNoMatch = errors.New("no connection matches")
+
 // ErrNoTargets means the targeting names nobody.
 var ErrNoTargets = errors.New("no targets: name --conn, --user, --topic, --app, --entity or --all")
 
@@ -140,8 +145,29 @@ func Resolve(ctx context.Context, reg Registry, t Targets) ([]Target, Radius, er
 		for _, c := range conns {
 			targets = append(targets, targetOf(c))
 		}
+		if len(targets) == 0 {
+			return nil, Radius{}, fmt.Errorf("%w %s%s", ErrNoMatch, t.String(), unknownValues(reg.Schema(), t.Select))
+		}
 	}
 	return targets, RadiusOf(targets), nil
+}
+
+// unknownValues names an app or entity type the preset does not know, with
+// the ones it knows: the likely typo behind an empty selection.
+func unknownValues(s data.Schema, sel data.Select) string {
+	apps := slices.Sorted(maps.Keys(s.AppEntity))
+	entities := slices.Compact(slices.Sorted(maps.Values(s.AppEntity)))
+	var hints []string
+	if sel.App != "" && len(apps) > 0 && !slices.Contains(apps, sel.App) {
+		hints = append(hints, fmt.Sprintf("no app %q in the preset (it knows %s)", sel.App, strings.Join(apps, ", ")))
+	}
+	if sel.EntityType != "" && len(entities) > 0 && !slices.Contains(entities, sel.EntityType) {
+		hints = append(hints, fmt.Sprintf("no entity type %q in the preset (it knows %s)", sel.EntityType, strings.Join(entities, ", ")))
+	}
+	if len(hints) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(hints, "; ")
 }
 
 // RadiusOf counts targets by app × entity type.

@@ -131,3 +131,17 @@ func TestReadOnlyRefusalShowsInTheStatusLine(t *testing.T) {
 		t.Errorf("audit %+v, %v", entries, err)
 	}
 }
+
+// A send to a selection that matches nobody says so in the status line: no
+// confirmation, no summary.
+func TestSendToAnEmptySelectionSaysSo(t *testing.T) {
+	r := newRig(t, uitest.Options{})
+	r.filter("user:nobody")
+	r.command(":send all")
+	r.until("the send dialog", func(m Model) bool { return strings.Contains(m.View(), "Send to user nobody") })
+	r.Send(ctrlS)
+	r.until("the status", func(m Model) bool { return m.statusErr && strings.Contains(m.status, "no connection matches user nobody") })
+	if r.M.actions.IsOpen() {
+		t.Errorf("an overlay stays open:\n%s", r.M.View())
+	}
+}

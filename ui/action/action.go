@@ -9,6 +9,7 @@ package action
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -240,8 +241,8 @@ func (m *Model) done(msg doneMsg) tea.Cmd {
 	err, name := msg.summary.Err, cmp.Or(msg.summary.Action, msg.title)
 	status := view.Status(name+" finished", false)
 	switch {
-	case ops.Refused(err):
-		m.runView.Close()
+	case ops.Refused(err), errors.Is(err, ops.ErrNoMatch):
+		m.runView.Close() // nothing was done: the status line says why
 		status = view.Status(err.Error(), true)
 	case err != nil:
 		m.runView.Finish(msg.summary)
