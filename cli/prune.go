@@ -26,7 +26,8 @@ func newPruneCmd(g *globals) *cobra.Command {
 delete the records of gone connections together with their subscriptions.
 Records younger than --grace are left alone: a connection being set up can look
 gone for a moment. The probes only read: the confirmation comes after them and
-names what would be deleted.
+names what would be deleted, and --dry-run probes too, then prints exactly that
+(by app × entity type) and writes nothing.
 
 Every deletion is journaled with the records as they were, before the delete:
 --resume JOURNAL finishes an interrupted prune, --undo JOURNAL puts back what it
@@ -50,9 +51,11 @@ stage than websocket_url), prune deletes nothing and says what to check;
 				return usageError(fmt.Errorf("--resume and --undo take their journal's records: drop --undo/--resume, --dry-run and --force"))
 			}
 			req := ops.PruneRequest{Grace: f.grace, RPS: f.rate, Force: f.force}
-			if f.dryRun {
+			if f.dryRun { // the probes only read: the dry run shows what a prune deletes
 				return printPlan(cmd.Context(), g, out, func(o *ops.Ops) (ops.Plan, error) {
-					_, _, plan, err := o.PrunePlan(cmd.Context(), req)
+					line := progressTo(g, "probe")
+					_, plan, err := o.PruneDryRun(cmd.Context(), req, line.update())
+					line.end()
 					return plan, err
 				})
 			}

@@ -2,8 +2,14 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"wsops/data"
 	"wsops/internal/testrig"
@@ -55,5 +61,40 @@ func TestPruneGuardsAgainstAWrongManagementURL(t *testing.T) {
 	}
 	if n := records(); n != 12 {
 		t.Fatalf("the undo left %d of 12 records", n)
+	}
+}
+
+// prune --dry-run probes (GetConnection only reads) and reports exactly the
+// records a following prune --yes deletes, by app × entity type; --grace 0s
+// is no grace: a record just written is checked too.
+func TestPruneDryRunReportsWhatPruneDeletes(t *testing.T) {
+	w := testrig.StartSandboxWorld(t, testrig.WorldOptions{Clients: 4})
+	e := w.Sandbox.Endpoints()
+	path := sandboxConfig(t, "sb", e.WebSocketURL, e.ManagementURL, e.DynamoDBURL)
+	schema := data.WizzSchema()
+	db := testrig.DynamoClient(e.DynamoDBURL)
+	for i, app := range []string{"drivers", "drivers", "customers"} {
+		c := data.Connection{ID: fmt.Sprintf("StaleConn%05d=", i), User: fmt.Sprintf("u-stale-%d", i), App: app,
+			EntityType: schema.AppEntity[app], ConnectedAt: time.Now()}
+		if _, err := db.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String(schema.Connections.Table.Name), Item: schema.EncodeConnection(c)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errOut, code := run(t, "--config", path, "prune", "--grace", "0s", "--dry-run", "-o", "json")
+	var plan struct {
+		Targets int
+		Radius  map[string]int
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &plan) != nil {
+		t.Fatalf("dry run: exit %d, %q %q", code, out, errOut)
+	}
+	want := map[string]int{"drivers × driver": 2, "customers × customer": 1}
+	if plan.Targets != 3 || !maps.Equal(plan.Radius, want) {
+		t.Fatalf("dry run reports %d: %v; want the 3 stale records, %v", plan.Targets, plan.Radius, want)
+	}
+	out, errOut, code = run(t, "--config", path, "prune", "--grace", "0s", "--yes", "-o", "json")
+	var res struct{ Checked, Gone, Deleted int }
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Deleted != plan.Targets || res.Checked != 7 {
+		t.Fatalf("prune after the dry run: exit %d, %q %q; want %d deleted of 7 checked", code, out, errOut, plan.Targets)
 	}
 }

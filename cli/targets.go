@@ -68,6 +68,10 @@ func printPlan(ctx context.Context, g *globals, out format, planner func(*ops.Op
 		}
 		return writeJSON(g.streams.Out, planJSON{Action: action, Filter: plan.Filter, Targets: plan.Radius.Total, Radius: cells})
 	}
-	_, err = fmt.Fprintf(g.streams.Out, "dry run: %s to %s would reach %s\n", action, plan.Filter, plan.Radius)
+	verb := "to %s would reach"
+	if action == "prune" {
+		verb = "of %s would delete the records of"
+	}
+	_, err = fmt.Fprintf(g.streams.Out, "dry run: %s "+verb+" %s\n", action, plan.Filter, plan.Radius)
 	return err
 }

@@ -72,6 +72,32 @@ func (o *Ops) PrunePlan(ctx context.Context, req PruneRequest) (targets, young [
 	return targets, young, Plan{Action: "prune", Filter: pruneFilter(req), Radius: RadiusOf(ts)}, nil
 }
 
+// PruneDryRun probes what a prune would check — GetConnection only reads —
+// and reports what it would delete: the plan's radius counts the gone
+// connections whose records a prune --yes run now deletes, by app × entity
+// type; res counts what was checked, skipped and found gone. Nothing is
+// written: no journal, no audit line.
+func (o *Ops) PruneDryRun(ctx context.Context, req PruneRequest, progress func(Progress)) (PruneResult, Plan, error) {
+	conns, young, plan, err := o.PrunePlan(ctx, req)
+	if err != nil {
+		return PruneResult{}, Plan{}, err
+	}
+	res := PruneResult{Skipped: len(young)}
+	status, err := o.probeAll(ctx, conns, o.probeRate(req.RPS), &res, progress)
+	if err != nil {
+		return res, Plan{}, err
+	}
+	var gone []Target
+	for _, c := range conns {
+		if status[c.ID] == LiveGone {
+			gone = append(gone, targetOf(c))
+		}
+	}
+	plan.Radius = RadiusOf(gone)
+	plan.Radius.Noun = "gone connections' records"
+	return res, plan, probeErr(res)
+}
+
 // pruneFilter is a prune's targeting in words.
 func pruneFilter(req PruneRequest) string {
 	filter := fmt.Sprintf("stale records (grace %gs)", req.Grace.Seconds())
