@@ -140,7 +140,9 @@ func TestSendToAnEmptySelectionSaysSo(t *testing.T) {
 	r.command(":send all")
 	r.until("the send dialog", func(m Model) bool { return strings.Contains(m.View(), "Send to user nobody") })
 	r.Send(ctrlS)
-	r.until("the status", func(m Model) bool { return m.statusErr && strings.Contains(m.status, "no connection matches user nobody") })
+	r.until("the status", func(m Model) bool {
+		return m.statusErr && strings.Contains(m.status, "no connection matches user nobody")
+	})
 	if r.M.actions.IsOpen() {
 		t.Errorf("an overlay stays open:\n%s", r.M.View())
 	}
