@@ -35,7 +35,7 @@ func (m *Model) layout() {
 
 // bodyHeight is the height left to the view under the header and breadcrumbs.
 func (m Model) bodyHeight() int {
-	return max(1, m.height-lipgloss.Height(m.headerView())-2-m.helpHeight())
+	return max(1, m.height-lipgloss.Height(m.headerView())-2)
 }
 
 // View renders the console.
@@ -44,9 +44,6 @@ func (m Model) View() string {
 		return "starting…"
 	}
 	parts := []string{m.headerView(), m.breadcrumbs(), m.body(), m.statusLine()}
-	if m.showHelp {
-		parts = append(parts, m.helpView())
-	}
 	return fitScreen(strings.Join(parts, "\n"), m.width, m.height)
 }
 
@@ -148,12 +145,18 @@ func (m Model) breadcrumbs() string {
 	return line
 }
 
-// body is the top view, or the action overlay over it.
+// body is the top view, or the action overlay over it, or the help.
 func (m Model) body() string {
-	if m.actions.IsOpen() {
-		return lipgloss.Place(m.width, m.bodyHeight(), lipgloss.Left, lipgloss.Top, m.actions.View())
+	if m.showHelp {
+		h := m.bodyHeight()
+		return lipgloss.Place(m.width, h, lipgloss.Left, lipgloss.Top, m.helpView(m.width, h))
 	}
-	return m.top().View()
+	body := m.top().View()
+	if m.actions.IsOpen() {
+		body = m.actions.View()
+	}
+	// Every body fills its space: the status line stays at the bottom.
+	return lipgloss.Place(m.width, m.bodyHeight(), lipgloss.Left, lipgloss.Top, body)
 }
 
 func (m Model) statusLine() string {
@@ -164,6 +167,8 @@ func (m Model) statusLine() string {
 		return m.st.Error.Render(sanitize.Text(m.status))
 	case m.status != "":
 		return m.st.StatusBar.Render(sanitize.Text(m.status))
+	case m.showHelp:
+		return m.st.Muted.Render("? or esc closes the help")
 	case m.actions.IsOpen():
 		return m.help.ShortHelpView(m.viewKeys())
 	}
@@ -178,13 +183,46 @@ func (m Model) viewKeys() []key.Binding {
 	return m.top().KeyMap()
 }
 
-func (m Model) helpView() string {
-	return m.help.FullHelpView([][]key.Binding{m.keys.bindings(), m.viewKeys()})
-}
-
-func (m Model) helpHeight() int {
-	if !m.showHelp {
-		return 0
+// helpView is the help in the body's place: the keys of what has them
+// (the view on top, or the action overlay) first, then the console's, in as
+// many columns as the width holds; what the height cannot hold is counted.
+func (m Model) helpView(width, height int) string {
+	own, global := m.viewKeys(), m.keys.bindings()
+	entries := make([][2]string, 0, len(own)+len(global)+1)
+	kw := 0
+	for _, b := range slices.Concat(own, []key.Binding{{}}, global) {
+		h := b.Help()
+		entries = append(entries, [2]string{h.Key, h.Desc})
+		kw = max(kw, lipgloss.Width(h.Key))
 	}
-	return lipgloss.Height(m.helpView()) + 1
+	cw := 0
+	for _, e := range entries {
+		cw = max(cw, kw+2+lipgloss.Width(e[1]))
+	}
+	cw = min(cw, max(36, (width-2)/2), width) // two columns from 74 cells: long texts are cut
+	cols := max(1, (width+2)/(cw+2))
+	commands := lipgloss.NewStyle().Width(width).Render(m.st.Muted.Render("commands: " + m.usage()))
+	height -= lipgloss.Height(commands) + 1
+	rows := (len(entries) + cols - 1) / cols
+	more := 0
+	if rows > height {
+		rows = max(1, height-1)
+		more = len(entries) - rows*cols
+	}
+	cells := make([][]string, rows) // column-major: a column reads down
+	for i, e := range entries[:min(len(entries), rows*cols)] {
+		cell := ""
+		if e[0] != "" || e[1] != "" {
+			cell = ansi.Truncate(m.st.Key.Render(fmt.Sprintf("%-*s", kw, e[0]))+"  "+m.st.Muted.Render(e[1]), cw, "…")
+		}
+		cells[i%rows] = append(cells[i%rows], cell+strings.Repeat(" ", cw-lipgloss.Width(cell)))
+	}
+	lines := make([]string, rows)
+	for r, row := range cells {
+		lines[r] = strings.TrimRight(strings.Join(row, "  "), " ")
+	}
+	if more > 0 {
+		lines = append(lines, m.st.Muted.Render(fmt.Sprintf("… %d more: a taller terminal shows them", more)))
+	}
+	return strings.Join(append(lines, "", commands), "\n")
 }

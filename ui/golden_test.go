@@ -105,6 +105,6 @@ func TestGoldenAuditAndHelp(t *testing.T) {
 	tm.Send(enter)
 	waitOutput(t, tm, "refused: not confirmed")
 	tm.Send(runes("?"))
-	waitOutput(t, tm, "esc back")
+	waitOutput(t, tm, "or esc closes the help")
 	golden.RequireEqual(t, finalView(t, tm))
 }

@@ -7,9 +7,9 @@ type keyMap struct {
 	Command, Filter, Back, Quit, Help, Refresh, Pause key.Binding
 }
 
-func defaultKeys(usage string) keyMap {
+func defaultKeys() keyMap {
 	return keyMap{
-		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command ("+usage+")")),
+		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (listed below)")),
 		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (app: entity: user: platform: topic: is:stale is:problem is:gone)")),
 		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),

@@ -57,7 +57,7 @@ func New(ctx context.Context, opt Options) Model {
 	}
 	st := styles.New(styles.DefaultTheme())
 	m := Model{ctx: ctx, opt: opt, st: st, help: help.New(), defs: views(opt), bar: cmdbar.New(st)}
-	m.keys = defaultKeys(m.usage())
+	m.keys = defaultKeys()
 	m.first = m.enter(opt.Session)
 	m.actions = action.New(m.common, opt.Confirmer)
 	return m
@@ -221,6 +221,10 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.statusErr {
 		// An error stays until the operator acts: no refresh clears it.
 		m.setStatus("", false)
+	}
+	if m.showHelp && key.Matches(k, m.keys.Back) {
+		m.showHelp = false
+		return m, nil
 	}
 	if m.actions.IsOpen() {
 		if m.actions.OnlySummary() && key.Matches(k, m.keys.Quit) {

@@ -15,8 +15,8 @@ import (
 )
 
 var columns = []table.Column{
-	{Title: "TIME", Width: 19}, {Title: "PROFILE", Width: 14}, {Title: "CALLER", Width: 22}, {Title: "ACTION", Width: 7},
-	{Title: "TARGETS", Width: 7}, {Title: "RESULT", Width: 34}, {Title: "TOOK", Width: 8}, {Title: "FILTER / ERROR", Flex: true},
+	{Title: "TIME", Width: 19}, {Title: "PROFILE", Width: 14, Min: 8}, {Title: "CALLER", Width: 22, Min: 8}, {Title: "ACTION", Width: 7},
+	{Title: "TARGETS", Width: 7, Min: 4}, {Title: "RESULT", Width: 34, Min: 10}, {Title: "TOOK", Width: 8, Min: 5}, {Title: "FILTER / ERROR", Flex: true, Min: 10},
 }
 
 // Def registers the view.

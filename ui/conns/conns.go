@@ -21,9 +21,9 @@ import (
 
 // columns, in the order of sortKeys.
 var columns = []table.Column{
-	{Title: "ID", Width: 18}, {Title: "USER", Width: 20}, {Title: "APP", Width: 15},
-	{Title: "ENTITY", Width: 10}, {Title: "PLATFORM", Width: 8}, {Title: "AGE", Width: 5},
-	{Title: "PROBLEMS", Flex: true},
+	{Title: "ID", Width: 18, Min: 10, Middle: true}, {Title: "USER", Width: 20, Min: 12}, {Title: "APP", Width: 15, Min: 9},
+	{Title: "ENTITY", Width: 10, Min: 8}, {Title: "PLATFORM", Width: 8, Min: 7}, {Title: "AGE", Width: 5},
+	{Title: "PROBLEMS", Flex: true, Min: 10},
 }
 
 var sortKeys = []fleet.SortKey{

@@ -11,7 +11,7 @@ type KeyMap struct {
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Mark:        key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
-		MarkRange:   key.NewBinding(key.WithKeys("v", "ctrl+@"), key.WithHelp("v", "mark from the last mark to here")),
+		MarkRange:   key.NewBinding(key.WithKeys("v", "ctrl+@"), key.WithHelp("v", "mark back to the last mark")),
 		MarkAll:     key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "mark every row listed")),
 		ClearMarks:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the marks")),
 		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),

@@ -17,8 +17,8 @@ import (
 )
 
 var columns = []table.Column{
-	{Title: "KEY", Width: 28}, {Title: "CONNECTION", Width: 18}, {Title: "USER", Width: 20},
-	{Title: "ENTITY", Width: 10}, {Title: "ACTIVE", Width: 6}, {Title: "AGE", Width: 5}, {Title: "PROBLEMS", Flex: true},
+	{Title: "KEY", Width: 28, Min: 14, Middle: true}, {Title: "CONNECTION", Width: 18, Min: 10, Middle: true}, {Title: "USER", Width: 20, Min: 12},
+	{Title: "ENTITY", Width: 10, Min: 8}, {Title: "ACTIVE", Width: 6}, {Title: "AGE", Width: 5}, {Title: "PROBLEMS", Flex: true, Min: 10},
 }
 
 // Def registers the view.

@@ -43,6 +43,14 @@ type Column struct {
 	Title string
 	Width int  // cells; ignored when Flex
 	Flex  bool // takes the width the other columns leave; at most one column
+	// Min is how narrow the column may get when the columns do not fit (0:
+	// Width, or nothing for the flex column): the fixed columns give up
+	// cells in turn, down to their Min, before any column is cut at the
+	// right edge.
+	Min int
+	// Middle cuts a value too long for the column in its middle ("7KMe…Y4=")
+	// rather than at its end: for ids, whose ends tell them apart.
+	Middle bool
 }
 
 // Model is the table component. The zero value is not usable; call New.
@@ -187,15 +195,47 @@ func (m *Model) clamp() {
 	}
 }
 
+// shrink is each fixed column's width when all must fit avail cells with
+// the flex column at its Min: the columns with room above their Min give
+// up a cell each in turn, until they fit or none has room left.
+func shrink(cols []Column, avail int) []int {
+	w := make([]int, len(cols))
+	need := len(cols) - 1 // the spaces between columns
+	for i, c := range cols {
+		w[i] = max(0, c.Width)
+		if c.Flex {
+			w[i] = 0
+			need += max(0, c.Min)
+		}
+		need += w[i]
+	}
+	for over := need - avail; over > 0; {
+		gave := false
+		for i := len(cols) - 1; i >= 0 && over > 0; i-- {
+			if c := cols[i]; !c.Flex && c.Min > 0 && w[i] > c.Min {
+				w[i]--
+				over--
+				gave = true
+			}
+		}
+		if !gave {
+			break
+		}
+	}
+	return w
+}
+
 // layout gives each column its width within avail cells, one space between
-// columns: fixed columns as asked, the flex column what is left; columns past
-// the right edge are cut or dropped (width 0).
+// columns: fixed columns as asked (shrunk towards their Min when the columns
+// do not fit), the flex column what is left; columns past the right edge
+// are cut or dropped (width 0).
 func layout(cols []Column, avail int) []int {
 	widths := make([]int, len(cols))
+	want := shrink(cols, avail)
 	fixed := 0
 	for i, c := range cols {
 		if !c.Flex {
-			fixed += max(0, c.Width)
+			fixed += want[i]
 		}
 		if i > 0 {
 			fixed++
@@ -204,7 +244,7 @@ func layout(cols []Column, avail int) []int {
 	flex := max(0, avail-fixed)
 	x := 0
 	for i, c := range cols {
-		w := max(0, c.Width)
+		w := want[i]
 		if c.Flex {
 			w, flex = flex, 0 // a second flex column gets nothing
 		}

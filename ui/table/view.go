@@ -104,10 +104,13 @@ func (m Model) View() string {
 			line.WriteByte(' ')
 		}
 		m.cells(&line, func(i, w int) string {
-			if i < len(cells) {
-				return sanitize.Cell(cells[i], w)
+			switch {
+			case i >= len(cells):
+				return strings.Repeat(" ", w)
+			case m.cols[i].Middle:
+				return middle(cells[i], w)
 			}
-			return strings.Repeat(" ", w)
+			return sanitize.Cell(cells[i], w)
 		})
 		st := &m.look.rows[kindOf(rs)][b2i(rs&Marked != 0)][b2i(r == m.cursor)]
 		out.WriteByte('\n')
@@ -183,4 +186,19 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// middle fits s to w cells, cutting a value too long in its middle.
+func middle(s string, w int) string {
+	s = sanitize.Text(s)
+	if sanitize.Width(s) <= w || w < 5 {
+		return sanitize.Cell(s, w)
+	}
+	r := []rune(s)
+	head := (w - 1) / 2
+	tail := w - 1 - head
+	if len(r) < head+tail { // wide runes: the plain cut is right
+		return sanitize.Cell(s, w)
+	}
+	return sanitize.Cell(string(r[:head])+"…"+string(r[len(r)-tail:]), w)
 }

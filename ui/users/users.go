@@ -22,7 +22,7 @@ const name = "users"
 var Def = view.Def{Name: name, Usage: ":users", New: New}
 
 var columns = []table.Column{
-	{Title: "USER", Width: 28}, {Title: "CONNS", Width: 6}, {Title: "APPS", Width: 36}, {Title: "ENTITY TYPES", Flex: true},
+	{Title: "USER", Width: 28, Min: 14}, {Title: "CONNS", Width: 6}, {Title: "APPS", Width: 36, Min: 16}, {Title: "ENTITY TYPES", Flex: true, Min: 10},
 }
 
 // Model is the users view.
