@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -41,8 +42,27 @@ func (m *Model) liveFilter() tea.Cmd {
 		return nil
 	}
 	m.setStatus("", false)
+	m.hint(q)
 	return m.setFilter(q, true)
 }
+
+// hint says in the status line which app or entity type of q neither the
+// fleet nor the preset knows, with the closest known one.
+func (m *Model) hint(q fleet.Query) {
+	apps, entities := set{}, set{}
+	for app, entity := range m.sess.Profile.Schema.AppEntity {
+		apps[app], entities[entity] = true, true
+	}
+	for c := range m.feed.Header().Summary.Cells {
+		apps[c.App], entities[c.EntityType] = true, true
+	}
+	if h := fleet.Hint(q, slices.Sorted(maps.Keys(apps)), slices.Sorted(maps.Keys(entities))); h != "" {
+		m.setStatus(h, true)
+	}
+}
+
+// set is a set of strings.
+type set map[string]bool
 
 // setFilter tells the views the filter; submitted (not live), it pushes
 // down to the feed what the registry can serve (an index query for a user
@@ -65,6 +85,7 @@ func (m Model) applyFilter(text, show string) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.setStatus("", false)
+	m.hint(q)
 	m.stack = m.stack[:1]
 	m.show(show)
 	return m, tea.Batch(m.broadcast(view.TopMsg{Name: show}), m.setFilter(q, false))

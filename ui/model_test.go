@@ -300,3 +300,21 @@ func TestRefreshAndPauseKeys(t *testing.T) {
 		t.Fatalf("still paused after ctrl+p again:\n%s", r.M.View())
 	}
 }
+
+// A filter on an app nobody has says so as it is typed, with the closest
+// known one; a key the filter language lacks is an error at once.
+func TestFilterSaysWhatIsWrongAsItIsTyped(t *testing.T) {
+	r := newRig(t, uitest.Options{})
+	r.Keys("/app:order-reciever")
+	if !r.M.statusErr || !strings.Contains(r.M.status, "no app order-reciever (did you mean order-receiver?)") {
+		t.Errorf("a mistyped app: status %q", r.M.status)
+	}
+	r.Send(esc)
+	for _, bad := range []string{"/is:foo", "/business:x"} {
+		r.Keys(bad)
+		if !r.M.statusErr {
+			t.Errorf("%s: accepted silently (status %q)", bad, r.M.status)
+		}
+		r.Send(esc)
+	}
+}
