@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +314,24 @@ func TestTokenNeverPrintedInFull(t *testing.T) {
 	out, _, _ := run(t, "--config", f.config, "config")
 	if !strings.Contains(out, "eyJh…(") {
 		t.Errorf("config does not show the redacted token:\n%s", out)
+	}
+}
+
+// With nothing listening at a profile's endpoints, conns fails at once (no
+// retries of the refusal) and says what to do.
+func TestUnreachableEndpointSaysWhatToDo(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cfg := sandboxConfig(t, "down", "ws://"+addr+"/dev", "http://"+addr+"/dev", "http://"+addr)
+	_, errOut, code := run(t, "--config", cfg, "conns")
+	if code != ExitFailed || !strings.Contains(errOut, "nothing answers at that endpoint") || !strings.Contains(errOut, "wsops sandbox") {
+		t.Fatalf("conns on a stopped sandbox: exit %d, %q", code, errOut)
+	}
+	if strings.Contains(errOut, "maximum number of attempts") {
+		t.Errorf("the refusal was retried: %q", errOut)
 	}
 }

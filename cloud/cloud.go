@@ -77,7 +77,8 @@ func dynamoRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = dynamoAttempts
 		o.MaxBackoff = dynamoMaxBackoff
-		o.Retryables = append(slices.Clone(o.Retryables), retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+		o.Retryables = append([]retry.IsErrorRetryable{notUnreachable}, slices.Clone(o.Retryables)...)
+		o.Retryables = append(o.Retryables, retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
 				return aws.TrueTernary
 			}

@@ -1,10 +1,16 @@
 package cloud
 
 import (
+	"context"
 	"errors"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"wsops/config"
 	"wsops/data"
 )
 
@@ -32,5 +38,29 @@ func TestDynamoRetriesEndWithinTheCallTimeout(t *testing.T) {
 	// Leave room for the attempts themselves.
 	if budget := data.DefaultCallTimeout - 5*time.Second; longest > budget {
 		t.Errorf("the retries wait up to %v, over the %v a call can spend waiting", longest, budget)
+	}
+}
+
+// An endpoint nothing listens on is not retried: the call fails at once
+// with the refusal, not after 8 attempts.
+func TestUnreachableEndpointIsNotRetried(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	p := &config.Profile{Name: "gone", Sandbox: true, Region: "us-east-1", DynamoDBURL: "http://" + addr, ManagementURL: "http://" + addr + "/dev"}
+	cl, err := New(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	_, err = cl.DynamoDB.ListTables(context.Background(), &dynamodb.ListTablesInput{})
+	if !Unreachable(err) {
+		t.Fatalf("a refused connection is not Unreachable: %v", err)
+	}
+	if strings.Contains(err.Error(), "maximum number of attempts") {
+		t.Errorf("a refused connection was retried: %v", err)
 	}
 }
