@@ -27,7 +27,7 @@ func clientSpec(ctx context.Context, p *config.Profile, id clientview.Identity) 
 			}
 		}
 		f.as = strings.Join(parts, ",")
-		if !p.Sandbox && (p.Token.Value != "" || p.Token.Command != "") {
+		if !p.Sandbox && p.Token.Set() {
 			f.as = "" // the profile's own token: who it is comes from the token
 		}
 	}

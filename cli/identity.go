@@ -85,7 +85,7 @@ func resolveIdentity(ctx context.Context, p *config.Profile, token, as string) (
 		return identity{}, usageError(errors.New("use --token or --as, not both"))
 	case token != "":
 		return identity{token: token, claims: auth.Peek(token), source: "--token"}, nil
-	case as == "" && (p.Token.Value != "" || p.Token.Command != ""):
+	case as == "" && p.Token.Set():
 		tok, err := p.Token.Resolve(ctx)
 		if err != nil {
 			return identity{}, failed(fmt.Errorf("profile %s: %w", p.Name, err))

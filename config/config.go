@@ -64,6 +64,9 @@ type Config struct {
 	// Warnings are problems that do not stop loading, such as literal
 	// secrets in the file. They never contain a secret value.
 	Warnings []string
+	// unusable are the profiles that reference an unset environment
+	// variable: asking for one returns why.
+	unusable map[string]error
 }
 
 // Profile is one deployment the console can operate on, fully resolved:
@@ -166,6 +169,9 @@ func (c *Config) Profile(name string) (*Profile, error) {
 	}
 	if p, ok := c.Profiles[name]; ok {
 		return p, nil
+	}
+	if err := c.unusable[name]; err != nil {
+		return nil, err
 	}
 	if name == SandboxProfile {
 		return builtinSandbox(), nil

@@ -32,9 +32,9 @@ func expandEnv(s string) (expanded string, referenced bool, err error) {
 		value, set := os.LookupEnv(name)
 		switch {
 		case !set:
-			return "", true, fmt.Errorf("environment variable %s is not set (referenced as %s%s})", name, envRefStart, name)
+			return "", true, &unsetEnvError{fmt.Sprintf("environment variable %s is not set (referenced as %s%s})", name, envRefStart, name)}
 		case value == "":
-			return "", true, fmt.Errorf("environment variable %s is empty (referenced as %s%s})", name, envRefStart, name)
+			return "", true, &unsetEnvError{fmt.Sprintf("environment variable %s is empty (referenced as %s%s})", name, envRefStart, name)}
 		}
 		b.WriteString(value)
 		rest = tail
@@ -72,3 +72,9 @@ func isEnvName(name string) bool {
 	}
 	return true
 }
+
+// unsetEnvError is a reference to a variable that is unset or empty: the
+// profile (or token) that holds it fails when it is used, not the file.
+type unsetEnvError struct{ msg string }
+
+func (e *unsetEnvError) Error() string { return e.msg }

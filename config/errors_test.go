@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -156,7 +157,16 @@ func TestMissingEnvironmentVariable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("test.toml", []byte(tt.doc))
+			// The file loads: the reference fails when its profile (or,
+			// for a token, the token) is used.
+			cfg, err := Parse("test.toml", []byte(tt.doc))
+			if err != nil {
+				t.Fatalf("an unset variable failed the whole file: %v", err)
+			}
+			p, err := cfg.Profile("a")
+			if err == nil {
+				_, err = p.Token.Resolve(context.Background())
+			}
 			ce := asConfigError(t, err)
 			if ce.Profile != "a" || ce.Key != tt.key || ce.Line != tt.line || !strings.Contains(ce.Msg, tt.msg) {
 				t.Errorf("got %v; want profile a, key %q, line %d, %q", err, tt.key, tt.line, tt.msg)

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -176,7 +177,18 @@ func TestLoadExampleNeedsItsEnvironment(t *testing.T) {
 	t.Setenv("WIZZ_TOKEN", "")
 	t.Setenv("THIS27_TOKEN", "x")
 	os.Unsetenv("WIZZ_TOKEN")
-	_, err := Load(filepath.Join("..", "config.example.toml"))
+	cfg, err := Load(filepath.Join("..", "config.example.toml"))
+	if err != nil {
+		t.Fatalf("an unset token variable failed the whole file: %v", err)
+	}
+	if _, err := cfg.Profile("sandbox"); err != nil {
+		t.Errorf("another profile is broken by WIZZ_TOKEN: %v", err)
+	}
+	wizz, err := cfg.Profile("wizz-dev")
+	if err != nil {
+		t.Fatalf("wizz-dev, which needs WIZZ_TOKEN only for its token: %v", err)
+	}
+	_, err = wizz.Token.Resolve(context.Background())
 	ce := asConfigError(t, err)
 	if ce.Profile != "wizz-dev" || ce.Key != "token.value" || !strings.Contains(ce.Msg, "WIZZ_TOKEN") || ce.Line == 0 {
 		t.Errorf("got %v, want wizz-dev token.value naming WIZZ_TOKEN with a line", err)

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"math"
 	"strings"
 
@@ -134,13 +135,19 @@ func (pr *profileResolver) limits(p *Profile, raw *rawProfile) {
 	}
 }
 
-// token resolves [profiles.NAME.token].
+// token resolves [profiles.NAME.token]. A value whose ${env:NAME} is unset
+// is resolved when the token is asked for: a command that needs no token
+// works without it.
 func (pr *profileResolver) token(raw rawToken) Token {
-	t := Token{
-		Value:   pr.secretStr("token.value", raw.Value),
-		Command: pr.str("token.command", raw.Command),
+	var t Token
+	var unset *unsetEnvError
+	if _, _, err := expandEnv(raw.Value); errors.As(err, &unset) {
+		t.ref, t.refAt = raw.Value, pr.errorAt("token.value", "")
+	} else {
+		t.Value = pr.secretStr("token.value", raw.Value)
 	}
-	if t.Value != "" && t.Command != "" {
+	t.Command = pr.str("token.command", raw.Command)
+	if raw.Value != "" && t.Command != "" {
 		pr.fail("token", "expected either value or command, not both")
 	}
 	return t

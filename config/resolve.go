@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,14 +35,20 @@ func parse(path string, doc []byte) (*Config, bool, error) {
 			rp = &rawProfile{}
 		}
 		p, err := r.profile(name, rp)
-		if err != nil {
+		var unset *unsetEnvError
+		switch {
+		case errors.As(err, &unset):
+			// Only this profile is unusable, and only when it is used.
+			cfg.unusable = setErr(cfg.unusable, name, err)
+			continue
+		case err != nil:
 			return nil, false, err
 		}
 		cfg.Profiles[name] = p
 	}
 	top := &profileResolver{resolver: r}
 	cfg.DefaultProfile = top.str("default_profile", raw.DefaultProfile)
-	if top.err == nil && cfg.DefaultProfile != "" && cfg.DefaultProfile != SandboxProfile && cfg.Profiles[cfg.DefaultProfile] == nil {
+	if top.err == nil && cfg.DefaultProfile != "" && cfg.DefaultProfile != SandboxProfile && cfg.Profiles[cfg.DefaultProfile] == nil && cfg.unusable[cfg.DefaultProfile] == nil {
 		top.fail("default_profile", "expected the name of a profile in this file; known profiles: %s", quoteAll(cfg.Names()))
 	}
 	if top.err != nil {
@@ -150,4 +157,13 @@ func isProfileName(name string) bool {
 		}
 	}
 	return true
+}
+
+// setErr records err for name in m (made when nil).
+func setErr(m map[string]error, name string, err error) map[string]error {
+	if m == nil {
+		m = map[string]error{}
+	}
+	m[name] = err
+	return m
 }

@@ -25,7 +25,16 @@ const maxStderrInError = 300
 type Token struct {
 	Value   string
 	Command string
+	// ref is a value whose ${env:NAME} was unset when the file was loaded:
+	// Resolve expands it then, and fails if it still is, with refAt's file,
+	// profile, key and line.
+	ref   string
+	refAt *Error
 }
+
+// Set reports whether the profile names a token (a value, a reference to
+// one, or a command).
+func (t Token) Set() bool { return t.Value != "" || t.ref != "" || t.Command != "" }
 
 // Resolve returns the token: Value, or the trimmed standard output of
 // Command run with `sh -c`, or "" when the profile has no token. The command
@@ -33,6 +42,15 @@ type Token struct {
 // command's error quotes its stderr, scrubbed of anything that looks like a
 // secret and of anything it also printed on stdout.
 func (t Token) Resolve(ctx context.Context) (string, error) {
+	if t.ref != "" {
+		v, _, err := expandEnv(t.ref)
+		if err != nil {
+			e := *t.refAt
+			e.Msg, e.Err = err.Error(), err
+			return "", &e
+		}
+		return strings.TrimSpace(v), nil
+	}
 	if t.Command == "" {
 		return strings.TrimSpace(t.Value), nil
 	}
@@ -87,6 +105,8 @@ func (t Token) describe(sandbox bool) string {
 		return "command: " + secret.Scrub(t.Command)
 	case t.Value != "":
 		return "value: " + secret.Redact(t.Value)
+	case t.ref != "":
+		return "value: " + t.ref + " (not set now: needed when a command uses the token)"
 	case sandbox:
 		return "minted by the sandbox"
 	}
