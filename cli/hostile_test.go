@@ -3,7 +3,9 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -195,5 +197,28 @@ func TestConnectJSONLFramesAreTerminalSafe(t *testing.T) {
 	var f struct{ Data string }
 	if err := json.Unmarshal([]byte(b.String()), &f); err != nil || f.Data != data {
 		t.Errorf("the frame decodes to %q (%v), want %q", f.Data, err, data)
+	}
+}
+
+// A FIFO or a device named as a config, a payload or a journal is refused at
+// once: it would block the read forever, or never end.
+func TestFIFOsAndDevicesAreRefused(t *testing.T) {
+	_, cfg := actionWorld(t)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--config", fifo, "conns"},
+		{"--config", "/dev/zero", "conns"},
+		{"--config", cfg, "send", "--user", "u1", "--data", "@/dev/zero", "--yes"},
+		{"--config", cfg, "send", "--user", "u1", "--data", "@" + fifo, "--yes"},
+		{"--config", cfg, "send", "--resume", fifo},
+		{"--config", cfg, "prune", "--undo", fifo, "--yes"},
+	} {
+		_, errOut, code := run(t, args...)
+		if code == ExitOK || !strings.Contains(errOut, "not a regular file") {
+			t.Errorf("%v: exit %d, %q; want a refusal saying it is not a regular file", args, code, errOut)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"wsops/internal/files"
 	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/sanitize"
@@ -143,7 +144,7 @@ func readPayload(data string, stdin io.Reader) ([]byte, error) {
 	case data == "-":
 		b, err = io.ReadAll(io.LimitReader(stdin, mgmt.MaxPayload+1))
 	case strings.HasPrefix(data, "@"):
-		b, err = os.ReadFile(data[1:])
+		b, err = files.Read(data[1:], mgmt.MaxPayload) // not a FIFO or a device: they would block or never end
 	default:
 		b = []byte(data)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"wsops/internal/files"
 )
 
 // ConfigEnv names the environment variable that points at the config file.
@@ -34,17 +35,21 @@ func ResolvePath(flag string) (path string, explicit bool) {
 	return filepath.Join(home, ".config", "wsops", "config.toml"), false
 }
 
+// maxConfigSize bounds a config file: a few kilobytes in practice.
+const maxConfigSize = 1 << 20
+
 // Load reads the config file ResolvePath finds for flag. When the file was
 // not named explicitly and does not exist, it returns Builtin(). An
 // explicitly named file that does not exist is an error. Errors are *Error.
 // Besides the warnings of Parse, Load warns when a file holding a literal
-// secret is readable by group or others.
+// secret is readable by group or others. Only a regular file is read (a
+// FIFO would block, /dev/zero never end), of at most maxConfigSize bytes.
 func Load(flag string) (*Config, error) {
 	path, explicit := ResolvePath(flag)
 	if path == "" {
 		return Builtin(), nil
 	}
-	doc, err := os.ReadFile(path)
+	doc, err := files.Read(path, maxConfigSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !explicit:
 		return Builtin(), nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"wsops/internal/files"
 	"wsops/ops/repairplan"
 )
 
@@ -135,6 +136,9 @@ func (o *Ops) UndoJournal(ctx context.Context, path string, progress func(Progre
 // journalAction reads the action a journal's header names, without
 // opening it for a run (the run checks the whole journal).
 func journalAction(path string) (string, error) {
+	if err := files.Regular(path); err != nil {
+		return "", fmt.Errorf("journal: %w", err)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+	"wsops/internal/files"
 
 	"wsops/ops/auditlog"
 )
@@ -103,6 +104,9 @@ func syncDir(dir string) error {
 // Open opens an existing journal for appending: it locks it, reads
 // its complete lines, and cuts off a last line left incomplete by a crash.
 func Open(path string) (*File, [][]byte, error) {
+	if err := files.Regular(path); err != nil { // a FIFO would block the open forever
+		return nil, nil, fmt.Errorf("journal: %w", err)
+	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("journal: %w", err)
