@@ -66,7 +66,7 @@ func (s *connectSession) loop(ctx context.Context) error {
 			if s.f.expect != "" {
 				return failed(fmt.Errorf("no message containing %q within %v", s.f.expect, s.f.timeout))
 			}
-			return nil
+			return s.unsent()
 		case <-ctx.Done():
 			if s.f.expect != "" {
 				return failed(fmt.Errorf("interrupted before a message containing %q arrived", s.f.expect))
@@ -74,6 +74,15 @@ func (s *connectSession) loop(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// unsent fails a scripted run whose --send messages never went out: no
+// connection opened (the endpoint could not be reached).
+func (s *connectSession) unsent() error {
+	if len(s.f.sends) > 0 && !s.sent {
+		return failed(errors.New("no connection opened: the --send messages were not sent"))
+	}
+	return nil
 }
 
 // verifiedAlone reports whether the run was only there to verify: no
@@ -156,6 +165,9 @@ func (s *connectSession) closed(ev wsclient.Event) (bool, error) {
 
 // ended decides the exit of a session whose connection is over.
 func (s *connectSession) ended(c *wsclient.CloseInfo) error {
+	if err := s.unsent(); err != nil {
+		return err
+	}
 	switch {
 	case s.f.expect != "":
 		return failed(fmt.Errorf("%w before a message containing %q arrived", errClosedEarly, s.f.expect))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,5 +213,21 @@ func TestConnectIdleTimeoutAndReconnect(t *testing.T) {
 	}
 	if code != ExitFailed {
 		t.Errorf("reconnect: exit %d, want 1 (the expect never came)\n%s", code, out)
+	}
+}
+
+// connect --send to an endpoint nothing answers is a failure (exit 1), even
+// without --expect: the message never went out.
+func TestConnectSendToAnUnreachableEndpointFails(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cfg := sandboxConfig(t, "down", "ws://"+addr+"/dev", "http://"+addr+"/dev", "http://"+addr)
+	_, errOut, code := run(t, "--config", cfg, "connect", "--send", `{"action":"heartbeat"}`, "--timeout", "2s")
+	if code != ExitFailed || !strings.Contains(errOut, "the --send messages were not sent") {
+		t.Fatalf("connect --send to nothing: exit %d, %q; want exit %d, saying the messages were not sent", code, errOut, ExitFailed)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 
 	"wsops/mgmt"
 )
@@ -76,8 +75,8 @@ func (o *Ops) LogoutPlan(ctx context.Context, req LogoutRequest) ([]Target, Plan
 	if err := checkLogoutTargets(req.Targets); err != nil {
 		return nil, Plan{}, err
 	}
-	if req.Rate < 0 || math.IsNaN(req.Rate) {
-		return nil, Plan{}, fmt.Errorf("logout: rate %v: want a positive number of disconnects per second", req.Rate)
+	if err := checkRate("logout", req.Rate, "disconnects"); err != nil {
+		return nil, Plan{}, err
 	}
 	return o.Plan(ctx, "logout", req.Targets, len(notice))
 }
@@ -125,8 +124,8 @@ func (o *Ops) Logout(ctx context.Context, req LogoutRequest, progress func(Progr
 // not 0, replaces the journal's (say, slower after a reconnect storm). A
 // journal with nothing left returns at once (no confirmation, no audit line).
 func (o *Ops) ResumeLogout(ctx context.Context, path string, rate float64, progress func(Progress)) (LogoutResult, error) {
-	if rate < 0 || math.IsNaN(rate) {
-		return LogoutResult{Journal: path}, fmt.Errorf("resume: rate %v: want a positive number of disconnects per second", rate)
+	if err := checkRate("resume", rate, "disconnects"); err != nil {
+		return LogoutResult{Journal: path}, err
 	}
 	if rate != 0 {
 		rate = o.logoutRate(rate)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"wsops/data"
@@ -52,8 +51,8 @@ func (o *Ops) PrunePlan(ctx context.Context, req PruneRequest) (targets, young [
 	if req.Grace < 0 {
 		return nil, nil, Plan{}, fmt.Errorf("prune: grace %v is negative", req.Grace)
 	}
-	if req.RPS < 0 || math.IsNaN(req.RPS) {
-		return nil, nil, Plan{}, fmt.Errorf("prune: rate %v: want a positive number of probes per second", req.RPS)
+	if err := checkRate("prune", req.RPS, "probes"); err != nil {
+		return nil, nil, Plan{}, err
 	}
 	conns, err := data.Collect(ctx, o.reg.Connections(ctx, req.Select))
 	if err != nil {

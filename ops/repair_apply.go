@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -281,8 +280,8 @@ func (o *Ops) UndoRepair(ctx context.Context, path, journal string, rps float64,
 
 // applyNew authorizes plan's changes, journals and applies them.
 func (o *Ops) applyNew(ctx context.Context, action, of, filter, path string, rps float64, plan repairPlanJSON, progress func(Progress)) (RepairResult, error) {
-	if rps < 0 || math.IsNaN(rps) {
-		return RepairResult{}, fmt.Errorf("%s: rate %v: want a positive number of writes per second", action, rps)
+	if err := checkRate(action, rps, "writes"); err != nil {
+		return RepairResult{}, err
 	}
 	act := &repairAction{reg: o.reg, plan: plan}
 	r, err := o.fresh(act, path, action, filter, o.writeRate(rps), plan)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"time"
 
@@ -227,10 +226,7 @@ func checkPayload(p []byte) error {
 // sendRate resolves a request's rate: +Inf is no limit.
 func (o *Ops) sendRate(rps float64) (float64, error) {
 	rps = cmp.Or(rps, o.rps, mgmt.DefaultRPS)
-	if math.IsNaN(rps) || rps < 0 {
-		return 0, fmt.Errorf("send: rate %v: want a positive number of calls per second", rps)
-	}
-	return rps, nil
+	return rps, checkRate("send", rps, "calls")
 }
 
 // marshalPlan is an action's plan as its journal's header holds it.
