@@ -19,6 +19,8 @@ type repairPlanJSON struct {
 	Count   int                `json:"count"`
 	Rules   []string           `json:"rules"`
 	Changes []repairChangeJSON `json:"changes"`
+	// SkippedGone are the connections whose creates were left out: gone.
+	SkippedGone []string `json:"skipped_gone,omitempty"`
 }
 
 // repairChangeJSON is one change; values are plain JSON (a create's new is
@@ -34,7 +36,7 @@ type repairChangeJSON struct {
 }
 
 func planOutput(p repairplan.Plan) repairPlanJSON {
-	out := repairPlanJSON{Count: len(p.Changes), Rules: p.Rules, Changes: make([]repairChangeJSON, len(p.Changes))}
+	out := repairPlanJSON{Count: len(p.Changes), Rules: p.Rules, Changes: make([]repairChangeJSON, len(p.Changes)), SkippedGone: p.SkippedGone}
 	for i, c := range p.Changes {
 		j := repairChangeJSON{Rule: c.Rule, Table: c.Table(), Op: c.Op, Key: data.PlainItem(c.Key), Attribute: c.Attribute}
 		if c.Op == repairplan.OpSet {
@@ -51,6 +53,10 @@ func planOutput(p repairplan.Plan) repairPlanJSON {
 // to apply it (apply "" to leave that line out).
 func writePlanTable(w io.Writer, s data.Schema, p repairplan.Plan, apply string) error {
 	bw := bufio.NewWriter(w)
+	if n := len(p.SkippedGone); n > 0 {
+		fmt.Fprintf(bw, "left out: %d %s for connections GetConnection says are gone (prune deletes their records)\n",
+			n, human.Plural(n, "create", "creates"))
+	}
 	if len(p.Changes) == 0 {
 		fmt.Fprintf(bw, "nothing to repair (rules: %s)\n", sanitize.Text(strings.Join(p.Rules, ", ")))
 		return bw.Flush()

@@ -10,7 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"wsops/auth"
 	"wsops/data"
 	"wsops/internal/testrig"
 )
@@ -144,4 +149,46 @@ func entityOf(t *testing.T, f registryFixture, id string) string {
 		t.Fatal(err)
 	}
 	return c.EntityType
+}
+
+// The business-status rule creates no subscription for a merchant whose
+// connection is gone (the plan asks GetConnection, which only reads), and a
+// subscription it creates expires: it carries its connection's ttl, or one
+// a connection's lifetime away.
+func TestBusinessStatusSkipsGoneMerchantsAndSetsATTL(t *testing.T) {
+	claims := func(int) auth.Claims { return auth.Claims{User: "m-live", App: "order-receiver", BusinessID: "biz-1"} }
+	w := testrig.StartSandboxWorld(t, testrig.WorldOptions{Clients: 1, Claims: claims})
+	e := w.Sandbox.Endpoints()
+	cfg := sandboxConfig(t, "sb", e.WebSocketURL, e.ManagementURL, e.DynamoDBURL)
+	schema := data.WizzSchema()
+	reg := data.NewRegistry(testrig.DynamoClient(e.DynamoDBURL), schema, data.Options{})
+	live := w.IDs[0]
+	subs, err := reg.SubscriptionsOf(t.Context(), live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []data.Item
+	for _, s := range subs {
+		keys = append(keys, reg.KeyOf(true, s.Item))
+	}
+	if err := reg.DeleteRecords(t.Context(), nil, keys); err != nil { // the live merchant lacks its subscription now
+		t.Fatal(err)
+	}
+	stale := schema.EncodeConnection(data.Connection{ID: "StaleMerchant01=", User: "m-gone", App: "order-receiver",
+		EntityType: "merchant", BusinessID: "biz-2", ConnectedAt: time.Now().Add(-time.Hour)})
+	if _, err := testrig.DynamoClient(e.DynamoDBURL).PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String(schema.Connections.Table.Name), Item: stale}); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, "--config", cfg, "repair", "--rule", "business-status", "-o", "json")
+	var plan repairPlanJSON
+	if code != 0 || json.Unmarshal([]byte(out), &plan) != nil {
+		t.Fatalf("plan: exit %d, %q %q", code, out, errOut)
+	}
+	if plan.Count != 1 || len(plan.SkippedGone) != 1 || plan.SkippedGone[0] != "StaleMerchant01=" {
+		t.Fatalf("plan %+v: want the live merchant's create alone, the gone one left out", plan)
+	}
+	created, _ := plan.Changes[0].New.(map[string]any)
+	if created["connectionId"] != live || created["ttl"] == nil {
+		t.Errorf("the create %v: want the live merchant's subscription, with a ttl", created)
+	}
 }

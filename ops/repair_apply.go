@@ -294,9 +294,30 @@ func (o *Ops) applyNew(ctx context.Context, action, of, filter, path string, rps
 }
 
 // RepairPlan reads both tables once and plans every change the rules call
-// for. It only reads, so it runs on read-only profiles too.
+// for, then asks GetConnection about the connections it would create
+// records for and leaves out those that are gone (Plan.SkippedGone). It
+// only reads, so it runs on read-only profiles too.
 func (o *Ops) RepairPlan(ctx context.Context, req repairplan.Request) (repairplan.Plan, error) {
-	return repairplan.Build(ctx, o.reg, req, o.now())
+	plan, err := repairplan.Build(ctx, o.reg, req, o.now())
+	if err != nil {
+		return plan, err
+	}
+	var ids []string
+	for _, c := range plan.Changes {
+		if c.Op == repairplan.OpCreate && c.ConnectionID != "" {
+			ids = append(ids, c.ConnectionID)
+		}
+	}
+	if len(ids) == 0 {
+		return plan, nil
+	}
+	gone := map[string]bool{}
+	for l := range o.Probe(ctx, StreamIDs(ids), 0, false) {
+		if l.Status == LiveGone {
+			gone[l.ID] = true
+		}
+	}
+	return plan.WithoutCreatesFor(gone), ctx.Err()
 }
 
 // PlanRadius is a plan's blast radius: the records it changes by app ×

@@ -44,6 +44,9 @@ type Change struct {
 	// App and EntityType place the record in the blast radius: its
 	// connection's app and its entity type before the change.
 	App, EntityType string
+	// ConnectionID is the connection a created record belongs to (planning
+	// only: the plan leaves out creates for gone connections).
+	ConnectionID string
 }
 
 // Table names the change's table as design.md's output does.
@@ -74,6 +77,24 @@ type Plan struct {
 	Changes []Change
 	// Rules names the rules planned with.
 	Rules []string
+	// SkippedGone lists the connections whose planned creates were left out
+	// because GetConnection says they are gone (a subscription for them
+	// would never be used).
+	SkippedGone []string
+}
+
+// WithoutCreatesFor returns p without the creates of subscriptions of the
+// connections in gone, which it records in SkippedGone.
+func (p Plan) WithoutCreatesFor(gone map[string]bool) Plan {
+	out := Plan{Rules: p.Rules, SkippedGone: p.SkippedGone}
+	for _, c := range p.Changes {
+		if c.Op == OpCreate && gone[c.ConnectionID] {
+			out.SkippedGone = append(out.SkippedGone, c.ConnectionID)
+			continue
+		}
+		out.Changes = append(out.Changes, c)
+	}
+	return out
 }
 
 // CountByRule counts the changes of each rule.
@@ -271,6 +292,10 @@ func (p *planner) sets(r rule, subs bool, key, item data.Item, app, entity strin
 	}
 }
 
+// connectionLifetime is API Gateway's maximum connection duration: the ttl
+// of a created subscription whose connection carries none.
+const connectionLifetime = 2 * time.Hour
+
 // missingBusinessStatus plans a create of the business-status subscription
 // of every merchant connection that lacks one, built from the connection.
 func (p *planner) missingBusinessStatus(reg Reader) {
@@ -283,12 +308,16 @@ func (p *planner) missingBusinessStatus(reg Reader) {
 	slices.Sort(ids)
 	for _, id := range ids {
 		m := p.merchants[id]
+		ttl := m.TTL
+		if ttl.IsZero() { // the connection has none: a record that never expires is a leak
+			ttl = p.now.Add(connectionLifetime)
+		}
 		rec := p.s.EncodeSubscription(data.Subscription{
 			ConnectionID: m.ID, Key: businessStatusPrefix + m.BusinessID, User: m.User,
-			EntityType: merchantEntity, Active: true, CreatedAt: p.now, TTL: m.TTL,
+			EntityType: merchantEntity, Active: true, CreatedAt: p.now, TTL: ttl,
 		})
 		p.plan.Changes = append(p.plan.Changes, Change{Rule: RuleBusinessStatus, Subscriptions: true, Op: OpCreate,
-			Key: reg.KeyOf(true, rec), Record: rec, App: m.App, EntityType: m.EntityType})
+			Key: reg.KeyOf(true, rec), Record: rec, App: m.App, EntityType: m.EntityType, ConnectionID: m.ID})
 	}
 }
 

@@ -139,6 +139,9 @@ func (m Model) View() string {
 	}
 	head := fmt.Sprintf("Repair plan: %d %s, %d selected — %s", len(m.order), human.Plural(len(m.order), "change", "changes"),
 		len(m.Selected()), ops.PlanRadius(m.plan))
+	if n := len(m.plan.SkippedGone); n > 0 {
+		head += fmt.Sprintf(" (%d left out: connection gone)", n)
+	}
 	if len(m.order) == 0 {
 		return m.st.Title.Render("Repair plan") + "\n" + m.st.Muted.Render("nothing to repair (rules: "+
 			sanitize.Text(strings.Join(m.plan.Rules, ", "))+"); r plans again")
