@@ -5,9 +5,9 @@ import (
 	"math"
 )
 
-// MinRate is the slowest rate an action takes: one call every 100 s. A
+// MinRate is the slowest rate an action takes: one call every 1,000 s. A
 // slower one (1e-300) would stall a run for ever.
-const MinRate = 0.01
+const MinRate = 0.001
 
 // checkRate refuses a rate that is not 0 (the profile's), +Inf (no limit)
 // or from MinRate up; unit names what is counted ("calls", "probes").

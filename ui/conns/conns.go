@@ -37,7 +37,8 @@ const name = "conns"
 var Def = view.Def{Name: name, Aliases: []string{"connections"}, Commands: []string{"send", "logout", "prune"},
 	Usage: ":conns", CommandUsage: ":send [all] :logout :prune", New: New}
 
-// probeWindow is how many rows around the cursor the background probe asks about.
+// probeWindow is how many rows around the cursor the background probe asks
+// about first.
 const probeWindow = 60
 
 // Model is the connections view.
