@@ -52,7 +52,7 @@ func BenchmarkRepairPlan(b *testing.B) {
 	wrong := loadIncident(b, db, s, n)
 	reg := data.NewRegistry(db, s, data.Options{Segments: benchSegments})
 	dir := b.TempDir()
-	o, err := New(Deps{Registry: reg, Gateway: noGateway{}, Policy: Policy{Profile: "bench"}, Confirm: answer{},
+	o, err := New(Deps{Registry: reg, Gateway: liveGateway{}, Policy: Policy{Profile: "bench"}, Confirm: answer{},
 		Audit: auditlog.New(filepath.Join(dir, "audit.jsonl")), Caller: func(context.Context) (string, error) { return "bench", nil }})
 	if err != nil {
 		b.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"wsops/data"
+	"wsops/mgmt"
 	"wsops/internal/testrig"
 	"wsops/ops/auditlog"
 	"wsops/ops/repairplan"
@@ -39,6 +40,14 @@ type repairRig struct {
 	now     time.Time
 }
 
+// liveGateway says every connection is open (a repair plan asks before it
+// creates records for one) and panics on any write: a repair makes none.
+type liveGateway struct{ noGateway }
+
+func (liveGateway) Get(context.Context, string) (mgmt.ConnectionInfo, error) {
+	return mgmt.ConnectionInfo{}, nil
+}
+
 // eachRepairBackend runs fn against dynalite and minidyn with fresh tables.
 func eachRepairBackend(t *testing.T, s data.Schema, fn func(t *testing.T, r *repairRig)) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir()) // default journals go there
@@ -50,7 +59,7 @@ func eachRepairBackend(t *testing.T, s data.Schema, fn func(t *testing.T, r *rep
 			r := &repairRig{db: db, schema: schema, reg: reg, dir: t.TempDir(), confirm: &recordingConfirmer{},
 				now: time.Now().Truncate(time.Millisecond)}
 			r.audit = auditlog.New(filepath.Join(r.dir, "audit.jsonl"))
-			r.deps = Deps{Registry: reg, Gateway: noGateway{}, Policy: Policy{Profile: "sandbox"}, Confirm: r.confirm, Audit: r.audit,
+			r.deps = Deps{Registry: reg, Gateway: liveGateway{}, Policy: Policy{Profile: "sandbox"}, Confirm: r.confirm, Audit: r.audit,
 				Caller: sandboxCaller, Now: func() time.Time { return r.now },
 				Place: Place{Registry: b.URL, Tables: []string{schema.Connections.Table.Name, schema.Subscriptions.Table.Name}}}
 			r.ops = r.with(t, nil)
