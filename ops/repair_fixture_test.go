@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"wsops/data"
-	"wsops/mgmt"
 	"wsops/internal/testrig"
+	"wsops/mgmt"
 	"wsops/ops/auditlog"
 	"wsops/ops/repairplan"
 )
