@@ -21,6 +21,11 @@ import (
 // maxRefresh caps the adaptive refresh interval.
 const maxRefresh = time.Minute
 
+// probeBatch is how many probe answers the views and the header take at
+// once: a pass over 100,000 rows must not filter and sum them up again for
+// every answer.
+const probeBatch = 32
+
 // historyLen is how many refreshes the sparkline remembers.
 const historyLen = 240
 
@@ -189,12 +194,16 @@ func (f *Feed) Update(msg tea.Msg) (tea.Cmd, []tea.Msg) {
 		if msg.known {
 			f.fleet.SetProbe(msg.id, msg.gone)
 		}
+		if f.probe.done%probeBatch != 0 {
+			return waitProbe(msg.probe, msg.answers), nil
+		}
 		return tea.Batch(waitProbe(msg.probe, msg.answers), f.summarize()), f.changed(false)
 	case probeDoneMsg:
-		if msg.probe == f.probe.id {
-			f.probe.end(f.c.Now())
+		if msg.probe != f.probe.id {
+			return nil, nil
 		}
-		return nil, nil
+		f.probe.end(f.c.Now())
+		return f.summarize(), f.changed(false)
 	case summaryMsg:
 		current, again := f.summing.Done(msg.seq)
 		if !current {
