@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -320,12 +319,7 @@ func TestTokenNeverPrintedInFull(t *testing.T) {
 // With nothing listening at a profile's endpoints, conns fails at once (no
 // retries of the refusal) and says what to do.
 func TestUnreachableEndpointSaysWhatToDo(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testrig.ClosedAddr(t)
 	cfg := sandboxConfig(t, "down", "ws://"+addr+"/dev", "http://"+addr+"/dev", "http://"+addr)
 	_, errOut, code := run(t, "--config", cfg, "conns")
 	if code != ExitFailed || !strings.Contains(errOut, "nothing answers at that endpoint") || !strings.Contains(errOut, "wsops sandbox") {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -219,12 +218,7 @@ func TestConnectIdleTimeoutAndReconnect(t *testing.T) {
 // connect --send to an endpoint nothing answers is a failure (exit 1), even
 // without --expect: the message never went out.
 func TestConnectSendToAnUnreachableEndpointFails(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testrig.ClosedAddr(t)
 	cfg := sandboxConfig(t, "down", "ws://"+addr+"/dev", "http://"+addr+"/dev", "http://"+addr)
 	_, errOut, code := run(t, "--config", cfg, "connect", "--send", `{"action":"heartbeat"}`, "--timeout", "2s")
 	if code != ExitFailed || !strings.Contains(errOut, "the --send messages were not sent") {

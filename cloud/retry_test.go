@@ -3,7 +3,6 @@ package cloud
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"wsops/config"
 	"wsops/data"
+	"wsops/internal/testrig"
 )
 
 // Under sustained throttling the SDK's retries must end before the call's
@@ -44,12 +44,7 @@ func TestDynamoRetriesEndWithinTheCallTimeout(t *testing.T) {
 // An endpoint nothing listens on is not retried: the call fails at once
 // with the refusal, not after 8 attempts.
 func TestUnreachableEndpointIsNotRetried(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
+	addr := testrig.ClosedAddr(t)
 	p := &config.Profile{Name: "gone", Sandbox: true, Region: "us-east-1", DynamoDBURL: "http://" + addr, ManagementURL: "http://" + addr + "/dev"}
 	cl, err := New(context.Background(), p)
 	if err != nil {

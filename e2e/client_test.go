@@ -14,12 +14,7 @@ import (
 // 401), then the console's :client view connected as a merchant of
 // order-receiver, with its registry record and a test broadcast to itself.
 func TestTestClient(t *testing.T) {
-	portFree(t, "127.0.0.1:8787")
-	portFree(t, "127.0.0.1:8000")
-	bin := build(t)
-	home := t.TempDir()
-	env := []string{"XDG_CONFIG_HOME=" + home, "XDG_STATE_HOME=" + home, "WSOPS_CONFIG=", "WSOPS_PROFILE=", "HOME=" + home}
-	term := newTerminal(t, env, bin) // the console starts the sandbox in-process
+	term, bin, env := builtInConsole(t)
 	term.waitFor("the fleet", 10*time.Second, func(s string) bool { return strings.Contains(s, "order-receiver") })
 
 	connect := func(args ...string) (string, string, int) {
@@ -56,10 +51,5 @@ func TestTestClient(t *testing.T) {
 		return strings.Contains(s, "test broadcast arrived ") && strings.Contains(s, "wsops_test_broadcast")
 	})
 
-	term.keys("q")
-	if _, ok := waitUntil(10*time.Second, func() bool {
-		return exec.Command("tmux", "-L", term.socket, "has-session", "-t", "e2e").Run() != nil
-	}); !ok {
-		t.Fatalf("the console did not quit on q:\n%s", term.screen())
-	}
+	term.quit()
 }

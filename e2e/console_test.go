@@ -100,13 +100,34 @@ func portFree(t *testing.T, addr string) {
 	}
 }
 
-func TestConsoleOnTheBuiltInSandbox(t *testing.T) {
+// builtInConsole runs the built binary's console in a terminal, with a home
+// of its own and no config: it starts the built-in sandbox in-process, on
+// its addresses, which must be free. env runs other wsops commands (bin)
+// against the same sandbox.
+func builtInConsole(t *testing.T) (term *terminal, bin string, env []string) {
+	t.Helper()
 	portFree(t, "127.0.0.1:8787")
 	portFree(t, "127.0.0.1:8000")
-	bin := build(t)
+	bin = build(t)
 	home := t.TempDir()
-	env := []string{"XDG_CONFIG_HOME=" + home, "WSOPS_CONFIG=", "WSOPS_PROFILE=", "HOME=" + home}
-	term := newTerminal(t, env, bin)
+	env = []string{"XDG_CONFIG_HOME=" + home, "XDG_STATE_HOME=" + home, "WSOPS_CONFIG=", "WSOPS_PROFILE=", "HOME=" + home}
+	return newTerminal(t, env, bin), bin, env
+}
+
+// quit presses q and waits for the console to end (and free the sandbox's
+// addresses for the next test).
+func (term *terminal) quit() {
+	term.t.Helper()
+	term.keys("q")
+	if _, ok := waitUntil(10*time.Second, func() bool {
+		return exec.Command("tmux", "-L", term.socket, "has-session", "-t", "e2e").Run() != nil
+	}); !ok {
+		term.t.Fatalf("the console did not quit on q:\n%s", term.screen())
+	}
+}
+
+func TestConsoleOnTheBuiltInSandbox(t *testing.T) {
+	term, bin, env := builtInConsole(t)
 
 	took := term.waitFor("the fleet's three apps in the header", waitLimit, func(s string) bool {
 		return strings.Contains(s, "drivers") && strings.Contains(s, "customers") && strings.Contains(s, "order-receiver") &&
@@ -168,10 +189,5 @@ func TestConsoleOnTheBuiltInSandbox(t *testing.T) {
 	})
 	t.Logf("wscat's connection disappeared after %v", took)
 
-	term.keys("q")
-	if _, ok := waitUntil(10*time.Second, func() bool {
-		return exec.Command("tmux", "-L", term.socket, "has-session", "-t", "e2e").Run() != nil
-	}); !ok {
-		t.Fatalf("the console did not quit on q:\n%s", term.screen())
-	}
+	term.quit()
 }

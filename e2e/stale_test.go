@@ -23,12 +23,7 @@ const seededStale = 10
 // agree once the background probe has passed over the whole fleet: all of
 // the sandbox's seeded stale records, and nothing else.
 func TestStaleCountsAgreeAfterTheProbe(t *testing.T) {
-	portFree(t, "127.0.0.1:8787")
-	portFree(t, "127.0.0.1:8000")
-	bin := build(t)
-	home := t.TempDir()
-	env := []string{"XDG_CONFIG_HOME=" + home, "WSOPS_CONFIG=", "WSOPS_PROFILE=", "HOME=" + home}
-	term := newTerminal(t, env, bin)
+	term, bin, env := builtInConsole(t)
 
 	// Every record probed: the first pass, then the top-ups of the records
 	// the demo's clients and its seeding add.
@@ -65,10 +60,5 @@ func TestStaleCountsAgreeAfterTheProbe(t *testing.T) {
 			t.Errorf("conns --stale lists %s, which the console's is:stale rows do not show:\n%s", id, screen)
 		}
 	}
-	term.keys("q")
-	if _, ok := waitUntil(10*time.Second, func() bool {
-		return exec.Command("tmux", "-L", term.socket, "has-session", "-t", "e2e").Run() != nil
-	}); !ok {
-		t.Fatalf("the console did not quit on q:\n%s", term.screen())
-	}
+	term.quit()
 }

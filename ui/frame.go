@@ -76,7 +76,7 @@ func (m Model) headerView() string {
 		Profile: p.Name, Production: p.Production, ReadOnly: p.ReadOnly,
 		Endpoint: endpointOf(p.ManagementURL, p.WebSocketURL), Region: p.Region, Preset: p.Preset,
 		Total: sum.Total, Stale: sum.Stale, Probed: sum.Probed, Problems: sum.Problems,
-		ProbedAt: f.ProbedAt, Probing: f.Probing, ProbeDone: f.Probed, ProbeTotal: f.ToProbe,
+		ProbedAt: f.ProbedAt, Probing: f.Probing, ProbeDone: f.PassDone, ProbeTotal: f.PassTotal,
 		Cells: sum.Cells, Breaks: p.Schema.Breaks,
 		Apps: axis(p.Schema, sum.Cells, true), Entities: axis(p.Schema, sum.Cells, false),
 		LastRefresh: f.Last, Now: m.opt.Now(), Scanning: f.Scanning, Paused: f.Paused, Progress: progress,

@@ -121,12 +121,13 @@ type Header struct {
 	Streamed int
 	Last     time.Time
 	History  []int
-	// Probing is set while a pass probes the whole fleet, Probed of
-	// ToProbe rows so far; ProbedAt is when the last whole pass ended.
-	Probing         bool
-	Probed, ToProbe int
-	ProbedAt        time.Time
-	Paused          bool
+	// Probing is set while a pass probes the whole fleet, PassDone of
+	// PassTotal rows so far; ProbedAt is when the last whole pass ended
+	// (how many rows a probe has answered for is Summary.Probed).
+	Probing             bool
+	PassDone, PassTotal int
+	ProbedAt            time.Time
+	Paused              bool
 }
 
 // Summaries counts the summaries taken: when it moved, the header may have
@@ -137,7 +138,7 @@ func (f *Feed) Summaries() uint64 { return f.sums }
 func (f *Feed) Header() Header {
 	p := f.probe
 	return Header{Summary: f.summary, Scanning: f.scan.running, Streamed: f.scan.streamed, Last: f.scan.last, History: f.history,
-		Probing: p.id != 0 && p.pass, Probed: p.done, ToProbe: p.total, ProbedAt: p.last, Paused: f.paused}
+		Probing: p.id != 0 && p.pass, PassDone: p.done, PassTotal: p.total, ProbedAt: p.last, Paused: f.paused}
 }
 
 // next is the pause before the next refresh: the interval, or three times
@@ -192,6 +193,7 @@ func (f *Feed) Update(msg tea.Msg) (tea.Cmd, []tea.Msg) {
 		}
 		f.probe.done++
 		if msg.known {
+			f.probe.known++
 			f.fleet.SetProbe(msg.id, msg.gone)
 		}
 		if f.probe.done%probeBatch != 0 {

@@ -90,14 +90,14 @@ func (answers) Delete(context.Context, string) error       { return errors.New("
 func TestAPassProbesTheWholeFleetAfterTheFirstScan(t *testing.T) {
 	gw := answers{gone: map[string]bool{"Conn00000000004=": true, "Conn00000000007=": true}}
 	d := scanned(t, uitest.Options{Gateway: gw})
-	if hd := d.M.f.Header(); !hd.Probing || hd.ToProbe != 9 {
-		t.Fatalf("after the first scan: probing %v of %d, want a pass over 9", hd.Probing, hd.ToProbe)
+	if hd := d.M.f.Header(); !hd.Probing || hd.PassTotal != 9 {
+		t.Fatalf("after the first scan: probing %v of %d, want a pass over 9", hd.Probing, hd.PassTotal)
 	}
 	d.Until("the pass's end and its summary", func(h *harness) bool {
 		hd := h.f.Header()
 		return !hd.Probing && !hd.ProbedAt.IsZero() && hd.Summary.Probed == 9
 	}, nil)
-	if hd := d.M.f.Header(); hd.Summary.Stale != 2 || hd.Probed != 9 {
+	if hd := d.M.f.Header(); hd.Summary.Stale != 2 || hd.PassDone != 9 {
 		t.Errorf("header %+v: want 2 stale of 9 probed", hd)
 	}
 }
@@ -198,5 +198,24 @@ func TestQuietRefreshesSlowDown(t *testing.T) {
 	d.Until("a second, quiet scan", func(h *harness) bool { return !h.f.Header().Scanning && len(h.f.Header().History) == 2 }, nil)
 	if d.M.f.quiet != before+1 {
 		t.Errorf("a refresh that changed nothing: %d quiet refreshes, want %d", d.M.f.quiet, before+1)
+	}
+}
+
+// A probe that learned nothing (nothing answers) is not asked again after
+// every scan: the next top-up waits as a pass does.
+func TestADeadEndpointIsNotProbedAfterEveryScan(t *testing.T) {
+	d := scanned(t) // the fixture's management API answers nothing
+	d.Until("the first pass's end", func(h *harness) bool { return !h.f.Header().ProbedAt.IsZero() }, nil)
+	f := d.M.f
+	if f.Header().Summary.Probed != 0 || !f.probe.mute {
+		t.Fatalf("a pass with no answer: %d probed, mute %v", f.Header().Summary.Probed, f.probe.mute)
+	}
+	d.Send(RescanMsg{})
+	d.Until("the rescan", func(h *harness) bool { return !h.f.Header().Scanning && len(h.f.Header().History) == 2 }, nil)
+	if f.probe.id != 0 {
+		t.Error("a scan after a probe that learned nothing started another at once")
+	}
+	if cmd, _ := f.Update(ProbeMsg{IDs: []string{"Conn00000000001="}}); cmd != nil {
+		t.Error("the rows on screen were probed again at once on a dead endpoint")
 	}
 }

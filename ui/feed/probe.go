@@ -22,9 +22,15 @@ type prober struct {
 	id          int64 // the probe running (0: none); older probes' answers are dropped
 	pass        bool  // the probe running covers the whole fleet
 	done, total int
+	known       int // the answers of the probe running that told something
 	started     time.Time
 	last        time.Time // when the last pass ended (zero: none yet)
 	took        time.Duration
+	// ended is when the last probe of any kind ended, mute whether none of
+	// its answers told anything (a dead endpoint): the next top-up then
+	// waits as a pass does, instead of asking again after every scan.
+	ended time.Time
+	mute  bool
 }
 
 // due reports whether a pass may start at now.
@@ -37,7 +43,14 @@ func (p *prober) end(now time.Time) {
 	if p.pass {
 		p.last, p.took = now, now.Sub(p.started)
 	}
+	p.ended, p.mute = now, p.done > 0 && p.known == 0
 	p.id, p.pass = 0, false
+}
+
+// quiet reports whether a top-up must wait at now: the last probe learned
+// nothing, and not long ago.
+func (p *prober) quiet(now time.Time) bool {
+	return p.mute && now.Sub(p.ended) < max(passEvery, p.took)
 }
 
 // probeNext starts the probe due at now: a pass over the whole fleet, else
@@ -47,6 +60,9 @@ func (f *Feed) probeNext(now time.Time) tea.Cmd {
 		return nil
 	}
 	pass := f.probe.due(now)
+	if !pass && f.probe.quiet(now) {
+		return nil
+	}
 	snap := f.fleet.Snapshot()
 	wanted := func(st fleet.State) bool { return st&fleet.Vanished == 0 && (pass || st&(fleet.Gone|fleet.Live) == 0) }
 	total := 0
@@ -68,7 +84,8 @@ func (f *Feed) probeNext(now time.Time) tea.Cmd {
 
 // probeIDs starts a probe of ids (total of them).
 func (f *Feed) probeIDs(ids <-chan string, pass bool, total int) tea.Cmd {
-	f.probe = prober{id: view.Seq(), pass: pass, total: total, started: f.c.Now(), last: f.probe.last, took: f.probe.took}
+	p := f.probe
+	f.probe = prober{id: view.Seq(), pass: pass, total: total, started: f.c.Now(), last: p.last, took: p.took, ended: p.ended, mute: p.mute}
 	return probe(f.c.Ctx, f.c.Ops, f.probe.id, ids, f.c.ProbeRPS)
 }
 
