@@ -128,13 +128,12 @@ func (r *journaled) start(ctx context.Context, plan Plan, payload []byte) error 
 	plan.Journal = r.path
 	return r.o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
 		out := Outcome{Payload: payload, Journal: r.path}
-		j, err := journal.Create(r.path)
+		j, err := journal.Create(r.path, r.h) // never without its header
 		if err != nil {
 			return out, err
 		}
 		r.j = j
-		err = j.Intent(r.h)
-		if err == nil && r.undoes != "" { // once the undo's own journal exists
+		if r.undoes != "" { // once the undo's own journal exists
 			err = markUndone(r.undoes, r.path, r.o.stamp())
 		}
 		if err == nil {

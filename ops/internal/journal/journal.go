@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-	"wsops/internal/files"
 
+	"wsops/internal/files"
 	"wsops/ops/auditlog"
 )
 
@@ -71,17 +71,40 @@ type File struct {
 	err     error // the first write error: every later append returns it
 }
 
-// Create creates a new journal at path (its directory too) and locks
-// it; an existing file is an error, never overwritten.
-func Create(path string) (*File, error) {
+// Create creates a new journal at path (its directory too) whose first
+// line, durable before Create returns, is header, and locks it; an existing
+// file is an error, never overwritten. The header is written and synced
+// under a temporary name (path + ".partial") that is then linked to path, so
+// a journal never exists without its header: a crash leaves at most the
+// temporary file, which names no journal.
+func Create(path string, header any) (*File, error) {
+	line, err := json.Marshal(header)
+	if err != nil {
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	tmp := path + ".partial"
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil { // the new name survives a power loss too
+	fail := func(err error) (*File, error) {
+		f.Close()
+		os.Remove(tmp)
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := os.Link(tmp, path); err != nil { // fails on an existing journal
+		return fail(err)
+	}
+	if err := errors.Join(os.Remove(tmp), syncDir(filepath.Dir(path))); err != nil { // the name survives a power loss too
 		f.Close()
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}

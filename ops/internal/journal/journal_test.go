@@ -251,11 +251,8 @@ func TestOpenCutsATornLastLine(t *testing.T) {
 
 func TestCreateRefusesAnExistingFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "j.jsonl")
-	j, err := Create(path)
+	j, err := Create(path, line{N: 1})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := j.Intent(line{N: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if err := j.Close(); err != nil {
@@ -264,10 +261,13 @@ func TestCreateRefusesAnExistingFile(t *testing.T) {
 	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("journal mode %v (%v), want 0600", st.Mode(), err)
 	}
-	if _, err := Create(path); err == nil || !errors.Is(err, os.ErrExist) {
+	if _, err := Create(path, line{N: 2}); err == nil || !errors.Is(err, os.ErrExist) {
 		t.Errorf("create over an existing journal: %v, want ErrExist", err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != lineText(1)+"\n" {
 		t.Errorf("the existing journal was changed: %q", b)
+	}
+	if _, err := os.Stat(path + ".partial"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a temporary file is left beside the journal: %v", err)
 	}
 }

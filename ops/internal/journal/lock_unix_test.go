@@ -12,11 +12,8 @@ import (
 
 func TestAJournalInUseIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.jsonl")
-	j, err := Create(path)
+	j, err := Create(path, map[string]string{"format": "test"})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := j.Intent(map[string]string{"format": "test"}); err != nil {
 		t.Fatal(err)
 	}
 	// The run that created it holds it.
