@@ -91,7 +91,7 @@ func newOps(e *env, confirm ops.Confirmer) (*ops.Ops, error) {
 		Policy: ops.Policy{Profile: p.Name, ReadOnly: p.ReadOnly, Production: p.Production},
 		Place: ops.Place{Management: p.ManagementURL, WebSocket: p.WebSocketURL, Registry: registry,
 			Tables: []string{s.Connections.Table.Name, s.Subscriptions.Table.Name}},
-		RPS: p.ManagementRPS, WriteRPS: p.RepairRPS,
+		RPS: p.ManagementRPS, WriteRPS: p.RepairRPS, RepairRules: p.Repair,
 	})
 }
 

@@ -329,3 +329,43 @@ func TestUnreachableEndpointSaysWhatToDo(t *testing.T) {
 		t.Errorf("the refusal was retried: %q", errOut)
 	}
 }
+
+// The listings flag what repair fixes, with the plan's rules: a subscription
+// typed against its connection's app, a merchant without its business-status
+// subscription; --business finds a merchant's connections.
+func TestListingsFlagWhatRepairFixesAndFindByBusiness(t *testing.T) {
+	f := newRegistryFixture(t, "")
+	ms := fmt.Sprint(time.Now().UnixMilli())
+	f.put(t, f.schema.Connections.Table.Name,
+		data.Item{"connectionId": S("MERCHANTnosub00="), "userId": S("m1"), "entityType": S("merchant"), "appId": S("order-receiver"),
+			"platform": S("web"), "connectedAt": N(ms), "businessId": S("biz-091")},
+		data.Item{"connectionId": S("MERCHANTsub0000="), "userId": S("m2"), "entityType": S("merchant"), "appId": S("order-receiver"),
+			"platform": S("web"), "connectedAt": N(ms), "businessId": S("biz-091")},
+		data.Item{"connectionId": S("OTHERbusiness0="), "userId": S("m3"), "entityType": S("merchant"), "appId": S("order-receiver"),
+			"platform": S("web"), "connectedAt": N(ms), "businessId": S("biz-007")})
+	f.put(t, f.schema.Subscriptions.Table.Name,
+		data.Item{"connectionId": S("MERCHANTsub0000="), "subscriptionKey": S("business_status#biz-091"), "userId": S("m2"),
+			"entityType": S("merchant"), "isActive": &types.AttributeValueMemberBOOL{Value: true}, "createdAt": N(ms)},
+		data.Item{"connectionId": S("MERCHANTsub0000="), "subscriptionKey": S("order#1"), "userId": S("m2"),
+			"entityType": S("customer"), "isActive": &types.AttributeValueMemberBOOL{Value: true}, "createdAt": N(ms)},
+		data.Item{"connectionId": S("OTHERbusiness0="), "subscriptionKey": S("business_status#biz-007"), "userId": S("m3"),
+			"entityType": S("merchant"), "isActive": &types.AttributeValueMemberBOOL{Value: true}, "createdAt": N(ms)})
+
+	out, errOut, code := run(t, "--config", f.config, "subs", "--app", "order-receiver", "--problem", "-o", "jsonl")
+	if code != 0 {
+		t.Fatalf("subs: exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, `"key":"order#1"`) || !strings.Contains(out, `entityType \"customer\" but connection's appId order-receiver`) ||
+		strings.Count(out, "\n") != 1 {
+		t.Errorf("subs --app order-receiver --problem: want only the customer-typed order#1 flagged:\n%s", out)
+	}
+	out, errOut, code = run(t, "--config", f.config, "conns", "--problem=business_status", "-o", "jsonl")
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"id":"MERCHANTnosub00="`) ||
+		!strings.Contains(out, "no business_status#biz-091 subscription") {
+		t.Errorf("conns --problem=business_status: exit %d %s\n%s", code, errOut, out)
+	}
+	out, errOut, code = run(t, "--config", f.config, "conns", "--business", "biz-091", "-o", "jsonl")
+	if code != 0 || strings.Count(out, "\n") != 2 || strings.Contains(out, "OTHERbusiness0=") {
+		t.Errorf("conns --business biz-091: exit %d %s, want the two connections of biz-091:\n%s", code, errOut, out)
+	}
+}

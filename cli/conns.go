@@ -32,10 +32,14 @@ func newConnsCmd(g *globals) *cobra.Command {
 		Short: "List connection records, streamed as the scan runs",
 		Long: `List the records of the connections table. A --user is read from the user index
 where the schema has one; --app, --entity and --platform filter on the server.
-Malformed records are listed with their problems, never dropped.
+Malformed records are listed with their problems, never dropped; the problems
+include what wsops repair would fix (an entity type against the app rule, a
+merchant without its business-status subscription, the profile's [[repair]]
+rules). --business finds a merchant's connections (wizz: businessId).
 --live asks the management API (GetConnection) whether each connection is still
 there; --stale keeps only those that are gone.`,
 		Example: `  wsops conns --app order-receiver --problem
+  wsops conns --business biz-091
   wsops conns --user u-123 --live -o json
   wsops conns --stale -o jsonl | jq -r .id`,
 		Args: cobra.NoArgs,
@@ -46,6 +50,7 @@ there; --stale keeps only those that are gone.`,
 	fl.StringVar(&f.sel.EntityType, "entity", "", "only this entity type")
 	fl.StringVar(&f.sel.User, "user", "", "only this user (all apps)")
 	fl.StringVar(&f.sel.Platform, "platform", "", "only this platform")
+	fl.StringVar(&f.sel.BusinessID, "business", "", "only this business (wizz: businessId)")
 	fl.BoolVar(&f.live, "live", false, "add each connection's live status from GetConnection")
 	fl.BoolVar(&f.stale, "stale", false, "only records whose connection is gone (implies --live)")
 	fl.StringVar(&f.problem, "problem", "", "only records with a problem; with =TEXT, a problem containing TEXT")
@@ -163,12 +168,12 @@ func listConns(ctx context.Context, e *env, w *rowWriter, f connsFlags, probe bo
 		}
 		return w.write(toConnJSON(c, live), append(cells, strings.Join(c.Problems, "; "))...)
 	}
-	rows := matching(ctx, e.registry.Connections(ctx, f.sel), f.problem)
+	o, err := newOps(e, headlessConfirmer{})
+	if err != nil {
+		return err
+	}
+	rows := matching(ctx, o.Connections(ctx, f.sel), f.problem)
 	if probe {
-		o, err := newOps(e, headlessConfirmer{})
-		if err != nil {
-			return err
-		}
 		return probeEach(ctx, o, rows, print)
 	}
 	return eachRow(rows, func(c data.Connection) error { return print(c, nil) })

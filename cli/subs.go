@@ -13,6 +13,7 @@ import (
 type subsFlags struct {
 	sel      data.Select
 	inactive bool
+	problem  string
 }
 
 func newSubsCmd(g *globals) *cobra.Command {
@@ -23,7 +24,9 @@ func newSubsCmd(g *globals) *cobra.Command {
 		Long: `List the records of the subscriptions table. A --topic is read from the topic
 index (or the table key) where the schema has one, a --conn from the table key.
 --app, and --user or --entity where the subscriptions table does not store them,
-are answered by joining through the connections table.`,
+are answered by joining through the connections table.
+Problems include what wsops repair would fix: a subscription whose entity type
+breaks its connection's app rule, and what the profile's [[repair]] rules change.`,
 		Example: `  wsops subs --topic order#123
   wsops subs --app order-receiver --inactive -o jsonl`,
 		Args: cobra.NoArgs,
@@ -35,7 +38,10 @@ are answered by joining through the connections table.`,
 	fl.StringVar(&f.sel.User, "user", "", "only this user's subscriptions")
 	fl.StringVar(&f.sel.App, "app", "", "only subscriptions of connections of this app")
 	fl.StringVar(&f.sel.EntityType, "entity", "", "only this entity type")
+	fl.StringVar(&f.sel.BusinessID, "business", "", "only subscriptions of connections of this business (wizz: businessId)")
 	fl.BoolVar(&f.inactive, "inactive", false, "only subscriptions whose active flag is false")
+	fl.StringVar(&f.problem, "problem", "", "only records with a problem; with =TEXT, a problem containing TEXT")
+	fl.Lookup("problem").NoOptDefVal = anyProblem
 	return cmd
 }
 
@@ -58,12 +64,16 @@ var subColumns = []column{
 func runSubs(ctx context.Context, g *globals, f subsFlags) error {
 	return g.list(ctx, subColumns, func(ctx context.Context, e *env, w *rowWriter) error {
 		now := time.Now()
-		for pg := range e.registry.Subscriptions(ctx, f.sel) {
+		o, err := newOps(e, headlessConfirmer{})
+		if err != nil {
+			return err
+		}
+		for pg := range o.SubscriptionPages(ctx, f.sel) {
 			if pg.Err != nil {
 				return pg.Err
 			}
 			for _, s := range pg.Items {
-				if f.inactive && s.Active {
+				if f.inactive && s.Active || !hasProblem(s.Problems, f.problem) {
 					continue
 				}
 				active := "no"

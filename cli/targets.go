@@ -13,11 +13,12 @@ import (
 type targetFlags struct {
 	conns                    []string
 	user, topic, app, entity string
+	business                 string
 	all                      bool
 }
 
 // register adds --conn and --user, and with selections also --topic, --app,
-// --entity and --all.
+// --entity, --business and --all.
 func (t *targetFlags) register(cmd *cobra.Command, selections bool) {
 	f := cmd.Flags()
 	f.StringSliceVar(&t.conns, "conn", nil, "connection id (repeat or comma-separate)")
@@ -26,17 +27,19 @@ func (t *targetFlags) register(cmd *cobra.Command, selections bool) {
 		f.StringVar(&t.topic, "topic", "", "every subscriber of this topic (e.g. order#123)")
 		f.StringVar(&t.app, "app", "", "every connection of this app")
 		f.StringVar(&t.entity, "entity", "", "every connection of this entity type")
+		f.StringVar(&t.business, "business", "", "every connection of this business (wizz: businessId)")
 		f.BoolVar(&t.all, "all", false, "every connection")
 	}
 }
 
 func (t targetFlags) empty() bool {
-	return len(t.conns) == 0 && t.user == "" && t.topic == "" && t.app == "" && t.entity == "" && !t.all
+	return len(t.conns) == 0 && t.user == "" && t.topic == "" && t.app == "" && t.entity == "" && t.business == "" && !t.all
 }
 
 func (t targetFlags) targets() (ops.Targets, error) {
 	tg := ops.Targets{Conns: t.conns, All: t.all}
 	tg.Select.User, tg.Select.Topic, tg.Select.App, tg.Select.EntityType = t.user, t.topic, t.app, t.entity
+	tg.Select.BusinessID = t.business
 	return tg, tg.Validate()
 }
 

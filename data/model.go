@@ -26,6 +26,9 @@ var (
 	// have made the write itself, so the record's state may be the
 	// caller's own doing.
 	ErrRetried = errors.New("refused on a retry: an earlier attempt may have made the write")
+	// ErrNoBusinessID means a read asked for a business id (Select.BusinessID)
+	// of a schema whose connections carry none (this27).
+	ErrNoBusinessID = errors.New("the schema names no business id attribute: business filters need one (wizz: businessId)")
 )
 
 // Connection is one record of the connections table, decoded leniently: a

@@ -15,10 +15,13 @@ import (
 // answered from the subscriptions table and joined back.
 func (r *Registry) Connections(ctx context.Context, sel Select) <-chan Page[Connection] {
 	a := r.schema.Connections.Attrs
+	if sel.BusinessID != "" && a.BusinessID == "" {
+		return failed[Connection](ErrNoBusinessID)
+	}
 	conds := map[string]string{}
 	for attr, v := range map[string]string{
 		a.ID: sel.ConnectionID, a.User: sel.User, a.App: sel.App,
-		a.EntityType: sel.EntityType, a.Platform: sel.Platform,
+		a.EntityType: sel.EntityType, a.Platform: sel.Platform, a.BusinessID: sel.BusinessID,
 	} {
 		if v != "" && attr != "" {
 			conds[attr] = v
@@ -42,7 +45,7 @@ func (r *Registry) Connections(ctx context.Context, sel Select) <-chan Page[Conn
 func (r *Registry) Subscriptions(ctx context.Context, sel Select) <-chan Page[Subscription] {
 	a := r.schema.Subscriptions.Attrs
 	conds := map[string]string{}
-	join := Select{App: sel.App, Platform: sel.Platform}
+	join := Select{App: sel.App, Platform: sel.Platform, BusinessID: sel.BusinessID}
 	for _, c := range []struct {
 		attr, value string
 		joined      *string
@@ -61,7 +64,7 @@ func (r *Registry) Subscriptions(ctx context.Context, sel Select) <-chan Page[Su
 		}
 	}
 	var keep func(Subscription) bool
-	if join.User != "" || join.EntityType != "" || join.App != "" || join.Platform != "" {
+	if join.User != "" || join.EntityType != "" || join.App != "" || join.Platform != "" || join.BusinessID != "" {
 		join.Attributes = []string{r.schema.Connections.Attrs.ID}
 		ids, err := collectIDs(ctx, r.Connections(ctx, join), func(c Connection) string { return c.ID })
 		if err != nil {

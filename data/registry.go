@@ -17,6 +17,7 @@ type DynamoAPI interface {
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
@@ -71,6 +72,9 @@ type Select struct {
 	EntityType   string
 	Platform     string
 	Topic        string // a subscription key such as order#123
+	// BusinessID is a merchant's business (wizz: businessId), where the
+	// schema names such an attribute.
+	BusinessID string
 	// Attributes, when set, limits what is read to these attribute names
 	// (plus the table's keys): a ProjectionExpression.
 	Attributes []string
@@ -79,7 +83,7 @@ type Select struct {
 // Same reports whether s and o read the same records.
 func (s Select) Same(o Select) bool {
 	return s.ConnectionID == o.ConnectionID && s.User == o.User && s.App == o.App &&
-		s.EntityType == o.EntityType && s.Platform == o.Platform && s.Topic == o.Topic &&
+		s.EntityType == o.EntityType && s.Platform == o.Platform && s.Topic == o.Topic && s.BusinessID == o.BusinessID &&
 		slices.Equal(s.Attributes, o.Attributes)
 }
 

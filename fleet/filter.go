@@ -1,7 +1,7 @@
 // The filter language typed after `/` in the console (and given to the
 // headless commands): free words plus key:value tokens.
 //
-//	timeout app:drivers user:"driver 42" is:stale
+//	timeout app:drivers user:"driver 42" business:biz-091 is:stale
 //
 // Tokens are separated by white space. A value, or a whole free word, may be
 // double-quoted to hold spaces, quotes (\") or backslashes (\\). Free words
@@ -21,9 +21,9 @@ type Query struct {
 	// Words are the free words, lower-cased: each must occur, as a
 	// case-insensitive substring, in one of the row's searchable fields.
 	Words []string
-	// App, Entity, User, Platform and Topic must equal the row's value when
-	// set (app:, entity:, user:, platform:, topic:).
-	App, Entity, User, Platform, Topic string
+	// App, Entity, User, Platform, Topic and Business must equal the row's
+	// value when set (app:, entity:, user:, platform:, topic:, business:).
+	App, Entity, User, Platform, Topic, Business string
 	// Stale keeps rows that are stale (is:stale): too old, TTL expired, or
 	// reported gone by a probe.
 	Stale bool
@@ -36,13 +36,13 @@ type Query struct {
 // Empty reports whether q matches everything.
 func (q Query) Empty() bool {
 	return len(q.Words) == 0 && q.App == "" && q.Entity == "" && q.User == "" &&
-		q.Platform == "" && q.Topic == "" && !q.Stale && !q.Problem && !q.Gone
+		q.Platform == "" && q.Topic == "" && q.Business == "" && !q.Stale && !q.Problem && !q.Gone
 }
 
 // Select is the part of q that DynamoDB can serve: the key:value tokens. Free
 // words and is: tokens are applied in memory only.
 func (q Query) Select() data.Select {
-	return data.Select{App: q.App, EntityType: q.Entity, User: q.User, Platform: q.Platform, Topic: q.Topic}
+	return data.Select{App: q.App, EntityType: q.Entity, User: q.User, Platform: q.Platform, Topic: q.Topic, BusinessID: q.Business}
 }
 
 // Keys of the key:value tokens, in the order String writes them.
@@ -52,6 +52,7 @@ const (
 	KeyUser     = "user"
 	KeyPlatform = "platform"
 	KeyTopic    = "topic"
+	KeyBusiness = "business"
 	KeyIs       = "is"
 )
 
@@ -76,6 +77,8 @@ func (q *Query) valueField(key string) *string {
 		return &q.Platform
 	case KeyTopic:
 		return &q.Topic
+	case KeyBusiness:
+		return &q.Business
 	}
 	return nil
 }
@@ -138,7 +141,7 @@ func (q *Query) apply(tok token, seen map[string]bool, src string) error {
 	}
 	field := q.valueField(key)
 	if field == nil {
-		return fail("unknown key %s: (want app:, entity:, user:, platform:, topic: or is:; quote a word that holds a colon)", tok.key)
+		return fail("unknown key %s: (want app:, entity:, user:, platform:, topic:, business: or is:; quote a word that holds a colon)", tok.key)
 	}
 	if seen[key] {
 		return fail("%s: given twice (a row has one %s)", key, key)

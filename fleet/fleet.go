@@ -111,10 +111,9 @@ func (f *Fleet) Add(conns []data.Connection) {
 	blob := packIDs(conns)
 	open := newSegment(g.rows.n, len(conns))
 	for _, c := range conns {
-		id, user := blob[:len(c.ID)], blob[len(c.ID):len(c.ID)+len(c.User)]
-		blob = blob[len(id)+len(user):]
+		id, user, business := cut(&blob, len(c.ID)), cut(&blob, len(c.User)), cut(&blob, len(c.BusinessID))
 		hash := g.index.hash(id)
-		if g.add(f.newRow(id, user, c), hash, 0, open) && f.next != nil {
+		if g.add(f.newRow(id, user, business, c), hash, 0, open) && f.next != nil {
 			f.next.matchPrevious(f.cur, id, hash)
 		}
 	}
@@ -140,7 +139,14 @@ type storedRow struct {
 	codes rowCodes
 }
 
-func (f *Fleet) newRow(id, user string, c data.Connection) storedRow {
+// cut returns the first n bytes of *blob and moves *blob past them.
+func cut(blob *string, n int) string {
+	s := (*blob)[:n]
+	*blob = (*blob)[n:]
+	return s
+}
+
+func (f *Fleet) newRow(id, user, business string, c data.Connection) storedRow {
 	d := f.dict
 	codes := rowCodes{
 		app:      d.apps.intern(c.App),
@@ -149,7 +155,7 @@ func (f *Fleet) newRow(id, user string, c data.Connection) storedRow {
 		problems: d.problems.intern(c.Problems),
 	}
 	row := Row{
-		ID: id, User: user,
+		ID: id, User: user, Business: business,
 		App: d.apps.list[codes.app], Entity: d.entities.list[codes.entity], Platform: d.platforms.list[codes.platform],
 		Problems: d.problems.list[codes.problems].list,
 	}
@@ -159,18 +165,20 @@ func (f *Fleet) newRow(id, user string, c data.Connection) storedRow {
 	return storedRow{row: row, codes: codes}
 }
 
-// packIDs copies the ids and users of a page into one string, so that a page
-// costs one allocation and keeps nothing of the decoded items alive.
+// packIDs copies the ids, users and business ids of a page into one
+// string, so that a page costs one allocation and keeps nothing of the
+// decoded items alive.
 func packIDs(conns []data.Connection) string {
 	n := 0
 	for _, c := range conns {
-		n += len(c.ID) + len(c.User)
+		n += len(c.ID) + len(c.User) + len(c.BusinessID)
 	}
 	var b strings.Builder
 	b.Grow(n)
 	for _, c := range conns {
 		b.WriteString(c.ID)
 		b.WriteString(c.User)
+		b.WriteString(c.BusinessID)
 	}
 	return b.String()
 }

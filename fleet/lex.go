@@ -124,6 +124,7 @@ func (q Query) String() string {
 	}
 	for _, kv := range []struct{ key, value string }{
 		{KeyApp, q.App}, {KeyEntity, q.Entity}, {KeyUser, q.User}, {KeyPlatform, q.Platform}, {KeyTopic, q.Topic},
+		{KeyBusiness, q.Business},
 	} {
 		if kv.value == "" {
 			continue

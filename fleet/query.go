@@ -7,8 +7,8 @@ import (
 // Query returns the indices of the rows that match q, sorted by key (desc
 // reverses it; ties are always broken by ascending ID, so the order is total
 // and stable across refreshes). Free words match, case-insensitively, the id,
-// user, app, entity type, platform or any problem; app:, entity:, user: and
-// platform: must equal the row's value; is:problem keeps rows with problems,
+// user, app, entity type, platform, business id or any problem; app:,
+// entity:, user:, platform: and business: must equal the row's value; is:problem keeps rows with problems,
 // is:stale (or is:gone) rows a probe found gone — what conns --stale lists
 // and prune deletes; a record too old or past its TTL is a problem, not
 // stale, until a probe says so.
@@ -34,7 +34,7 @@ func (s Snapshot) Query(q Query, key SortKey, desc bool) []int32 {
 // app, entity, platform and problem list.
 type matcher struct {
 	app, entity, platform code
-	user                  string
+	user, business        string
 	stale, problem        bool
 	words                 []wordMatch
 }
@@ -58,7 +58,7 @@ type wordMatch struct {
 // newMatcher resolves q; ok is false when no row can match (a token value
 // that no row has).
 func (v *view) newMatcher(q Query) (m matcher, ok bool) {
-	m = matcher{user: q.User, stale: q.Stale || q.Gone, problem: q.Problem}
+	m = matcher{user: q.User, business: q.Business, stale: q.Stale || q.Gone, problem: q.Problem}
 	for _, t := range []struct {
 		value  string
 		values []string
@@ -117,6 +117,7 @@ func (m *matcher) matches(r *Row, c rowCodes, st State, problems []problemSet) b
 	switch {
 	case m.app.rejects(c.app), m.entity.rejects(c.entity), m.platform.rejects(c.platform),
 		m.user != "" && r.User != m.user,
+		m.business != "" && r.Business != m.business,
 		m.problem && c.problems == 0,
 		m.stale && st&Gone == 0:
 		return false
@@ -126,7 +127,7 @@ func (m *matcher) matches(r *Row, c rowCodes, st State, problems []problemSet) b
 		if w.apps[c.app] || w.entities[c.entity] || w.platforms[c.platform] || w.problems[c.problems] {
 			continue
 		}
-		if !containsFold(r.ID, w.word, w.ascii) && !containsFold(r.User, w.word, w.ascii) {
+		if !containsFold(r.ID, w.word, w.ascii) && !containsFold(r.User, w.word, w.ascii) && !containsFold(r.Business, w.word, w.ascii) {
 			return false
 		}
 	}

@@ -21,6 +21,7 @@ func smallFleet() *Fleet {
 		conn("Ze5", "Ärger-1", "customers", "customer", "", time.Hour, "ttl expired", "missing platform"),
 		conn("Zf6", "driver-0001", "order-receiver", "merchant", "android", 20*time.Minute),
 	}
+	rows[2].BusinessID, rows[5].BusinessID = "biz-091", "biz-091" // merchants of one business
 	f := New()
 	scan(f, append(slices.Clone(rows), conn("Vv7", "ghost-1", "customers", "customer", "web", 30*time.Minute)))
 	scan(f, rows)
@@ -53,6 +54,10 @@ func TestQueryFilters(t *testing.T) {
 		{"platform:Android", []string{}},
 		{"user:driver-0001", []string{"Xa1", "Zf6"}},
 		{"user:driver", []string{}},
+		{"biz-091", []string{"Yc3", "Zf6"}},
+		{"BIZ-09", []string{"Yc3", "Zf6"}},
+		{"business:biz-091", []string{"Yc3", "Zf6"}},
+		{"business:biz-09", []string{}},
 		{"topic:order#1", []string{"Vv7", "Xa1", "Xb2", "Yc3", "Yd4", "Ze5", "Zf6"}},
 		{"is:problem", []string{"Xb2", "Yc3", "Yd4", "Ze5"}},
 		// Stale is what a probe found gone, as conns --stale and prune: a

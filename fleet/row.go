@@ -36,6 +36,8 @@ type Row struct {
 	App      string // interned: one string per distinct value
 	Entity   string // interned
 	Platform string // interned
+	// Business is the merchant's business id, where the schema has one.
+	Business string
 	// ConnectedAt is in Unix milliseconds; 0 when unknown.
 	ConnectedAt int64
 	// Problems are interned (rows with the same problems share one slice).

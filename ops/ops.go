@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
+	"wsops/config"
 	"wsops/data"
 	"wsops/mgmt"
 	"wsops/ops/auditlog"
 	"wsops/ops/internal/journal"
+	"wsops/ops/repairplan"
 )
 
 // Registry is what ops reads and writes of the connection registry.
@@ -26,6 +29,7 @@ type Registry interface {
 	DeleteUnchanged(ctx context.Context, subscriptions bool, item data.Item) error
 	Record(ctx context.Context, subscriptions bool, key data.Item) (data.Item, error)
 	KeyOf(subscriptions bool, item data.Item) data.Item
+	Records(ctx context.Context, subscriptions bool, keys []data.Item, attrs []string) ([]data.Item, error)
 }
 
 var _ Registry = (*data.Registry)(nil)
@@ -58,6 +62,9 @@ type Deps struct {
 	RPS, WriteRPS float64
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
+	// RepairRules are the profile's [[repair]] rules: listings flag the
+	// records they (and the built-in rules) would change as problems.
+	RepairRules []config.RepairRule
 }
 
 // Ops runs operator actions on one profile's fleet. Every action goes
@@ -74,6 +81,8 @@ type Ops struct {
 	rps     float64
 	write   float64
 	clock   func() time.Time
+	rules   []config.RepairRule
+	checker func() *repairplan.Checker
 }
 
 // now is the Ops' clock.
@@ -88,11 +97,22 @@ func New(deps Deps) (*Ops, error) {
 		return nil, errors.New("ops: no profile name")
 	}
 	o := &Ops{reg: deps.Registry, gw: deps.Gateway, confirm: deps.Confirm, audit: deps.Audit, caller: deps.Caller,
-		policy: deps.Policy, place: deps.Place, rps: deps.RPS, write: deps.WriteRPS, clock: deps.Now}
+		policy: deps.Policy, place: deps.Place, rps: deps.RPS, write: deps.WriteRPS, clock: deps.Now, rules: deps.RepairRules}
 	if o.clock == nil {
 		o.clock = time.Now
 	}
+	o.checker = sync.OnceValue(o.newChecker)
 	return o, nil
+}
+
+// newChecker compiles the rules listings are checked by. A broken profile
+// rule leaves the built-in ones: a repair plan reports the rule's error.
+func (o *Ops) newChecker() *repairplan.Checker {
+	if k, err := repairplan.NewChecker(o.reg.Schema(), o.rules); err == nil {
+		return k
+	}
+	k, _ := repairplan.NewChecker(o.reg.Schema(), nil) // the built-in rules always compile
+	return k
 }
 
 // Policy is the safety state of the profile the Ops acts on.

@@ -24,6 +24,8 @@ type (
 	AppEntity = data.AppEntity
 	// Page is one page of a connections scan.
 	Page = data.Page[data.Connection]
+	// SubscriptionPage is one page of a subscriptions read.
+	SubscriptionPage = data.Page[data.Subscription]
 	// ConnectionInfo is GetConnection's answer about a live connection.
 	ConnectionInfo = mgmt.ConnectionInfo
 	// Item is a raw registry record.
@@ -38,14 +40,49 @@ func PlainItem(item Item) map[string]any { return data.PlainItem(item) }
 var ErrConflict = data.ErrConflict
 
 // Connections streams the connection records sel picks, page by page; a
-// page with Err ends the stream.
+// page with Err ends the stream. Whole records (sel names no Attributes)
+// carry, among their problems, what the repair rules would fix.
 func (o *Ops) Connections(ctx context.Context, sel Select) <-chan Page {
-	return o.reg.Connections(ctx, sel)
+	pages := o.reg.Connections(ctx, sel)
+	if len(sel.Attributes) > 0 {
+		return pages
+	}
+	return marked(ctx, pages, func(conns []Connection) { o.checker().Connections(ctx, o.reg, conns) })
 }
 
-// Subscriptions reads every subscription record sel picks.
+// SubscriptionPages streams the subscription records sel picks, page by
+// page, marked as Connections marks its records.
+func (o *Ops) SubscriptionPages(ctx context.Context, sel Select) <-chan SubscriptionPage {
+	pages := o.reg.Subscriptions(ctx, sel)
+	if len(sel.Attributes) > 0 {
+		return pages
+	}
+	return marked(ctx, pages, func(subs []Subscription) { o.checker().Subscriptions(ctx, o.reg, subs) })
+}
+
+// Subscriptions reads every subscription record sel picks, marked as
+// SubscriptionPages marks them.
 func (o *Ops) Subscriptions(ctx context.Context, sel Select) ([]Subscription, error) {
-	return data.Collect(ctx, o.reg.Subscriptions(ctx, sel))
+	return data.Collect(ctx, o.SubscriptionPages(ctx, sel))
+}
+
+// marked passes pages on with mark applied to each page's records.
+func marked[T any](ctx context.Context, pages <-chan data.Page[T], mark func([]T)) <-chan data.Page[T] {
+	out := make(chan data.Page[T])
+	go func() {
+		defer close(out)
+		for pg := range pages {
+			mark(pg.Items)
+			select {
+			case out <- pg:
+			case <-ctx.Done():
+				for range pages { // the stream ends with ctx: let it
+				}
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // Inspection is everything known about one connection; each part's error
@@ -71,7 +108,15 @@ func (o *Ops) Inspect(ctx context.Context, id string) Inspection {
 	defer cancel()
 	in := Inspection{ID: id}
 	in.Conn, in.ConnErr = o.reg.Connection(ctx, id)
+	if in.ConnErr == nil {
+		conns := []Connection{in.Conn}
+		o.checker().Connections(ctx, o.reg, conns)
+		in.Conn = conns[0]
+	}
 	in.Subs, in.SubsErr = o.reg.SubscriptionsOfMany(ctx, []string{id})
+	if in.SubsErr == nil {
+		o.checker().Subscriptions(ctx, o.reg, in.Subs)
+	}
 	in.Live, in.LiveErr = o.gw.Get(ctx, id)
 	return in
 }

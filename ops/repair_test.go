@@ -124,6 +124,10 @@ func TestRepairConflictKeepsTheOtherWritersValue(t *testing.T) {
 		if conns, _ := r.entities(t); conns["R00000000000001="] != "driver" || conns["R00000000000002="] != "rider" {
 			t.Errorf("after undo: %v; want the other writers' values kept", conns)
 		}
+		// The console's account lists the conflict as one, not as a failure.
+		if rep := undo.Report(); len(rep.Conflicts) != 1 || len(rep.Failed) != 0 || !strings.Contains(rep.Conflicts[0], "R00000000000002=") {
+			t.Errorf("undo report: conflicts %q, failed %q; want the one conflict, no failure", rep.Conflicts, rep.Failed)
+		}
 	})
 }
 

@@ -21,6 +21,9 @@ type Report struct {
 	Counts []Count
 	// Failed has a line per target that failed (or whose outcome is unknown).
 	Failed []string
+	// Conflicts has a line per repair change left alone because the record
+	// changed since it was planned (no failure: another writer's value).
+	Conflicts []string
 	// Gone lists a send's targets found gone, whose records may be pruned;
 	// Live counts its delivered targets, the witnesses of that prune.
 	Gone []string
@@ -75,18 +78,18 @@ func (r RepairResult) Report() Report {
 	if r.Undo {
 		action, done = "repair-undo", "restored"
 	}
-	var failed []string
+	var failed, conflicts []string
 	for _, c := range r.Conflicted {
-		failed = append(failed, "conflict "+repairplan.KeyText(r.schema, c.Change.Subscriptions, c.Change.Key)+" "+c.Change.Attribute)
+		conflicts = append(conflicts, repairplan.KeyText(r.schema, c.Change.Subscriptions, c.Change.Key)+" "+c.Change.Attribute)
 	}
 	for _, f := range r.Failures {
-		failed = append(failed, "failed "+repairplan.KeyText(r.schema, f.Change.Subscriptions, f.Change.Key)+": "+f.Err.Error())
+		failed = append(failed, repairplan.KeyText(r.schema, f.Change.Subscriptions, f.Change.Key)+": "+f.Err.Error())
 	}
 	return Report{
 		Action: action,
 		Counts: []Count{{done, r.Applied}, {"already so (not ours)", r.Already}, {"conflicts (left as they are)", r.Conflicts},
 			{"failed", r.Failed}, {"not attempted", r.NotAttempted}},
-		Failed: failed, Journal: r.Journal, Resumable: r.Journal != "" && !r.Complete,
+		Failed: failed, Conflicts: conflicts, Journal: r.Journal, Resumable: r.Journal != "" && !r.Complete,
 		Undoable: r.Journal != "" && r.Applied+r.Failed > 0, // failed writes may have landed: undo covers them
 	}
 }

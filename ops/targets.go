@@ -21,12 +21,12 @@ type Targets struct {
 }
 
 // ErrNoMatch means a selection (--user, --topic, --app, --entity,
-// --platform, --all) matched no record: an action on it does nothing, and
+// --platform, --business, --all) matched no record: an action on it does nothing, and
 // writes no journal and no audit line.
 var ErrNoMatch = errors.New("no connection matches")
 
 // ErrNoTargets means the targeting names nobody.
-var ErrNoTargets = errors.New("no targets: name --conn, --user, --topic, --app, --entity or --all")
+var ErrNoTargets = errors.New("no targets: name --conn, --user, --topic, --app, --entity, --business or --all")
 
 // Validate reports targeting that names nobody or mixes explicit ids with a selection.
 func (t Targets) Validate() error {
@@ -35,14 +35,14 @@ func (t Targets) Validate() error {
 	case len(t.Conns) == 0 && !sel && !t.All:
 		return ErrNoTargets
 	case len(t.Conns) > 0 && (sel || t.All), sel && t.All:
-		return errors.New("targets: use one of --conn, a selection (--user, --topic, --app, --entity) or --all")
+		return errors.New("targets: use one of --conn, a selection (--user, --topic, --app, --entity, --business) or --all")
 	}
 	return nil
 }
 
 func (t Targets) selects() bool {
 	s := t.Select
-	return s.User != "" || s.Topic != "" || s.App != "" || s.EntityType != "" || s.Platform != "" || s.ConnectionID != ""
+	return s.User != "" || s.Topic != "" || s.App != "" || s.EntityType != "" || s.Platform != "" || s.ConnectionID != "" || s.BusinessID != ""
 }
 
 // String describes the targeting for confirmations and audit lines.
@@ -60,7 +60,8 @@ func (t Targets) String() string {
 	var parts []string
 	for _, f := range []struct{ name, value string }{
 		{"user", t.Select.User}, {"topic", t.Select.Topic}, {"app", t.Select.App},
-		{"entity", t.Select.EntityType}, {"platform", t.Select.Platform}, {"connection", t.Select.ConnectionID},
+		{"entity", t.Select.EntityType}, {"platform", t.Select.Platform}, {"business", t.Select.BusinessID},
+		{"connection", t.Select.ConnectionID},
 	} {
 		if f.value != "" {
 			parts = append(parts, f.name+" "+f.value)
@@ -88,6 +89,11 @@ type Radius struct {
 	Cells map[data.AppEntity]int
 	// Noun names what Total counts (default "connections").
 	Noun string
+	// LeftOut counts the records an entity type selection leaves out
+	// because their entity type breaks the preset's app rule: connections
+	// of an app whose connections must carry that entity type, carrying
+	// another (what `wsops repair` fixes).
+	LeftOut int
 }
 
 // String is the radius in one line, biggest cells first:
@@ -104,7 +110,17 @@ func (r Radius) String() string {
 	if r.Total == 1 {
 		noun = strings.TrimSuffix(noun, "s")
 	}
-	return fmt.Sprintf("%d %s: %s", r.Total, noun, strings.Join(parts, ", "))
+	s := fmt.Sprintf("%d %s: %s", r.Total, noun, strings.Join(parts, ", "))
+	return s + r.leftOut()
+}
+
+// leftOut says how many records the selection leaves out because they
+// break the preset's rule, or "" when none.
+func (r Radius) leftOut() string {
+	if r.LeftOut == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; left out: %d records of the entity type's apps whose entity type breaks the preset's rule (wsops repair fixes them)", r.LeftOut)
 }
 
 func orUnknown(s string) string { return cmp.Or(s, "?") }
@@ -145,11 +161,49 @@ func Resolve(ctx context.Context, reg Registry, t Targets) ([]Target, Radius, er
 		for _, c := range conns {
 			targets = append(targets, targetOf(c))
 		}
-		if len(targets) == 0 {
-			return nil, Radius{}, fmt.Errorf("%w %s%s", ErrNoMatch, t.String(), unknownValues(reg.Schema(), t.Select))
+		leftOut, err := breakingTheRule(ctx, reg, t.Select)
+		if err != nil {
+			return nil, Radius{}, fmt.Errorf("reading the records the selection leaves out: %w", err)
 		}
+		if len(targets) == 0 {
+			why := unknownValues(reg.Schema(), t.Select) + Radius{LeftOut: leftOut}.leftOut()
+			return nil, Radius{}, fmt.Errorf("%w %s%s", ErrNoMatch, t.String(), why)
+		}
+		r := RadiusOf(targets)
+		r.LeftOut = leftOut
+		return targets, r, nil
 	}
 	return targets, RadiusOf(targets), nil
+}
+
+// breakingTheRule counts the records an entity type selection leaves out
+// because they break the preset's app rule: the connections of the apps
+// whose connections must carry that entity type (within the rest of the
+// selection) that carry another.
+func breakingTheRule(ctx context.Context, reg Registry, sel data.Select) (int, error) {
+	if sel.EntityType == "" {
+		return 0, nil
+	}
+	s := reg.Schema()
+	n := 0
+	for _, app := range slices.Sorted(maps.Keys(s.AppEntity)) {
+		if s.AppEntity[app] != sel.EntityType || (sel.App != "" && sel.App != app) {
+			continue
+		}
+		other := sel
+		other.App, other.EntityType = app, ""
+		other.Attributes = []string{s.Connections.Attrs.ID, s.Connections.Attrs.EntityType}
+		conns, err := data.Collect(ctx, reg.Connections(ctx, other))
+		if err != nil {
+			return 0, err
+		}
+		for _, c := range conns {
+			if c.EntityType != sel.EntityType {
+				n++
+			}
+		}
+	}
+	return n, nil
 }
 
 // unknownValues names an app or entity type the preset does not know, with

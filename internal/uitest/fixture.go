@@ -35,13 +35,14 @@ func Conns() []data.Connection {
 		return data.Connection{ID: fmt.Sprintf("Conn%011d=", i), User: user, App: app, EntityType: entity,
 			Platform: platform, ConnectedAt: Now.Add(-age), TTL: Now.Add(time.Hour)}
 	}
+	merchant := func(c data.Connection, business string) data.Connection { c.BusinessID = business; return c }
 	return []data.Connection{
 		c(1, "driver-0001", "drivers", "driver", "ios", 30*time.Second),
 		c(2, "driver-0002", "drivers", "driver", "android", 5*time.Minute),
 		c(3, "customer-0001", "customers", "customer", "ios", 2*time.Minute),
 		c(4, "customer-0002", "customers", "customer", "web", 50*time.Minute),
-		c(5, "merchant-0001", "order-receiver", "merchant", "android", 10*time.Minute),
-		c(6, "merchant-0002", "order-receiver", "customer", "android", 20*time.Minute),
+		merchant(c(5, "merchant-0001", "order-receiver", "merchant", "android", 10*time.Minute), "b1"),
+		merchant(c(6, "merchant-0002", "order-receiver", "customer", "android", 20*time.Minute), "b2"),
 		c(7, "merchant-0003", "order-receiver", "customer", "ios", 3*time.Hour),
 		c(8, "x\x1b]52;c;ZXZpbA==\x07\x1b[2Jy", "drivers", "driver", "ios", time.Minute),
 		c(9, "driver-0001", "customers", "customer", "ios", 90*time.Second),
@@ -55,6 +56,7 @@ func Subs() []data.Subscription {
 		{ConnectionID: "Conn00000000001=", Key: "order#42", User: "driver-0001", EntityType: "driver", Active: true, CreatedAt: Now.Add(-time.Minute)},
 		{ConnectionID: "Conn00000000003=", Key: "order#42", User: "customer-0001", EntityType: "customer", Active: true, CreatedAt: Now.Add(-time.Minute)},
 		{ConnectionID: "Conn00000000005=", Key: "business_status#b1", User: "merchant-0001", EntityType: "merchant", Active: false, CreatedAt: Now.Add(-time.Hour)},
+		{ConnectionID: "Conn00000000006=", Key: "order#42", User: "merchant-0002", EntityType: "customer", Active: true, CreatedAt: Now.Add(-time.Minute)},
 	}
 }
 

@@ -257,7 +257,7 @@ func (p *planner) connection(c data.Connection, joinAttrs []string, needSubs boo
 
 // subscription plans the subscription rules for one record.
 func (p *planner) subscription(reg Reader, sub data.Subscription) {
-	if m, ok := p.merchants[sub.ConnectionID]; ok && sub.Key == businessStatusPrefix+m.BusinessID {
+	if m, ok := p.merchants[sub.ConnectionID]; ok && sub.Key == businessStatusKey(m.BusinessID) {
 		p.subscribed[sub.ConnectionID] = true
 	}
 	conn, joined := p.joined[sub.ConnectionID]
@@ -313,7 +313,7 @@ func (p *planner) missingBusinessStatus(reg Reader) {
 			ttl = p.now.Add(connectionLifetime)
 		}
 		rec := p.s.EncodeSubscription(data.Subscription{
-			ConnectionID: m.ID, Key: businessStatusPrefix + m.BusinessID, User: m.User,
+			ConnectionID: m.ID, Key: businessStatusKey(m.BusinessID), User: m.User,
 			EntityType: merchantEntity, Active: true, CreatedAt: p.now, TTL: ttl,
 		})
 		p.plan.Changes = append(p.plan.Changes, Change{Rule: RuleBusinessStatus, Subscriptions: true, Op: OpCreate,

@@ -5,7 +5,6 @@ package conns
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -23,7 +22,7 @@ import (
 var columns = []table.Column{
 	{Title: "ID", Width: 18, Min: 10, Middle: true}, {Title: "USER", Width: 20, Min: 12}, {Title: "APP", Width: 15, Min: 9},
 	{Title: "ENTITY", Width: 10, Min: 8}, {Title: "PLATFORM", Width: 8, Min: 7}, {Title: "AGE", Width: 5},
-	{Title: "PROBLEMS", Flex: true, Min: 10},
+	{Title: "PROBLEMS", Flex: true, Min: 10, Brief: table.ProblemsBrief},
 }
 
 var sortKeys = []fleet.SortKey{
@@ -275,7 +274,7 @@ func (s source) Len() int { return len(s.rows) }
 
 func (s source) Cells(i int) []string {
 	r := s.snap.Row(int(s.rows[i]))
-	return []string{r.ID, r.User, r.App, r.Entity, r.Platform, human.AgeSince(r.ConnectedAt, s.now()), strings.Join(r.Problems, "; ")}
+	return []string{r.ID, r.User, r.App, r.Entity, r.Platform, human.AgeSince(r.ConnectedAt, s.now()), table.JoinProblems(r.Problems)}
 }
 
 func (s source) Style(i int) table.RowStyle {

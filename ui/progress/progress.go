@@ -12,12 +12,13 @@ import (
 	bar "github.com/charmbracelet/bubbles/progress"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"wsops/internal/human"
 	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/styles"
 )
 
-// maxIDs is how many gone or failed ids the summary lists.
+// maxIDs is how many gone, conflicting or failed ids the summary lists.
 const maxIDs = 5
 
 // Counts are a run's totals so far.
@@ -61,6 +62,7 @@ type Model struct {
 	title   string
 	counts  Counts
 	summary *Summary
+	width   int
 }
 
 // New returns a closed view.
@@ -107,8 +109,12 @@ func (m Model) Running() bool { return m.open && m.summary == nil }
 // Close hides the view.
 func (m *Model) Close() { m.open = false }
 
-// SetSize sets the view's width.
-func (m *Model) SetSize(w, _ int) { m.bar.Width = max(10, min(w-4, 100)) }
+// SetSize sets the view's width: the bar's, and the one the summary's
+// lines wrap at.
+func (m *Model) SetSize(w, _ int) {
+	m.width = w
+	m.bar.Width = max(10, min(w-4, 100))
+}
 
 // KeyMap returns the keys that apply now, for help.
 func (m Model) KeyMap() []key.Binding {
@@ -167,13 +173,17 @@ func (m Model) View() string {
 	}
 	s := m.summary
 	if s.Err != nil {
-		b.WriteString(m.st.Error.Render(sanitize.Text(s.Err.Error())) + "\n\n")
+		for _, l := range human.Wrap(sanitize.Text(s.Err.Error()), m.width, "") {
+			b.WriteString(m.st.Error.Render(l) + "\n")
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString(m.items(s.Counts) + "\n")
 	m.ids(&b, "gone", s.Gone)
+	m.ids(&b, "conflicts", s.Conflicts)
 	m.ids(&b, "failed", s.Failed)
 	if s.Journal != "" {
-		b.WriteString(m.st.Muted.Render("journal   ") + sanitize.Text(s.Journal) + "\n")
+		m.line(&b, "journal", sanitize.Text(s.Journal))
 	}
 	var hints []string
 	if len(s.Gone) > 0 {
@@ -190,12 +200,35 @@ func (m Model) View() string {
 	return b.String()
 }
 
+// items lays counts out in as many lines as the width needs, three
+// spaces apart; a count is never cut.
 func (m Model) items(items []ops.Count) string {
-	parts := make([]string, len(items))
-	for i, c := range items {
-		parts[i] = m.st.Muted.Render(c.Label+" ") + fmt.Sprint(c.N)
+	var lines []string
+	line, w := "", 0
+	for _, c := range items {
+		text := sanitize.Text(c.Label) + " " + fmt.Sprint(c.N)
+		cw := sanitize.Width(text)
+		if w > 0 && m.width > 0 && w+3+cw > m.width {
+			lines, line, w = append(lines, line), "", 0
+		}
+		if w > 0 {
+			line, w = line+"   ", w+3
+		}
+		line, w = line+m.st.Muted.Render(sanitize.Text(c.Label)+" ")+fmt.Sprint(c.N), w+cw
 	}
-	return strings.Join(parts, "   ")
+	return strings.Join(append(lines, line), "\n")
+}
+
+// labelWidth is the width of the labels before the summary's lists.
+const labelWidth = 10
+
+// line writes a labelled value, wrapped at the width under its label.
+func (m Model) line(b *strings.Builder, label, value string) {
+	head := m.st.Muted.Render(fmt.Sprintf("%-*s", labelWidth, label))
+	for _, l := range human.Wrap(value, m.width-labelWidth, "") {
+		b.WriteString(head + l + "\n")
+		head = strings.Repeat(" ", labelWidth)
+	}
 }
 
 func (m Model) ids(b *strings.Builder, label string, ids []string) {
@@ -211,5 +244,5 @@ func (m Model) ids(b *strings.Builder, label string, ids []string) {
 	if len(ids) > maxIDs {
 		line += fmt.Sprintf(" (+%d more)", len(ids)-maxIDs)
 	}
-	b.WriteString(m.st.Muted.Render(fmt.Sprintf("%-10s", label)) + line + "\n")
+	m.line(b, label, line)
 }

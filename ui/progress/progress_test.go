@@ -10,6 +10,7 @@ import (
 
 	"wsops/internal/uitest"
 	"wsops/ops"
+	"wsops/sanitize"
 )
 
 // newModel is a view rendering plain text: the bar uses lipgloss's default
@@ -211,5 +212,45 @@ func TestViewSanitizes(t *testing.T) {
 	_, cmd := m.Update(uitest.Key("p"))
 	if got := uitest.Msgs(cmd); len(got) != 1 || !reflect.DeepEqual(got[0], PruneGoneMsg{IDs: []string{"G1=" + hostile}}) {
 		t.Errorf("p yields %#v", got)
+	}
+}
+
+// An undo's summary on a wide terminal: conflicts are listed as conflicts,
+// not as failures, and every line fits — long counts and lists wrap, no
+// text is cut off.
+func TestSummaryWrapsAndListsConflictsApart(t *testing.T) {
+	for _, width := range []int{156, 76, 40} {
+		m := New(uitest.PlainStyles())
+		m.SetSize(width, 30)
+		m.Start("undo repair")
+		failed := []string{
+			"connectionId=Conn00000000006=: write failed: operation error DynamoDB: UpdateItem, https response error StatusCode: 500, RequestID: 7Q0L7V3LQ0B8QK2E6SHQ2N5C9BVV4KQNSO5AEMVJF66Q9ASUAAJG, api error InternalServerError",
+			"connectionId=Conn00000000007=: write failed: context deadline exceeded",
+		}
+		conflicts := []string{"connectionId=Conn00000000001= entityType", "connectionId=Conn00000000002= subscriptionKey=order#42 entityType"}
+		m.Finish(Summary{Report: ops.Report{Action: "repair-undo",
+			Counts: []ops.Count{{Label: "restored", N: 3}, {Label: "already so (not ours)", N: 0}, {Label: "conflicts (left as they are)", N: 2},
+				{Label: "failed", N: 2}, {Label: "not attempted", N: 0}},
+			Failed: failed, Conflicts: conflicts, Journal: "/home/op/.local/state/wsops/journal/repair-undo-20261203T142233Z-7f3a.jsonl",
+		}, Err: errors.New("repair-undo: 2 changes failed, 2 conflicts left as they are")})
+		v := m.View()
+		for i, l := range strings.Split(v, "\n") {
+			if w := sanitize.Width(l); w > width {
+				t.Errorf("width %d: line %d is %d cells: %q", width, i, w, l)
+			}
+			if strings.Contains(l, "…") {
+				t.Errorf("width %d: line %d cut: %q", width, i, l)
+			}
+		}
+		flat := strings.Join(strings.Fields(v), "")
+		for _, want := range append(append([]string{"conflicts (left as they are) 2", "not attempted 0"}, failed...), conflicts...) {
+			if !strings.Contains(flat, strings.Join(strings.Fields(want), "")) {
+				t.Errorf("width %d: summary lacks %q:\n%s", width, want, v)
+			}
+		}
+		conflictsAt, failedAt := strings.Index(v, "\nconflicts "), strings.Index(v, "\nfailed    ")
+		if conflictsAt < 0 || failedAt < 0 || strings.Contains(v[failedAt:], "Conn00000000001=") {
+			t.Errorf("width %d: conflicts not listed apart from failures:\n%s", width, v)
+		}
 	}
 }

@@ -179,40 +179,11 @@ func (m Model) lines() ([]string, int) {
 			cursorLine = len(lines)
 			style = style.Inherit(m.st.RowCursor)
 		}
-		for _, l := range wrap(sanitize.Text(text), m.width, "    ") {
+		for _, l := range human.Wrap(sanitize.Text(text), m.width, "    ") {
 			lines = append(lines, style.Render(sanitize.Cell(l, m.width)))
 		}
 	}
 	return lines, cursorLine
-}
-
-// wrap breaks text into lines of at most width cells, at spaces where it
-// can; the lines after the first start with indent. The diff of a change
-// is never cut off on a narrow terminal.
-func wrap(text string, width int, indent string) []string {
-	if width <= len(indent)+8 || sanitize.Width(text) <= width {
-		return []string{text}
-	}
-	var lines []string
-	line := ""
-	for _, word := range strings.Split(text, " ") {
-		switch {
-		case line == "":
-			line = word
-		case sanitize.Width(line)+1+sanitize.Width(word) <= width:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = indent + word
-		}
-		for sanitize.Width(line) > width { // a word longer than a line
-			r := []rune(line)
-			cut := max(1, min(len(r), width))
-			lines = append(lines, string(r[:cut]))
-			line = indent + string(r[cut:])
-		}
-	}
-	return append(lines, line)
 }
 
 // changeText is one change: table, key, attribute, old → new, or a create.

@@ -3,7 +3,6 @@
 package subs
 
 import (
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -18,7 +17,7 @@ import (
 
 var columns = []table.Column{
 	{Title: "KEY", Width: 28, Min: 14, Middle: true}, {Title: "CONNECTION", Width: 18, Min: 10, Middle: true}, {Title: "USER", Width: 20, Min: 12},
-	{Title: "ENTITY", Width: 10, Min: 8}, {Title: "ACTIVE", Width: 6}, {Title: "AGE", Width: 5}, {Title: "PROBLEMS", Flex: true, Min: 10},
+	{Title: "ENTITY", Width: 10, Min: 8}, {Title: "ACTIVE", Width: 6}, {Title: "AGE", Width: 5}, {Title: "PROBLEMS", Flex: true, Min: 10, Brief: table.ProblemsBrief},
 }
 
 // Def registers the view.
@@ -133,7 +132,7 @@ func (s source) Cells(i int) []string {
 	if x.Active {
 		active = "yes"
 	}
-	return []string{x.Key, x.ConnectionID, x.User, x.Entity, active, human.AgeSince(x.CreatedAt, s.now()), strings.Join(x.Problems, "; ")}
+	return []string{x.Key, x.ConnectionID, x.User, x.Entity, active, human.AgeSince(x.CreatedAt, s.now()), table.JoinProblems(x.Problems)}
 }
 func (s source) Style(i int) table.RowStyle {
 	if len(s.snap.Sub(int(s.rows[i])).Problems) > 0 {

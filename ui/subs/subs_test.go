@@ -41,9 +41,9 @@ func opened(t *testing.T) *harness {
 	t.Helper()
 	h := drive(t, common(t))
 	h.d.Run(h.d.M.Open(""))
-	h.d.Until("the 3 subscriptions", func(m *Model) bool { return !m.load.busy }, (*Model).View)
-	if n := h.d.M.src.Len(); n != 3 {
-		t.Fatalf("%d subscriptions read, want 3:\n%s", n, h.d.M.View())
+	h.d.Until("the 4 subscriptions", func(m *Model) bool { return !m.load.busy }, (*Model).View)
+	if n := h.d.M.src.Len(); n != 4 {
+		t.Fatalf("%d subscriptions read, want 4:\n%s", n, h.d.M.View())
 	}
 	return h
 }
@@ -58,7 +58,7 @@ func keys(m *Model) []string {
 
 func TestOpenReadsThroughOps(t *testing.T) {
 	m := opened(t).d.M
-	want := []string{"Conn00000000005=", "Conn00000000001=", "Conn00000000003="} // by key, then connection
+	want := []string{"Conn00000000005=", "Conn00000000001=", "Conn00000000003=", "Conn00000000006="} // by key, then connection
 	if got := keys(m); !slices.Equal(got, want) {
 		t.Errorf("rows %v, want %v", got, want)
 	}
@@ -71,7 +71,7 @@ func TestLiveFilterRefiltersWithoutReading(t *testing.T) {
 	h := opened(t)
 	m := h.d.M
 	seq := m.load.seq
-	for _, text := range []string{"topic:order#42", "customer"} {
+	for _, text := range []string{"topic:order#42", "customer-0001"} {
 		q, err := fleet.Parse(text)
 		if err != nil {
 			t.Fatal(err)
@@ -83,12 +83,12 @@ func TestLiveFilterRefiltersWithoutReading(t *testing.T) {
 		}
 	}
 	if got := keys(m); !slices.Equal(got, []string{"Conn00000000003="}) {
-		t.Errorf("rows under \"customer\": %v", got)
+		t.Errorf("rows under \"customer-0001\": %v", got)
 	}
 	q, _ := fleet.Parse("topic:order#42")
 	h.d.Send(view.FilterMsg{Query: q}) // submitted: pushed down to the registry
 	h.d.Until("the read of topic order#42", func(m *Model) bool { return !m.load.busy }, (*Model).View)
-	if m.load.seq == seq || m.pushed.Topic != "order#42" || len(keys(m)) != 2 {
+	if m.load.seq == seq || m.pushed.Topic != "order#42" || len(keys(m)) != 3 {
 		t.Errorf("a submitted filter: pushed %+v, rows %v", m.pushed, keys(m))
 	}
 }
@@ -138,9 +138,9 @@ func TestRefreshReadsOnlyOnTop(t *testing.T) {
 func TestFilterChangedWhileCoveredAppliesBackOnTop(t *testing.T) {
 	h := opened(t)
 	h.d.Send(view.TopMsg{Name: "detail"})
-	q, _ := fleet.Parse("customer")
+	q, _ := fleet.Parse("customer-0001")
 	h.d.Send(view.FilterMsg{Query: q})
-	if len(keys(h.d.M)) != 3 {
+	if len(keys(h.d.M)) != 4 {
 		t.Fatalf("a covered view filtered: %v", keys(h.d.M))
 	}
 	h.d.Send(view.TopMsg{Name: "subs"})
@@ -151,7 +151,7 @@ func TestFilterChangedWhileCoveredAppliesBackOnTop(t *testing.T) {
 func TestLiveFilterDuringAReadFiltersItsRows(t *testing.T) {
 	h := drive(t, common(t))
 	h.d.Run(h.d.M.Open(""))
-	q, _ := fleet.Parse("customer")
+	q, _ := fleet.Parse("customer-0001")
 	h.d.Send(view.FilterMsg{Query: q, Live: true}) // before the read landed
 	h.d.Until("the read", func(m *Model) bool { return !m.load.busy && m.filtering == 0 }, (*Model).View)
 	if got := keys(h.d.M); !slices.Equal(got, []string{"Conn00000000003="}) {

@@ -5,6 +5,9 @@
 package table
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -51,6 +54,32 @@ type Column struct {
 	// Middle cuts a value too long for the column in its middle ("7KMe…Y4=")
 	// rather than at its end: for ids, whose ends tell them apart.
 	Middle bool
+	// Brief, when set, stands in for a value too long for the column: the
+	// column shows Brief(value, width), cut to fit, rather than the value's
+	// start (ProblemsBrief: a marker and a count, the details spelling
+	// them out).
+	Brief func(value string, width int) string
+}
+
+// problemsSep joins a row's problems in one cell.
+const problemsSep = "; "
+
+// JoinProblems is a row's problems as one cell, for a column whose Brief
+// is ProblemsBrief.
+func JoinProblems(problems []string) string { return strings.Join(problems, problemsSep) }
+
+// ProblemsBrief is a problems column's Brief: "! 1 problem", "! 3 problems",
+// or where that does not fit "! 3".
+func ProblemsBrief(cell string, width int) string {
+	n := strings.Count(cell, problemsSep) + 1
+	s := fmt.Sprintf("! %d problems", n)
+	if n == 1 {
+		s = "! 1 problem"
+	}
+	if len(s) > width {
+		return fmt.Sprintf("! %d", n)
+	}
+	return s
 }
 
 // Model is the table component. The zero value is not usable; call New.

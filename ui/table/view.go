@@ -107,6 +107,8 @@ func (m Model) View() string {
 			switch {
 			case i >= len(cells):
 				return strings.Repeat(" ", w)
+			case m.cols[i].Brief != nil && sanitize.Width(sanitize.Text(cells[i])) > w:
+				return sanitize.Cell(m.cols[i].Brief(cells[i], w), w)
 			case m.cols[i].Middle:
 				return middle(cells[i], w)
 			}
