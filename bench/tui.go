@@ -15,7 +15,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/smithy-go/logging"
 	tea "github.com/charmbracelet/bubbletea"
 	"golang.org/x/sync/errgroup"
 
@@ -78,7 +77,7 @@ func (e *env) timeToFirstRow(ctx context.Context) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	c, err := cloud.New(ctx, p, cloud.WithLogger(logging.Nop{}))
+	c, err := cloud.New(ctx, p)
 	if err != nil {
 		return 0, err
 	}

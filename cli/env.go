@@ -61,8 +61,8 @@ func (g *globals) connect(ctx context.Context) (*env, error) {
 }
 
 // dial builds the clients of profile p; the caller closes e.clients.
-func dial(ctx context.Context, p *config.Profile, opts ...cloud.Option) (*env, error) {
-	c, err := cloud.New(ctx, p, opts...)
+func dial(ctx context.Context, p *config.Profile) (*env, error) {
+	c, err := cloud.New(ctx, p)
 	if err != nil {
 		return nil, err
 	}

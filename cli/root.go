@@ -8,13 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"wsops/cloud"
+	"wsops/internal/reach"
 	"wsops/sanitize"
 )
 
@@ -57,7 +56,7 @@ func Execute(ctx context.Context, args []string, s Streams) int {
 		return ExitOK
 	}
 	fmt.Fprintln(s.Err, "wsops:", sanitize.Text(err.Error())) // errors quote ids, flags and server text
-	if h := hint(err); h != "" {
+	if h := reach.Hint(err); h != "" {
 		fmt.Fprintln(s.Err, "wsops:", h)
 	}
 	var ee *exitError
@@ -66,21 +65,6 @@ func Execute(ctx context.Context, args []string, s Streams) int {
 	}
 	// Anything cobra itself rejects (unknown flag or command, bad value) is usage.
 	return ExitUsage
-}
-
-// hint says what to do about an error whose cause is plain: an endpoint
-// that cannot be reached, an expired SSO session.
-func hint(err error) string {
-	msg := err.Error()
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "nothing answers at that endpoint: for a sandbox profile start `wsops sandbox` (the console starts one itself); otherwise check the profile's dynamodb_url, management_url and region"
-	case cloud.Unreachable(err):
-		return "that endpoint cannot be reached (its name does not resolve, or its certificate is not trusted: see AWS_CA_BUNDLE): check the profile's dynamodb_url, management_url and region"
-	case strings.Contains(msg, "SSO session") || strings.Contains(msg, "token has expired") || strings.Contains(msg, "refresh cached SSO token"):
-		return "the AWS SSO session has expired: run `aws sso login --profile <the profile's aws_profile>`"
-	}
-	return ""
 }
 
 // globals holds the global flags every command shares.

@@ -6,10 +6,8 @@ import (
 	"net"
 	"time"
 
-	"github.com/aws/smithy-go/logging"
 	"github.com/spf13/cobra"
 
-	"wsops/cloud"
 	"wsops/config"
 	"wsops/ops"
 	"wsops/sandbox"
@@ -69,8 +67,7 @@ func runUI(ctx context.Context, g *globals) error {
 }
 
 func openSession(ctx context.Context, p *config.Profile, confirmer ops.Confirmer) (ui.Session, error) {
-	// The SDK's own log lines would be drawn over the console.
-	e, err := dial(ctx, p, cloud.WithLogger(logging.Nop{}))
+	e, err := dial(ctx, p)
 	if err != nil {
 		return ui.Session{}, err
 	}

@@ -50,9 +50,10 @@ type Option func(*options)
 
 type options struct{ logger logging.Logger }
 
-// WithLogger sends the SDK's own log lines (retries, checksum warnings) to l
-// instead of stderr; the console passes logging.Nop{} so that nothing writes
-// over its screen.
+// WithLogger sends the SDK's own log lines (retries, IMDS fallbacks,
+// checksum warnings) to l. Without it they are dropped: they never reach
+// stderr, where they would be drawn over the console or mixed into a
+// command's output.
 func WithLogger(l logging.Logger) Option { return func(o *options) { o.logger = l } }
 
 // dynamoAttempts lets the SDK ride out throttling of long scans, with at
@@ -131,9 +132,10 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 		awsconfig.WithRegion(p.Region),
 		awsconfig.WithHTTPClient(httpClient),
 	}
-	if o.logger != nil {
-		load = append(load, awsconfig.WithLogger(o.logger))
+	if o.logger == nil {
+		o.logger = logging.Nop{} // the SDK's warnings (IMDS fallbacks, retries) are not the operator's output
 	}
+	load = append(load, awsconfig.WithLogger(o.logger))
 	switch {
 	case p.Sandbox:
 		load = append(load, awsconfig.WithCredentialsProvider(

@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/smithy-go/logging"
 	"go.uber.org/goleak"
 
 	"wsops/cloud"
@@ -73,7 +72,7 @@ func TestDynamoRetriesTruncatedAnswers(t *testing.T) {
 	proxy := faultproxy.Start(t, faultproxy.Options{Upstream: upstream, Service: faultproxy.DynamoDB, Seed: 3,
 		Rates: map[faultproxy.Fault]float64{faultproxy.Truncate: 0.5}})
 	p := &config.Profile{Name: "t", Sandbox: true, Region: "us-east-1", DynamoDBURL: proxy.URL, ManagementURL: "http://127.0.0.1:9/dev"}
-	cl, err := cloud.New(context.Background(), p, cloud.WithLogger(logging.Nop{}))
+	cl, err := cloud.New(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}

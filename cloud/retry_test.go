@@ -11,6 +11,7 @@ import (
 
 	"wsops/config"
 	"wsops/data"
+	"wsops/internal/reach"
 	"wsops/internal/testrig"
 )
 
@@ -52,7 +53,7 @@ func TestUnreachableEndpointIsNotRetried(t *testing.T) {
 	}
 	defer cl.Close()
 	_, err = cl.DynamoDB.ListTables(context.Background(), &dynamodb.ListTablesInput{})
-	if !Unreachable(err) {
+	if !reach.Unreachable(err) {
 		t.Fatalf("a refused connection is not Unreachable: %v", err)
 	}
 	if strings.Contains(err.Error(), "maximum number of attempts") {

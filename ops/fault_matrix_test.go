@@ -14,7 +14,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/smithy-go/logging"
 
 	"wsops/auth"
 	"wsops/cloud"
@@ -159,7 +158,7 @@ func startMatrixWorld(t *testing.T, seed uint64) *matrixWorld {
 	clients, err := cloud.New(context.Background(), &config.Profile{
 		Name: "matrix", Sandbox: true, Region: "us-east-1",
 		ManagementURL: m.mgmt.URL + "/dev", DynamoDBURL: m.dynamo.URL,
-	}, cloud.WithLogger(logging.Nop{}))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"wsops/internal/reach"
 	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/cmdbar"
@@ -80,8 +81,20 @@ func (m Model) headerView() string {
 		Cells: sum.Cells, Breaks: p.Schema.Breaks,
 		Apps: axis(p.Schema, sum.Cells, true), Entities: axis(p.Schema, sum.Cells, false),
 		LastRefresh: f.Last, Now: m.opt.Now(), Scanning: f.Scanning, Paused: f.Paused, Progress: progress,
-		History: f.History,
+		History: f.History, Failure: failure(f.Failure),
 	}, m.width, m.st)
+}
+
+// failure is a scan's error as the header says it: what to do first,
+// where that is plain, then the error.
+func failure(err error) string {
+	if err == nil {
+		return ""
+	}
+	if h := reach.Hint(err); h != "" {
+		return h + " (" + err.Error() + ")"
+	}
+	return err.Error()
 }
 
 func endpointOf(mgmt, ws string) string {

@@ -61,8 +61,17 @@ type Model struct {
 func New(c *view.Common) view.View {
 	m := &Model{c: c, table: table.New(columns, c.Styles), keys: DefaultKeyMap(), src: source{marks: map[string]bool{}, now: c.Now},
 		follow: feed.NewFollower(name, true)}
-	m.table.SetEmptyText("no connections")
+	m.table.SetEmptyText(emptyText(nil))
 	return m
+}
+
+// emptyText is what the table says with no rows: none match, or the
+// registry could not be read (the header says why).
+func emptyText(failure error) string {
+	if failure != nil {
+		return "cannot read the registry: see the header and the status line"
+	}
+	return "no connections"
 }
 
 // Init does nothing: the rows come from the feed.
@@ -177,6 +186,7 @@ func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
 	case feed.ChangedMsg, view.FilterMsg, view.TopMsg:
 		if c, ok := msg.(feed.ChangedMsg); ok {
 			m.probeDue = m.probeDue || c.Refreshed
+			m.table.SetEmptyText(emptyText(c.Failure))
 		}
 		if m.follow.Follow(msg) {
 			return m, m.requery()

@@ -34,6 +34,9 @@ const historyLen = 240
 type ChangedMsg struct {
 	Snap      fleet.Snapshot
 	Refreshed bool
+	// Failure is the last scan's error, nil once a scan succeeds: with no
+	// rows, the registry could not be read, which is not an empty fleet.
+	Failure error
 }
 
 // RescanMsg asks for a scan now (after an action, to show what changed;
@@ -70,6 +73,8 @@ type Feed struct {
 	quiet  int
 	paused bool
 	probe  prober
+	// failure is the last scan's error, nil once one succeeds.
+	failure error
 }
 
 // scan is the scan in progress and the last one's timing.
@@ -128,6 +133,8 @@ type Header struct {
 	PassDone, PassTotal int
 	ProbedAt            time.Time
 	Paused              bool
+	// Failure is the last scan's error, nil once a scan succeeds.
+	Failure error
 }
 
 // Summaries counts the summaries taken: when it moved, the header may have
@@ -138,7 +145,8 @@ func (f *Feed) Summaries() uint64 { return f.sums }
 func (f *Feed) Header() Header {
 	p := f.probe
 	return Header{Summary: f.summary, Scanning: f.scan.running, Streamed: f.scan.streamed, Last: f.scan.last, History: f.history,
-		Probing: p.id != 0 && p.pass, PassDone: p.done, PassTotal: p.total, ProbedAt: p.last, Paused: f.paused}
+		Probing: p.id != 0 && p.pass, PassDone: p.done, PassTotal: p.total, ProbedAt: p.last, Paused: f.paused,
+		Failure: f.failure}
 }
 
 // next is the pause before the next refresh: the interval, or three times
@@ -233,6 +241,7 @@ func (f *Feed) done(msg doneMsg) (tea.Cmd, []tea.Msg) {
 	f.scan.running = false
 	f.scan.took = now.Sub(f.scan.started)
 	var out []tea.Msg
+	f.failure = msg.err
 	if msg.err != nil {
 		f.fleet.AbortRefresh()
 		out = append(out, view.StatusMsg{Text: fmt.Sprintf("refresh failed (showing the previous one): %v", msg.err), Err: true})
@@ -255,7 +264,7 @@ func (f *Feed) done(msg doneMsg) (tea.Cmd, []tea.Msg) {
 }
 
 func (f *Feed) changed(refreshed bool) []tea.Msg {
-	return []tea.Msg{ChangedMsg{Snap: f.fleet.Snapshot(), Refreshed: refreshed}}
+	return []tea.Msg{ChangedMsg{Snap: f.fleet.Snapshot(), Refreshed: refreshed, Failure: f.failure}}
 }
 
 // summarize sums the whole fleet up for the header, off the UI goroutine.

@@ -51,6 +51,10 @@ type Info struct {
 	Paused      bool   // auto-refresh paused by the operator
 	Progress    string // shown after "scanning…", e.g. "12,400 rows"
 	History     []int  // connection count over the session, for the sparkline
+	// Failure says the last scan failed: with no refresh yet, the counts
+	// line says the registry cannot be read instead of "connections 0";
+	// after one, the refresh state says the last one failed.
+	Failure string
 }
 
 // sparkMax is the widest the sparkline gets; sparkMin the narrowest worth
@@ -157,7 +161,10 @@ func status(info Info) (long, short string) {
 		}
 		return "scanning… " + p, "scanning…"
 	}
-	if info.LastRefresh.IsZero() {
+	switch {
+	case info.Failure != "" && info.LastRefresh.IsZero():
+		return "cannot read", "failed"
+	case info.LastRefresh.IsZero():
 		return "not refreshed yet", "-"
 	}
 	now := info.Now
@@ -165,14 +172,21 @@ func status(info Info) (long, short string) {
 		now = time.Now()
 	}
 	a := ago(now.Sub(info.LastRefresh))
+	if info.Failure != "" {
+		return "refresh failed · refreshed " + a + " ago", "failed"
+	}
 	if info.Paused {
 		return "paused · refreshed " + a + " ago", "paused"
 	}
 	return "refreshed " + a + " ago", a + " ago"
 }
 
-// counts is the counts line, with the sparkline on the right.
+// counts is the counts line, with the sparkline on the right; while the
+// registry has never been read, what went wrong.
 func counts(info Info, w int, st styles.Styles) string {
+	if info.Failure != "" && info.LastRefresh.IsZero() {
+		return cut(w, []seg{{"cannot read the registry: ", st.Error}, {sanitize.Text(info.Failure), st.Error}})
+	}
 	num := func(n int, alert lipgloss.Style) seg {
 		if n > 0 {
 			return seg{thousands(n), alert}
