@@ -92,6 +92,7 @@ func newOps(e *env, confirm ops.Confirmer) (*ops.Ops, error) {
 		Place: ops.Place{Management: p.ManagementURL, WebSocket: p.WebSocketURL, Registry: registry,
 			Tables: []string{s.Connections.Table.Name, s.Subscriptions.Table.Name}},
 		RPS: p.ManagementRPS, WriteRPS: p.RepairRPS, RepairRules: p.Repair,
+		LogoutNotice: []byte(p.LogoutNotice),
 	})
 }
 

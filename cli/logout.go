@@ -24,7 +24,8 @@ func newLogoutCmd(g *globals) *cobra.Command {
 		Use:   "logout",
 		Short: "Force-logout connections: tell the client, cut the socket, delete its records",
 		Long: `Force-logout one or more connections, or every connection of a user: post a
-notice (default {"type":"force_logout","reason":"operator"}), DeleteConnection
+notice (--notice, else the profile's logout_notice, else the preset's: wizz
+{"type":"force_logout","reason":"operator"}), DeleteConnection
 (the client sees close 1000), then delete the registry records of the connection
 and its subscriptions. Connections already gone still get their records cleaned.
 Disconnects are staged at --rate per second so a mass logout cannot cause a

@@ -97,7 +97,12 @@ type Profile struct {
 	RepairRPS    float64
 	ScanSegments int
 	Repair       []RepairRule
-	Messages     []Message
+	// Messages are the saved messages of the test client and the send
+	// dialog: the file's [[messages]], else the preset's.
+	Messages []Message
+	// LogoutNotice is the JSON a force logout posts to each target before
+	// the cut: the file's logout_notice, else the preset's.
+	LogoutNotice string
 	Token        Token
 	// SandboxSecret signs sandbox tokens; "" means the sandbox's development
 	// default. Only meaningful when Sandbox is true.
@@ -143,7 +148,7 @@ func Builtin() *Config {
 
 // builtinSandbox returns the built-in sandbox profile.
 func builtinSandbox() *Profile {
-	return &Profile{
+	p := &Profile{
 		Name:          SandboxProfile,
 		Sandbox:       true,
 		Region:        DefaultRegion,
@@ -155,7 +160,10 @@ func builtinSandbox() *Profile {
 		ManagementRPS: DefaultManagementRPS,
 		RepairRPS:     DefaultRepairRPS,
 		ScanSegments:  SandboxScanSegments,
+		LogoutNotice:  defaultsOf(DefaultPreset).logoutNotice,
 	}
+	defaultMessages(p)
+	return p
 }
 
 // Profile returns the named profile. An empty name means the default

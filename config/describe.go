@@ -45,6 +45,7 @@ func (p *Profile) Describe() []Field {
 		Field{"scan_segments", strconv.Itoa(p.ScanSegments)},
 		Field{"repair", joinRuleNames(p.Repair)},
 		Field{"messages", joinMessageNames(p.Messages)},
+		Field{"logout_notice", p.LogoutNotice},
 		Field{"token", p.Token.describe(p.Sandbox)},
 	)
 	if p.Sandbox {

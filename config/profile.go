@@ -29,6 +29,8 @@ func (r *resolver) profile(name string, raw *rawProfile) (*Profile, error) {
 	pr.endpoints(p, raw)
 	pr.preset(p, raw)
 	pr.limits(p, raw)
+	pr.logoutNotice(p, raw.LogoutNotice)
+	defaultMessages(p)
 	p.SandboxSecret = pr.secretStr("sandbox_secret", raw.SandboxSecret)
 	if p.SandboxSecret != "" && !p.Sandbox {
 		pr.warn("sandbox_secret", "is ignored unless sandbox = true")

@@ -24,6 +24,7 @@ type rawProfile struct {
 	Production    bool         `toml:"production"`
 	ManagementRPS *float64     `toml:"management_rps"`
 	RepairRPS     *float64     `toml:"repair_rps"`
+	LogoutNotice  string       `toml:"logout_notice"`
 	ScanSegments  *int         `toml:"scan_segments"`
 	Repair        []rawRepair  `toml:"repair"`
 	Messages      []rawMessage `toml:"messages"`

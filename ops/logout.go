@@ -11,7 +11,9 @@ import (
 	"wsops/mgmt"
 )
 
-// DefaultNotice is what a force-logged-out client receives before its socket is cut.
+// DefaultNotice is what a force-logged-out client receives before its
+// socket is cut when neither the request nor the profile (Deps.LogoutNotice)
+// names a notice.
 const DefaultNotice = `{"type":"force_logout","reason":"operator"}`
 
 // DefaultLogoutRate is how many connections a logout cuts per second when
@@ -26,7 +28,8 @@ type LogoutRequest struct {
 	// never reaches a whole app, topic or fleet.
 	Targets Targets
 	// Notice is posted to each target before the cut: JSON of at most
-	// mgmt.MaxPayload bytes; nil means DefaultNotice.
+	// mgmt.MaxPayload bytes; nil means the profile's (Deps.LogoutNotice),
+	// else DefaultNotice.
 	Notice []byte
 	// Rate is connections cut per second, staged (one at a time, no burst) so
 	// that a mass logout cannot cause a reconnect storm; 0 means
@@ -68,7 +71,7 @@ type LogoutResult struct {
 // LogoutPlan validates req and resolves its targets into the plan Logout
 // would carry out, reading the registry only (--dry-run).
 func (o *Ops) LogoutPlan(ctx context.Context, req LogoutRequest) ([]Target, Plan, error) {
-	notice, err := req.notice()
+	notice, err := o.notice(req)
 	if err != nil {
 		return nil, Plan{}, err
 	}
@@ -105,7 +108,7 @@ func (o *Ops) Logout(ctx context.Context, req LogoutRequest, progress func(Progr
 	if err != nil {
 		return LogoutResult{}, err
 	}
-	notice, _ := req.notice() // valid: LogoutPlan checked it
+	notice, _ := o.notice(req) // valid: LogoutPlan checked it
 	act := &logout{o: o, plan: logoutPlan{Notice: notice, Targets: targets}}
 	r, err := o.fresh(act, req.Journal, "logout", plan.Filter, o.logoutRate(req.Rate), act.plan)
 	if err != nil {
@@ -154,18 +157,24 @@ func (o *Ops) logoutRate(rate float64) float64 {
 	return rate
 }
 
-// notice is the request's notice, validated: DefaultNotice when nil.
-func (req LogoutRequest) notice() ([]byte, error) {
-	if req.Notice == nil {
-		return []byte(DefaultNotice), nil
+// notice is the request's notice, validated: when nil, the profile's,
+// else DefaultNotice.
+func (o *Ops) notice(req LogoutRequest) ([]byte, error) {
+	n := req.Notice
+	switch {
+	case n != nil:
+	case o.logoutNotice != nil:
+		n = o.logoutNotice
+	default:
+		n = []byte(DefaultNotice)
 	}
-	if len(req.Notice) > mgmt.MaxPayload {
-		return nil, fmt.Errorf("logout notice: %w: %d bytes, limit %d", mgmt.ErrPayloadTooLarge, len(req.Notice), mgmt.MaxPayload)
+	if len(n) > mgmt.MaxPayload {
+		return nil, fmt.Errorf("logout notice: %w: %d bytes, limit %d", mgmt.ErrPayloadTooLarge, len(n), mgmt.MaxPayload)
 	}
-	if !json.Valid(req.Notice) {
+	if !json.Valid(n) {
 		return nil, errors.New("logout notice: not valid JSON")
 	}
-	return bytes.Clone(req.Notice), nil
+	return bytes.Clone(n), nil
 }
 
 // checkLogoutTargets accepts connection ids or a user: a logout is never

@@ -65,6 +65,8 @@ type Deps struct {
 	// RepairRules are the profile's [[repair]] rules: listings flag the
 	// records they (and the built-in rules) would change as problems.
 	RepairRules []config.RepairRule
+	// LogoutNotice is the profile's logout notice (nil: DefaultNotice).
+	LogoutNotice []byte
 }
 
 // Ops runs operator actions on one profile's fleet. Every action goes
@@ -83,6 +85,8 @@ type Ops struct {
 	clock   func() time.Time
 	rules   []config.RepairRule
 	checker func() *repairplan.Checker
+	// logoutNotice is the profile's notice (nil: DefaultNotice).
+	logoutNotice []byte
 }
 
 // now is the Ops' clock.
@@ -97,7 +101,8 @@ func New(deps Deps) (*Ops, error) {
 		return nil, errors.New("ops: no profile name")
 	}
 	o := &Ops{reg: deps.Registry, gw: deps.Gateway, confirm: deps.Confirm, audit: deps.Audit, caller: deps.Caller,
-		policy: deps.Policy, place: deps.Place, rps: deps.RPS, write: deps.WriteRPS, clock: deps.Now, rules: deps.RepairRules}
+		policy: deps.Policy, place: deps.Place, rps: deps.RPS, write: deps.WriteRPS, clock: deps.Now, rules: deps.RepairRules,
+		logoutNotice: deps.LogoutNotice}
 	if o.clock == nil {
 		o.clock = time.Now
 	}

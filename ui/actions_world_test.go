@@ -33,6 +33,19 @@ type worldOptions struct {
 
 // worldRig is the console on a sandbox world of n clients, its first scan
 // listed.
+// worldNotice is the world profile's logout notice, not the default.
+const worldNotice = `{"type":"force_logout","reason":"console test"}`
+
+// logoutNotice goes through the logout's notice dialog, which shows the
+// profile's notice, as it is.
+func (r *rig) logoutNotice() {
+	r.t.Helper()
+	r.until("the notice dialog", func(m Model) bool {
+		return strings.Contains(m.View(), "Force logout of") && strings.Contains(m.View(), worldNotice)
+	})
+	r.Send(ctrlS)
+}
+
 func worldRig(t *testing.T, n int, wo worldOptions) (*rig, *testrig.SandboxWorld) {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
@@ -42,6 +55,7 @@ func worldRig(t *testing.T, n int, wo worldOptions) (*rig, *testrig.SandboxWorld
 		t.Fatal(err)
 	}
 	p.Messages = nil // the editor opens focused and empty
+	p.LogoutNotice = worldNotice
 	var api mgmt.API = w.API
 	if wo.wrap != nil {
 		api = wo.wrap(api)
@@ -116,6 +130,7 @@ func TestConsoleSendsToMarkedRowsAndLogsOutOnTheSandbox(t *testing.T) {
 		t.Fatalf("marked %v, want %v", got, marked[:1])
 	}
 	r.Send(runes("L"))
+	r.logoutNotice()
 	sum = r.confirmAndWait()
 	if sum.Err != nil || counts(sum)["disconnected"] != 1 || sum.Journal == "" || sum.Resumable {
 		t.Fatalf("logout summary %+v, want 1 disconnected, a journal, nothing to resume", sum)
@@ -127,7 +142,7 @@ func TestConsoleSendsToMarkedRowsAndLogsOutOnTheSandbox(t *testing.T) {
 	for _, id := range w.IDs {
 		notices := 0
 		for _, f := range w.Client(id).Frames() {
-			if string(f.Data) == ops.DefaultNotice {
+			if string(f.Data) == worldNotice { // the profile's, not ops.DefaultNotice
 				notices++
 			}
 		}
@@ -199,6 +214,7 @@ func TestConsoleResumesAPartlyFailedLogout(t *testing.T) {
 	r, w := worldRig(t, 2, worldOptions{wrap: func(api mgmt.API) mgmt.API { return &cutFailsOnce{API: api} }})
 	id, _ := r.M.conns().Selected()
 	r.Send(runes("L"))
+	r.logoutNotice()
 	sum := r.confirmAndWait()
 	if sum.Err == nil || !sum.Resumable || sum.Action != "logout" || !slices.Equal(sum.Failed, []string{id}) {
 		t.Fatalf("the failed logout's summary %+v, want it resumable with %s failed", sum, id)
@@ -214,7 +230,7 @@ func TestConsoleResumesAPartlyFailedLogout(t *testing.T) {
 	if code := w.Client(id).WaitClosed(t); code != websocket.StatusNormalClosure {
 		t.Errorf("the logged-out client closed with %v, want 1000", code)
 	}
-	if frames := w.Client(id).Frames(); len(frames) != 1 || string(frames[0].Data) != ops.DefaultNotice {
+	if frames := w.Client(id).Frames(); len(frames) != 1 || string(frames[0].Data) != worldNotice {
 		t.Errorf("the client received %v, want one notice", frames)
 	}
 }

@@ -35,6 +35,10 @@ type StartMsg struct {
 // SendMsg asks for the send dialog, to Targets.
 type SendMsg struct{ Targets ops.Targets }
 
+// LogoutMsg asks for a force logout of Targets: first the dialog that shows
+// the notice they will receive (the profile's, editable), then the run.
+type LogoutMsg struct{ Targets ops.Targets }
+
 // DoneMsg tells every view that an action ended (Action is its report's).
 type DoneMsg struct {
 	Action string
@@ -133,7 +137,19 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.refusal(&msg.Targets)
 		}
 		return m.sendDlg.Open(msg.Targets, msg.Targets.String(), m.c.Profile.Messages)
+	case LogoutMsg:
+		if !m.ready(&msg.Targets) {
+			return m.refusal(&msg.Targets)
+		}
+		return m.sendDlg.OpenLogout(msg.Targets, msg.Targets.String(), m.c.Profile.LogoutNotice)
 	case send.SubmitMsg:
+		if msg.Logout {
+			req := ops.LogoutRequest{Targets: msg.Targets, Notice: msg.Payload}
+			return m.start(StartMsg{Title: "force logout of " + msg.Targets.String(), Do: func(ctx context.Context, o *ops.Ops, p func(ops.Progress)) (ops.Report, error) {
+				res, err := o.Logout(ctx, req, p)
+				return res.Report(), err
+			}})
+		}
 		req := ops.SendRequest{Targets: msg.Targets, Payload: msg.Payload}
 		return m.start(StartMsg{Title: "send to " + msg.Targets.String(), Do: func(ctx context.Context, o *ops.Ops, p func(ops.Progress)) (ops.Report, error) {
 			res, err := o.Send(ctx, req, p)

@@ -115,10 +115,10 @@ func New(st styles.Styles, deps Deps) Model {
 	ed.CharLimit = 0
 	ed.MaxHeight = 0
 	ed.ShowLineNumbers = false
-	ed.Placeholder = `{"action":"heartbeat"}`
+	ed.Placeholder = "(a JSON message; m picks a saved one)"
 	ed.FocusedStyle.Text, ed.BlurredStyle.Text = st.Input, st.Muted
 	ed.FocusedStyle.CursorLine = st.Input
-	ed.FocusedStyle.Placeholder, ed.BlurredStyle.Placeholder = st.Muted, st.Muted
+	ed.FocusedStyle.Placeholder, ed.BlurredStyle.Placeholder = st.Placeholder, st.Placeholder
 	ed.FocusedStyle.Prompt, ed.BlurredStyle.Prompt = st.Muted, st.Muted
 	ed.SetHeight(editorHeight)
 	ed.Blur()

@@ -20,6 +20,20 @@ type form struct {
 // identityLabels are the new-client form's fields, in Identity's order.
 var identityLabels = []string{"user", "app", "entity", "platform", "business", "token", "query", "headers", "ping", "reconnect"}
 
+// fieldHints are the placeholders of the form's fields: hints in
+// parentheses (and the Placeholder style), so that no hint is taken for a
+// value, as "5s" was.
+var fieldHints = map[string]string{
+	"user":      "(empty: the profile's or the token's user)",
+	"entity":    "(empty: the app's, by the preset's rule)",
+	"business":  "(a merchant's business id; empty: none)",
+	"token":     "(paste a token; empty: one minted (sandbox) or the profile's)",
+	"query":     "(extra query parameters, e.g. k=v&k2=v2)",
+	"headers":   "(extra headers, e.g. Origin: https://app.example; X-Api-Key: …)",
+	"ping":      "(a ping interval, e.g. 5s; empty or 0: no pings)",
+	"reconnect": "(yes or no; empty: no)",
+}
+
 // open shows the identity form prefilled with defaults.
 func (f *form) open(d Identity, st styles.Styles) tea.Cmd {
 	values := []string{d.User, d.App, d.EntityType, d.Platform, d.Business, d.Token, d.Query, d.Headers, d.Ping, d.Reconnect}
@@ -32,23 +46,13 @@ func (f *form) set(labels, values []string, st styles.Styles) tea.Cmd {
 	for i := range labels {
 		in := textinput.New()
 		in.Prompt = ""
-		in.TextStyle, in.PlaceholderStyle = st.Input, st.Muted
+		in.TextStyle, in.PlaceholderStyle = st.Input, st.Placeholder
 		in.SetValue(values[i])
 		in.Width = max(10, f.width-16)
 		if labels[i] == "token" {
 			in.EchoMode = textinput.EchoPassword // a pasted token is not shown
-			in.Placeholder = "paste a token, or leave empty to mint one (sandbox) or use the profile's"
 		}
-		switch labels[i] {
-		case "query":
-			in.Placeholder = "k=v&k2=v2"
-		case "headers":
-			in.Placeholder = "Origin: https://app.example; X-Api-Key: …"
-		case "ping":
-			in.Placeholder = "5s (0: none)"
-		case "reconnect":
-			in.Placeholder = "yes or no"
-		}
+		in.Placeholder = fieldHints[labels[i]]
 		f.fields[i] = in
 	}
 	if len(f.fields) == 0 {

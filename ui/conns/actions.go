@@ -50,17 +50,10 @@ func (m *Model) command(c view.CommandMsg) tea.Cmd {
 // send asks for the send dialog to t.
 func (m *Model) send(t ops.Targets) tea.Cmd { return view.Cmd(action.SendMsg{Targets: t}) }
 
-// logout force-logs out the marked rows (or the cursor's).
+// logout force-logs out the marked rows (or the cursor's), once the
+// operator has seen (and perhaps edited) the notice they will receive.
 func (m *Model) logout() tea.Cmd {
-	t := ops.Targets{Conns: m.Targets()}
-	if t.Validate() != nil {
-		return view.Status("no target: mark rows with space, or put the cursor on one", true)
-	}
-	req := ops.LogoutRequest{Targets: t}
-	return view.Cmd(action.StartMsg{Title: "force logout of " + t.String(), Do: func(ctx context.Context, o *ops.Ops, p func(ops.Progress)) (ops.Report, error) {
-		res, err := o.Logout(ctx, req, p)
-		return res.Report(), err
-	}})
+	return view.Cmd(action.LogoutMsg{Targets: ops.Targets{Conns: m.Targets()}})
 }
 
 // prune deletes the records of gone connections among what the filter

@@ -169,9 +169,9 @@ func TestKeysAskForDetailsSendAndLogout(t *testing.T) {
 	if !ok || !slices.Equal(sm.Targets.Conns, []string{"Conn00000000001="}) || sm.Targets.All {
 		t.Errorf("x yields %#v", sm)
 	}
-	st, ok := only(t, m, uitest.Key("L")).(action.StartMsg)
-	if !ok || st.Do == nil || !strings.Contains(st.Title, "force logout") {
-		t.Errorf("L yields %#v", st)
+	lm, ok := only(t, m, uitest.Key("L")).(action.LogoutMsg)
+	if !ok || !slices.Equal(lm.Targets.Conns, []string{"Conn00000000001="}) {
+		t.Errorf("L yields %#v", lm)
 	}
 }
 

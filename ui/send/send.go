@@ -26,10 +26,13 @@ const (
 	maxEditorHeight = 12
 )
 
-// SubmitMsg asks for the payload to be sent to the targets.
+// SubmitMsg asks for the payload to be sent to the targets or, for a
+// dialog opened with OpenLogout, for the targets to be force-logged-out
+// with the payload as their notice.
 type SubmitMsg struct {
 	Targets ops.Targets
 	Payload []byte
+	Logout  bool
 }
 
 // CancelMsg says the dialog was closed without sending.
@@ -47,6 +50,7 @@ type Model struct {
 	targets  ops.Targets
 	what     string
 	width    int
+	logout   bool // the payload is a logout notice
 }
 
 // New returns a closed dialog.
@@ -55,12 +59,12 @@ func New(st styles.Styles) Model {
 	ed.CharLimit = 0 // the size is checked against the limit, and shown
 	ed.MaxHeight = 0
 	ed.ShowLineNumbers = false
-	ed.Placeholder = `{"type":"ping"}`
+	ed.Placeholder = "(a JSON message; tab picks a saved one)"
 	ed.FocusedStyle.Text = st.Input
 	ed.BlurredStyle.Text = st.Muted
 	ed.FocusedStyle.CursorLine = st.Input
-	ed.FocusedStyle.Placeholder = st.Muted
-	ed.BlurredStyle.Placeholder = st.Muted
+	ed.FocusedStyle.Placeholder = st.Placeholder
+	ed.BlurredStyle.Placeholder = st.Placeholder
 	ed.FocusedStyle.Prompt = st.Muted
 	ed.BlurredStyle.Prompt = st.Muted
 	return Model{st: st, keys: DefaultKeyMap(), editor: ed}
@@ -69,7 +73,7 @@ func New(st styles.Styles) Model {
 // Open shows the dialog for targets (described as what), with the profile's
 // saved messages to pick from; the first one is loaded into the editor.
 func (m *Model) Open(targets ops.Targets, what string, messages []config.Message) tea.Cmd {
-	m.open, m.targets, m.what, m.messages, m.cursor = true, targets, what, messages, 0
+	m.open, m.targets, m.what, m.messages, m.cursor, m.logout = true, targets, what, messages, 0, false
 	m.editor.Reset()
 	if len(messages) > 0 {
 		m.editor.SetValue(messages[0].Data)
@@ -79,6 +83,16 @@ func (m *Model) Open(targets ops.Targets, what string, messages []config.Message
 	}
 	m.onList = false
 	return m.editor.Focus()
+}
+
+// OpenLogout shows the dialog for a force logout of targets: the notice
+// each client receives before its socket is cut, prefilled with notice (the
+// profile's), to read and edit before the run asks for its confirmation.
+func (m *Model) OpenLogout(targets ops.Targets, what, notice string) tea.Cmd {
+	cmd := m.Open(targets, what, nil)
+	m.logout = true
+	m.editor.SetValue(notice)
+	return cmd
 }
 
 // IsOpen reports whether the dialog is shown.
@@ -134,7 +148,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			if m.Valid() != "" {
 				return m, nil
 			}
-			sub := SubmitMsg{Targets: m.targets, Payload: m.Payload()}
+			sub := SubmitMsg{Targets: m.targets, Payload: m.Payload(), Logout: m.logout}
 			m.Close()
 			return m, func() tea.Msg { return sub }
 		case key.Matches(k, m.keys.Switch) && len(m.messages) > 0:
@@ -177,7 +191,11 @@ func (m Model) View() string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString(m.st.Title.Render("Send to "+sanitize.Text(m.what)) + "\n\n")
+	title, body, submit := "Send to ", "Message (JSON)", "ctrl+s sends"
+	if m.logout {
+		title, body, submit = "Force logout of ", "Notice each client receives before its socket is cut (JSON; edit it here)", "ctrl+s goes on to confirm"
+	}
+	b.WriteString(m.st.Title.Render(title+sanitize.Text(m.what)) + "\n\n")
 	if len(m.messages) > 0 {
 		b.WriteString(m.st.MatrixHeader.Render("Saved messages") + "\n")
 		for i, msg := range m.messages {
@@ -192,13 +210,13 @@ func (m Model) View() string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString(m.st.MatrixHeader.Render("Message (JSON)") + "\n")
+	b.WriteString(m.st.MatrixHeader.Render(body) + "\n")
 	b.WriteString(m.editor.View() + "\n")
 	size := fmt.Sprintf("%s / %s", confirm.Size(len(m.Payload())), confirm.Size(ops.MaxPayload))
 	if why := m.Valid(); why != "" {
 		b.WriteString(m.st.Error.Render(sanitize.Text(why)) + m.st.Muted.Render("  "+size))
 	} else {
-		b.WriteString(m.st.Live.Render("valid JSON") + m.st.Muted.Render("  "+size+"  ctrl+s sends"))
+		b.WriteString(m.st.Live.Render("valid JSON") + m.st.Muted.Render("  "+size+"  "+submit))
 	}
 	return b.String()
 }

@@ -293,3 +293,32 @@ func TestViewSanitizes(t *testing.T) {
 		}
 	}
 }
+
+// A force logout first shows the notice the clients will receive (the
+// profile's), editable; what is submitted is the edited notice, as a logout.
+func TestLogoutNoticeIsShownAndEditable(t *testing.T) {
+	m := newModel(t)
+	const notice = `{"type":"forceLogout","data":{"reason":"operator"}}`
+	m.OpenLogout(targets, "2 connection ids", notice)
+	v := m.View()
+	for _, want := range []string{"Force logout of 2 connection ids", "before its socket is cut", notice, "ctrl+s goes on to confirm"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the dialog lacks %q:\n%s", want, v)
+		}
+	}
+	for range len(`"operator"}}`) {
+		m, _ = m.Update(uitest.Key("backspace"))
+	}
+	m = typed(m, `"maintenance"}}`)
+	_, cmd := m.Update(uitest.Key("ctrl+s"))
+	sub := submitted(t, cmd)
+	if !sub.Logout || string(sub.Payload) != `{"type":"forceLogout","data":{"reason":"maintenance"}}` || !reflect.DeepEqual(sub.Targets, targets) {
+		t.Errorf("submitted %+v (payload %s), want the edited notice as a logout", sub, sub.Payload)
+	}
+	// A send opened after it is a send again.
+	m.Open(targets, "2 connection ids", saved())
+	_, cmd = m.Update(uitest.Key("ctrl+s"))
+	if sub := submitted(t, cmd); sub.Logout {
+		t.Error("a send after a logout submitted as a logout")
+	}
+}

@@ -65,7 +65,8 @@ type Styles struct {
 	StatusBar        lipgloss.Style // the bottom status line
 	Error            lipgloss.Style // error messages
 	Help             lipgloss.Style // help text
-	Input            lipgloss.Style // text being typed (filter, command)
+	Input            lipgloss.Style // text being typed (filter, command), and values in forms
+	Placeholder      lipgloss.Style // a hint in an empty field: never taken for a value
 }
 
 // New builds the styles of theme t on lipgloss's default renderer, which
@@ -103,5 +104,6 @@ func NewFor(r *lipgloss.Renderer, t Theme) Styles {
 		Error:            s().Bold(true).Foreground(t.Danger),
 		Help:             s().Foreground(t.Muted),
 		Input:            s().Foreground(t.Text),
+		Placeholder:      s().Faint(true).Italic(true).Foreground(t.Muted),
 	}
 }
