@@ -120,23 +120,31 @@ func (e *env) close() error {
 }
 
 // writeConfig writes the wsops config: "fleet" (the sandbox's tables, its
-// management API), "fleet-rtt" (the same through the delay proxy) and
-// "inventory" (the inventory table).
+// management API), "fleet-rtt" (the same through the delay proxy),
+// "inventory" (the inventory table), and the far group's profiles through
+// the proxy: "far-R" (management_rps R), "far-unlimited" and "far-logout".
 func (e *env) writeConfig() error {
 	ep := e.sb.Endpoints()
-	profile := func(name, mgmt string, extra string) string {
-		s := fmt.Sprintf("[profiles.%s]\nsandbox = true\npreset = \"wizz\"\nwebsocket_url = %q\ndynamodb_url = %q\nscan_segments = %d\nmanagement_rps = %d\n",
-			name, ep.WebSocketURL, e.dynaliteURL, segments, managementRPS)
+	var extra string
+	profileAt := func(name, mgmt string, rps float64, extra string) string {
+		s := fmt.Sprintf("[profiles.%s]\nsandbox = true\npreset = \"wizz\"\nwebsocket_url = %q\ndynamodb_url = %q\nscan_segments = %d\nmanagement_rps = %g\n",
+			name, ep.WebSocketURL, e.dynaliteURL, segments, rps)
 		if mgmt != "" {
 			s += fmt.Sprintf("management_url = %q\n", mgmt)
 		}
 		return s + extra + "\n"
 	}
+	profile := func(name, mgmt string, extra string) string { return profileAt(name, mgmt, managementRPS, extra) }
+	far := e.proxy.url + "/" + ep.Stage
+	for _, rate := range farRates {
+		extra += profileAt(fmt.Sprintf("far-%g", rate), far, rate, "")
+	}
+	extra += profileAt("far-unlimited", far, 1e6, "") + profileAt("far-logout", far, farProfileRPS, "")
 	cfg := "default_profile = \"fleet\"\n\n" +
 		profile("fleet", "", "") +
 		profile("fleet-rtt", e.proxy.url+"/"+ep.Stage, "") +
 		profile("inventory", "", fmt.Sprintf("[profiles.inventory.schema.connections]\ntable = %q\n[profiles.inventory.schema.subscriptions]\ntable = %q\n",
-			e.inventory.Connections.Table.Name, e.inventory.Subscriptions.Table.Name))
+			e.inventory.Connections.Table.Name, e.inventory.Subscriptions.Table.Name)) + extra
 	e.config = filepath.Join(e.dir, "config.toml")
 	return os.WriteFile(e.config, []byte(cfg), 0o600)
 }

@@ -42,7 +42,7 @@ func run() error {
 	out := flag.String("out", "", "directory for results.md and results.json (default: bench/, or a temporary directory with -quick)")
 	wsops := flag.String("wsops", "", "the wsops binary to measure (required)")
 	root := flag.String("root", ".", "the repository root (for tools/node and go test)")
-	only := flag.String("only", "", "run only the scenario groups named here, comma-separated (inventory,tui,broadcast,rate,prune,repair)")
+	only := flag.String("only", "", "run only the scenario groups named here, comma-separated (inventory,tui,broadcast,rate,prune,repair,capacity,far)")
 	flag.Parse()
 	if *wsops == "" {
 		return fmt.Errorf("-wsops BIN is required (bench/run.sh builds it)")
@@ -111,8 +111,15 @@ type Sizes struct {
 	// RTTs are the delays the proxy adds to every management call, in ms:
 	// one broadcast comparison each.
 	RTTs []float64 `json:"rtt_ms"`
+	// Far is the fleet of the far group's broadcast and probes, FarLogout
+	// the connections each of its logouts cuts, FarRTTs its delays (ms).
+	Far       int       `json:"far"`
+	FarLogout int       `json:"far_logout"`
+	FarRTTs   []float64 `json:"far_rtt_ms"`
 }
 
-var fullSizes = Sizes{Inventory: 100_000, Broadcast: 5_000, RateN: 5_000, Prune: 20_000, TUIRows: 100_000, Payload: 1024, RTTs: []float64{1, 5}}
+var fullSizes = Sizes{Inventory: 100_000, Broadcast: 5_000, RateN: 5_000, Prune: 20_000, TUIRows: 100_000, Payload: 1024, RTTs: []float64{1, 5},
+	Far: 10_000, FarLogout: 2_000, FarRTTs: []float64{1, 50, 100, 200}}
 
-var quickSizes = Sizes{Inventory: 3_000, Broadcast: 400, RateN: 400, Prune: 600, TUIRows: 5_000, Payload: 1024, RTTs: []float64{1, 5}}
+var quickSizes = Sizes{Inventory: 3_000, Broadcast: 400, RateN: 400, Prune: 600, TUIRows: 5_000, Payload: 1024, RTTs: []float64{1, 5},
+	Far: 400, FarLogout: 100, FarRTTs: []float64{100}}

@@ -39,6 +39,7 @@ var groups = []group{
 	{"rate", (*env).rateGroup},
 	{"prune", (*env).pruneGroup},
 	{"capacity", (*env).capacityGroup},
+	{"far", (*env).farGroup}, // last: its logouts leave closed clients behind
 }
 
 func runGroups(ctx context.Context, e *env, only string) []Result {

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 
 	"wsops/config"
+	"wsops/mgmt"
 )
 
 // Clients are the SDK clients of one profile.
@@ -107,11 +108,12 @@ func freezeHTTPClient(cfg *aws.Config) func() {
 	return tr.CloseIdleConnections
 }
 
-// maxConnsPerHost lets fan-out workers keep their connections alive. The
-// total idle pool holds that many for each of the two hosts a profile talks
-// to (DynamoDB and the management API): the SDK's default total of 100
-// would close and re-dial the connections of a send with more workers.
-const maxConnsPerHost = 512
+// maxConnsPerHost lets fan-out workers keep their connections alive: as
+// many as a run may keep calls in flight (mgmt.MaxInFlight). The total idle
+// pool holds that many for each of the two hosts a profile talks to
+// (DynamoDB and the management API): the SDK's default total of 100 would
+// close and re-dial the connections of a send with more workers.
+const maxConnsPerHost = mgmt.MaxInFlight
 
 // New builds the clients of profile p. Sandbox profiles use static local
 // credentials; others use the standard chain with p.AWSProfile. The DynamoDB

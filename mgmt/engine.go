@@ -49,10 +49,11 @@ func (f FanOut) run(ctx context.Context, limiter tokenBucket, ids <-chan string,
 	reports := make(chan report, f.Workers)
 	var workers sync.WaitGroup
 	var finished atomic.Int64 // calls finished, for growth
+	var lat latency           // the calls' durations, for growth
 	addWorker := func() {
 		workers.Go(func() {
 			for id := range work {
-				r := f.attempt(ctx, limiter, id, call)
+				r := f.attempt(ctx, limiter, id, call, &lat)
 				finished.Add(1)
 				reports <- r
 			}
@@ -61,8 +62,8 @@ func (f FanOut) run(ctx context.Context, limiter tokenBucket, ids <-chan string,
 	for range f.Workers {
 		addWorker()
 	}
-	grow := growth{workers: f.Workers, room: f.MaxWorkers - f.Workers, held: rateHeld(limiter, f.RPS), add: addWorker,
-		finished: finished.Load, now: time.Now}
+	grow := growth{workers: f.Workers, room: f.MaxWorkers - f.Workers, rps: f.RPS, held: rateHeld(limiter, f.RPS), add: addWorker,
+		finished: finished.Load, latency: lat.totals, now: time.Now}
 	var neverDispatched int // written before reports is closed, read after
 	var dispatcher sync.WaitGroup
 	dispatcher.Go(func() {
@@ -127,9 +128,10 @@ func drain(ids <-chan string, abandoned <-chan struct{}) int {
 }
 
 // attempt calls call for id until it is not throttled or MaxAttempts is reached,
-// taking a limiter token before every call. The call itself does not see ctx's
-// cancellation, so an outcome is always known once a call was made.
-func (f FanOut) attempt(ctx context.Context, limiter tokenBucket, id string, call Call) report {
+// taking a limiter token before every call, and records each call's
+// duration in lat. The call itself does not see ctx's cancellation, so an
+// outcome is always known once a call was made.
+func (f FanOut) attempt(ctx context.Context, limiter tokenBucket, id string, call Call, lat *latency) report {
 	result := Result{ID: id}
 	callCtx := context.WithoutCancel(ctx)
 	for {
@@ -140,7 +142,9 @@ func (f FanOut) attempt(ctx context.Context, limiter tokenBucket, id string, cal
 			return report{result: stoppedRetrying(result, err), attempted: true}
 		}
 		result.Attempts++
+		began := time.Now()
 		result.Info, result.Err = call(callCtx, id)
+		lat.add(time.Since(began))
 		result.Outcome = outcomeOf(result.Err)
 		if result.Outcome != Throttled || result.Attempts >= f.MaxAttempts {
 			return report{result: result, attempted: true}

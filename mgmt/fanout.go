@@ -21,6 +21,13 @@ const (
 	DefaultLinger      = 30 * time.Second
 )
 
+// MaxInFlight is the most calls a run keeps in flight, however slow the
+// calls: the account's management throttle (10,000 calls a second,
+// ecosystems.md) at a 200 ms round trip from an operator's laptop is 2,000
+// in flight; more could only be throttled, and each costs the operator's
+// machine a goroutine and a pooled connection (cloud sizes its pool to it).
+const MaxInFlight = 2048
+
 // FanOut configures the engine that calls the management API for many
 // connections: Workers calls at a time, under a token bucket of RPS tokens per
 // second holding up to Burst, one token per attempt (retries included). The zero
@@ -40,10 +47,12 @@ type FanOut struct {
 	Workers int
 	// MaxWorkers, when above Workers, lets a run add workers up to it while
 	// every worker is busy and the rate is not held (no limit, or a token no
-	// worker is waiting for: calls slow enough that Workers of them cannot
-	// hold RPS), in steps of a quarter, for as long as each step raises
-	// throughput by a tenth: on a saturated CPU more workers would only
-	// contend (growth.go). 0 means Workers.
+	// worker is waiting for: calls slow enough that the workers cannot hold
+	// RPS). At a rate a step goes to what the rate needs at the latency the
+	// run measures (Little's law, with headroom for its spread); with no
+	// limit, a quarter more. Growth lasts while each step raises throughput
+	// by a tenth: on a saturated CPU more workers would only contend
+	// (growth.go). 0 means Workers; MaxInFlight is the most worth asking.
 	MaxWorkers int
 	// RPS is the sustained rate of calls per second; math.Inf(1) removes the limit.
 	RPS float64

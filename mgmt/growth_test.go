@@ -16,52 +16,112 @@ type tokensLimiter struct{ spare float64 }
 func (tokensLimiter) Wait(context.Context) error { return nil }
 func (l tokensLimiter) Tokens() float64          { return l.spare }
 
-// simulated drives a growth on a fake clock: every tick of growthWindow, the
-// calls finished in it are rate(workers) × the window, and the dispatcher is
-// busy once.
-func simulated(limiter tokenBucket, rps float64, workers, room int, rate func(workers int) float64, ticks int) int {
+// sim is a run on a fake clock: each tick of growthWindow, the calls
+// finished in it are tput(workers) × the window, each taking lat(tick), and
+// the dispatcher is busy once.
+type sim struct {
+	limiter tokenBucket
+	rps     float64
+	tput    func(workers int) float64
+	lat     func(tick int) time.Duration
+	room    int
+	// held, when set, replaces rateHeld: the rate is held when the
+	// throughput reaches it (a limiter whose spare tokens run out).
+	heldAtRate bool
+}
+
+func (s sim) run(workers, ticks int) int {
 	var now time.Time
 	var finished float64
-	g := growth{workers: workers, room: room, held: rateHeld(limiter, rps), add: func() { workers++ },
-		finished: func() int64 { return int64(finished) }, now: func() time.Time { return now }}
-	for range ticks {
+	var lat latencyTotals
+	held := rateHeld(s.limiter, s.rps)
+	if s.heldAtRate {
+		held = func() bool { return s.tput(workers) >= s.rps }
+	}
+	g := growth{workers: workers, room: s.room, rps: s.rps, held: held, add: func() { workers++ },
+		finished: func() int64 { return int64(finished) }, latency: func() latencyTotals { return lat }, now: func() time.Time { return now }}
+	for tick := range ticks {
 		g.busy()
 		now = now.Add(growthWindow)
-		finished += rate(workers) * growthWindow.Seconds()
+		n := s.tput(workers) * growthWindow.Seconds()
+		finished += n
+		d := s.lat(tick).Seconds()
+		lat.n += int64(n)
+		lat.sum += float64(int64(n)) * d
+		lat.sumSq += float64(int64(n)) * d * d
 	}
 	return workers
 }
 
-// Workers grow in steps while each step raises throughput (calls that wait
-// on the network), stop after the first step that does not (calls bound by
-// the CPU), and never while the rate is held or beyond the room.
-func TestGrowthFollowsThroughput(t *testing.T) {
+// Workers grow while each step raises throughput (calls that wait on the
+// network) and stop after the first step that does not (calls bound by the
+// CPU). At a rate they grow in one step to what the rate needs at the
+// latency measured (Little's law), relearn it when the calls get slower,
+// and never grow while the rate is held or beyond the room.
+func TestGrowthFollowsLatencyAndThroughput(t *testing.T) {
+	const ms = time.Millisecond
+	fixed := func(d time.Duration) func(int) time.Duration { return func(int) time.Duration { return d } }
 	waiting := func(w int) float64 { return float64(w) / 0.020 }             // 20 ms a call: rate ∝ workers
 	cpuBound := func(int) float64 { return 5000 }                            // the cores are the limit
 	saturating := func(w int) float64 { return float64(min(w, 50)) / 0.020 } // waits until 50 in flight
+	atRate := func(rps float64, d time.Duration) func(int) float64 {
+		return func(w int) float64 { return min(float64(w)/d.Seconds(), rps) }
+	}
+	slower := func(tick int) time.Duration { // 50 ms, then 200 ms from tick 40
+		if tick < 40 {
+			return 50 * ms
+		}
+		return 200 * ms
+	}
 	inf := math.Inf(1)
 	cases := []struct {
-		name    string
-		limiter tokenBucket
-		rps     float64
-		rate    func(int) float64
-		room    int
-		want    int
+		name string
+		s    sim
+		want int
 	}{
-		{"calls wait: grows to the room", tokensLimiter{spare: 1}, 1e5, waiting, 96, 128},
-		{"CPU-bound: one step, then stops", tokensLimiter{spare: 1}, 1e5, cpuBound, 96, 40},
-		{"stops at the first step past the knee", tokensLimiter{spare: 1}, 1e5, saturating, 96, 62},
-		{"no limit: grows while it pays", tokensLimiter{spare: 0}, inf, saturating, 96, 62},
-		{"rate held: no growth", tokensLimiter{spare: 0.5}, 1e5, waiting, 96, 32},
-		{"no room", tokensLimiter{spare: 5}, 1e5, waiting, 0, 32},
-		{"limiter without Tokens", waitOnly{}, 1e5, waiting, 96, 32},
+		{"no limit, calls wait: grows to the room", sim{limiter: tokensLimiter{spare: 0}, rps: inf, tput: waiting, lat: fixed(20 * ms), room: 96}, 128},
+		{"no limit, CPU-bound: one step, then stops", sim{limiter: tokensLimiter{spare: 0}, rps: inf, tput: cpuBound, lat: fixed(6 * ms), room: 96}, 40},
+		{"no limit: stops at the first step past the knee", sim{limiter: tokensLimiter{spare: 0}, rps: inf, tput: saturating, lat: fixed(20 * ms), room: 96}, 62},
+		{"2,000/s of 100 ms calls: 200 in flight, in one step", sim{rps: 2000, tput: atRate(2000, 100*ms), lat: fixed(100 * ms), room: 2016, heldAtRate: true}, 200},
+		{"500/s of 250 ms calls: 125 in flight", sim{rps: 500, tput: atRate(500, 250*ms), lat: fixed(250 * ms), room: 2016, heldAtRate: true}, 125},
+		{"at a rate, CPU-bound: one step, then stops", sim{limiter: tokensLimiter{spare: 1}, rps: 1e5, tput: cpuBound, lat: fixed(6 * ms), room: 96}, 128},
+		{"never beyond the room", sim{rps: 2000, tput: atRate(2000, 100*ms), lat: fixed(100 * ms), room: 68, heldAtRate: true}, 100},
+		{"rate held: no growth", sim{limiter: tokensLimiter{spare: 0.5}, rps: 1e5, tput: waiting, lat: fixed(20 * ms), room: 96}, 32},
+		{"no room", sim{limiter: tokensLimiter{spare: 5}, rps: 1e5, tput: waiting, lat: fixed(20 * ms), room: 0}, 32},
+		{"limiter without Tokens", sim{limiter: waitOnly{}, rps: 1e5, tput: waiting, lat: fixed(20 * ms), room: 96}, 32},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := simulated(c.limiter, c.rps, 32, c.room, c.rate, 100); got != c.want {
+			if got := c.s.run(32, 100); got != c.want {
 				t.Errorf("%d workers, want %d", got, c.want)
 			}
 		})
+	}
+	t.Run("calls get slower: relearns", func(t *testing.T) {
+		tick := 0
+		s := sim{rps: 2000, room: 2016, heldAtRate: true, lat: func(i int) time.Duration { tick = i; return slower(i) }}
+		s.tput = func(w int) float64 { return min(float64(w)/slower(tick).Seconds(), 2000) }
+		if got := s.run(32, 100); got != 400 {
+			t.Errorf("%d workers, want 400 (2,000/s × 200 ms)", got)
+		}
+	})
+}
+
+// The latency's window statistics: the mean and deviation of the calls
+// recorded between two readings.
+func TestLatencyWindow(t *testing.T) {
+	var l latency
+	l.add(time.Second) // before the window
+	before := l.totals()
+	for _, d := range []time.Duration{80, 120, 80, 120} {
+		l.add(d * time.Millisecond)
+	}
+	mean, dev, ok := l.totals().since(before)
+	if !ok || math.Abs(mean-0.1) > 1e-9 || math.Abs(dev-0.02) > 1e-9 {
+		t.Errorf("mean %v dev %v ok %v, want 0.1 s and 0.02 s", mean, dev, ok)
+	}
+	if _, _, ok := before.since(before); ok {
+		t.Error("an empty window measured something")
 	}
 }
 

@@ -24,16 +24,6 @@ const (
 	callPeek
 )
 
-// A post starts with mgmt.DefaultWorkers calls in flight and may grow to
-// enough to hold its rate when each call takes postLatencyBudget (an
-// in-region round trip with room to spare): rate × budget, at most
-// maxPostWorkers; with no limit up to maxPostWorkers. The engine adds
-// workers only while the rate is not held and each step raised throughput.
-const (
-	postLatencyBudget = 25 * time.Millisecond
-	maxPostWorkers    = 256
-)
-
 // writeWorkers bounds the registry writes in flight.
 const writeWorkers = 16
 
@@ -54,22 +44,19 @@ func fanOut(kind callKind, rps float64) mgmt.FanOut {
 	case callPost:
 		// A burst of one token: the run starts at its rate instead of a
 		// tenth of a second's worth ahead of it, so short runs hold it too.
-		return mgmt.FanOut{Workers: mgmt.DefaultWorkers, MaxWorkers: postWorkers(rps), RPS: rps, Burst: 1, StopAfter: stopAfter, Linger: journaledLinger}
+		// The engine grows the calls in flight to what the rate needs at
+		// the latency it measures (mgmt.MaxInFlight at most).
+		return mgmt.FanOut{Workers: mgmt.DefaultWorkers, MaxWorkers: mgmt.MaxInFlight, RPS: rps, Burst: 1, StopAfter: stopAfter, Linger: journaledLinger}
 	case callCut:
-		// No burst, so cuts are evenly staged.
-		return mgmt.FanOut{RPS: rps, Burst: 1, Workers: max(1, int(math.Ceil(min(rps, mgmt.DefaultWorkers)))), StopAfter: stopAfter, Linger: journaledLinger}
+		// No burst, so cuts are evenly staged; a cut is two calls, a
+		// notice and a delete, so far from the region it holds a worker
+		// for two round trips: the engine grows them as it measures.
+		return mgmt.FanOut{RPS: rps, Burst: 1, Workers: max(1, int(math.Ceil(min(rps, mgmt.DefaultWorkers)))), MaxWorkers: mgmt.MaxInFlight,
+			StopAfter: stopAfter, Linger: journaledLinger}
 	case callWrite:
 		return mgmt.FanOut{RPS: rps, Burst: 1, Workers: writeWorkers, StopAfter: stopAfter, Linger: journaledLinger}
 	case callPeek:
-		return mgmt.FanOut{RPS: rps, Workers: 4, MaxAttempts: 1, Linger: time.Second}
+		return mgmt.FanOut{RPS: rps, Workers: 4, MaxWorkers: mgmt.MaxInFlight, MaxAttempts: 1, Linger: time.Second}
 	}
-	return mgmt.FanOut{RPS: rps, StopAfter: stopAfter}
-}
-
-// postWorkers is how many posts a send at rps may keep in flight.
-func postWorkers(rps float64) int {
-	if math.IsInf(rps, 1) {
-		return maxPostWorkers // the engine finds how many pay
-	}
-	return max(mgmt.DefaultWorkers, int(math.Ceil(min(rps*postLatencyBudget.Seconds(), maxPostWorkers))))
+	return mgmt.FanOut{RPS: rps, MaxWorkers: mgmt.MaxInFlight, StopAfter: stopAfter}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"wsops/mgmt"
 )
@@ -132,9 +133,10 @@ func (a *logout) markNotified(t int) {
 
 // result is the journal's account. A target whose fate a crash hid counts
 // as failed: a resume finishes it.
-func (a *logout) result(r *journaled) LogoutResult {
+func (a *logout) result(r *journaled, began time.Time) LogoutResult {
 	l := r.l
-	res := LogoutResult{Targets: len(l.targets()), Journal: r.path, Complete: len(r.todo()) == 0}
+	res := LogoutResult{Targets: len(l.targets()), Journal: r.path, Complete: len(r.todo()) == 0,
+		DurationMS: time.Since(began).Milliseconds()}
 	for _, t := range l.targets() {
 		var d logoutData
 		_ = dataOf(l.last[t], &d)
