@@ -3,7 +3,6 @@ package dynamo
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 )
 
@@ -22,13 +21,18 @@ const segmentKeyAlias = "#wsopsSegmentKey"
 func (s *shim) search(op string, in request) *response {
 	p, err := segmentOf(op, in)
 	if err != nil {
-		return errorResponse(http.StatusBadRequest, "ValidationException", err.Error())
+		return validationError(err.Error())
 	}
-	defer s.lock()()
-	keys, fail := s.keysOf(in.str("TableName"))
+	t, fail := s.table(in.str("TableName"))
 	if fail != nil {
 		return fail
 	}
+	if ix := in.str("IndexName"); ix != "" {
+		if _, ok := t.index(ix); !ok {
+			return validationError("The table does not have the specified index: " + ix)
+		}
+	}
+	keys := t.key
 	var planted item
 	if in.has("ExclusiveStartKey") {
 		if planted, fail = s.plantStart(in, keys); fail != nil {

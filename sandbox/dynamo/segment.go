@@ -46,36 +46,6 @@ func segmentOf(op string, in request) (part, error) {
 // keySchema is a table's primary key.
 type keySchema struct{ hash, rng string }
 
-// keysOf reads a table's primary key; a failure is minidyn's own answer
-// (ResourceNotFoundException for a missing table, as the read would get).
-func (s *shim) keysOf(table string) (keySchema, *response) {
-	res := s.call("DescribeTable", map[string]string{"TableName": table})
-	if !res.ok() {
-		return keySchema{}, res
-	}
-	var out struct {
-		Table struct {
-			KeySchema []struct{ AttributeName, KeyType string }
-		}
-	}
-	if err := res.decode(&out); err != nil {
-		return keySchema{}, internalError(err)
-	}
-	var ks keySchema
-	for _, k := range out.Table.KeySchema {
-		switch k.KeyType {
-		case "HASH":
-			ks.hash = k.AttributeName
-		case "RANGE":
-			ks.rng = k.AttributeName
-		}
-	}
-	if ks.hash == "" {
-		return ks, internalError(fmt.Errorf("table %s has no hash key", table))
-	}
-	return ks, nil
-}
-
 // of identifies an item by its primary key.
 func (k keySchema) of(it item) string {
 	return compact(it[k.hash]) + "\x00" + compact(it[k.rng])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -265,5 +266,66 @@ func TestServeStopsGracefully(t *testing.T) {
 	defer cancel2()
 	if _, err := db.ListTables(c2, &dynamodb.ListTablesInput{}, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }); err == nil {
 		t.Error("the endpoint still answers after stop")
+	}
+}
+
+// UpdateTable's changes reach the shim's own view of the table: a new index
+// is described, its key attribute's type is enforced on writes, and a
+// deleted index is neither.
+func TestUpdateTableIsRecorded(t *testing.T) {
+	db, s := shimClient(t), data.WizzSchema()
+	if err := data.EnsureTables(ctx(t), db, s); err != nil {
+		t.Fatal(err)
+	}
+	table := aws.String(s.Connections.Table.Name)
+	update := func(u types.GlobalSecondaryIndexUpdate) {
+		t.Helper()
+		if _, err := db.UpdateTable(ctx(t), &dynamodb.UpdateTableInput{
+			TableName:                   table,
+			AttributeDefinitions:        []types.AttributeDefinition{{AttributeName: aws.String("appId"), AttributeType: types.ScalarAttributeTypeS}},
+			GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{u},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	indexes := func() map[string]types.GlobalSecondaryIndexDescription {
+		t.Helper()
+		d, err := db.DescribeTable(ctx(t), &dynamodb.DescribeTableInput{TableName: table})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byName := map[string]types.GlobalSecondaryIndexDescription{}
+		for _, ix := range d.Table.GlobalSecondaryIndexes {
+			byName[aws.ToString(ix.IndexName)] = ix
+		}
+		return byName
+	}
+	put := func() error {
+		_, err := db.PutItem(ctx(t), &dynamodb.PutItemInput{TableName: table, Item: map[string]types.AttributeValue{
+			"connectionId": &types.AttributeValueMemberS{Value: "c1"}, "appId": &types.AttributeValueMemberN{Value: "7"},
+		}})
+		return err
+	}
+
+	update(types.GlobalSecondaryIndexUpdate{Create: &types.CreateGlobalSecondaryIndexAction{
+		IndexName:  aws.String("appId-index"),
+		KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String("appId"), KeyType: types.KeyTypeHash}},
+		Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly},
+	}})
+	ix, ok := indexes()["appId-index"]
+	if !ok || ix.IndexStatus != types.IndexStatusActive || ix.Projection.ProjectionType != types.ProjectionTypeKeysOnly ||
+		!strings.HasSuffix(aws.ToString(ix.IndexArn), "/index/appId-index") {
+		t.Errorf("the new index is described as %+v", ix)
+	}
+	if err := put(); apiCode(err) != "ValidationException" || !strings.Contains(err.Error(), "IndexName: appId-index") {
+		t.Errorf("appId N against the new index's S key: %v, want a ValidationException", err)
+	}
+
+	update(types.GlobalSecondaryIndexUpdate{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("appId-index")}})
+	if _, ok := indexes()["appId-index"]; ok {
+		t.Error("the deleted index is still described")
+	}
+	if err := put(); err != nil {
+		t.Errorf("appId N once the index is gone: %v", err)
 	}
 }

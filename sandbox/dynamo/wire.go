@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // maxRequestBytes bounds a request body, as DynamoDB bounds its requests (16 MB).
@@ -66,6 +67,15 @@ func (q request) names() map[string]string {
 func (q request) set(k string, v any) {
 	b, _ := json.Marshal(v)
 	q[k] = b
+}
+
+// decode reads the whole request into v.
+func (q request) decode(v any) error {
+	b, err := json.Marshal(q)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
 }
 
 func (q request) clone() request {
@@ -138,18 +148,52 @@ func (s *shim) call(op string, in any) *response {
 	if res.status == 0 {
 		res.status = http.StatusOK
 	}
+	if !res.ok() {
+		res.qualify()
+	}
 	return res
 }
 
-// errorResponse is a typed error as DynamoDB sends it; typ is a bare
-// DynamoDB error name or an already qualified one (containing '#').
-func errorResponse(status int, typ, msg string) *response {
-	if !bytes.ContainsRune([]byte(typ), '#') {
-		typ = errorTypePrefix + typ
+// qualify rewrites the bare __type of a minidyn error as DynamoDB sends it.
+func (r *response) qualify() {
+	var body map[string]json.RawMessage
+	var typ string
+	if json.Unmarshal(r.body.Bytes(), &body) != nil || json.Unmarshal(body["__type"], &typ) != nil {
+		return
 	}
+	body["__type"], _ = json.Marshal(qualified(typ))
+	b, err := json.Marshal(body)
+	if err != nil {
+		return
+	}
+	r.body.Reset()
+	r.body.Write(b)
+}
+
+// qualified is an error type as DynamoDB names it on the wire: validation
+// errors in coral's validate namespace, protocol errors in its service
+// namespace, DynamoDB's own in DynamoDB's.
+func qualified(typ string) string {
+	if strings.Contains(typ, "#") {
+		return typ
+	}
+	switch typ {
+	case "ValidationException":
+		return "com.amazon.coral.validate#" + typ
+	case "InternalFailure", "SerializationException", "UnknownOperationException", "MissingAuthenticationTokenException":
+		return "com.amazon.coral.service#" + typ
+	}
+	return errorTypePrefix + typ
+}
+
+// errorResponse is a typed error as DynamoDB sends it; typ is a bare
+// error name (see qualified) or an already qualified one (containing '#').
+func errorResponse(status int, typ, msg string) *response {
 	res := &response{status: status, header: http.Header{}}
 	res.header.Set("Content-Type", jsonContentType)
-	_ = json.NewEncoder(&res.body).Encode(map[string]string{"__type": typ, "message": msg})
+	enc := json.NewEncoder(&res.body)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(map[string]string{"__type": qualified(typ), "message": msg})
 	return res
 }
 

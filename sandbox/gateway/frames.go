@@ -44,8 +44,16 @@ var errLimit = errors.New("frame or message over API Gateway's limit")
 // message limits before coder/websocket has seen a complete header of the
 // offending frame: the header is withheld, Read fails with errLimit, and the
 // rest of that frame is discarded so that the close handshake that follows
-// reads the client's later frames intact. Every frame that starts, either way,
-// counts as activity (pings, pongs and close frames included).
+// reads the client's later frames intact. From then on the connection is
+// closing: every later data frame is dropped whole (header and payload) and
+// only control frames reach coder/websocket, so the close handshake reads on
+// past the rest of an oversized message to the client's close frame instead
+// of tripping again on each of its fragments. Were it to stop reading there,
+// the socket would be closed with the client's bytes unread, the kernel
+// would answer them with a reset, and a client still sending (a 20 MB
+// message in small fragments) would see 1006 instead of the 1009 sent to it.
+// Every frame that starts, either way, counts as activity (pings, pongs and
+// close frames included).
 type frameGuard struct {
 	net.Conn
 	maxFrame, maxMessage uint64
@@ -64,6 +72,7 @@ type frameGuard struct {
 	plen    uint64 // payload length
 	remain  uint64 // bytes left of the current frame's payload (or, when discarding, of the whole frame)
 	discard bool   // remain belongs to an oversized frame being dropped
+	drop    bool   // the frame being parsed is a data frame after a trip: none of it is handed on
 	msgLen  uint64 // payload bytes of the data message in progress
 
 	tripped atomic.Int32
@@ -136,6 +145,7 @@ func (f *frameGuard) scan(b []byte) (int, []byte, bool) {
 		switch f.hpos {
 		case 0:
 			f.op = c & 0x0f
+			f.drop = f.op < 0x8 && f.limit() != limitNone
 			started = true
 		case 1:
 			f.maskLen = 0
@@ -156,7 +166,7 @@ func (f *frameGuard) scan(b []byte) (int, []byte, bool) {
 			}
 		}
 		f.hpos++
-		if f.hpos == 2+f.ext {
+		if f.hpos == 2+f.ext && !f.drop {
 			if broken := f.check(); broken != limitNone {
 				f.tripped.Store(broken)
 				f.remain = uint64(f.maskLen) + f.plen
@@ -165,12 +175,15 @@ func (f *frameGuard) scan(b []byte) (int, []byte, bool) {
 				return w, b[i+1:], true
 			}
 		}
-		b[w] = c
-		w++
+		if !f.drop {
+			b[w] = c
+			w++
+		}
 		i++
 		if f.hpos == 2+f.ext+f.maskLen {
 			f.hpos = 0
 			f.remain = f.plen
+			f.discard = f.drop
 		}
 	}
 	if started && f.touch != nil {

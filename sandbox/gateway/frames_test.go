@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"testing"
 )
 
@@ -102,7 +103,12 @@ func TestFrameGuardPassesFramesWithinLimits(t *testing.T) {
 
 func TestFrameGuardDropsOversizedFrames(t *testing.T) {
 	before := clientFrame(0x1, true, []byte("before"))
-	after := clientFrame(0x8, true, []byte{0x03, 0xf1})
+	// What follows the offending frame: the rest of the client's message and
+	// a new one, all dropped (the connection is closing), and the control
+	// frames, which reach coder/websocket's close handshake.
+	control := append(clientFrame(0x9, true, []byte("ping")), clientFrame(0x8, true, []byte{0x03, 0xf1})...)
+	after := slices.Concat(clientFrame(0x0, false, make([]byte, MaxFrameSize)), clientFrame(0x0, true, []byte("end")),
+		clientFrame(0x9, true, []byte("ping")), clientFrame(0x2, true, make([]byte, 200)), clientFrame(0x8, true, []byte{0x03, 0xf1}))
 	message := append(clientFrame(0x1, false, make([]byte, MaxFrameSize)),
 		bytes.Repeat(clientFrame(0x0, false, make([]byte, MaxFrameSize)), 3)...)
 	cases := []struct {
@@ -130,10 +136,11 @@ func TestFrameGuardDropsOversizedFrames(t *testing.T) {
 			if len(out) < start || len(out) >= start+tc.lengthEnd || !bytes.Equal(out, stream[:len(out)]) {
 				t.Fatalf("%s, seed %d: handed on %d bytes, want %d..%d", tc.name, seed, len(out), start, start+tc.lengthEnd-1)
 			}
-			// After the error, reading resumes with the frames that follow.
+			// After the error, reading resumes with the control frames that
+			// follow; data frames are dropped whole, without tripping again.
 			rest, err := drain(g, rnd)
-			if !errors.Is(err, io.EOF) || !bytes.Equal(rest, after) {
-				t.Fatalf("%s, seed %d: after the limit got %x (%v), want %x", tc.name, seed, rest, err, after)
+			if !errors.Is(err, io.EOF) || !bytes.Equal(rest, control) || g.limit() != tc.limit {
+				t.Fatalf("%s, seed %d: after the limit got %x (%v, limit %d), want %x", tc.name, seed, rest, err, g.limit(), control)
 			}
 		}
 	}
