@@ -42,6 +42,12 @@ func (e *env) farGroup(ctx context.Context) []Result {
 	return append(results, e.farLogout(ctx)...)
 }
 
+// perSecond is n calls over secs, less fill: the round trips before the
+// first answer can come (one for a post or a probe, two for a cut: its
+// notice, then its delete). A rate limit paces the calls made; the last
+// answer comes fill after the last call, however the calls were paced.
+func perSecond(n int, secs, fill float64) float64 { return float64(n) / max(0.001, secs-fill) }
+
 // farCell judges one cell: delivered / asked ≥ 0.95 where the machine
 // serves the rate asked with no delay; where it does not, its ceiling is
 // the bound, and the cell must reach 0.95 of it.
@@ -81,8 +87,9 @@ func (e *env) farBroadcast(ctx context.Context, n int, file string) []Result {
 				results = append(results, errorResult(name, n, err))
 				continue
 			}
-			results = append(results, farCell(name, n, "wsops send --all --rate", sendRate(sum), rate, ceiling, float64(sum.DurationMS)/1000,
-				fmt.Sprintf("Delivered = %d / the send's duration_ms; every call held %g ms.", sum.Delivered, rtt)))
+			secs := float64(sum.DurationMS) / 1000
+			results = append(results, farCell(name, n, "wsops send --all --rate", perSecond(sum.Delivered, secs, rtt/1000), rate, ceiling, secs,
+				fmt.Sprintf("Every call held %g ms. Rate = %d delivered / (the send's duration_ms %.2f s − one round trip); over the whole duration, %.0f/s.", rtt, sum.Delivered, secs, sendRate(sum))))
 		}
 	}
 	e.proxy.setDelay(0)
@@ -118,9 +125,9 @@ func (e *env) farProbes(ctx context.Context, n int) []Result {
 				results = append(results, errorResult(name, n, err))
 				continue
 			}
-			probes := max(0.001, (took - plain).Seconds())
-			results = append(results, farCell(name, n, "wsops conns --live", float64(n)/probes, rate, ceiling, took.Seconds(),
-				fmt.Sprintf("Probes/s = %d / (conns --live %.2f s − conns %.2f s); every GetConnection held %g ms.", n, took.Seconds(), plain.Seconds(), rtt)))
+			probes := (took - plain).Seconds()
+			results = append(results, farCell(name, n, "wsops conns --live", perSecond(n, probes, rtt/1000), rate, ceiling, took.Seconds(),
+				fmt.Sprintf("Every GetConnection held %g ms. Probes/s = %d / (conns --live %.2f s − conns %.2f s − one round trip); %.0f/s without taking the round trip off.", rtt, n, took.Seconds(), plain.Seconds(), float64(n)/max(0.001, probes))))
 		}
 	}
 	e.proxy.setDelay(0)
@@ -180,8 +187,9 @@ func (e *env) farLogout(ctx context.Context) []Result {
 				results = append(results, errorResult(name, n, err))
 				continue
 			}
-			results = append(results, farCell(name, n, "wsops logout --rate", logoutRate(sum), rate, ceiling, float64(sum.DurationMS)/1000,
-				fmt.Sprintf("Cuts/s = %d / the logout's duration_ms; each cut is two calls, each held %g ms.", sum.Disconnected, rtt)))
+			secs := float64(sum.DurationMS) / 1000
+			results = append(results, farCell(name, n, "wsops logout --rate", perSecond(sum.Disconnected, secs, 2*rtt/1000), rate, ceiling, secs,
+				fmt.Sprintf("Each cut is two calls (the notice, then DeleteConnection), each held %g ms. Cuts/s = %d / (the logout's duration_ms %.2f s − two round trips); %.0f/s over the whole duration.", rtt, sum.Disconnected, secs, logoutRate(sum))))
 		}
 	}
 	e.proxy.setDelay(0)

@@ -62,7 +62,7 @@ func (f FanOut) run(ctx context.Context, limiter tokenBucket, ids <-chan string,
 	for range f.Workers {
 		addWorker()
 	}
-	grow := growth{workers: f.Workers, room: f.MaxWorkers - f.Workers, rps: f.RPS, held: rateHeld(limiter, f.RPS), add: addWorker,
+	grow := growth{workers: f.Workers, room: f.MaxWorkers - f.Workers, rps: f.RPS, add: addWorker,
 		finished: finished.Load, latency: lat.totals, now: time.Now}
 	var neverDispatched int // written before reports is closed, read after
 	var dispatcher sync.WaitGroup

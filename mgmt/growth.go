@@ -29,6 +29,13 @@ const (
 	// for the throughput before it to stop being the step's yardstick: a
 	// slower network is a new run, not a step that did not pay.
 	relearn = 1.5
+	// sizingCalls is how many calls a window at a rate needs to size the
+	// next step on: enough for a mean and a spread, few enough that a slow
+	// network is learnt from the first answers rather than a whole round.
+	sizingCalls = 8
+	// heldShare is the share of the rate a window's throughput must reach
+	// for the rate to count as held: then nothing grows.
+	heldShare = 0.95
 )
 
 // latency accumulates the durations of the calls the workers make, for
@@ -76,20 +83,18 @@ func (t latencyTotals) since(before latencyTotals) (mean, dev float64, ok bool) 
 }
 
 // growth adds workers, up to room more, while every worker is busy and the
-// rate is not held (there is no limit, or the limiter holds a token nobody
-// is waiting for: the calls take longer than workers / RPS, so more must be
-// in flight to hold it). Each step is taken after a measurement window (at
-// least growthWindow, in which at least as many calls finished as there are
-// workers): at a rate, to rps × (mean + 2 deviations) of the window's
-// latencies; with no limit (or when that is not more), a quarter more. A
-// step that bought less than growthGain ends the growth for the run. Only
-// the dispatcher calls busy.
+// rate is not held. It measures in windows (at least growthWindow, in which
+// at least as many calls finished as there are workers; at a rate,
+// sizingCalls): a window whose
+// throughput reached heldShare of the rate holds it, and nothing grows.
+// Otherwise a step is taken: at a rate, to rps × (mean + 2 deviations) of
+// the window's latencies; with no limit (or when that is not more), a
+// quarter more. A step that bought less than growthGain ends the growth for
+// the run. Only the dispatcher calls busy.
 type growth struct {
-	workers int
-	room    int
-	rps     float64 // +Inf: no limit
-	// held reports that the rate is held: the limiter has no token to spare.
-	held     func() bool
+	workers  int
+	room     int
+	rps      float64 // +Inf: no limit
 	add      func()
 	finished func() int64         // calls finished so far
 	latency  func() latencyTotals // the calls' durations so far
@@ -103,7 +108,7 @@ type growth struct {
 }
 
 func (g *growth) busy() {
-	if g.room <= 0 || g.held() {
+	if g.room <= 0 {
 		return
 	}
 	now, finished, lat := g.now(), g.finished(), g.latency()
@@ -112,11 +117,19 @@ func (g *growth) busy() {
 		return
 	}
 	elapsed, calls := now.Sub(g.since), finished-g.finishedB
-	if elapsed < growthWindow || calls < int64(g.workers) {
+	enough := int64(g.workers) // a throughput to compare the next step with
+	if !math.IsInf(g.rps, 1) {
+		enough = int64(min(g.workers, sizingCalls)) // a latency to size the step on
+	}
+	if elapsed < growthWindow || calls < enough {
 		return
 	}
 	rate := float64(calls) / elapsed.Seconds()
 	mean, dev, measured := lat.since(g.latencyB)
+	if !math.IsInf(g.rps, 1) && rate >= heldShare*g.rps {
+		g.since, g.finishedB, g.latencyB = now, finished, lat // held: the next window
+		return
+	}
 	if measured && g.stepMean > 0 && mean > relearn*g.stepMean {
 		g.before = 0 // the calls got slower: the old throughput is no yardstick
 	}
@@ -150,18 +163,4 @@ func (g *growth) inFlightFor(mean, dev float64, measured bool) int {
 		return math.MaxInt32
 	}
 	return int(math.Ceil(need - 1e-9)) // 2,000 × 0.1 s is 200, not 200.00000000000003
-}
-
-// rateHeld is growth's held for a run at rps under limiter: never with no
-// limit; else when the limiter has no whole token to spare (always, for a
-// limiter that cannot say).
-func rateHeld(limiter tokenBucket, rps float64) func() bool {
-	if math.IsInf(rps, 1) {
-		return func() bool { return false }
-	}
-	spare, ok := limiter.(interface{ Tokens() float64 })
-	if !ok {
-		return func() bool { return true }
-	}
-	return func() bool { return spare.Tokens() < 1 }
 }

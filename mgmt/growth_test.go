@@ -9,36 +9,21 @@ import (
 	"time"
 )
 
-// tokensLimiter is a limiter whose Wait never blocks and that reports a
-// fixed number of spare tokens.
-type tokensLimiter struct{ spare float64 }
-
-func (tokensLimiter) Wait(context.Context) error { return nil }
-func (l tokensLimiter) Tokens() float64          { return l.spare }
-
 // sim is a run on a fake clock: each tick of growthWindow, the calls
 // finished in it are tput(workers) × the window, each taking lat(tick), and
 // the dispatcher is busy once.
 type sim struct {
-	limiter tokenBucket
-	rps     float64
-	tput    func(workers int) float64
-	lat     func(tick int) time.Duration
-	room    int
-	// held, when set, replaces rateHeld: the rate is held when the
-	// throughput reaches it (a limiter whose spare tokens run out).
-	heldAtRate bool
+	rps  float64
+	tput func(workers int) float64 // at most rps: the limiter's doing
+	lat  func(tick int) time.Duration
+	room int
 }
 
 func (s sim) run(workers, ticks int) int {
 	var now time.Time
 	var finished float64
 	var lat latencyTotals
-	held := rateHeld(s.limiter, s.rps)
-	if s.heldAtRate {
-		held = func() bool { return s.tput(workers) >= s.rps }
-	}
-	g := growth{workers: workers, room: s.room, rps: s.rps, held: held, add: func() { workers++ },
+	g := growth{workers: workers, room: s.room, rps: s.rps, add: func() { workers++ },
 		finished: func() int64 { return int64(finished) }, latency: func() latencyTotals { return lat }, now: func() time.Time { return now }}
 	for tick := range ticks {
 		g.busy()
@@ -79,16 +64,15 @@ func TestGrowthFollowsLatencyAndThroughput(t *testing.T) {
 		s    sim
 		want int
 	}{
-		{"no limit, calls wait: grows to the room", sim{limiter: tokensLimiter{spare: 0}, rps: inf, tput: waiting, lat: fixed(20 * ms), room: 96}, 128},
-		{"no limit, CPU-bound: one step, then stops", sim{limiter: tokensLimiter{spare: 0}, rps: inf, tput: cpuBound, lat: fixed(6 * ms), room: 96}, 40},
-		{"no limit: stops at the first step past the knee", sim{limiter: tokensLimiter{spare: 0}, rps: inf, tput: saturating, lat: fixed(20 * ms), room: 96}, 62},
-		{"2,000/s of 100 ms calls: 200 in flight, in one step", sim{rps: 2000, tput: atRate(2000, 100*ms), lat: fixed(100 * ms), room: 2016, heldAtRate: true}, 200},
-		{"500/s of 250 ms calls: 125 in flight", sim{rps: 500, tput: atRate(500, 250*ms), lat: fixed(250 * ms), room: 2016, heldAtRate: true}, 125},
-		{"at a rate, CPU-bound: one step, then stops", sim{limiter: tokensLimiter{spare: 1}, rps: 1e5, tput: cpuBound, lat: fixed(6 * ms), room: 96}, 128},
-		{"never beyond the room", sim{rps: 2000, tput: atRate(2000, 100*ms), lat: fixed(100 * ms), room: 68, heldAtRate: true}, 100},
-		{"rate held: no growth", sim{limiter: tokensLimiter{spare: 0.5}, rps: 1e5, tput: waiting, lat: fixed(20 * ms), room: 96}, 32},
-		{"no room", sim{limiter: tokensLimiter{spare: 5}, rps: 1e5, tput: waiting, lat: fixed(20 * ms), room: 0}, 32},
-		{"limiter without Tokens", sim{limiter: waitOnly{}, rps: 1e5, tput: waiting, lat: fixed(20 * ms), room: 96}, 32},
+		{"no limit, calls wait: grows to the room", sim{rps: inf, tput: waiting, lat: fixed(20 * ms), room: 96}, 128},
+		{"no limit, CPU-bound: one step, then stops", sim{rps: inf, tput: cpuBound, lat: fixed(6 * ms), room: 96}, 40},
+		{"no limit: stops at the first step past the knee", sim{rps: inf, tput: saturating, lat: fixed(20 * ms), room: 96}, 62},
+		{"2,000/s of 100 ms calls: 200 in flight, in one step", sim{rps: 2000, tput: atRate(2000, 100*ms), lat: fixed(100 * ms), room: 2016}, 200},
+		{"500/s of 250 ms calls: 125 in flight", sim{rps: 500, tput: atRate(500, 250*ms), lat: fixed(250 * ms), room: 2016}, 125},
+		{"at a rate, CPU-bound: one step, then stops", sim{rps: 1e5, tput: cpuBound, lat: fixed(6 * ms), room: 96}, 128},
+		{"never beyond the room", sim{rps: 2000, tput: atRate(2000, 100*ms), lat: fixed(100 * ms), room: 68}, 100},
+		{"rate held: no growth", sim{rps: 1000, tput: atRate(1000, 20*ms), lat: fixed(20 * ms), room: 96}, 32},
+		{"no room", sim{rps: 1e5, tput: waiting, lat: fixed(20 * ms), room: 0}, 32},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -99,7 +83,7 @@ func TestGrowthFollowsLatencyAndThroughput(t *testing.T) {
 	}
 	t.Run("calls get slower: relearns", func(t *testing.T) {
 		tick := 0
-		s := sim{rps: 2000, room: 2016, heldAtRate: true, lat: func(i int) time.Duration { tick = i; return slower(i) }}
+		s := sim{rps: 2000, room: 2016, lat: func(i int) time.Duration { tick = i; return slower(i) }}
 		s.tput = func(w int) float64 { return min(float64(w)/slower(tick).Seconds(), 2000) }
 		if got := s.run(32, 100); got != 400 {
 			t.Errorf("%d workers, want 400 (2,000/s × 200 ms)", got)
@@ -124,10 +108,6 @@ func TestLatencyWindow(t *testing.T) {
 		t.Error("an empty window measured something")
 	}
 }
-
-type waitOnly struct{}
-
-func (waitOnly) Wait(context.Context) error { return nil }
 
 // A run whose calls wait (20 ms each, as on a slow network) grows past
 // Workers, never beyond MaxWorkers, and still delivers every target exactly

@@ -46,17 +46,33 @@ func fanOut(kind callKind, rps float64) mgmt.FanOut {
 		// tenth of a second's worth ahead of it, so short runs hold it too.
 		// The engine grows the calls in flight to what the rate needs at
 		// the latency it measures (mgmt.MaxInFlight at most).
-		return mgmt.FanOut{Workers: mgmt.DefaultWorkers, MaxWorkers: mgmt.MaxInFlight, RPS: rps, Burst: 1, StopAfter: stopAfter, Linger: journaledLinger}
+		return mgmt.FanOut{Workers: startWorkers(rps), MaxWorkers: mgmt.MaxInFlight, RPS: rps, Burst: 1, StopAfter: stopAfter, Linger: journaledLinger}
 	case callCut:
 		// No burst, so cuts are evenly staged; a cut is two calls, a
 		// notice and a delete, so far from the region it holds a worker
 		// for two round trips: the engine grows them as it measures.
-		return mgmt.FanOut{RPS: rps, Burst: 1, Workers: max(1, int(math.Ceil(min(rps, mgmt.DefaultWorkers)))), MaxWorkers: mgmt.MaxInFlight,
+		return mgmt.FanOut{RPS: rps, Burst: 1, Workers: startWorkers(2 * rps), MaxWorkers: mgmt.MaxInFlight,
 			StopAfter: stopAfter, Linger: journaledLinger}
 	case callWrite:
 		return mgmt.FanOut{RPS: rps, Burst: 1, Workers: writeWorkers, StopAfter: stopAfter, Linger: journaledLinger}
 	case callPeek:
 		return mgmt.FanOut{RPS: rps, Workers: 4, MaxWorkers: mgmt.MaxInFlight, MaxAttempts: 1, Linger: time.Second}
 	}
-	return mgmt.FanOut{RPS: rps, MaxWorkers: mgmt.MaxInFlight, StopAfter: stopAfter}
+	return mgmt.FanOut{RPS: rps, Workers: startWorkers(rps), MaxWorkers: mgmt.MaxInFlight, StopAfter: stopAfter}
+}
+
+// firstGuess is the round trip a run at a rate starts sized for, before it
+// has measured one: an operator's laptop far from the region (50–250 ms).
+// Workers beyond what the rate needs wait on the limiter and cost nothing,
+// while too few would leave the first round trip at a fraction of the rate.
+const firstGuess = 100 * time.Millisecond
+
+// startWorkers is how many calls a run at rps starts with: what the rate
+// needs at firstGuess, at least mgmt.DefaultWorkers; with no limit,
+// mgmt.DefaultWorkers (the engine grows while more pay).
+func startWorkers(rps float64) int {
+	if math.IsInf(rps, 1) {
+		return mgmt.DefaultWorkers
+	}
+	return int(min(mgmt.MaxInFlight, max(mgmt.DefaultWorkers, math.Ceil(rps*firstGuess.Seconds()))))
 }
