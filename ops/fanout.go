@@ -67,12 +67,19 @@ func fanOut(kind callKind, rps float64) mgmt.FanOut {
 // while too few would leave the first round trip at a fraction of the rate.
 const firstGuess = 100 * time.Millisecond
 
+// maxStartWorkers caps the first guess: a rate far above what the calls'
+// path serves (loopback, a profile's generous management_rps) would
+// otherwise start thousands of calls at once, which only contend; the
+// engine grows beyond it in one step once it has measured the latency.
+const maxStartWorkers = 256
+
 // startWorkers is how many calls a run at rps starts with: what the rate
-// needs at firstGuess, at least mgmt.DefaultWorkers; with no limit,
-// mgmt.DefaultWorkers (the engine grows while more pay).
+// needs at firstGuess, at least mgmt.DefaultWorkers and at most
+// maxStartWorkers; with no limit, mgmt.DefaultWorkers (the engine grows
+// while more pay).
 func startWorkers(rps float64) int {
 	if math.IsInf(rps, 1) {
 		return mgmt.DefaultWorkers
 	}
-	return int(min(mgmt.MaxInFlight, max(mgmt.DefaultWorkers, math.Ceil(rps*firstGuess.Seconds()))))
+	return int(min(maxStartWorkers, max(mgmt.DefaultWorkers, math.Ceil(rps*firstGuess.Seconds()))))
 }
