@@ -49,7 +49,16 @@ type Streams struct {
 
 // Execute runs wsops with args and returns the process exit code.
 func Execute(ctx context.Context, args []string, s Streams) int {
+	return execute(ctx, args, s, nil)
+}
+
+// execute is Execute with the globals adjusted by tune first (nil: none),
+// as tests adjust what the streams are taken for.
+func execute(ctx context.Context, args []string, s Streams, tune func(*globals)) int {
 	root, g := newRoot(s)
+	if tune != nil {
+		tune(g)
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	g.closeClients()
@@ -91,6 +100,11 @@ type globals struct {
 	output     string
 	refresh    time.Duration
 	streams    Streams
+	// terminal reports whether a stream is a terminal (isTerminal; tests
+	// stand in for one).
+	terminal func(any) bool
+	// progress is the action's progress line, erased before a prompt.
+	progress *progressLine
 	// opened are the clients connect built, closed when the command ends.
 	opened []*cloud.Clients
 }
@@ -105,7 +119,7 @@ func (g *globals) closeClients() {
 
 // newRoot builds the command tree and the globals its commands share.
 func newRoot(s Streams) (*cobra.Command, *globals) {
-	g := &globals{streams: s}
+	g := &globals{streams: s, terminal: isTerminal}
 	root := &cobra.Command{
 		Use:   "wsops",
 		Short: "Operations console for API Gateway WebSocket fleets with a DynamoDB connection registry",
