@@ -121,8 +121,9 @@ func (g *globals) closeClients() {
 func newRoot(s Streams) (*cobra.Command, *globals) {
 	g := &globals{streams: s, terminal: isTerminal}
 	root := &cobra.Command{
-		Use:   "wsops",
-		Short: "Operations console for API Gateway WebSocket fleets with a DynamoDB connection registry",
+		Use:     "wsops",
+		Version: version(),
+		Short:   "Operations console for API Gateway WebSocket fleets with a DynamoDB connection registry",
 		Long: `wsops shows who is connected to an API Gateway WebSocket API whose connection
 registry lives in DynamoDB, and acts on them. With no configuration it works
 against the local sandbox profile.`,
@@ -134,6 +135,7 @@ against the local sandbox profile.`,
 		},
 	}
 	root.Flags().DurationVar(&g.refresh, "refresh", time.Second, "minimum time between the console's refreshes")
+	root.SetVersionTemplate("wsops {{.Version}}\n") // as wsops version prints it
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
@@ -144,5 +146,6 @@ against the local sandbox profile.`,
 	f.StringVarP(&g.output, "output", "o", "table", "output format: table, json or jsonl")
 	root.AddCommand(newUICmd(g), newVersionCmd(g), newConfigCmd(g), newConnsCmd(g), newSubsCmd(g), newSandboxCmd(g), newTokenCmd(g), newAuditCmd(g),
 		newSendCmd(g), newLogoutCmd(g), newPruneCmd(g), newRepairCmd(g), newConnectCmd(g))
+	registerCompletions(root, g)
 	return root, g
 }
