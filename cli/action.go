@@ -49,7 +49,8 @@ func (g *globals) prepareAction(cmd *cobra.Command, f actionFlags) (*action, err
 	}
 	confirm := headlessConfirmer{
 		yes: f.yes, profileExplicit: cmd.Flags().Changed("profile"),
-		in: g.streams.In, out: g.streams.Err, interactive: isTerminal(g.streams.In),
+		in: g.streams.In, out: g.streams.Err, interactive: g.terminal(g.streams.In),
+		beforePrompt: func() { g.progress.end() },
 	}
 	o, err := newOps(e, confirm)
 	if err != nil {
@@ -119,6 +120,8 @@ type headlessConfirmer struct {
 	yes, profileExplicit, interactive bool
 	in                                io.Reader
 	out                               io.Writer
+	// beforePrompt erases what is on the prompt's line (a progress line).
+	beforePrompt func()
 }
 
 // Confirm implements ops.Confirmer.
@@ -132,6 +135,9 @@ func (h headlessConfirmer) Confirm(ctx context.Context, p ops.Plan, pol ops.Poli
 	}
 	if !h.interactive {
 		return fmt.Errorf("%s: stdin is not a terminal, so pass --yes to go ahead: %w", p.Action, ops.ErrNotConfirmed)
+	}
+	if h.beforePrompt != nil {
+		h.beforePrompt()
 	}
 	fmt.Fprintf(h.out, "%s to %s (%s)\n", p.Action, sanitize.Text(p.Filter), sanitize.Text(p.Radius.String()))
 	want := "yes"
@@ -169,9 +175,9 @@ func readLine(ctx context.Context, in io.Reader) (string, error) {
 	}
 }
 
-// isTerminal reports whether r is a terminal (not merely a character device:
-// /dev/null is one of those).
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
+// isTerminal reports whether stream, a reader or writer, is a terminal (not
+// merely a character device: /dev/null is one of those).
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
 }

@@ -33,7 +33,7 @@ size and SHA-256 (never the payload). It lives in $XDG_STATE_HOME/wsops/audit.js
 			if skipped > 0 {
 				fmt.Fprintf(g.streams.Err, "wsops: warning: %d lines of %s are not audit entries\n", skipped, path)
 			}
-			w := newRowWriter(g.streams.Out, out, auditColumns)
+			w := g.newRowWriter(g.streams.Out, out, auditColumns)
 			for _, e := range entries {
 				cells := []string{e.Time.Local().Format("2006-01-02 15:04:05"), e.Profile, e.Caller, e.Action,
 					fmt.Sprint(e.Targets), e.ResultText(), fmt.Sprintf("%dms", e.DurationMS), e.Filter, e.Error}

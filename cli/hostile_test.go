@@ -98,7 +98,8 @@ func TestHostileRecordsTableAndJSON(t *testing.T) {
 	f := newRegistryFixture(t, "")
 	f.put(t, f.schema.Connections.Table.Name, hostileItems()...)
 
-	table, errOut, code := run(t, "--config", f.config, "conns")
+	// On a terminal, cells are cut to their columns (in a pipe they are whole).
+	table, errOut, code := runOnTerminal(t, "--config", f.config, "conns")
 	if code != 0 {
 		t.Fatalf("conns: exit %d: %s", code, errOut)
 	}

@@ -37,7 +37,12 @@ type rowWriter struct {
 	w      *bufio.Writer
 	format format
 	cols   []column
-	n      int
+	// fit cuts cells to their column's width (with "…"), for a terminal.
+	// Otherwise (a pipe, a file) every value is printed whole: a script or
+	// a log needs the whole id, and a cell wider than its column pushes the
+	// rest of its line to the right.
+	fit bool
+	n   int
 }
 
 // column is a table column; width 0 means the rest of the line.
@@ -46,8 +51,10 @@ type column struct {
 	width int
 }
 
-func newRowWriter(out io.Writer, f format, cols []column) *rowWriter {
-	return &rowWriter{w: bufio.NewWriterSize(out, 64<<10), format: f, cols: cols}
+// newRowWriter prints to out; table cells are cut to fit only when out is a
+// terminal (g.terminal).
+func (g *globals) newRowWriter(out io.Writer, f format, cols []column) *rowWriter {
+	return &rowWriter{w: bufio.NewWriterSize(out, 64<<10), format: f, cols: cols, fit: g.terminal(out)}
 }
 
 // write prints one record: v for json/jsonl, cells for table. It returns the
@@ -99,14 +106,21 @@ func marshal(v any) ([]byte, error) {
 func (r *rowWriter) line(cells []string) error {
 	parts := make([]string, len(cells))
 	for i, cell := range cells {
-		if i < len(r.cols) && r.cols[i].width > 0 {
-			parts[i] = sanitize.Cell(cell, r.cols[i].width)
-		} else {
-			parts[i] = sanitize.Text(cell)
+		parts[i] = sanitize.Text(cell)
+		if width := r.width(i); width > 0 && (r.fit || sanitize.Width(parts[i]) <= width) {
+			parts[i] = sanitize.Cell(parts[i], width) // cut or padded to the column
 		}
 	}
 	_, err := r.w.WriteString(strings.TrimRight(strings.Join(parts, "  "), " ") + "\n")
 	return err
+}
+
+// width is column i's width; 0 for the last column, which takes the rest.
+func (r *rowWriter) width(i int) int {
+	if i < len(r.cols) {
+		return r.cols[i].width
+	}
+	return 0
 }
 
 // writeJSON prints v as one line of JSON, with the characters a terminal
@@ -145,7 +159,7 @@ func (g *globals) list(ctx context.Context, cols []column, each func(context.Con
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w := newRowWriter(g.streams.Out, out, cols)
+	w := g.newRowWriter(g.streams.Out, out, cols)
 	listErr := each(ctx, e, w)
 	if listErr == nil {
 		listErr = ctx.Err()

@@ -48,7 +48,16 @@ type Streams struct {
 
 // Execute runs wsops with args and returns the process exit code.
 func Execute(ctx context.Context, args []string, s Streams) int {
+	return execute(ctx, args, s, nil)
+}
+
+// execute is Execute with the globals adjusted by tune first (nil: none),
+// as tests adjust what the streams are taken for.
+func execute(ctx context.Context, args []string, s Streams, tune func(*globals)) int {
 	root, g := newRoot(s)
+	if tune != nil {
+		tune(g)
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	g.closeClients()
@@ -75,6 +84,11 @@ type globals struct {
 	output     string
 	refresh    time.Duration
 	streams    Streams
+	// terminal reports whether a stream is a terminal (isTerminal; tests
+	// stand in for one).
+	terminal func(any) bool
+	// progress is the action's progress line, erased before a prompt.
+	progress *progressLine
 	// opened are the clients connect built, closed when the command ends.
 	opened []*cloud.Clients
 }
@@ -89,10 +103,11 @@ func (g *globals) closeClients() {
 
 // newRoot builds the command tree and the globals its commands share.
 func newRoot(s Streams) (*cobra.Command, *globals) {
-	g := &globals{streams: s}
+	g := &globals{streams: s, terminal: isTerminal}
 	root := &cobra.Command{
-		Use:   "wsops",
-		Short: "Operations console for API Gateway WebSocket fleets with a DynamoDB connection registry",
+		Use:     "wsops",
+		Version: version(),
+		Short:   "Operations console for API Gateway WebSocket fleets with a DynamoDB connection registry",
 		Long: `wsops shows who is connected to an API Gateway WebSocket API whose connection
 registry lives in DynamoDB, and acts on them. With no configuration it works
 against the local sandbox profile.`,
@@ -104,6 +119,7 @@ against the local sandbox profile.`,
 		},
 	}
 	root.Flags().DurationVar(&g.refresh, "refresh", time.Second, "minimum time between the console's refreshes")
+	root.SetVersionTemplate("wsops {{.Version}}\n") // as wsops version prints it
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
@@ -114,5 +130,6 @@ against the local sandbox profile.`,
 	f.StringVarP(&g.output, "output", "o", "table", "output format: table, json or jsonl")
 	root.AddCommand(newUICmd(g), newVersionCmd(g), newConfigCmd(g), newConnsCmd(g), newSubsCmd(g), newSandboxCmd(g), newTokenCmd(g), newAuditCmd(g),
 		newSendCmd(g), newLogoutCmd(g), newPruneCmd(g), newRepairCmd(g), newConnectCmd(g))
+	registerCompletions(root, g)
 	return root, g
 }

@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"time"
 
@@ -40,7 +42,7 @@ The token secret is --secret, else $WSOPS_SANDBOX_SECRET, else a development def
 			cfg.Secret = []byte(sandboxSecret(secret, ""))
 			// Warnings ($disconnect failures, say) go to stderr; the rest is quiet.
 			cfg.Logger = slog.New(slog.NewTextHandler(g.streams.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-			return runSandbox(cmd.Context(), g, out, cfg)
+			return runSandbox(cmd.Context(), g, out, cfg, secret != "")
 		},
 	}
 	f := cmd.Flags()
@@ -69,7 +71,12 @@ func sandboxSecret(flag, profile string) string {
 	return auth.DefaultSandboxSecret
 }
 
-func runSandbox(ctx context.Context, g *globals, out format, cfg sandbox.Config) error {
+// stopBudget bounds how long Ctrl+C takes to stop the sandbox: connections
+// not closed by then are dropped and their $disconnects cut short, which
+// takes a moment more for thousands (the process is gone within 5 s).
+const stopBudget = 3 * time.Second
+
+func runSandbox(ctx context.Context, g *globals, out format, cfg sandbox.Config, secretFlag bool) error {
 	if cfg.DropDisconnects < 0 || cfg.DropDisconnects > 1 {
 		return usageError(fmt.Errorf("--drop-disconnects %v: want a share from 0 to 1", cfg.DropDisconnects))
 	}
@@ -82,31 +89,65 @@ func runSandbox(ctx context.Context, g *globals, out format, cfg sandbox.Config)
 	}
 	e := sb.Endpoints()
 	if out == formatTable {
-		printBanner(g, e, cfg.Demo)
+		printBanner(g.streams.Out, e, cfg.Demo, secretFlag)
 	} else if err := writeJSON(g.streams.Out, e); err != nil {
 		return failed(err)
 	}
 	<-ctx.Done()
-	stop, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	how := "the embedded DynamoDB's tables go with it"
+	if !sb.Embedded() {
+		how = "running their $disconnect on " + e.DynamoDBURL
+	}
+	fmt.Fprintf(g.streams.Err, "wsops sandbox: stopping: closing %d connections (%s)…\n", sb.Connections(), how)
+	stop, cancel := context.WithTimeout(context.Background(), stopBudget)
 	defer cancel()
 	if err := sb.Close(stop); err != nil {
+		if !sb.Embedded() {
+			err = fmt.Errorf("%w; the records of the connections cut short stay on %s (wsops prune deletes them)", err, e.DynamoDBURL)
+		}
 		return failed(fmt.Errorf("stopping the sandbox: %w", err))
 	}
 	return nil
 }
 
-func printBanner(g *globals, e sandbox.Endpoints, demo int) {
-	w := g.streams.Out
+// printBanner prints where the sandbox listens (the addresses its listeners
+// hold: a port the system chose for :0 included) and how to use it. The
+// commands it names reach this sandbox: through the built-in sandbox profile
+// when the sandbox is at that profile's addresses (and preset), else through
+// a profile it prints for the config file.
+func printBanner(w io.Writer, e sandbox.Endpoints, demo int, secretFlag bool) {
 	fmt.Fprintf(w, "wsops sandbox: preset %s, stage %s\n", e.Preset, e.Stage)
 	fmt.Fprintf(w, "  websocket   %s\n  management  %s\n  dynamodb    %s\n", e.WebSocketURL, e.ManagementURL, e.DynamoDBURL)
 	if demo > 0 {
 		fmt.Fprintf(w, "  demo        %d simulated clients\n", demo)
 	}
-	fmt.Fprintf(w, "\nConnect a client:\n  wscat -c \"%s?token=$(wsops token --user u-1)&platform=ios\"\n", e.WebSocketURL)
+	profile := config.SandboxProfile
+	if b := config.Builtin().Profiles[config.SandboxProfile]; b.WebSocketURL != e.WebSocketURL || b.DynamoDBURL != e.DynamoDBURL || b.Preset != e.Preset {
+		profile = sandboxProfileName(e)
+		fmt.Fprintf(w, "\nThe built-in sandbox profile expects %s, %s and preset %s.\n"+
+			"For this sandbox, add this profile to the config file ($%s, else ~/.config/wsops/config.toml):\n",
+			b.WebSocketURL, b.DynamoDBURL, b.Preset, config.ConfigEnv)
+		fmt.Fprintf(w, "  [profiles.%s]\n  sandbox = true\n  preset = %q\n  websocket_url = %q\n  dynamodb_url = %q\n",
+			profile, e.Preset, e.WebSocketURL, e.DynamoDBURL)
+	}
+	if secretFlag {
+		fmt.Fprintf(w, "\nStarted with --secret: wsops token and wsops connect --as sign with $%s, else the\n"+
+			"profile's sandbox_secret: give them the same secret.\n", SandboxSecretEnv)
+	}
+	fmt.Fprintf(w, "\nConnect a client:\n  wscat -c \"%s?token=$(wsops token --profile %s --user u-1)&platform=ios\"\n", e.WebSocketURL, profile)
 	msg, reply := `{"action":"heartbeat"}`, "heartbeat_ack"
 	if e.Preset == "this27" {
 		msg, reply = `{"action":"ping"}`, "pong"
 	}
-	fmt.Fprintf(w, "Test the round trip (a test client; drop --send for an interactive one):\n  wsops connect --as user=u-1,platform=ios --send '%s' --expect %s\n", msg, reply)
-	fmt.Fprintf(w, "List the fleet:\n  wsops conns\nCtrl+C stops the sandbox.\n")
+	fmt.Fprintf(w, "Test the round trip (a test client; drop --send for an interactive one):\n  wsops connect --profile %s --as user=u-1,platform=ios --send '%s' --expect %s\n", profile, msg, reply)
+	fmt.Fprintf(w, "List the fleet:\n  wsops conns --profile %s\nCtrl+C stops the sandbox.\n", profile)
+}
+
+// sandboxProfileName names a profile for a sandbox away from the built-in
+// profile's addresses: "sandbox-" and its port.
+func sandboxProfileName(e sandbox.Endpoints) string {
+	if u, err := url.Parse(e.WebSocketURL); err == nil && u.Port() != "" {
+		return config.SandboxProfile + "-" + u.Port()
+	}
+	return config.SandboxProfile + "-" + e.Preset
 }

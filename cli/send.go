@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -158,50 +156,6 @@ func readPayload(data string, stdin io.Reader) ([]byte, error) {
 		return nil, errors.New("--data is not valid JSON")
 	}
 	return b, nil
-}
-
-// progressTo reports progress on stderr when it is a terminal.
-// progressLine shows a running action's account on a terminal's stderr,
-// at most five times a second, and ends its line before the result.
-type progressLine struct {
-	f      *os.File // nil: not a terminal, nothing is shown
-	action string
-	last   time.Time
-	open   bool // a progress line is on the screen, not ended yet
-}
-
-func progressTo(g *globals, action string) *progressLine {
-	f, ok := g.streams.Err.(*os.File)
-	if !ok || !isTerminal(f) {
-		return &progressLine{}
-	}
-	return &progressLine{f: f, action: action}
-}
-
-// update is the action's progress callback (nil when nothing is shown).
-func (s *progressLine) update() func(ops.Progress) {
-	if s.f == nil {
-		return nil
-	}
-	return func(p ops.Progress) {
-		if now := time.Now(); now.Sub(s.last) > 200*time.Millisecond || p.Done == p.Total {
-			s.last, s.open = now, true
-			var counts []string
-			for _, c := range p.Counts {
-				if c.N > 0 {
-					counts = append(counts, fmt.Sprintf("%s %d", c.Label, c.N))
-				}
-			}
-			fmt.Fprintf(s.f, "\r%s: %d / %d (%s) ", s.action, p.Done, p.Total, strings.Join(counts, ", "))
-		}
-	}
-}
-
-func (s *progressLine) end() {
-	if s.open {
-		fmt.Fprintln(s.f)
-		s.open = false
-	}
 }
 
 func printSendResult(g *globals, out format, r sendOutput) error {

@@ -135,14 +135,16 @@ type Outcome struct {
 
 // run authorizes plan, writes the audit's start line (durably: no line, no
 // call), runs do, and writes the end line with the result, whatever
-// happens. A refusal is audited too, with no calls made.
+// happens. A refusal is audited too, with no calls made. The run's time and
+// duration start once the operator has confirmed: the time spent reading
+// the prompt is not the action's.
 func (o *Ops) run(ctx context.Context, plan Plan, do func(context.Context) (Outcome, error)) error {
-	start := o.now()
-	entry := auditlog.Entry{Time: start.UTC(), Profile: o.policy.Profile, Action: plan.Action,
-		Filter: plan.Filter, Targets: plan.Radius.Total, Journal: plan.Journal}
 	if err := o.policy.Authorize(ctx, plan, o.confirm); err != nil {
 		return o.refuse(ctx, plan, err)
 	}
+	start := o.now()
+	entry := auditlog.Entry{Time: start.UTC(), Profile: o.policy.Profile, Action: plan.Action,
+		Filter: plan.Filter, Targets: plan.Radius.Total, Journal: plan.Journal}
 	entry.Caller = o.callerName(ctx)
 	entry.Run = auditlog.NewRunID()
 	if err := o.audit.Start(entry); err != nil {

@@ -68,6 +68,16 @@ type journaled struct {
 	// undoes, for an undo, is the journal it reverses: marked undone once
 	// the undo is authorized and audited, before its first effect.
 	undoes string
+	// began is when the run started acting, once authorized (zero: it did not).
+	began time.Time
+}
+
+// took is how long the run has been acting (0 if it never started).
+func (r *journaled) took() time.Duration {
+	if r.began.IsZero() {
+		return 0
+	}
+	return r.o.now().Sub(r.began)
 }
 
 // Progress is a running action's account over its whole journal.
@@ -127,6 +137,7 @@ func (r *journaled) todo() []int {
 func (r *journaled) start(ctx context.Context, plan Plan, payload []byte) error {
 	plan.Journal = r.path
 	return r.o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
+		r.began = r.o.now()
 		out := Outcome{Payload: payload, Journal: r.path}
 		j, err := journal.Create(r.path, r.h) // never without its header
 		if err != nil {
@@ -176,6 +187,7 @@ func (o *Ops) resume(ctx context.Context, path string, actions []string, rps flo
 	}
 	plan := Plan{Action: r.h.Action, Filter: "resume " + path, Radius: r.act.radius(todo), Journal: path}
 	return r, o.run(ctx, plan, func(ctx context.Context) (Outcome, error) {
+		r.began = o.now()
 		err := j.Record(entry{Event: "resume", Time: o.stamp()})
 		if err == nil {
 			err = r.loop(ctx)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"time"
 
 	"wsops/mgmt"
 )
@@ -161,9 +160,8 @@ func (o *Ops) Send(ctx context.Context, req SendRequest, progress func(Progress)
 		return SendResult{}, err
 	}
 	r.progress = progress
-	began := time.Now()
 	err = r.start(ctx, plan, req.Payload)
-	return act.result(r, began), err
+	return act.result(r), err
 }
 
 // Resume finishes the send journaled at path, on the profile and at the
@@ -174,7 +172,6 @@ func (o *Ops) Send(ctx context.Context, req SendRequest, progress func(Progress)
 // nothing left returns at once (no confirmation, no audit line).
 func (o *Ops) Resume(ctx context.Context, path string, resendUnknown bool, progress func(Progress)) (SendResult, error) {
 	var act *send
-	began := time.Now()
 	r, err := o.resume(ctx, path, []string{"send"}, 0, func(h header) (action, error) {
 		act = &send{gw: o.gw, resendUnknown: resendUnknown}
 		if err := unmarshalPlan(h, &act.plan); err != nil {
@@ -185,15 +182,15 @@ func (o *Ops) Resume(ctx context.Context, path string, resendUnknown bool, progr
 	if r == nil {
 		return SendResult{Journal: path}, err
 	}
-	return act.result(r, began), err
+	return act.result(r), err
 }
 
 // result is the journal's account.
-func (a *send) result(r *journaled, began time.Time) SendResult {
+func (a *send) result(r *journaled) SendResult {
 	l := r.l
 	res := SendResult{Targets: len(l.targets()), Delivered: l.counts[sendDelivered], Gone: l.counts[sendGone],
 		Throttled: l.counts[sendThrottled], Failed: l.counts[sendFailed], Journal: r.path,
-		DurationMS: time.Since(began).Milliseconds(), Attempted: r.attempted}
+		DurationMS: r.took().Milliseconds(), Attempted: r.attempted}
 	for _, t := range l.targets() {
 		id := a.plan.Targets[t].ID
 		switch step := l.last[t].Step; {

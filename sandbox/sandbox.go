@@ -64,8 +64,9 @@ type Sandbox struct {
 	gateway    *gateway.Gateway
 	http       *http.Server
 	stopDynamo func(context.Context) error
-	stopDemo   func()
+	demo       *demo.Fleet // nil: no demo traffic
 	served     chan error
+	embedded   bool // the tables are on the embedded DynamoDB
 	log        *slog.Logger
 }
 
@@ -85,6 +86,7 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 			return nil, fmt.Errorf("embedded DynamoDB: %w", err)
 		}
 		s.stopDynamo = dynamo.Serve(l)
+		s.embedded = true
 		dynamoURL = "http://" + l.Addr().String()
 	}
 	db := dynamoClient(dynamoURL)
@@ -121,9 +123,8 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 		Stage:         cfg.Stage,
 		Preset:        cfg.Preset,
 	}
-	s.stopDemo = func() {}
 	if cfg.Demo > 0 {
-		s.stopDemo = demo.Start(demo.Options{
+		s.demo = demo.Start(demo.Options{
 			URL: s.endpoints.WebSocketURL, Secret: cfg.Secret, Clients: cfg.Demo,
 			Schema: schema, DB: db, Logger: cfg.Logger,
 		})
@@ -169,17 +170,36 @@ func (s *Sandbox) Endpoints() Endpoints { return s.endpoints }
 // Gateway returns the emulated API stage (for in-process benchmarks and tests).
 func (s *Sandbox) Gateway() *gateway.Gateway { return s.gateway }
 
-// Close stops the demo clients, closes every connection (running their
-// $disconnect as usual), stops the listeners and the embedded DynamoDB.
+// Close stops the sandbox within ctx: it closes every connection (each
+// client hears 1001 "Going away"), stops the demo clients, the listeners
+// and the embedded DynamoDB. Each closed connection's $disconnect runs as
+// usual when the tables live on a DynamoDB of their own (--dynamodb-url);
+// with the embedded one they would vanish with the sandbox anyway, so the
+// $disconnects are skipped. When ctx ends first, the connections still open
+// are dropped, the $disconnects still running are cut short (their records
+// stay, as after a lost $disconnect) and the error says how many.
 func (s *Sandbox) Close(ctx context.Context) error {
-	s.stopDemo()
-	errs := []error{s.gateway.Close()}
+	s.gateway.BeginShutdown(!s.embedded)
+	s.demo.Stop() // its clients leave now, and connect no more
+	err := s.gateway.Shutdown(ctx, !s.embedded)
+	s.demo.Wait()
+	errs := []error{err}
 	if err := s.http.Shutdown(ctx); err != nil {
-		errs = append(errs, err)
+		_ = s.http.Close() // out of time: management calls still running are cut
 	}
 	if err := <-s.served; !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, err)
 	}
-	errs = append(errs, s.stopDynamo(ctx))
+	_ = s.stopDynamo(ctx) // its only error is ctx's
+	if err == nil && ctx.Err() != nil {
+		errs = append(errs, fmt.Errorf("stopping the listeners: calls still running were cut: %w", ctx.Err()))
+	}
 	return errors.Join(errs...)
 }
+
+// Connections is the number of live connections.
+func (s *Sandbox) Connections() int { return s.gateway.Count() }
+
+// Embedded reports whether the tables live on the sandbox's own embedded
+// DynamoDB (and go with it when it stops).
+func (s *Sandbox) Embedded() bool { return s.embedded }

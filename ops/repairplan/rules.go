@@ -230,6 +230,17 @@ func merchantApp(s data.Schema) string {
 	return ""
 }
 
+// RuleNames lists the names of the rules a plan on schema s with the
+// profile's rules can use (what Request.Only may name): the built-in ones the
+// schema supports and the profile's.
+func RuleNames(s data.Schema, profile []config.RepairRule) ([]string, error) {
+	rules, err := compileRules(s, profile)
+	if err != nil {
+		return nil, err
+	}
+	return ruleNames(s, rules), nil
+}
+
 // ruleNames lists the names of the rules available on a schema and profile.
 func ruleNames(s data.Schema, rules []rule) []string {
 	var names []string

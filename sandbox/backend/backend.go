@@ -165,7 +165,12 @@ func (b *core) disconnect(ctx context.Context, c gateway.Conn) {
 	if err == nil && len(res.Failed) > 0 {
 		err = fmt.Errorf("%d records left unprocessed", len(res.Failed))
 	}
-	if err != nil {
+	switch {
+	case err != nil && errors.Is(context.Cause(ctx), gateway.ErrShutdown):
+		// The gateway's shutdown ran out of time and says how many it cut.
+		b.log.Debug("$disconnect cut short by the shutdown", "connection", c.ID, "err", err)
+		return
+	case err != nil:
 		b.log.Warn("$disconnect: deleting records", "connection", c.ID, "err", err)
 		return
 	}

@@ -44,12 +44,35 @@ type Options struct {
 // business status, one face of the incident in ecosystems.md.
 const missingStatusShare = 0.2
 
-// Start seeds stale records and runs the clients until the returned stop
-// function is called; stop waits for every client to close its socket.
-func Start(o Options) (stop func()) {
+// Fleet is the demo's clients at work. A nil Fleet has none: stopping it
+// does nothing.
+type Fleet struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Stop tells every client to leave (closing its socket with 1001 "Going
+// away") and to connect no more. It does not wait for them: Wait does.
+func (f *Fleet) Stop() {
+	if f != nil {
+		f.cancel()
+	}
+}
+
+// Wait stops the clients and waits until every one has closed its socket.
+func (f *Fleet) Wait() {
+	if f != nil {
+		f.cancel()
+		f.wg.Wait()
+	}
+}
+
+// Start seeds stale records and runs the clients until Stop.
+func Start(o Options) *Fleet {
 	o = withDefaults(o)
 	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
+	f := &Fleet{cancel: cancel}
+	wg := &f.wg
 	wg.Go(func() { seedStale(ctx, o) })
 	for i := range o.Clients {
 		wg.Go(func() {
@@ -63,10 +86,7 @@ func Start(o Options) (stop func()) {
 			}
 		})
 	}
-	return func() {
-		cancel()
-		wg.Wait()
-	}
+	return f
 }
 
 func withDefaults(o Options) Options {

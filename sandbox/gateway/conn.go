@@ -106,7 +106,7 @@ func (c *conn) checkIdle() {
 // order and, when the socket ends for any reason, cleans up and runs
 // $disconnect. It is the only goroutine that waits on c.wg.
 func (c *conn) run() {
-	defer c.g.wg.Done()
+	defer c.g.release()
 	ctx := context.Background() // no deadline: closing the socket ends reads
 	var err error
 	for {
@@ -172,7 +172,22 @@ func (c *conn) abandon() {
 	close(c.ready)
 	c.wg.Wait()
 	c.g.disconnect(c)
-	c.g.wg.Done()
+	c.g.release()
+}
+
+// drop closes the socket at once, without a close handshake (once the
+// upgrade has made one; an upgrade still under way ends with the hurried
+// close terminate makes after it). It closes the TCP connection under the
+// WebSocket: the WebSocket's own CloseNow would wait for a close handshake
+// under way to end.
+func (c *conn) drop() {
+	select {
+	case <-c.ready:
+		if c.ws != nil {
+			_ = c.guard.Conn.Close()
+		}
+	default:
+	}
 }
 
 // markClosing sets closing once, and reports whether this call did.
@@ -208,7 +223,7 @@ func (c *conn) terminate(code websocket.StatusCode, reason, why string) {
 		if <-c.ready; c.ws == nil {
 			return
 		}
-		if code == closeAbort {
+		if code == closeAbort || c.g.hurry.Load() {
 			_ = c.ws.CloseNow()
 			return
 		}

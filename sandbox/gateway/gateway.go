@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -41,10 +42,21 @@ type Gateway struct {
 	ctx    context.Context // parent of Handle calls; cancelled by Close
 	cancel context.CancelFunc
 
-	mu     sync.RWMutex
-	conns  map[string]*conn
-	closed bool
-	wg     sync.WaitGroup // one per accepted or accepting connection
+	// disconnects is the parent of $disconnect calls, cancelled when a
+	// Shutdown runs out of time; skipDisconnects skips them altogether
+	// (Shutdown without disconnects); hurry drops sockets instead of closing
+	// them with a handshake (a Shutdown out of time).
+	disconnects     context.Context
+	stopDisconnects context.CancelCauseFunc
+	skipDisconnects atomic.Bool
+	hurry           atomic.Bool
+
+	mu       sync.RWMutex
+	conns    map[string]*conn
+	closed   bool           // no upgrade is accepted (BeginShutdown)
+	shutDown bool           // Shutdown closed the connections
+	wg       sync.WaitGroup // one per accepted or accepting connection
+	open     atomic.Int64   // the connections wg counts
 }
 
 var _ http.Handler = (*Gateway)(nil)
@@ -79,6 +91,7 @@ func New(opts Options, backend Backend) *Gateway {
 		g.limiter = rate.NewLimiter(rate.Limit(opts.ManagementRPS), burst)
 	}
 	g.ctx, g.cancel = context.WithCancel(context.Background())
+	g.disconnects, g.stopDisconnects = context.WithCancelCause(context.Background())
 	return g
 }
 
@@ -164,14 +177,28 @@ func (g *Gateway) post(id string, payload []byte) error {
 	return nil
 }
 
+// ErrShutdown is the cause of the context of a $disconnect that Shutdown
+// cut short when its deadline passed.
+var ErrShutdown = errors.New("the gateway shut down before $disconnect finished")
+
 // Close closes every connection with 1001 "Going away" (each one's
 // $disconnect runs, or is dropped, as usual), cancels running route handlers,
 // refuses new upgrades and waits until every goroutine of the gateway has
 // returned. Call it after the HTTP server stopped accepting requests.
-func (g *Gateway) Close() error {
+func (g *Gateway) Close() error { return g.Shutdown(context.Background(), true) }
+
+// Shutdown is Close within ctx. Without disconnects, the connections it
+// closes skip their $disconnect (the registry is about to vanish with the
+// sandbox, so there is nothing to clean). When ctx ends before every
+// connection has finished, the sockets still open are dropped without a
+// close handshake and the $disconnects still running are cancelled (their
+// context's cause is ErrShutdown); Shutdown then returns once every
+// goroutine has returned, with an error saying how many had not finished.
+func (g *Gateway) Shutdown(ctx context.Context, disconnects bool) error {
+	g.BeginShutdown(disconnects)
 	g.mu.Lock()
-	already := g.closed
-	g.closed = true
+	already := g.shutDown
+	g.shutDown = true
 	conns := make([]*conn, 0, len(g.conns))
 	for _, c := range g.conns {
 		conns = append(conns, c)
@@ -183,8 +210,39 @@ func (g *Gateway) Close() error {
 			c.terminate(websocket.StatusGoingAway, reasonGoingAway, "gateway closing")
 		}
 	}
-	g.wg.Wait()
-	return nil
+	done := make(chan struct{})
+	go func() {
+		g.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	// Out of time: no more handshakes, drains or $disconnects.
+	left := g.open.Load()
+	g.hurry.Store(true)
+	g.stopDisconnects(ErrShutdown)
+	for _, c := range conns {
+		c.drop()
+	}
+	<-done
+	return fmt.Errorf("%d connections had not finished closing (their sockets were dropped, their $disconnect cut short): %w",
+		left, ctx.Err())
+}
+
+// BeginShutdown is the start of Shutdown, for a caller with clients of its
+// own to stop before the gateway closes what is left: from now on no
+// upgrade is accepted and, without disconnects, the $disconnect of every
+// connection that ends is skipped.
+func (g *Gateway) BeginShutdown(disconnects bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.closed = true
+	if !disconnects {
+		g.skipDisconnects.Store(true)
+	}
 }
 
 // admit counts a new connection attempt, unless the gateway is closed.
@@ -195,7 +253,15 @@ func (g *Gateway) admit() bool {
 		return false
 	}
 	g.wg.Add(1)
+	g.open.Add(1)
 	return true
+}
+
+// release is the end of a connection admit counted: its $disconnect has
+// run (or was skipped or dropped), or it never got that far.
+func (g *Gateway) release() {
+	g.open.Add(-1)
+	g.wg.Done()
 }
 
 // newConnID returns a connection id that no live connection has.
@@ -239,13 +305,18 @@ func (g *Gateway) now() time.Time { return g.opts.Now() }
 // mono is a monotonic reading for timeouts, in nanoseconds.
 func (g *Gateway) mono() int64 { return int64(time.Since(g.epoch)) }
 
-// disconnect runs $disconnect for c, unless DropDisconnects loses it.
+// disconnect runs $disconnect for c, unless DropDisconnects loses it or a
+// Shutdown skips it.
 func (g *Gateway) disconnect(c *conn) {
+	if g.skipDisconnects.Load() {
+		g.log.Debug("$disconnect skipped: shutting down", "connection", c.info.ID)
+		return
+	}
 	if p := g.opts.DropDisconnects; p > 0 && g.rand.float64() < p {
 		g.log.Debug("$disconnect dropped", "connection", c.info.ID)
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), g.opts.IntegrationTimeout)
+	ctx, cancel := context.WithTimeout(g.disconnects, g.opts.IntegrationTimeout)
 	defer cancel()
 	g.backend.Disconnect(ctx, c.info)
 }

@@ -167,7 +167,14 @@ func newHarness(t testing.TB, opts Options, b *testBackend) *harness {
 	if b == nil {
 		b = newTestBackend()
 	}
-	g := New(opts, b)
+	return newHarnessOver(t, opts, b, b)
+}
+
+// newHarnessOver is newHarness with the gateway running backend, which
+// wraps b.
+func newHarnessOver(t testing.TB, opts Options, b *testBackend, backend Backend) *harness {
+	t.Helper()
+	g := New(opts, backend)
 	srv := httptest.NewServer(g)
 	transport := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}
 	h := &harness{

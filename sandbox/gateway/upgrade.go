@@ -38,11 +38,14 @@ func (g *Gateway) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		UserAgent:   r.UserAgent(),
 		ConnectedAt: g.now().UTC().Truncate(time.Millisecond),
 	}
+	// $connect ends with the request, its timeout, or the gateway's closing.
 	ctx, cancel := context.WithTimeout(r.Context(), g.opts.IntegrationTimeout)
+	stop := context.AfterFunc(g.ctx, cancel)
 	auth, err := g.backend.Connect(ctx, info)
+	stop()
 	cancel()
 	if err != nil {
-		g.wg.Done()
+		g.release()
 		g.reject(w, info.ID, err)
 		return
 	}
@@ -54,7 +57,7 @@ func (g *Gateway) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	// the socket (c.ready).
 	if !g.register(c) {
 		g.disconnect(c) // $connect succeeded: its records must not outlive the refusal
-		g.wg.Done()
+		g.release()
 		writeJSON(w, http.StatusServiceUnavailable, `{"message":"Service Unavailable"}`)
 		return
 	}
