@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"wsops/mgmt"
 )
@@ -67,7 +66,7 @@ type LogoutResult struct {
 	// Complete is set when every target is cut and its records are deleted:
 	// a resume would do nothing.
 	Complete bool `json:"complete"`
-	// DurationMS is how long the run took, from its confirmation to its
+	// DurationMS is how long the run acted, from its confirmation to its
 	// last answer.
 	DurationMS int64 `json:"duration_ms"`
 }
@@ -119,9 +118,8 @@ func (o *Ops) Logout(ctx context.Context, req LogoutRequest, progress func(Progr
 		return LogoutResult{}, err
 	}
 	r.progress = progress
-	began := time.Now()
 	err = r.start(ctx, plan, notice)
-	return act.result(r, began), err
+	return act.result(r), err
 }
 
 // ResumeLogout finishes the logout journaled at path, on the profile and at
@@ -139,7 +137,6 @@ func (o *Ops) ResumeLogout(ctx context.Context, path string, rate float64, progr
 		rate = o.logoutRate(rate)
 	}
 	act := &logout{o: o}
-	began := time.Now()
 	r, err := o.resume(ctx, path, []string{"logout"}, rate, func(h header) (action, error) {
 		if err := unmarshalPlan(h, &act.plan); err != nil {
 			return nil, err
@@ -149,7 +146,7 @@ func (o *Ops) ResumeLogout(ctx context.Context, path string, rate float64, progr
 	if r == nil {
 		return LogoutResult{Journal: path}, err
 	}
-	return act.result(r, began), err
+	return act.result(r), err
 }
 
 // logoutRate is the cuts per second of a logout asked for rate: 0 is

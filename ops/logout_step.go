@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"wsops/mgmt"
 )
@@ -133,10 +132,10 @@ func (a *logout) markNotified(t int) {
 
 // result is the journal's account. A target whose fate a crash hid counts
 // as failed: a resume finishes it.
-func (a *logout) result(r *journaled, began time.Time) LogoutResult {
+func (a *logout) result(r *journaled) LogoutResult {
 	l := r.l
 	res := LogoutResult{Targets: len(l.targets()), Journal: r.path, Complete: len(r.todo()) == 0,
-		DurationMS: time.Since(began).Milliseconds()}
+		DurationMS: r.took().Milliseconds()}
 	for _, t := range l.targets() {
 		var d logoutData
 		_ = dataOf(l.last[t], &d)
