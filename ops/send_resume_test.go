@@ -19,7 +19,7 @@ import (
 )
 
 func TestResumeAfterCancelDeliversToEveryTargetExactlyOnce(t *testing.T) {
-	const clients, cancelAt = 120, 20
+	const clients, cancelAt = 240, 20 // far more than the workers in flight and the reports queued
 	f := newSendFixture(t, testrig.WorldOptions{Clients: clients})
 	payload := []byte(`{"type":"broadcast","n":1}`)
 	ctx, cancel := context.WithCancel(context.Background())
