@@ -163,7 +163,7 @@ func TestLogoutIsStaged(t *testing.T) {
 		{0, 0, mgmt.FanOut{RPS: DefaultLogoutRate, Burst: 1, Workers: mgmt.DefaultWorkers, MaxWorkers: mgmt.MaxInFlight, StopAfter: stopAfter, Linger: journaledLinger}},
 		{0.5, 0, mgmt.FanOut{RPS: 0.5, Burst: 1, Workers: mgmt.DefaultWorkers, MaxWorkers: mgmt.MaxInFlight, StopAfter: stopAfter, Linger: journaledLinger}},
 		{100, 40, mgmt.FanOut{RPS: 20, Burst: 1, Workers: mgmt.DefaultWorkers, MaxWorkers: mgmt.MaxInFlight, StopAfter: stopAfter, Linger: journaledLinger}}, // two calls a cut: half the profile's RPS
-		{2000, 0, mgmt.FanOut{RPS: 2000, Burst: 1, Workers: 400, MaxWorkers: mgmt.MaxInFlight, StopAfter: stopAfter, Linger: journaledLinger}}, // two calls a cut, 100 ms each at first
+		{2000, 0, mgmt.FanOut{RPS: 2000, Burst: 1, Workers: 400, MaxWorkers: mgmt.MaxInFlight, StopAfter: stopAfter, Linger: journaledLinger}},               // two calls a cut, 100 ms each at first
 		{math.Inf(1), 0, mgmt.FanOut{RPS: math.Inf(1), Burst: 1, Workers: mgmt.DefaultWorkers, MaxWorkers: mgmt.MaxInFlight, StopAfter: stopAfter, Linger: journaledLinger}},
 	} {
 		o := stubOps(t, func(d *Deps) { d.RPS = c.profileRPS })
