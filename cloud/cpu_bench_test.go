@@ -190,7 +190,7 @@ func startPosters(b *testing.B) (*cheapServer, []poster) {
 func BenchmarkSDKFloorPerPost(b *testing.B) {
 	cfg := aws.Config{
 		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("sandbox", "sandbox", ""),
+		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("sandbox", "sandbox", "")), // as LoadDefaultConfig wraps it
 		HTTPClient:  answerInMemory{},
 	}
 	m := mgmt.New(apigatewaymanagementapi.NewFromConfig(cfg, managementOptions("http://127.0.0.1:9/dev")))
