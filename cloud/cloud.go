@@ -118,9 +118,8 @@ const maxConnsPerHost = mgmt.MaxInFlight
 // New builds the clients of profile p. Sandbox profiles use static local
 // credentials; others use the standard chain with p.AWSProfile. The DynamoDB
 // endpoint is p.DynamoDBURL when set, else whatever the SDK resolves
-// (including AWS_ENDPOINT_URL_DYNAMODB). The management client makes one
-// attempt per call: the fan-out engine owns throttling and backoff, and the
-// SDK's retries would bypass its rate limit.
+// (including AWS_ENDPOINT_URL_DYNAMODB). The management client is configured
+// by managementOptions.
 func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, error) {
 	var o options
 	for _, opt := range opts {
@@ -159,9 +158,6 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 	if p.ManagementURL == "" {
 		return nil, fmt.Errorf("profile %s has no management_url (nor a websocket_url to derive it from)", p.Name)
 	}
-	mgmt := apigatewaymanagementapi.NewFromConfig(cfg, func(o *apigatewaymanagementapi.Options) {
-		o.BaseEndpoint = aws.String(p.ManagementURL)
-		o.RetryMaxAttempts = 1
-	})
+	mgmt := apigatewaymanagementapi.NewFromConfig(cfg, managementOptions(p.ManagementURL))
 	return &Clients{AWS: cfg, DynamoDB: ddb, Management: mgmt, STS: sts.NewFromConfig(cfg), closeIdle: closeIdle}, nil
 }
