@@ -21,7 +21,7 @@ const (
 	// growthGain is the throughput a step must reach, relative to the one
 	// before it, for the next step to be taken.
 	growthGain = 1.1
-	// spreadHeadroom is how many mean deviations above the mean latency
+	// spreadHeadroom is how many standard deviations above the mean latency
 	// the calls in flight are sized for: the slower calls hold their
 	// workers longer than the mean says.
 	spreadHeadroom = 2
@@ -39,7 +39,7 @@ const (
 )
 
 // latency accumulates the durations of the calls the workers make, for
-// growth to read the mean and mean deviation of a window. Safe for
+// growth to read the mean and standard deviation of a window. Safe for
 // concurrent use.
 type latency struct {
 	mu         sync.Mutex
