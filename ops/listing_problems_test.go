@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"wsops/config"
 	"wsops/data"
@@ -29,6 +30,11 @@ var incidentRules = []config.RepairRule{
 func TestListingsFlagWhatRepairFixes(t *testing.T) {
 	eachRepairBackend(t, data.WizzSchema(), func(t *testing.T, r *repairRig) {
 		seedIncident(t, r)
+		// A merchant connected a moment ago has not subscribed yet: neither
+		// the plan nor a listing holds it against it.
+		fresh := r.conn(7, "order-receiver")
+		fresh.BusinessID, fresh.ConnectedAt = "b-7", r.now.Add(-2*time.Second)
+		r.put(t, []data.Connection{fresh}, nil)
 		ctx := context.Background()
 		o := r.with(t, func(d *Deps) { d.RepairRules = incidentRules })
 		plan, err := o.RepairPlan(ctx, repairplan.Request{Rules: incidentRules})
@@ -88,8 +94,18 @@ func TestListingsFlagWhatRepairFixes(t *testing.T) {
 			t.Errorf("subs --app drivers: %+v (%v)", subs, err)
 		}
 		// A projected read is not checked: its records lack what the rules read.
+		for _, c := range plan.Changes {
+			if c.ConnectionID == fresh.ID {
+				t.Errorf("the plan creates a subscription for a merchant connected 2 s ago: %+v", c)
+			}
+		}
+		// Past the grace it owes one: flagged, and planned.
+		r.now = r.now.Add(time.Minute)
+		if in := o.Inspect(ctx, fresh.ID); !slices.Contains(in.Conn.Problems, "no business_status#b-7 subscription") {
+			t.Errorf("a minute later the merchant's problems are %q", in.Conn.Problems)
+		}
 		conns, err = data.Collect(ctx, o.Connections(ctx, data.Select{Attributes: []string{"connectionId"}}))
-		if err != nil || len(conns) != 6 {
+		if err != nil || len(conns) != 7 {
 			t.Fatalf("projected read: %d (%v)", len(conns), err)
 		}
 		for _, c := range conns {

@@ -47,7 +47,7 @@ func (o *Ops) Connections(ctx context.Context, sel Select) <-chan Page {
 	if len(sel.Attributes) > 0 {
 		return pages
 	}
-	return marked(ctx, pages, func(conns []Connection) { o.checker().Connections(ctx, o.reg, conns) })
+	return marked(ctx, pages, func(conns []Connection) { o.checker().Connections(ctx, o.reg, conns, o.now()) })
 }
 
 // SubscriptionPages streams the subscription records sel picks, page by
@@ -110,7 +110,7 @@ func (o *Ops) Inspect(ctx context.Context, id string) Inspection {
 	in.Conn, in.ConnErr = o.reg.Connection(ctx, id)
 	if in.ConnErr == nil {
 		conns := []Connection{in.Conn}
-		o.checker().Connections(ctx, o.reg, conns)
+		o.checker().Connections(ctx, o.reg, conns, o.now())
 		in.Conn = conns[0]
 	}
 	in.Subs, in.SubsErr = o.reg.SubscriptionsOfMany(ctx, []string{id})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -54,10 +55,11 @@ func NewChecker(s data.Schema, profile []config.RepairRule) (*Checker, error) {
 }
 
 // Connections appends to each connection's Problems what the rules would
-// fix. Whether a merchant holds its business-status subscription is read
-// from the registry, by key, for the merchants among conns. On a failed read
-// the merchants are flagged as not checked.
-func (k *Checker) Connections(ctx context.Context, reg Lookup, conns []data.Connection) {
+// fix, at now. Whether a merchant holds its business-status subscription is
+// read from the registry, by key, for the merchants among conns that owe
+// one (connected subscribeGrace ago at least). On a failed read those
+// merchants are flagged as not checked.
+func (k *Checker) Connections(ctx context.Context, reg Lookup, conns []data.Connection, now time.Time) {
 	var merchants []int
 	for i := range conns {
 		c := &conns[i]
@@ -66,7 +68,7 @@ func (k *Checker) Connections(ctx context.Context, reg Lookup, conns []data.Conn
 				c.Problems = append(c.Problems, p)
 			}
 		}
-		if k.merchantApp != "" && c.App == k.merchantApp && c.BusinessID != "" {
+		if k.merchantApp != "" && c.App == k.merchantApp && owesBusinessStatus(*c, now) {
 			merchants = append(merchants, i)
 		}
 	}

@@ -201,11 +201,12 @@ func (p *planner) run(ctx context.Context, reg Reader) error {
 
 // projections are the attributes the plan reads of each table: the ones
 // the rules test and set, and those the plan itself uses (keys, app, entity
-// type, and for business-status creates the user, business id and ttl).
+// type, and for business-status creates the user, business id, ttl and
+// when it connected).
 // Reading no more than that keeps the scan's responses small.
 func (p *planner) projections(joinAttrs []string) (conns, subs []string) {
 	ca, sa := p.s.Connections.Attrs, p.s.Subscriptions.Attrs
-	conns = append(conns, ca.ID, ca.App, ca.EntityType, ca.User, ca.BusinessID, ca.TTL)
+	conns = append(conns, ca.ID, ca.App, ca.EntityType, ca.User, ca.BusinessID, ca.TTL, ca.ConnectedAt)
 	conns = append(conns, joinAttrs...)
 	subs = append(subs, sa.ConnectionID, sa.Key, sa.EntityType)
 	for _, r := range p.rules {
@@ -250,7 +251,7 @@ func (p *planner) connection(c data.Connection, joinAttrs []string, needSubs boo
 		}
 		p.joined[c.ID] = keep
 	}
-	if p.merchantApp != "" && c.App == p.merchantApp && c.BusinessID != "" {
+	if p.merchantApp != "" && c.App == p.merchantApp && owesBusinessStatus(c, p.now) {
 		p.merchants[c.ID] = data.Connection{ID: c.ID, User: c.User, App: c.App, EntityType: c.EntityType, BusinessID: c.BusinessID, TTL: c.TTL}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -29,6 +30,19 @@ const (
 	businessStatusPrefix = "business_status#"
 	merchantEntity       = "merchant"
 )
+
+// subscribeGrace is how long a merchant connection may go without its
+// business-status subscription: the app subscribes once it is connected,
+// a moment later. Neither a listing nor a plan holds a younger one's
+// missing subscription against it.
+const subscribeGrace = 10 * time.Second
+
+// owesBusinessStatus reports whether connection c, a merchant with a
+// business id, must hold its business-status subscription at now: it
+// connected at least subscribeGrace ago (or says nothing of when).
+func owesBusinessStatus(c data.Connection, now time.Time) bool {
+	return c.BusinessID != "" && (c.ConnectedAt.IsZero() || now.Sub(c.ConnectedAt) >= subscribeGrace)
+}
 
 // joinedPrefix marks a subscription condition read from its connection.
 const joinedPrefix = "connection."
