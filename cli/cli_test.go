@@ -335,7 +335,7 @@ func TestUnreachableEndpointSaysWhatToDo(t *testing.T) {
 // subscription; --business finds a merchant's connections.
 func TestListingsFlagWhatRepairFixesAndFindByBusiness(t *testing.T) {
 	f := newRegistryFixture(t, "")
-	ms := fmt.Sprint(time.Now().UnixMilli())
+	ms := fmt.Sprint(time.Now().Add(-time.Minute).UnixMilli()) // connected long enough to owe the subscription
 	f.put(t, f.schema.Connections.Table.Name,
 		data.Item{"connectionId": S("MERCHANTnosub00="), "userId": S("m1"), "entityType": S("merchant"), "appId": S("order-receiver"),
 			"platform": S("web"), "connectedAt": N(ms), "businessId": S("biz-091")},

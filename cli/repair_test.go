@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"wsops/auth"
 	"wsops/data"
@@ -172,6 +173,17 @@ func TestBusinessStatusSkipsGoneMerchantsAndSetsATTL(t *testing.T) {
 		keys = append(keys, reg.KeyOf(true, s.Item))
 	}
 	if err := reg.DeleteRecords(t.Context(), nil, keys); err != nil { // the live merchant lacks its subscription now
+		t.Fatal(err)
+	}
+	// …and has been connected long enough to owe it (a merchant connected
+	// seconds ago may not have subscribed yet).
+	_, err = testrig.DynamoClient(e.DynamoDBURL).UpdateItem(t.Context(), &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(schema.Connections.Table.Name),
+		Key:                       data.Item{"connectionId": &types.AttributeValueMemberS{Value: live}},
+		UpdateExpression:          aws.String("SET connectedAt = :t"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberN{Value: fmt.Sprint(time.Now().Add(-time.Minute).UnixMilli())}},
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	stale := schema.EncodeConnection(data.Connection{ID: "StaleMerchant01=", User: "m-gone", App: "order-receiver",
