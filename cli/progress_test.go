@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -16,24 +14,6 @@ import (
 	"wsops/data"
 	"wsops/internal/testrig"
 )
-
-// terminalScreen is one terminal's output: stdout and stderr both, in order.
-type terminalScreen struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *terminalScreen) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *terminalScreen) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // typist is the operator at the keyboard: it answers reads with what it
 // types, which the terminal echoes.
@@ -100,7 +80,7 @@ func TestProgressLineIsErasedBeforeThePromptAndTheSummary(t *testing.T) {
 		{args: []string{"send", "--user", "u1", "--data", `{"a":1}`, "--yes"}, progress: "send: ", final: "targets 2: delivered 2"},
 		{args: []string{"prune"}, typed: "yes\n", progress: "prune: ", prompt: "Type yes to go ahead: yes", final: "checked 1 "},
 	} {
-		var screen terminalScreen
+		var screen testrig.LockedBuffer // one terminal's output: stdout and stderr, in order
 		code := execute(context.Background(), append([]string{"--config", cfg}, tc.args...),
 			Streams{In: typist{strings.NewReader(tc.typed), &screen}, Out: &screen, Err: &screen},
 			func(g *globals) { g.terminal = func(any) bool { return true } })

@@ -14,12 +14,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+
+	"wsops/internal/testrig"
 )
 
 // waitLimit bounds every wait of the harness for something outside it (the
@@ -76,24 +77,6 @@ func freePort(t *testing.T) int {
 	return 0
 }
 
-// lockedBuffer is an io.Writer safe to read while a process writes to it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // endpoints is the sandbox's first line of output.
 type endpoints struct {
 	WebSocketURL  string `json:"websocket_url"`
@@ -135,7 +118,7 @@ func startWorld(t *testing.T, bin string) *world {
 	for attempt := 0; attempt < 3; attempt++ { // a port taken between freePort and the listen: try others
 		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 		dyn := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-		var stdout, stderr lockedBuffer
+		var stdout, stderr testrig.LockedBuffer
 		cmd := exec.Command(bin, "sandbox", "--addr", addr, "--dynamodb-addr", dyn, "--secret", w.secret, "-o", "json")
 		cmd.Env = append(os.Environ(), "HOME="+w.dir, "WSOPS_CONFIG=", "WSOPS_PROFILE=", "XDG_STATE_HOME="+filepath.Join(w.dir, "sandbox-state"))
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -263,7 +246,7 @@ func (w *world) run(args ...string) result {
 // ended before; killed says whether the signal was sent.
 func (w *world) runKilledAfter(delay time.Duration, args ...string) (r result, killed bool) {
 	w.t.Helper()
-	var stdout, stderr lockedBuffer
+	var stdout, stderr testrig.LockedBuffer
 	cmd := exec.Command(w.bin, args...)
 	cmd.Env = w.env
 	cmd.Dir = w.dir
