@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"wsops/apigw"
 	"wsops/config"
 	"wsops/mgmt"
 	"wsops/ops"
@@ -94,6 +95,7 @@ func newOps(e *env, confirm ops.Confirmer) (*ops.Ops, error) {
 			Tables: []string{s.Connections.Table.Name, s.Subscriptions.Table.Name}},
 		RPS: p.ManagementRPS, WriteRPS: p.RepairRPS, RepairRules: p.Repair,
 		LogoutNotice: []byte(p.LogoutNotice),
+		Control:      control(e),
 	})
 }
 
@@ -180,4 +182,13 @@ func readLine(ctx context.Context, in io.Reader) (string, error) {
 func isTerminal(stream any) bool {
 	f, ok := stream.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
+}
+
+// control is how e's Ops reads the API itself: apigatewayv2 and CloudWatch,
+// the profile's API and stage, and its preset's expectations.
+func control(e *env) ops.Control {
+	p := e.profile
+	api := config.APIOf(p.Preset)
+	return ops.Control{Gateway: e.clients.APIGateway, Metrics: e.clients.CloudWatch, API: p.APIRef(), Stage: p.Stage,
+		Expect: apigw.Expect{Preset: p.Preset, RouteSelection: api.RouteSelection, Routes: api.Routes, Live: -1}}
 }

@@ -57,6 +57,9 @@ func (g *globals) connect(ctx context.Context) (*env, error) {
 		return nil, failed(err)
 	}
 	g.opened = append(g.opened, e.clients)
+	for _, w := range e.clients.Warnings {
+		fmt.Fprintln(g.streams.Err, "wsops: warning:", sanitize.Text(w))
+	}
 	return e, nil
 }
 
@@ -67,7 +70,7 @@ func dial(ctx context.Context, p *config.Profile) (*env, error) {
 		return nil, err
 	}
 	return &env{
-		profile:  p,
+		profile:  c.Profile,
 		clients:  c,
 		registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
 		mgmt:     mgmt.New(c.Management),

@@ -129,7 +129,8 @@ against the local sandbox profile.`,
 	f.BoolVar(&g.readOnly, "read-only", false, "refuse every mutation, whatever the profile says")
 	f.StringVarP(&g.output, "output", "o", "table", "output format: table, json or jsonl")
 	root.AddCommand(newUICmd(g), newVersionCmd(g), newConfigCmd(g), newConnsCmd(g), newSubsCmd(g), newSandboxCmd(g), newTokenCmd(g), newAuditCmd(g),
-		newSendCmd(g), newLogoutCmd(g), newPruneCmd(g), newRepairCmd(g), newConnectCmd(g))
+		newSendCmd(g), newLogoutCmd(g), newPruneCmd(g), newRepairCmd(g), newConnectCmd(g),
+		newDiscoverCmd(g), newAPICmd(g), newMetricsCmd(g))
 	registerCompletions(root, g)
 	return root, g
 }

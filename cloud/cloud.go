@@ -18,6 +18,8 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
@@ -28,10 +30,19 @@ import (
 
 // Clients are the SDK clients of one profile.
 type Clients struct {
+	// Profile is the profile the clients were built for, with the URLs
+	// discovery found filled in.
+	Profile    *config.Profile
 	AWS        aws.Config
 	DynamoDB   *dynamodb.Client
 	Management *apigatewaymanagementapi.Client
 	STS        *sts.Client
+	// APIGateway reads the API's stages and routes (apigatewayv2);
+	// CloudWatch its metrics.
+	APIGateway *apigatewayv2.Client
+	CloudWatch *cloudwatch.Client
+	// Warnings are what discovery found wrong with the profile's URLs.
+	Warnings []string
 
 	closeIdle func()
 }
@@ -116,11 +127,51 @@ func freezeHTTPClient(cfg *aws.Config) func() {
 const maxConnsPerHost = mgmt.MaxInFlight
 
 // New builds the clients of profile p. Sandbox profiles use static local
-// credentials; others use the standard chain with p.AWSProfile. The DynamoDB
-// endpoint is p.DynamoDBURL when set, else whatever the SDK resolves
-// (including AWS_ENDPOINT_URL_DYNAMODB). The management client is configured
-// by managementOptions.
+// credentials; others use the standard chain with p.AWSProfile. Every
+// endpoint is the profile's override when set (dynamodb_url,
+// apigateway_url, cloudwatch_url), else whatever the SDK resolves
+// (including AWS_ENDPOINT_URL_DYNAMODB and the like). A profile that names
+// an API but no websocket_url, or a websocket_url on a custom domain, has
+// its URLs discovered first (endpoints). The management client is
+// configured by managementOptions.
 func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, error) {
+	cfg, closeIdle, err := load(ctx, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	ddb := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		o.Retryer = dynamoRetryer()
+		if p.DynamoDBURL != "" {
+			o.BaseEndpoint = aws.String(p.DynamoDBURL)
+		}
+	})
+	gw, cw := controlClients(cfg, p)
+	resolved, warnings, err := endpoints(ctx, p, gw)
+	if err != nil {
+		closeIdle()
+		return nil, err
+	}
+	mgmt := apigatewaymanagementapi.NewFromConfig(cfg, managementOptions(resolved.ManagementURL))
+	return &Clients{Profile: resolved, AWS: cfg, DynamoDB: ddb, Management: mgmt, STS: sts.NewFromConfig(cfg),
+		APIGateway: gw, CloudWatch: cw, Warnings: warnings, closeIdle: closeIdle}, nil
+}
+
+// NewControl builds only the clients that read the API itself
+// (apigatewayv2, CloudWatch) for profile p, with no discovery: what
+// `wsops discover` needs before a profile knows its URLs.
+func NewControl(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, error) {
+	cfg, closeIdle, err := load(ctx, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	gw, cw := controlClients(cfg, p)
+	return &Clients{Profile: p, AWS: cfg, APIGateway: gw, CloudWatch: cw, closeIdle: closeIdle}, nil
+}
+
+// load is the AWS configuration of profile p: region, credentials, the
+// logger and the one HTTP transport every client of the profile shares
+// (closeIdle closes its idle connections).
+func load(ctx context.Context, p *config.Profile, opts []Option) (aws.Config, func(), error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -146,18 +197,24 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 	}
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, load...)
 	if err != nil {
-		return nil, fmt.Errorf("profile %s: loading AWS configuration: %w", p.Name, err)
+		return aws.Config{}, nil, fmt.Errorf("profile %s: loading AWS configuration: %w", p.Name, err)
 	}
-	closeIdle := freezeHTTPClient(&cfg)
-	ddb := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		o.Retryer = dynamoRetryer()
-		if p.DynamoDBURL != "" {
-			o.BaseEndpoint = aws.String(p.DynamoDBURL)
+	return cfg, freezeHTTPClient(&cfg), nil
+}
+
+// controlClients are the apigatewayv2 and CloudWatch clients of p, at its
+// apigateway_url and cloudwatch_url when set (else AWS's, or the SDK's
+// AWS_ENDPOINT_URL_APIGATEWAYV2 / AWS_ENDPOINT_URL_CLOUDWATCH).
+func controlClients(cfg aws.Config, p *config.Profile) (*apigatewayv2.Client, *cloudwatch.Client) {
+	gw := apigatewayv2.NewFromConfig(cfg, func(o *apigatewayv2.Options) {
+		if p.APIGatewayURL != "" {
+			o.BaseEndpoint = aws.String(p.APIGatewayURL)
 		}
 	})
-	if p.ManagementURL == "" {
-		return nil, fmt.Errorf("profile %s has no management_url (nor a websocket_url to derive it from)", p.Name)
-	}
-	mgmt := apigatewaymanagementapi.NewFromConfig(cfg, managementOptions(p.ManagementURL))
-	return &Clients{AWS: cfg, DynamoDB: ddb, Management: mgmt, STS: sts.NewFromConfig(cfg), closeIdle: closeIdle}, nil
+	cw := cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
+		if p.CloudWatchURL != "" {
+			o.BaseEndpoint = aws.String(p.CloudWatchURL)
+		}
+	})
+	return gw, cw
 }

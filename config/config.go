@@ -86,6 +86,14 @@ type Profile struct {
 	ManagementURL string
 	// DynamoDBURL overrides the DynamoDB endpoint; "" means AWS's.
 	DynamoDBURL string
+	// API is the WebSocket API's name or id and Stage its stage: with no
+	// websocket_url, the URLs are discovered from them at start (apigw).
+	API   string
+	Stage string
+	// APIGatewayURL and CloudWatchURL override the apigatewayv2 and
+	// CloudWatch endpoints; "" means AWS's (or AWS_ENDPOINT_URL_*).
+	APIGatewayURL string
+	CloudWatchURL string
 	// Preset is the name of the schema preset the Schema starts from.
 	Preset string
 	// Schema is the preset's schema with the profile's overrides, validated.
@@ -155,6 +163,7 @@ func builtinSandbox() *Profile {
 		WebSocketURL:  "ws://" + SandboxAddr + "/" + SandboxStage,
 		ManagementURL: "http://" + SandboxAddr + "/" + SandboxStage,
 		DynamoDBURL:   "http://" + SandboxDynamoAddr,
+		Stage:         DefaultStage,
 		Preset:        DefaultPreset,
 		Schema:        data.WizzSchema(),
 		ManagementRPS: DefaultManagementRPS,

@@ -237,7 +237,9 @@ func TestManagementURL(t *testing.T) {
 	}{
 		{"wss derives https", `websocket_url = "wss://abc123.execute-api.us-east-1.amazonaws.com/dev"`, "https://abc123.execute-api.us-east-1.amazonaws.com/dev"},
 		{"ws derives http", `websocket_url = "ws://127.0.0.1:9999/test"`, "http://127.0.0.1:9999/test"},
-		{"trailing slash dropped", `websocket_url = "wss://ws.example.com/prod/"`, "https://ws.example.com/prod"},
+		{"trailing slash dropped", `websocket_url = "wss://abc.execute-api.us-east-1.amazonaws.com/prod/"`, "https://abc.execute-api.us-east-1.amazonaws.com/prod"},
+		{"custom domain: looked up at start", `websocket_url = "wss://ws.example.com/prod/"`, ""},
+		{"custom domain root", `websocket_url = "wss://ws.example.com"`, ""},
 		{"explicit wins", lines(`websocket_url = "wss://ws.example.com/prod"`, `management_url = "https://abc.execute-api.us-east-1.amazonaws.com/prod"`), "https://abc.execute-api.us-east-1.amazonaws.com/prod"},
 		{"sandbox default", "sandbox = true", "http://127.0.0.1:8787/dev"},
 		{"sandbox with its own url", lines("sandbox = true", `websocket_url = "ws://127.0.0.1:9000/qa"`), "http://127.0.0.1:9000/qa"},

@@ -14,7 +14,20 @@ const MaxLogoutNotice = 128 * 1024
 type presetDefaults struct {
 	logoutNotice string
 	messages     []Message
+	api          PresetAPI
 }
+
+// PresetAPI is the WebSocket API a preset's backend deploys: the name of
+// its dev stage's API (the sandbox's), its route selection expression and
+// its route keys. `wsops api` warns when an API differs from it.
+type PresetAPI struct {
+	Name           string
+	RouteSelection string
+	Routes         []string
+}
+
+// APIOf returns the API of preset (wizz's for a preset it does not know).
+func APIOf(preset string) PresetAPI { return defaultsOf(preset).api }
 
 // defaultsOf returns a preset's defaults (wizz's for a preset it does not know).
 func defaultsOf(preset string) presetDefaults {
@@ -27,6 +40,9 @@ func defaultsOf(preset string) presetDefaults {
 				{Name: "subscribe order", Description: "join an order's room", Data: `{"action":"subscribeToOrder","data":{"orderId":"{{orderId}}"}}`},
 				{Name: "unsubscribe order", Description: "leave an order's room", Data: `{"action":"unsubscribeFromOrder","data":{"orderId":"{{orderId}}"}}`},
 			},
+			// every message goes to $default and carries an action
+			api: PresetAPI{Name: "this27-websocket-dev", RouteSelection: "$request.body.action",
+				Routes: []string{"$connect", "$disconnect", "$default"}},
 		}
 	}
 	return presetDefaults{
@@ -36,6 +52,9 @@ func defaultsOf(preset string) presetDefaults {
 			{Name: "subscribe order", Description: "follow an order's updates", Data: `{"action":"subscribe_order","orderId":"{{orderId}}"}`},
 			{Name: "subscribe business status", Description: "a merchant's business status topic", Data: `{"action":"subscribe_business_status","businessId":"{{businessId}}"}`},
 		},
+		api: PresetAPI{Name: "WizzUser-WebSocket-dev", RouteSelection: "$request.body.action",
+			Routes: []string{"$connect", "$disconnect", "$default", "subscribe_order", "unsubscribe_order",
+				"subscribe_business_status", "unsubscribe_business_status", "heartbeat"}},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"wsops/apigw"
 	"wsops/data"
 )
 
@@ -58,8 +59,9 @@ func (pr *profileResolver) endpoints(p *Profile, raw *rawProfile) {
 	ws := pr.str("websocket_url", raw.WebSocketURL)
 	mgmt := pr.str("management_url", raw.ManagementURL)
 	dynamo := pr.str("dynamodb_url", raw.DynamoDBURL)
+	pr.discovery(p, raw)
 	if p.Sandbox {
-		if ws == "" && mgmt == "" {
+		if ws == "" && mgmt == "" && p.API == "" {
 			ws = "ws://" + SandboxAddr + "/" + SandboxStage
 		}
 		if dynamo == "" {
@@ -67,17 +69,37 @@ func (pr *profileResolver) endpoints(p *Profile, raw *rawProfile) {
 		}
 	}
 	var err error
-	if ws != "" {
+	switch {
+	case ws != "" && !p.Sandbox && apigw.MayBeCustomDomain(ws):
+		// a custom domain's URL has no stage: its API mapping picks one
+		if _, err = checkURL(ws, "wss", "ws"); err != nil {
+			pr.failWrap("websocket_url", err, "%v", err)
+		}
+		p.WebSocketURL = strings.TrimRight(ws, "/")
+	case ws != "":
 		if p.WebSocketURL, err = checkStageURL(ws, "wss", "ws"); err != nil {
 			pr.failWrap("websocket_url", err, "%v", err)
 		}
 	}
-	if mgmt == "" {
+	switch {
+	case mgmt == "" && !p.Sandbox && apigw.MayBeCustomDomain(p.WebSocketURL):
+		// left "": on a custom domain, the management URL is the mapped
+		// API's execute-api URL, which is looked up at start
+	case mgmt == "":
 		mgmt = managementURLFor(p.WebSocketURL)
-	} else if mgmt, err = checkStageURL(mgmt, "https", "http"); err != nil {
-		pr.failWrap("management_url", err, "%v", err)
+	case apigw.IsLocalHost(mgmt):
+		// an emulator on this machine may serve @connections at its root (moto does)
+		if _, err = checkURL(mgmt, "https", "http"); err != nil {
+			pr.failWrap("management_url", err, "%v", err)
+		}
+		mgmt = strings.TrimRight(mgmt, "/")
+	default:
+		if mgmt, err = checkStageURL(mgmt, "https", "http"); err != nil {
+			pr.failWrap("management_url", err, "%v", err)
+		}
 	}
 	p.ManagementURL = mgmt
+	defaultStage(p)
 	if dynamo != "" {
 		if p.DynamoDBURL, err = checkEndpointURL(dynamo); err != nil {
 			pr.failWrap("dynamodb_url", err, "%v", err)

@@ -18,6 +18,10 @@ type rawProfile struct {
 	WebSocketURL  string       `toml:"websocket_url"`
 	ManagementURL string       `toml:"management_url"`
 	DynamoDBURL   string       `toml:"dynamodb_url"`
+	API           string       `toml:"api"`
+	Stage         string       `toml:"stage"`
+	APIGatewayURL string       `toml:"apigateway_url"`
+	CloudWatchURL string       `toml:"cloudwatch_url"`
 	Preset        string       `toml:"preset"`
 	Schema        rawSchema    `toml:"schema"`
 	ReadOnly      bool         `toml:"read_only"`

@@ -80,6 +80,17 @@ func executeAPIRegion(rawURL string) string {
 	return ""
 }
 
+// executeAPIID returns the API id in an API Gateway host name
+// (ID.execute-api.REGION.amazonaws.com), or "".
+func executeAPIID(rawURL string) string {
+	if executeAPIRegion(rawURL) == "" {
+		return ""
+	}
+	u, _ := url.Parse(rawURL)
+	id, _, _ := strings.Cut(u.Hostname(), ".")
+	return id
+}
+
 // isRegion reports whether s is shaped like an AWS region (us-east-1,
 // ap-south-1, us-gov-west-1).
 func isRegion(s string) bool {

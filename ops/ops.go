@@ -67,6 +67,9 @@ type Deps struct {
 	RepairRules []config.RepairRule
 	// LogoutNotice is the profile's logout notice (nil: DefaultNotice).
 	LogoutNotice []byte
+	// Control reads the API itself (optional: without it, API and
+	// Metrics answer ErrNoAPI).
+	Control Control
 }
 
 // Ops runs operator actions on one profile's fleet. Every action goes
@@ -87,6 +90,10 @@ type Ops struct {
 	checker func() *repairplan.Checker
 	// logoutNotice is the profile's notice (nil: DefaultNotice).
 	logoutNotice []byte
+	control      Control
+	// apiIDValue is the API's id once known, under apiIDOnce.
+	apiIDOnce  sync.Mutex
+	apiIDValue string
 }
 
 // now is the Ops' clock.
@@ -102,7 +109,7 @@ func New(deps Deps) (*Ops, error) {
 	}
 	o := &Ops{reg: deps.Registry, gw: deps.Gateway, confirm: deps.Confirm, audit: deps.Audit, caller: deps.Caller,
 		policy: deps.Policy, place: deps.Place, rps: deps.RPS, write: deps.WriteRPS, clock: deps.Now, rules: deps.RepairRules,
-		logoutNotice: deps.LogoutNotice}
+		logoutNotice: deps.LogoutNotice, control: deps.Control}
 	if o.clock == nil {
 		o.clock = time.Now
 	}

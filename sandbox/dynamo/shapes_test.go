@@ -41,53 +41,11 @@ func serveSandbox(t *testing.T) string {
 	return "http://" + l.Addr().String()
 }
 
-// awsEnv is the environment of a python or aws process: this one's without
-// any AWS setting, plus dummy credentials, a region and an empty home, so
-// that no profile, config file or instance metadata of the machine counts.
-func awsEnv(t *testing.T) []string {
-	home := t.TempDir()
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "BOTO_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "HOME="+home,
-		"AWS_CONFIG_FILE="+filepath.Join(home, "no-config"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "no-credentials"),
-		"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x", "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=")
-}
-
-// pythonWithBoto3 finds a python3 that imports boto3: $WSOPS_PYTHON, the
-// one on PATH, or Debian's (where python3-boto3 installs it).
-func pythonWithBoto3(t *testing.T) string {
-	t.Helper()
-	var tried []string
-	for _, p := range []string{os.Getenv("WSOPS_PYTHON"), "python3", "/usr/bin/python3"} {
-		if p == "" {
-			continue
-		}
-		path, err := exec.LookPath(p)
-		if err != nil {
-			tried = append(tried, p+": not found")
-			continue
-		}
-		out, err := exec.Command(path, "-c", "import boto3").CombinedOutput()
-		if err == nil {
-			return path
-		}
-		tried = append(tried, fmt.Sprintf("%s: %v %s", path, err, bytes.TrimSpace(out)))
-	}
-	t.Fatalf("no python3 with boto3 (Debian: apt-get install python3-boto3; .ci/run installs it): %s", strings.Join(tried, "; "))
-	return ""
-}
-
 // TestBoto3Shapes runs testdata/boto3_shapes.py, one boto3 check of every
 // operation the sandbox serves, against the sandbox's DynamoDB and, to keep
 // the script's expectations DynamoDB's own, against dynalite.
 func TestBoto3Shapes(t *testing.T) {
-	python := pythonWithBoto3(t)
+	python := testrig.Python(t, "boto3")
 	for _, target := range []struct{ name, url string }{
 		{"sandbox", serveSandbox(t)},
 		{"dynalite", testrig.DynaliteURL(t)},
@@ -96,7 +54,7 @@ func TestBoto3Shapes(t *testing.T) {
 			prefix := fmt.Sprintf("shapes_%d_%d_", os.Getpid(), time.Now().UnixNano()%1e9)
 			// -B: no __pycache__ left in testdata.
 			cmd := exec.CommandContext(ctx(t), python, "-B", filepath.Join("testdata", "boto3_shapes.py"), target.url, prefix)
-			cmd.Env = awsEnv(t)
+			cmd.Env = testrig.AWSEnv(t)
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("boto3_shapes.py against %s: %v\n%s", target.name, err, out)
@@ -138,7 +96,7 @@ func TestAWSCLIShapes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the aws CLI is required (Debian: apt-get install awscli; .ci/run installs it): %v", err)
 	}
-	url, env := serveSandbox(t), awsEnv(t)
+	url, env := serveSandbox(t), testrig.AWSEnv(t)
 	s := data.WizzSchema()
 	if err := data.EnsureTables(ctx(t), testrig.DynamoClient(url), s); err != nil {
 		t.Fatal(err)
