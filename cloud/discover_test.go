@@ -70,3 +70,37 @@ func TestCustomDomainsAgainstMoto(t *testing.T) {
 }
 
 func writeFile(path, body string) error { return os.WriteFile(path, []byte(body), 0o600) }
+
+// TestDiscoveryHonoursTheSDKsEndpointVariable: with no apigateway_url,
+// AWS_ENDPOINT_URL_APIGATEWAYV2 points discovery elsewhere, as it does
+// for the aws CLI.
+func TestDiscoveryHonoursTheSDKsEndpointVariable(t *testing.T) {
+	url := testrig.MotoURL(t)
+	var s struct{ This27, Region string }
+	if err := json.Unmarshal(testrig.Boto3(t, url, "seed_apis.py", t.Name()+"-"), &s); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "x")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "x")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("AWS_ENDPOINT_URL_APIGATEWAYV2", url)
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := writeFile(path, "[profiles.p]\nregion = \"ap-south-1\"\napi = \""+t.Name()+"-this27-websocket-dev\"\n"); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := cfg.Profile("p")
+	c, err := New(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if want := "wss://" + s.This27 + ".execute-api.ap-south-1.amazonaws.com/dev"; c.Profile.WebSocketURL != want {
+		t.Errorf("websocket_url = %q, want %q", c.Profile.WebSocketURL, want)
+	}
+}

@@ -24,13 +24,20 @@ type Field struct {
 // Secrets are redacted: the token shows as secret.Redact of it, or as its
 // command with anything secret-looking redacted.
 func (p *Profile) Describe() []Field {
+	ws, mgmt := p.WebSocketURL, p.ManagementURL
+	if p.NeedsDiscovery() {
+		ws = fmt.Sprintf("(found at start from api %q, stage %s)", p.API, p.Stage)
+	}
+	if mgmt == "" && (p.NeedsDiscovery() || p.WebSocketURL != "") {
+		mgmt = "(found at start: the execute-api URL of the API's stage)"
+	}
 	f := []Field{
 		{"profile", p.Name},
 		{"sandbox", strconv.FormatBool(p.Sandbox)},
 		{"region", p.Region},
 		{"aws_profile", p.AWSProfile},
-		{"websocket_url", p.WebSocketURL},
-		{"management_url", p.ManagementURL},
+		{"websocket_url", ws},
+		{"management_url", mgmt},
 		{"dynamodb_url", p.DynamoDBURL},
 		{"api", p.API},
 		{"stage", p.Stage},
