@@ -138,6 +138,13 @@ func runConnect(cmd *cobra.Command, g *globals, f connectFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.url == "" && p.NeedsDiscovery() { // the URL is the API stage's, found at start
+		e, err := g.connect(ctx)
+		if err != nil {
+			return err
+		}
+		p = e.profile
+	}
 	if f.timeout < 0 || f.ping < 0 {
 		return usageError(errors.New("--timeout and --ping must not be negative"))
 	}
