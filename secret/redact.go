@@ -105,3 +105,39 @@ func forEachWord(text string, fn func(piece string, isWord bool)) {
 func isTokenChar(c byte) bool {
 	return isBase64URLChar(c) || c == '+' || c == '/' || c == '=' || c == '.'
 }
+
+// ScrubLog is Scrub for log lines: request ids, which AWS writes as
+// canonical UUIDs (8-4-4-4-12 hex digits) in every Lambda and execution
+// line, are kept, since a trail is joined on them; everything else that
+// looks like a secret is redacted.
+func ScrubLog(text string) string {
+	var b strings.Builder
+	forEachWord(text, func(word string, isWord bool) {
+		if isWord && !IsUUID(word) {
+			word = scrubWord(word)
+		}
+		b.WriteString(word)
+	})
+	return b.String()
+}
+
+// IsUUID reports whether s is a canonical UUID: 8-4-4-4-12 hex digits.
+func IsUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !isDigit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
