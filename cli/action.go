@@ -14,6 +14,7 @@ import (
 
 	"wsops/apigw"
 	"wsops/config"
+	"wsops/logs"
 	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/ops/auditlog"
@@ -190,5 +191,6 @@ func control(e *env) ops.Control {
 	p := e.profile
 	api := config.APIOf(p.Preset)
 	return ops.Control{Gateway: e.clients.APIGateway, Metrics: e.clients.CloudWatch, API: p.APIRef(), Stage: p.Stage,
-		Expect: apigw.Expect{Preset: p.Preset, RouteSelection: api.RouteSelection, Routes: api.Routes, Live: -1}}
+		Expect: apigw.Expect{Preset: p.Preset, RouteSelection: api.RouteSelection, Routes: api.Routes, Live: -1},
+		Logs:   e.clients.Logs, LogGroups: logs.Overrides(p.Logs), CustomLogsEndpoint: p.LogsURL != ""}
 }

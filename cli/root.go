@@ -130,7 +130,7 @@ against the local sandbox profile.`,
 	f.StringVarP(&g.output, "output", "o", "table", "output format: table, json or jsonl")
 	root.AddCommand(newUICmd(g), newVersionCmd(g), newConfigCmd(g), newConnsCmd(g), newSubsCmd(g), newSandboxCmd(g), newTokenCmd(g), newAuditCmd(g),
 		newSendCmd(g), newLogoutCmd(g), newPruneCmd(g), newRepairCmd(g), newConnectCmd(g),
-		newDiscoverCmd(g), newAPICmd(g), newMetricsCmd(g))
+		newDiscoverCmd(g), newAPICmd(g), newMetricsCmd(g), newLogsCmd(g))
 	registerCompletions(root, g)
 	return root, g
 }

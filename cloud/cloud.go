@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
@@ -41,6 +42,8 @@ type Clients struct {
 	// CloudWatch its metrics.
 	APIGateway *apigatewayv2.Client
 	CloudWatch *cloudwatch.Client
+	// Logs reads the API's access, execution and handler logs.
+	Logs *cloudwatchlogs.Client
 	// Warnings are what discovery found wrong with the profile's URLs.
 	Warnings []string
 
@@ -145,7 +148,7 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 			o.BaseEndpoint = aws.String(p.DynamoDBURL)
 		}
 	})
-	gw, cw := controlClients(cfg, p)
+	gw, cw, lg := controlClients(cfg, p)
 	resolved, warnings, err := endpoints(ctx, p, gw)
 	if err != nil {
 		closeIdle()
@@ -153,7 +156,7 @@ func New(ctx context.Context, p *config.Profile, opts ...Option) (*Clients, erro
 	}
 	mgmt := apigatewaymanagementapi.NewFromConfig(cfg, managementOptions(resolved.ManagementURL))
 	return &Clients{Profile: resolved, AWS: cfg, DynamoDB: ddb, Management: mgmt, STS: sts.NewFromConfig(cfg),
-		APIGateway: gw, CloudWatch: cw, Warnings: warnings, closeIdle: closeIdle}, nil
+		APIGateway: gw, CloudWatch: cw, Logs: lg, Warnings: warnings, closeIdle: closeIdle}, nil
 }
 
 // NewControl builds only the clients that read the API itself
@@ -164,8 +167,8 @@ func NewControl(ctx context.Context, p *config.Profile, opts ...Option) (*Client
 	if err != nil {
 		return nil, err
 	}
-	gw, cw := controlClients(cfg, p)
-	return &Clients{Profile: p, AWS: cfg, APIGateway: gw, CloudWatch: cw, closeIdle: closeIdle}, nil
+	gw, cw, lg := controlClients(cfg, p)
+	return &Clients{Profile: p, AWS: cfg, APIGateway: gw, CloudWatch: cw, Logs: lg, closeIdle: closeIdle}, nil
 }
 
 // load is the AWS configuration of profile p: region, credentials, the
@@ -202,10 +205,11 @@ func load(ctx context.Context, p *config.Profile, opts []Option) (aws.Config, fu
 	return cfg, freezeHTTPClient(&cfg), nil
 }
 
-// controlClients are the apigatewayv2 and CloudWatch clients of p, at its
-// apigateway_url and cloudwatch_url when set (else AWS's, or the SDK's
-// AWS_ENDPOINT_URL_APIGATEWAYV2 / AWS_ENDPOINT_URL_CLOUDWATCH).
-func controlClients(cfg aws.Config, p *config.Profile) (*apigatewayv2.Client, *cloudwatch.Client) {
+// controlClients are the apigatewayv2, CloudWatch and CloudWatch Logs
+// clients of p, at its apigateway_url, cloudwatch_url and logs_url when set
+// (else AWS's, or the SDK's AWS_ENDPOINT_URL_APIGATEWAYV2 / _CLOUDWATCH /
+// _CLOUDWATCH_LOGS).
+func controlClients(cfg aws.Config, p *config.Profile) (*apigatewayv2.Client, *cloudwatch.Client, *cloudwatchlogs.Client) {
 	gw := apigatewayv2.NewFromConfig(cfg, func(o *apigatewayv2.Options) {
 		if p.APIGatewayURL != "" {
 			o.BaseEndpoint = aws.String(p.APIGatewayURL)
@@ -216,5 +220,10 @@ func controlClients(cfg aws.Config, p *config.Profile) (*apigatewayv2.Client, *c
 			o.BaseEndpoint = aws.String(p.CloudWatchURL)
 		}
 	})
-	return gw, cw
+	lg := cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) {
+		if p.LogsURL != "" {
+			o.BaseEndpoint = aws.String(p.LogsURL)
+		}
+	})
+	return gw, cw, lg
 }

@@ -94,6 +94,10 @@ type Profile struct {
 	// CloudWatch endpoints; "" means AWS's (or AWS_ENDPOINT_URL_*).
 	APIGatewayURL string
 	CloudWatchURL string
+	// LogsURL overrides the CloudWatch Logs endpoint.
+	LogsURL string
+	// Logs are log groups that replace the ones discovery finds.
+	Logs LogGroups
 	// Preset is the name of the schema preset the Schema starts from.
 	Preset string
 	// Schema is the preset's schema with the profile's overrides, validated.
@@ -115,6 +119,15 @@ type Profile struct {
 	// SandboxSecret signs sandbox tokens; "" means the sandbox's development
 	// default. Only meaningful when Sandbox is true.
 	SandboxSecret string
+}
+
+// LogGroups are [profiles.NAME.logs]: the access and execution log groups
+// and the route handlers' Lambda log groups ("" / nil: the ones the API's
+// stage and routes name).
+type LogGroups struct {
+	Access    string
+	Execution string
+	Handlers  []string
 }
 
 // RepairRule rewrites registry records that match its conditions. For

@@ -43,6 +43,10 @@ func (p *Profile) Describe() []Field {
 		{"stage", p.Stage},
 		{"apigateway_url", p.APIGatewayURL},
 		{"cloudwatch_url", p.CloudWatchURL},
+		{"logs_url", p.LogsURL},
+		{"logs.access", p.Logs.Access},
+		{"logs.execution", p.Logs.Execution},
+		{"logs.handlers", strings.Join(p.Logs.Handlers, ", ")},
 		{"preset", p.Preset},
 	}
 	f = append(f, describeConnections(p.Schema.Connections)...)

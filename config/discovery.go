@@ -13,6 +13,7 @@ const DefaultStage = "dev"
 // discovery sets the API and stage that the URLs are discovered from, and
 // the apigatewayv2 and CloudWatch endpoint overrides.
 func (pr *profileResolver) discovery(p *Profile, raw *rawProfile) {
+	pr.logGroups(p, raw.Logs)
 	p.API = strings.TrimSpace(pr.str("api", raw.API))
 	p.Stage = pr.str("stage", raw.Stage)
 	if strings.ContainsAny(p.Stage, "/?# ") {
@@ -22,7 +23,7 @@ func (pr *profileResolver) discovery(p *Profile, raw *rawProfile) {
 		key string
 		raw string
 		dst *string
-	}{{"apigateway_url", raw.APIGatewayURL, &p.APIGatewayURL}, {"cloudwatch_url", raw.CloudWatchURL, &p.CloudWatchURL}} {
+	}{{"apigateway_url", raw.APIGatewayURL, &p.APIGatewayURL}, {"cloudwatch_url", raw.CloudWatchURL, &p.CloudWatchURL}, {"logs_url", raw.LogsURL, &p.LogsURL}} {
 		v := pr.str(e.key, e.raw)
 		if v == "" {
 			continue
@@ -32,6 +33,18 @@ func (pr *profileResolver) discovery(p *Profile, raw *rawProfile) {
 			pr.failWrap(e.key, err, "%v", err)
 		}
 		*e.dst = u
+	}
+}
+
+// logGroups sets the profile's log group overrides.
+func (pr *profileResolver) logGroups(p *Profile, raw rawLogs) {
+	p.Logs = LogGroups{Access: pr.str("logs.access", raw.Access), Execution: pr.str("logs.execution", raw.Execution)}
+	for _, h := range raw.Handlers {
+		if h = strings.TrimSpace(h); h == "" {
+			pr.fail("logs.handlers", "expected log group names such as /aws/lambda/FUNCTION, got an empty one")
+			continue
+		}
+		p.Logs.Handlers = append(p.Logs.Handlers, h)
 	}
 }
 

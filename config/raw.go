@@ -22,6 +22,8 @@ type rawProfile struct {
 	Stage         string       `toml:"stage"`
 	APIGatewayURL string       `toml:"apigateway_url"`
 	CloudWatchURL string       `toml:"cloudwatch_url"`
+	LogsURL       string       `toml:"logs_url"`
+	Logs          rawLogs      `toml:"logs"`
 	Preset        string       `toml:"preset"`
 	Schema        rawSchema    `toml:"schema"`
 	ReadOnly      bool         `toml:"read_only"`
@@ -106,6 +108,14 @@ type rawMessage struct {
 }
 
 // rawToken is [profiles.NAME.token].
+// rawLogs is [profiles.NAME.logs]: log groups that replace the ones
+// discovery finds.
+type rawLogs struct {
+	Access    string   `toml:"access"`
+	Execution string   `toml:"execution"`
+	Handlers  []string `toml:"handlers"`
+}
+
 type rawToken struct {
 	Value   string `toml:"value"`
 	Command string `toml:"command"`

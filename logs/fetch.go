@@ -2,11 +2,13 @@ package logs
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
 	"wsops/internal/reach"
 	"wsops/secret"
@@ -63,6 +65,10 @@ func filter(ctx context.Context, c Client, group, pattern string, w window, pars
 	}
 	for {
 		out, err := c.FilterLogEvents(ctx, in)
+		var missing *types.ResourceNotFoundException
+		if errors.As(err, &missing) {
+			return nil // a group not created yet (a Lambda never invoked) holds no lines
+		}
 		if err != nil {
 			return reach.Call("cloudwatchlogs", "FilterLogEvents "+group, "logs:FilterLogEvents", err)
 		}

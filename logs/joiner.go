@@ -20,7 +20,7 @@ type Joiner struct {
 	want map[string]bool
 	// requests: API Gateway request id → seen; lambda: Lambda request id →
 	// API Gateway request id; both forgotten oldest first past joinerMax.
-	requests map[string]time.Time
+	requests map[string]Line
 	lambda   map[string]string
 	integ    map[string]string // API Gateway request id → Lambda request id
 	order    []string
@@ -30,7 +30,7 @@ type Joiner struct {
 
 // NewJoiner follows the connections ids; with none it passes every line.
 func NewJoiner(ids []string) *Joiner {
-	j := &Joiner{want: map[string]bool{}, requests: map[string]time.Time{}, lambda: map[string]string{}, integ: map[string]string{}, seen: map[string]time.Time{}}
+	j := &Joiner{want: map[string]bool{}, requests: map[string]Line{}, lambda: map[string]string{}, integ: map[string]string{}, seen: map[string]time.Time{}}
 	for _, id := range ids {
 		j.want[id] = true
 	}
@@ -60,7 +60,7 @@ func (j *Joiner) Add(l Line) []Line {
 		out := []Line{l}
 		kept := j.held[:0]
 		for _, h := range j.held {
-			if j.owns(h) {
+			if j.owns(&h) {
 				out = append(out, h)
 			} else if l.Time.Sub(h.Time) < joinerHold {
 				kept = append(kept, h)
@@ -69,7 +69,7 @@ func (j *Joiner) Add(l Line) []Line {
 		j.held = kept
 		return out
 	default:
-		if j.owns(l) {
+		if j.owns(&l) {
 			return []Line{l}
 		}
 		if len(j.held) < joinerMax {
@@ -88,13 +88,17 @@ func (j *Joiner) Learn(l Line) {
 	}
 }
 
-// owns reports whether l belongs to a known request.
-func (j *Joiner) owns(l Line) bool {
-	if l.Kind == KindExecution {
-		_, ok := j.requests[l.RequestID]
-		return ok
+// owns reports whether l belongs to a known request, and gives it that
+// request's connection, route and status.
+func (j *Joiner) owns(l *Line) bool {
+	rid := l.RequestID
+	if l.Kind != KindExecution {
+		rid = j.lambda[l.RequestID]
 	}
-	_, ok := j.lambda[l.RequestID]
+	a, ok := j.requests[rid]
+	if ok {
+		l.joinTo(a)
+	}
 	return ok
 }
 
@@ -102,7 +106,7 @@ func (j *Joiner) remember(l Line) {
 	if _, known := j.requests[l.RequestID]; known {
 		return
 	}
-	j.requests[l.RequestID] = l.Time
+	j.requests[l.RequestID] = l
 	if l.IntegrationRequestID != "" {
 		j.lambda[l.IntegrationRequestID] = l.RequestID
 		j.integ[l.RequestID] = l.IntegrationRequestID
@@ -134,8 +138,8 @@ func (j *Joiner) forgetSeen(now time.Time) {
 // followed connections' requests seen since after: what a poll asks the
 // execution and handler groups for.
 func (j *Joiner) Recent(after time.Time) (requests, lambdas []string) {
-	for id, t := range j.requests {
-		if t.After(after) {
+	for id, a := range j.requests {
+		if a.Time.After(after) {
 			requests = append(requests, id)
 			if l := j.integ[id]; l != "" {
 				lambdas = append(lambdas, l)

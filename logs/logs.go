@@ -32,10 +32,10 @@ type Line struct {
 	Kind   Kind      `json:"kind"`
 	// RequestID is API Gateway's request id (access, execution) or the
 	// Lambda request id (handler lines).
-	RequestID    string `json:"request_id,omitempty"`
-	ConnectionID string `json:"connection_id,omitempty"`
-	Route        string `json:"route,omitempty"`
-	Status       string `json:"status,omitempty"`
+	RequestID    string `json:"request_id"`
+	ConnectionID string `json:"connection_id"`
+	Route        string `json:"route"`
+	Status       string `json:"status"`
 	// EventType is CONNECT, MESSAGE or DISCONNECT (access lines).
 	EventType string `json:"event_type,omitempty"`
 	// IntegrationRequestID is the Lambda request id an access line names
@@ -44,6 +44,12 @@ type Line struct {
 	Message              string `json:"message"`
 	// EventID is CloudWatch Logs' id of the event, for de-duplication.
 	EventID string `json:"-"`
+}
+
+// joinTo gives l, an execution or handler line of the request of access
+// line a, that request's connection, route and status.
+func (l *Line) joinTo(a Line) {
+	l.ConnectionID, l.Route, l.Status = a.ConnectionID, a.Route, a.Status
 }
 
 // Groups are where an API stage's logs are.

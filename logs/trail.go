@@ -131,6 +131,7 @@ func (r *Reader) joined(ctx context.Context, group string, ids []string, w windo
 				return
 			}
 			seen[l.EventID] = true
+			l.joinTo(req.Access)
 			req.Lines = append(req.Lines, l)
 		})
 		if err != nil {

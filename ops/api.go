@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"wsops/apigw"
+	"wsops/logs"
 	"wsops/metrics"
 )
 
@@ -20,6 +21,11 @@ type Control struct {
 	API, Stage string
 	// Expect is what the profile's preset expects of the API.
 	Expect apigw.Expect
+	// Logs reads the API's logs; LogGroups replace the groups the API
+	// names; CustomLogsEndpoint is true when logs_url is set.
+	Logs               logs.Tailer
+	LogGroups          logs.Overrides
+	CustomLogsEndpoint bool
 }
 
 // ErrNoAPI is returned when the profile does not say which API it uses.

@@ -41,7 +41,8 @@ def websocket_api(name, routes, access_log=True, logging="INFO"):
             "DestinationArn": f"arn:aws:logs:{region}:{account}:log-group:/aws/apigateway/{name}-access",
             "Format": json.dumps({"requestId": "$context.requestId", "connectionId": "$context.connectionId",
                                   "eventType": "$context.eventType", "routeKey": "$context.routeKey",
-                                  "status": "$context.status"})}
+                                  "status": "$context.status", "integrationRequestId": "$context.awsEndpointRequestId",
+                                  "query": "$context.requestOverride.querystring"})}
     gw.create_stage(**stage)
     gw.create_stage(ApiId=api_id, StageName="prod")
     return api_id

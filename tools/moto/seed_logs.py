@@ -6,7 +6,10 @@ Prints, as JSON, the groups, the access format, and for each connection
 its expected trail: requests in time order, each with its lines' messages in
 time order.
 
-usage: seed_logs.py PREFIX START_MS   (MOTO_URL in the environment)"""
+usage: seed_logs.py PREFIX START_MS [GROUPS_JSON]   (MOTO_URL in the environment)
+
+GROUPS_JSON, when given, names the groups and the access format (as an API's
+stage and routes name them): {"access","execution","connect","default","format","region"}."""
 import json
 import os
 import sys
@@ -15,7 +18,8 @@ import uuid
 import boto3
 
 prefix, start = sys.argv[1], int(sys.argv[2])
-logs = boto3.client("logs", endpoint_url=os.environ["MOTO_URL"], region_name="us-east-1")
+named = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
+logs = boto3.client("logs", endpoint_url=os.environ["MOTO_URL"], region_name=named.get("region", "us-east-1"))
 access = f"/aws/apigateway/{prefix}api-access"
 execution = f"API-Gateway-Execution-Logs_{prefix}api/dev"
 connect_fn, default_fn = f"/aws/lambda/{prefix}connect", f"/aws/lambda/{prefix}default"
@@ -23,6 +27,9 @@ fmt = json.dumps({"requestId": "$context.requestId", "connectionId": "$context.c
                   "eventType": "$context.eventType", "routeKey": "$context.routeKey",
                   "status": "$context.status", "integrationRequestId": "$context.awsEndpointRequestId",
                   "query": "$context.requestOverride.querystring"})
+if named:
+    access, execution, fmt = named["access"], named["execution"], named["format"]
+    connect_fn, default_fn = named["connect"], named["default"]
 events = {g: [] for g in (access, execution, connect_fn, default_fn)}
 trails = {}
 token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1LXNlY3JldCJ9.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl"
@@ -51,9 +58,13 @@ for step in range(4):           # connect, two messages, disconnect — connecti
         events[fn].extend(hl)
         trails.setdefault(cid, []).append({"access": line, "lines": [m for _, m in sorted(lines + hl)]})
 for g, evs in events.items():
-    logs.create_log_group(logGroupName=g)
-    logs.create_log_stream(logGroupName=g, logStreamName="s1")
-    logs.put_log_events(logGroupName=g, logStreamName="s1",
+    try:
+        logs.create_log_group(logGroupName=g)
+    except logs.exceptions.ResourceAlreadyExistsException:
+        pass  # a Lambda group another test's API shares
+    stream = prefix + "s1"
+    logs.create_log_stream(logGroupName=g, logStreamName=stream)
+    logs.put_log_events(logGroupName=g, logStreamName=stream,
                         logEvents=[{"timestamp": ts, "message": m} for ts, m in sorted(evs)])
 print(json.dumps({"access": access, "execution": execution, "handlers": sorted([connect_fn, default_fn]),
                   "format": fmt, "trails": trails, "token": token}))
