@@ -44,7 +44,7 @@ func TestHandlerAndExecutionLines(t *testing.T) {
 		"START RequestId: " + id + " Version: $LATEST":           id,
 		"REPORT RequestId: " + id + "\tDuration: 3.21 ms":        id,
 		"2026-12-03T00:00:00.000Z\t" + id + "\tINFO\tsubscribed": id,
-		"plain text":                                             "",
+		"plain text": "",
 	} {
 		l := Line{Message: msg}
 		parseHandler(&l)
