@@ -14,6 +14,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
+	"wsops/internal/spark"
 	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/styles"
@@ -202,7 +203,7 @@ func counts(info Info, w int, st styles.Styles) string {
 	full := build("connections", "problems", coverage(info, false), "   ")
 	short := build("conns", "prob", coverage(info, true), "  ")
 	if sw := min(len(info.History), sparkMax, w-width(full)-3); len(info.History) > 1 && sw >= sparkMin {
-		spark := []seg{{Sparkline(info.History, sw), st.Sparkline}}
+		spark := []seg{{spark.Range(info.History, sw), st.Sparkline}}
 		if s, ok := line(w, full, spark, 3); ok {
 			return s
 		}
