@@ -177,7 +177,7 @@ func TestTrafficFromTheSchedulesReports(t *testing.T) {
 		t.Errorf("a failed read after a good one, view:\n%s", v)
 	}
 	m.Update(metricsfeed.ReportMsg{State: metricsfeed.State{Off: true, Err: ops.ErrNoAPI}})
-	if v := m.View(); !strings.Contains(v, "does not say which API it uses") || strings.Contains(v, "reading CloudWatch") {
+	if v := m.View(); !strings.Contains(v, "none: CloudWatch keeps an API's figures by its id") || strings.Contains(v, "reading CloudWatch") {
 		t.Errorf("no API to read metrics of, view:\n%s", v)
 	}
 	m.Update(metricsfeed.ReportMsg{State: metricsfeed.State{Err: fmt.Errorf("cloudwatch GetMetricData: denied — the credentials lack the IAM action cloudwatch:GetMetricData: %w", uitest.Denied())}})

@@ -10,11 +10,17 @@ import (
 )
 
 // explain says in plain words why service (apigatewayv2, CloudWatch) could
-// not be read, and what to do; the error itself is shown after it.
-func explain(service string, err error) string {
+// not be read, and what to do; the error itself is shown after it, when it
+// says more (detail).
+func explain(service string, err error) (text string, detail bool) {
+	if errors.Is(err, ops.ErrNoAPI) {
+		return "This profile does not say which API it uses: set `api` (its name or id) and `stage` in the profile, or a websocket_url on its execute-api host.", false
+	}
+	return why(service, err), true
+}
+
+func why(service string, err error) string {
 	switch {
-	case errors.Is(err, ops.ErrNoAPI):
-		return "This profile does not say which API it uses: set `api` (its name or id) and `stage` in the profile."
 	case reach.Denied(err):
 		return "AWS refused the call: the credentials lack the IAM action named below. Ask for it; every other view keeps working."
 	case errors.Is(err, apigw.ErrNotFound):

@@ -57,6 +57,16 @@ func (p *page) field(label string, labelW int, value string, style lipgloss.Styl
 	}
 }
 
+// failure says why service could not be read, then the error when it
+// says more.
+func (p *page) failure(service string, err error) {
+	text, detail := explain(service, err)
+	p.para(2, text, p.st.App)
+	if detail {
+		p.para(2, err.Error(), p.st.Muted)
+	}
+}
+
 // render is the view's content at width w: the API, what to fix, its
 // traffic beside the registry's count, then the stage's details and the
 // routes, which a short terminal scrolls to.
@@ -85,8 +95,7 @@ func (m *Model) api(p *page) {
 	switch {
 	case m.err != nil:
 		p.add(p.st.Title.Render("API") + "  " + p.st.Error.Render("cannot be read"))
-		p.para(2, explain("apigatewayv2", m.err), p.st.App)
-		p.para(2, m.err.Error(), p.st.Muted)
+		p.failure("apigatewayv2", m.err)
 		return
 	case m.report == nil && m.loading:
 		p.title("API", "reading it from apigatewayv2…")

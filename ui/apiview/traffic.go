@@ -41,7 +41,7 @@ func (m *Model) traffic(p *page) {
 	switch {
 	case ms.Report != nil:
 		if ms.Err != nil {
-			p.para(2, "the last read failed (these figures are older): "+explain("CloudWatch", ms.Err), p.st.Problem)
+			p.para(2, "the last read failed (these figures are older): "+why("CloudWatch", ms.Err), p.st.Problem)
 		}
 		head := "OLDEST → NEWEST"
 		if sw < minSpark {
@@ -52,10 +52,9 @@ func (m *Model) traffic(p *page) {
 			p.add(row(s.ID, s.TotalText(), s.LastText(), p.st.Sparkline.Render(spark.Line(s.Values(), sw))))
 		}
 	case ms.Off:
-		p.para(2, explain("CloudWatch", ms.Err), p.st.Muted)
+		p.para(2, "none: CloudWatch keeps an API's figures by its id, and the profile does not name its API", p.st.Muted)
 	case ms.Err != nil:
-		p.para(2, explain("CloudWatch", ms.Err), p.st.App)
-		p.para(2, ms.Err.Error(), p.st.Muted)
+		p.failure("CloudWatch", ms.Err)
 	default:
 		p.para(2, "reading CloudWatch…", p.st.Muted)
 	}
