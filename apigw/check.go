@@ -112,12 +112,7 @@ func checkThrottling(st *Stage, live int, add func(code, fix, format string, arg
 		}
 	}
 	check("stage "+st.Name, st.Defaults)
-	keys := make([]string, 0, len(st.PerRoute))
-	for k := range st.PerRoute {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range st.RouteKeys() {
 		check("route "+k, st.PerRoute[k])
 	}
 }

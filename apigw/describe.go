@@ -2,6 +2,8 @@ package apigw
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -58,4 +60,23 @@ func onOff(b bool) string {
 		return "on"
 	}
 	return "off"
+}
+
+// Behind is what the route invokes, as shown: its integration's type and
+// the Lambda function it calls (else its URI); "(none)" and "" when the
+// route has no integration.
+func (r Route) Behind() (kind, target string) {
+	in := r.Integration
+	if in == nil {
+		return "(none)", ""
+	}
+	if in.Function != "" {
+		return in.Type, in.Function
+	}
+	return in.Type, in.URI
+}
+
+// RouteKeys are the keys of the stage's per-route settings, sorted.
+func (s *Stage) RouteKeys() []string {
+	return slices.Sorted(maps.Keys(s.PerRoute))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -68,24 +67,13 @@ func printAPIReport(w io.Writer, r *ops.APIReport) {
 	if st, ok := a.Stage(r.Stage); ok {
 		fmt.Fprintf(w, "\nSTAGE %s\n  websocket   %s\n  management  %s\n", t(st.Name), t(st.WebSocketURL), t(st.ManagementURL))
 		fmt.Fprintf(w, "  settings    %s\n  access log  %s\n", t(st.Defaults.Summary()), t(st.AccessLog.Summary()))
-		keys := make([]string, 0, len(st.PerRoute))
-		for k := range st.PerRoute {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range st.RouteKeys() {
 			fmt.Fprintf(w, "  route %s   %s\n", t(k), t(st.PerRoute[k].Summary()))
 		}
 	}
 	fmt.Fprintf(w, "\n%-30s %-12s %s\n", "ROUTE", "INTEGRATION", "FUNCTION (or URI)")
 	for _, rt := range a.Routes {
-		kind, fn := "(none)", ""
-		if in := rt.Integration; in != nil {
-			kind, fn = in.Type, in.Function
-			if fn == "" {
-				fn = in.URI
-			}
-		}
+		kind, fn := rt.Behind()
 		fmt.Fprintf(w, "%-30s %-12s %s\n", t(rt.Key), t(kind), t(fn))
 	}
 	if r.Live >= 0 {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -89,30 +87,6 @@ func printMetrics(w io.Writer, r *metrics.Report) {
 		r.Start.Format("2006-01-02 15:04"), r.End.Format("15:04"), r.Period)
 	fmt.Fprintf(w, "%-20s %10s %10s  %s\n", "SERIES", "TOTAL", "LAST", "OLDEST → NEWEST")
 	for _, s := range r.Series {
-		values := make([]float64, len(s.Points))
-		for i, p := range s.Points {
-			values[i] = p.Value
-			if p.Missing {
-				values[i] = math.NaN()
-			}
-		}
-		total, last := number(s.Total()), "-"
-		if p, ok := s.Last(); ok {
-			last = number(p.Value)
-		}
-		if s.Stat != "Sum" {
-			total = "" // a sum of percentiles means nothing
-			if last != "-" {
-				last += " ms"
-			}
-		}
-		fmt.Fprintf(w, "%-20s %10s %10s  %s\n", s.ID, total, last, spark.Line(values, sparkWidth))
+		fmt.Fprintf(w, "%-20s %10s %10s  %s\n", s.ID, s.TotalText(), s.LastText(), spark.Line(s.Values(), sparkWidth))
 	}
-}
-
-func number(v float64) string {
-	if v == math.Trunc(v) {
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
 }

@@ -3,8 +3,10 @@
 // draws the frame around the one on top — the header with the live fleet's
 // figures, the breadcrumb, the status line and the help. The root holds only
 // what no view could own: the session, the live fleet (ui/feed) the header
-// and several views share, the filter and command bar, and the action
-// lifecycle (ui/action) that every action runs through.
+// and several views share, the one schedule of CloudWatch reads
+// (ui/metricsfeed) behind the header's strip and the API view, the filter
+// and command bar, and the action lifecycle (ui/action) that every action
+// runs through.
 package ui
 
 import (

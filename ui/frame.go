@@ -73,7 +73,7 @@ func (m Model) headerView() string {
 		progress = fmt.Sprintf("scanning… %d rows", f.Streamed)
 	}
 	sum := f.Summary
-	return header.View(header.Info{
+	info := header.Info{
 		Profile: p.Name, Production: p.Production, ReadOnly: p.ReadOnly,
 		Endpoint: endpointOf(p.ManagementURL, p.WebSocketURL), Region: p.Region, Preset: p.Preset,
 		Total: sum.Total, Stale: sum.Stale, Probed: sum.Probed, Problems: sum.Problems,
@@ -82,8 +82,17 @@ func (m Model) headerView() string {
 		Apps: axis(p.Schema, sum.Cells, true), Entities: axis(p.Schema, sum.Cells, false),
 		LastRefresh: f.Last, Now: m.opt.Now(), Scanning: f.Scanning, Paused: f.Paused, Progress: progress,
 		History: f.History, Failure: failure(f.Failure),
-	}, m.width, m.st)
+	}
+	if ms := m.metrics.State(); m.height >= stripMinHeight && !ms.Off {
+		info.Metrics, info.MetricsAt = ms.Report, ms.At
+		info.MetricsNA = ms.Report == nil && ms.Err != nil
+	}
+	return header.View(info, m.width, m.st)
 }
+
+// stripMinHeight is the least terminal height that shows the header's
+// metrics strip: below it, the body's rows matter more.
+const stripMinHeight = 30
 
 // failure is a scan's error as the header says it: what to do first,
 // where that is plain, then the error.

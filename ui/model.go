@@ -12,6 +12,7 @@ import (
 	"wsops/ui/action"
 	"wsops/ui/cmdbar"
 	"wsops/ui/feed"
+	"wsops/ui/metricsfeed"
 	"wsops/ui/styles"
 	"wsops/ui/view"
 )
@@ -30,7 +31,10 @@ type Model struct {
 	views  map[string]view.View
 	stack  []string // the views shown, the top last
 
-	feed    *feed.Feed
+	feed *feed.Feed
+	// metrics is the session's one schedule of CloudWatch reads, for the
+	// header's strip and the views.
+	metrics *metricsfeed.Feed
 	actions *action.Model
 	bar     cmdbar.Model
 	// query is the filter; queryBeforeEdit the filter when the filter bar
@@ -78,11 +82,12 @@ func (m *Model) enter(s Session) tea.Cmd {
 	m.stack = []string{m.defs[0].Name}
 	m.query, m.queryBeforeEdit = fleet.Query{}, fleet.Query{}
 	m.feed = feed.New(m.common, m.opt.Refresh)
+	m.metrics = metricsfeed.New(m.common)
 	if m.actions != nil {
 		m.actions.SetCommon(m.common)
 	}
 	m.layout()
-	return tea.Batch(append(cmds, m.feed.Start())...)
+	return tea.Batch(append(cmds, m.feed.Start(), m.metrics.Start())...)
 }
 
 // leave ends the session: its loads stop, its test clients close, its
@@ -143,7 +148,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	sums := m.feed.Summaries()
 	cmd, out := m.feed.Update(msg)
-	cmds := []tea.Cmd{cmd, m.actions.Update(msg), m.broadcast(msg)}
+	cmds := []tea.Cmd{cmd, m.toMetrics(msg), m.actions.Update(msg), m.broadcast(msg)}
 	for _, o := range out {
 		cmds = append(cmds, m.fromFeed(o))
 	}
@@ -153,13 +158,32 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-// fromFeed applies what the feed says to the frame and hands it to the views.
+// fromFeed applies what the feed says to the frame and hands it to the
+// views; a refresh goes to the metrics schedule too.
 func (m *Model) fromFeed(msg tea.Msg) tea.Cmd {
-	if st, ok := msg.(view.StatusMsg); ok {
-		m.setStatus(st.Text, st.Err)
+	switch msg := msg.(type) {
+	case view.StatusMsg:
+		m.setStatus(msg.Text, msg.Err)
 		return nil
+	case view.RefreshMsg:
+		return tea.Batch(m.toMetrics(msg), m.broadcast(msg))
 	}
 	return m.broadcast(msg)
+}
+
+// toMetrics hands msg to the metrics schedule, and what it reports to every
+// view; the header's strip may have come or gone.
+func (m *Model) toMetrics(msg tea.Msg) tea.Cmd {
+	cmd, out := m.metrics.Update(msg)
+	if len(out) == 0 {
+		return cmd
+	}
+	m.layout()
+	cmds := []tea.Cmd{cmd}
+	for _, o := range out {
+		cmds = append(cmds, m.broadcast(o))
+	}
+	return tea.Batch(cmds...)
 }
 
 // broadcast hands msg to every view.
@@ -266,7 +290,7 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(k, m.keys.Refresh):
 		cmd, _ := m.feed.Update(feed.RescanMsg{})
-		return m, tea.Batch(cmd, m.broadcast(view.RefreshMsg{}))
+		return m, tea.Batch(cmd, m.toMetrics(view.RefreshMsg{}), m.broadcast(view.RefreshMsg{}))
 	case key.Matches(k, m.keys.Pause):
 		cmd, _ := m.feed.Update(feed.PauseMsg{})
 		return m, cmd

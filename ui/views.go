@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"wsops/ui/apiview"
 	"wsops/ui/audit"
 	"wsops/ui/clientview"
 	"wsops/ui/conns"
@@ -23,5 +24,6 @@ func views(opt Options) []view.Def {
 		audit.Def,
 		clientview.Define(opt.Client),
 		repair.Def,
+		apiview.Def,
 	}
 }

@@ -1,17 +1,20 @@
 // Package spark draws sparklines: a series of values as a line of block
-// characters, one cell per value (or per bucket of values).
+// characters, one cell per value (or per bucket of values). Line scales
+// from zero, for counts and durations (CloudWatch's series); Range scales
+// from the smallest value shown to the largest, for a gauge whose changes
+// matter more than its size (the registry's connection count).
 package spark
 
 import "math"
 
-// levels are the eight heights of a cell; a value of 0 is the lowest,
-// a missing one a space.
+// levels are the eight heights of a cell, lowest first.
 var levels = []rune("▁▂▃▄▅▆▇█")
 
 // Line draws values (NaN: missing) in at most width cells, the newest at
 // the right. With more values than cells, each cell shows the largest of
 // its bucket (the newest values fill the last cell). Heights are scaled to
-// the largest value shown; all zeros draw the lowest level.
+// the largest value shown; a value of 0 (and all zeros) draws the lowest
+// level, a missing one a space.
 func Line(values []float64, width int) string {
 	if width <= 0 || len(values) == 0 {
 		return ""
@@ -33,6 +36,32 @@ func Line(values []float64, width int) string {
 		default:
 			out[i] = levels[min(len(levels)-1, int(math.Ceil(v/top*float64(len(levels))))-1)]
 		}
+	}
+	return string(out)
+}
+
+// Range draws the last width samples scaled to their min..max: one cell per
+// sample, fewer than width when there are fewer samples. A flat series is
+// drawn at mid height (▄); no samples or no width is "".
+func Range(samples []int, width int) string {
+	if width <= 0 || len(samples) == 0 {
+		return ""
+	}
+	samples = samples[max(0, len(samples)-width):]
+	lo, hi := samples[0], samples[0]
+	for _, v := range samples {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	top := len(levels) - 1
+	out := make([]rune, len(samples))
+	for i, v := range samples {
+		l := top / 2
+		if hi > lo {
+			// In float64: v-lo and its product with top could overflow an int.
+			l = int((float64(v) - float64(lo)) * float64(top) / (float64(hi) - float64(lo)))
+			l = max(0, min(l, top))
+		}
+		out[i] = levels[l]
 	}
 	return string(out)
 }

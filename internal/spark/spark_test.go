@@ -1,6 +1,7 @@
 package spark
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"unicode/utf8"
@@ -29,4 +30,39 @@ func TestLine(t *testing.T) {
 			t.Errorf("Line(%v, %d) is %d cells wide", c.values, c.width, n)
 		}
 	}
+}
+
+func TestRange(t *testing.T) {
+	for _, tc := range []struct {
+		samples []int
+		width   int
+		want    string
+	}{
+		{nil, 10, ""},
+		{[]int{1, 2}, 0, ""},
+		{[]int{5, 5, 5}, 10, "▄▄▄"},
+		{[]int{0, 1, 2, 3, 4, 5, 6, 7}, 8, "▁▂▃▄▅▆▇█"},
+		{[]int{0, 1, 2, 3, 4, 5, 6, 7}, 3, "▁▄█"}, // the last three, rescaled
+		{[]int{1000, 0, 7}, 2, "▁█"},
+		{[]int{-10, 0, 10}, 5, "▁▄█"},
+		{[]int{42}, 1, "▄"},
+		{[]int{math.MinInt, math.MaxInt}, 2, "▁█"},
+	} {
+		if got := Range(tc.samples, tc.width); got != tc.want {
+			t.Errorf("Range(%v, %d) = %q, want %q", tc.samples, tc.width, got, tc.want)
+		}
+	}
+	if n := utf8.RuneCountInString(Range(make([]int, 100), 30)); n != 30 {
+		t.Errorf("width %d, want 30", n)
+	}
+}
+
+func ExampleRange() {
+	fmt.Println(Range([]int{3, 5, 9, 12, 8, 4, 4, 10}, 8))
+	// Output: ▁▂▅█▄▁▁▆
+}
+
+func ExampleLine() {
+	fmt.Println(Line([]float64{0, 2, 4, 8, math.NaN(), 8}, 6))
+	// Output: ▁▂▄█ █
 }

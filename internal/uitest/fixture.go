@@ -1,6 +1,8 @@
 // Package uitest is what the console's tests share: a small wizz fleet with
 // the incident on an in-process DynamoDB, the Ops and view.Common over it,
-// and a driver that runs a bubbletea model's commands as the program would.
+// a fake of the API's control plane (apigatewayv2 and CloudWatch) that
+// counts its calls, a clock the test moves, and a driver that runs a
+// bubbletea model's commands as the program would.
 package uitest
 
 import (

@@ -1,7 +1,7 @@
 // Package header renders the top of the console: the profile with its
 // PRODUCTION and READ-ONLY badges, the endpoint, the fleet's counts with a
-// sparkline, and the app × entity type matrix with the cells that break the
-// preset's app rule highlighted.
+// sparkline, the API's own traffic from CloudWatch, and the app × entity
+// type matrix with the cells that break the preset's app rule highlighted.
 package header
 
 import (
@@ -14,6 +14,8 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
+	"wsops/internal/spark"
+	"wsops/metrics"
 	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/styles"
@@ -55,22 +57,36 @@ type Info struct {
 	// line says the registry cannot be read instead of "connections 0";
 	// after one, the refresh state says the last one failed.
 	Failure string
+
+	// Metrics is the API's own traffic from CloudWatch, for the strip under
+	// the counts (nil: no strip); MetricsAt is when it was read. MetricsNA
+	// says it could not be read: the strip only says "metrics: n/a".
+	Metrics   *metrics.Report
+	MetricsAt time.Time
+	MetricsNA bool
 }
+
+// now is the header's clock: Now, else time.Now().
+func (info Info) now() time.Time { return cmp.Or(info.Now, time.Now()) }
 
 // sparkMax is the widest the sparkline gets; sparkMin the narrowest worth
 // drawing.
 const sparkMax, sparkMin = 40, 8
 
-// View renders the header: a profile line, a counts line and, when Apps and
+// View renders the header: a profile line, a counts line, the API's
+// metrics strip when Metrics (or MetricsNA) is set and, when Apps and
 // Entities are set, the matrix. Every line is exactly width cells. When the
-// width runs short it drops the sparkline, then abbreviates, and cuts last;
-// the badges go after everything else.
+// width runs short it drops the sparklines, then abbreviates, and cuts
+// last; the badges go after everything else.
 func View(info Info, width int, st styles.Styles) string {
 	if width <= 0 {
 		return ""
 	}
-	lines := append([]string{top(info, width, st), counts(info, width, st)}, matrix(info, width, st)...)
-	return strings.Join(lines, "\n")
+	lines := []string{top(info, width, st), counts(info, width, st)}
+	if s, ok := strip(info, width, st); ok {
+		lines = append(lines, s)
+	}
+	return strings.Join(append(lines, matrix(info, width, st)...), "\n")
 }
 
 // top is the profile line: wsops, profile, badges, endpoint · region ·
@@ -167,11 +183,7 @@ func status(info Info) (long, short string) {
 	case info.LastRefresh.IsZero():
 		return "not refreshed yet", "-"
 	}
-	now := info.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	a := ago(now.Sub(info.LastRefresh))
+	a := ago(info.now().Sub(info.LastRefresh))
 	if info.Failure != "" {
 		return "refresh failed · refreshed " + a + " ago", "failed"
 	}
@@ -202,7 +214,7 @@ func counts(info Info, w int, st styles.Styles) string {
 	full := build("connections", "problems", coverage(info, false), "   ")
 	short := build("conns", "prob", coverage(info, true), "  ")
 	if sw := min(len(info.History), sparkMax, w-width(full)-3); len(info.History) > 1 && sw >= sparkMin {
-		spark := []seg{{Sparkline(info.History, sw), st.Sparkline}}
+		spark := []seg{{spark.Range(info.History, sw), st.Sparkline}}
 		if s, ok := line(w, full, spark, 3); ok {
 			return s
 		}
@@ -217,7 +229,7 @@ func counts(info Info, w int, st styles.Styles) string {
 // " of 300 probed 12s ago", " (probing 120/310)", " (not probed yet)"; short,
 // "/300", " …120/310", " ?".
 func coverage(info Info, short bool) string {
-	now := cmp.Or(info.Now, time.Now())
+	now := info.now()
 	switch {
 	case info.Probing && short:
 		return fmt.Sprintf(" …%s/%s", thousands(info.ProbeDone), thousands(info.ProbeTotal))

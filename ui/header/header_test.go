@@ -1,7 +1,6 @@
 package header
 
 import (
-	"fmt"
 	"io"
 	"math"
 	"regexp"
@@ -120,6 +119,9 @@ func TestBadgesSurviveNarrowWidths(t *testing.T) {
 	}
 }
 
+// bars are the sparklines' block characters.
+const bars = "▁▂▃▄▅▆▇█"
+
 func TestNarrowingDropsSparklineFirst(t *testing.T) {
 	st := testStyles(termenv.Ascii)
 	info := wizz()
@@ -195,34 +197,4 @@ func TestAgoAndThousands(t *testing.T) {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
-}
-
-func TestSparkline(t *testing.T) {
-	for _, tc := range []struct {
-		samples []int
-		width   int
-		want    string
-	}{
-		{nil, 10, ""},
-		{[]int{1, 2}, 0, ""},
-		{[]int{5, 5, 5}, 10, "▄▄▄"},
-		{[]int{0, 1, 2, 3, 4, 5, 6, 7}, 8, "▁▂▃▄▅▆▇█"},
-		{[]int{0, 1, 2, 3, 4, 5, 6, 7}, 3, "▁▄█"}, // the last three, rescaled
-		{[]int{1000, 0, 7}, 2, "▁█"},
-		{[]int{-10, 0, 10}, 5, "▁▄█"},
-		{[]int{42}, 1, "▄"},
-		{[]int{math.MinInt, math.MaxInt}, 2, "▁█"},
-	} {
-		if got := Sparkline(tc.samples, tc.width); got != tc.want {
-			t.Errorf("Sparkline(%v, %d) = %q, want %q", tc.samples, tc.width, got, tc.want)
-		}
-	}
-	if w := lipgloss.Width(Sparkline(make([]int, 100), 30)); w != 30 {
-		t.Errorf("width %d, want 30", w)
-	}
-}
-
-func ExampleSparkline() {
-	fmt.Println(Sparkline([]int{3, 5, 9, 12, 8, 4, 4, 10}, 8))
-	// Output: ▁▂▅█▄▁▁▆
 }
