@@ -170,9 +170,11 @@ func (s Series) Total() float64 {
 	return t
 }
 
-// Last is the newest point that has a value.
+// Last is the newest point of a finished period that has a value: a
+// report's last point is the current period, still filling (a sum there
+// reads low), so it is passed over.
 func (s Series) Last() (Point, bool) {
-	for i := len(s.Points) - 1; i >= 0; i-- {
+	for i := len(s.Points) - 2; i >= 0; i-- {
 		if !s.Points[i].Missing {
 			return s.Points[i], true
 		}

@@ -19,8 +19,10 @@ func TestShownFigures(t *testing.T) {
 		return out
 	}
 	nan := math.NaN()
-	msgs := Series{ID: "messages", Stat: "Sum", Points: pts(1, 2, 3.5)}
-	p99 := Series{ID: "latency_p99", Stat: "p99", Points: pts(40, 120, nan)}
+	// The last point of each series is the current period, still filling:
+	// "last" is the newest finished one.
+	msgs := Series{ID: "messages", Stat: "Sum", Points: pts(1, 3.5, 2)}
+	p99 := Series{ID: "latency_p99", Stat: "p99", Points: pts(120, nan, 7)}
 	empty := Series{ID: "latency_p50", Stat: "p50", Points: pts(nan, nan)}
 	for _, c := range []struct {
 		s           Series
@@ -37,15 +39,15 @@ func TestShownFigures(t *testing.T) {
 			t.Errorf("%s: last %q, want %q", c.s.ID, got, c.last)
 		}
 	}
-	if v := p99.Values(); len(v) != 3 || v[1] != 120 || !math.IsNaN(v[2]) {
-		t.Errorf("values %v, want [40 120 NaN]", v)
+	if v := p99.Values(); len(v) != 3 || v[0] != 120 || !math.IsNaN(v[1]) {
+		t.Errorf("values %v, want [120 NaN 7]", v)
 	}
 	r := &Report{Series: []Series{msgs,
-		{ID: "client_errors", Stat: "Sum", Points: pts(5, 2)},
-		{ID: "integration_errors", Stat: "Sum", Points: pts(0, 1)},
-		{ID: "execution_errors", Stat: "Sum", Points: pts(9, 0)},
+		{ID: "client_errors", Stat: "Sum", Points: pts(5, 2, 8)},
+		{ID: "integration_errors", Stat: "Sum", Points: pts(0, 1, 8)},
+		{ID: "execution_errors", Stat: "Sum", Points: pts(9, 0, 8)},
 	}}
 	if got := r.Errors(); got != 3 {
-		t.Errorf("errors in the newest period: %v, want 3 (2 client + 1 integration + 0 execution)", got)
+		t.Errorf("errors in the newest finished period: %v, want 3 (2 client + 1 integration + 0 execution)", got)
 	}
 }
