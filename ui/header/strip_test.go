@@ -56,7 +56,7 @@ func TestStripFigures(t *testing.T) {
 	}
 	msgs, _ := info.Metrics.Get("messages")
 	p99, _ := info.Metrics.Get("latency_p99")
-	for _, want := range []string{"messages/min", " " + msgs.LastText() + " ", "errors 3", "p99 " + p99.LastText(), "CloudWatch, read 40s ago"} {
+	for _, want := range []string{"messages/min", " " + msgs.LastText() + " ", "errors " + metrics.Number(info.Metrics.Errors()), "p99 " + p99.LastText(), "CloudWatch, read 40s ago"} {
 		if !strings.Contains(lines[2], want) {
 			t.Errorf("strip lacks %q: %q", want, lines[2])
 		}
