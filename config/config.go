@@ -23,6 +23,13 @@ const (
 	SandboxStage = "dev"
 	// SandboxProfile is the name of the built-in sandbox profile.
 	SandboxProfile = "sandbox"
+	// SandboxAPIGatewayPath is where on the sandbox's listener its
+	// apigatewayv2 API is served (the SDK's BaseEndpoint is
+	// http://SandboxAddr + this path).
+	SandboxAPIGatewayPath = "/_aws/apigatewayv2"
+	// SandboxCloudWatchPath is where on the sandbox's listener its
+	// CloudWatch API (GetMetricData) is served.
+	SandboxCloudWatchPath = "/_aws/cloudwatch"
 )
 
 // Profile defaults.
@@ -86,6 +93,12 @@ type Profile struct {
 	ManagementURL string
 	// DynamoDBURL overrides the DynamoDB endpoint; "" means AWS's.
 	DynamoDBURL string
+	// APIGatewayURL overrides the apigatewayv2 endpoint (API discovery);
+	// "" means AWS's. Sandbox profiles default to their sandbox's.
+	APIGatewayURL string
+	// CloudWatchURL overrides the CloudWatch endpoint (metrics); "" means
+	// AWS's. Sandbox profiles default to their sandbox's.
+	CloudWatchURL string
 	// Preset is the name of the schema preset the Schema starts from.
 	Preset string
 	// Schema is the preset's schema with the profile's overrides, validated.
@@ -155,6 +168,8 @@ func builtinSandbox() *Profile {
 		WebSocketURL:  "ws://" + SandboxAddr + "/" + SandboxStage,
 		ManagementURL: "http://" + SandboxAddr + "/" + SandboxStage,
 		DynamoDBURL:   "http://" + SandboxDynamoAddr,
+		APIGatewayURL: "http://" + SandboxAddr + SandboxAPIGatewayPath,
+		CloudWatchURL: "http://" + SandboxAddr + SandboxCloudWatchPath,
 		Preset:        DefaultPreset,
 		Schema:        data.WizzSchema(),
 		ManagementRPS: DefaultManagementRPS,

@@ -32,6 +32,8 @@ func (p *Profile) Describe() []Field {
 		{"websocket_url", p.WebSocketURL},
 		{"management_url", p.ManagementURL},
 		{"dynamodb_url", p.DynamoDBURL},
+		{"apigateway_url", p.APIGatewayURL},
+		{"cloudwatch_url", p.CloudWatchURL},
 		{"preset", p.Preset},
 	}
 	f = append(f, describeConnections(p.Schema.Connections)...)

@@ -25,7 +25,7 @@ func TestParseErrors(t *testing.T) {
 		// Decoding: unknown keys, wrong types, syntax.
 		{"unknown top-level key", lines("default_profile = 'a'", "colour = 'blue'", "[profiles.a]"), "", "colour", 2, "unknown key; expected one of default_profile, profiles"},
 		{"misspelled profiles table", lines("[profile.a]", "region = 'us-east-1'"), "", "profile", 1, "expected one of default_profile, profiles"},
-		{"unknown profile key", profileA("region = 'us-east-1'", "scan_segment = 4"), "a", "scan_segment", 3, "unknown key; expected one of aws_profile"},
+		{"unknown profile key", profileA("region = 'us-east-1'", "scan_segment = 4"), "a", "scan_segment", 3, "unknown key; expected one of apigateway_url, aws_profile"},
 		{"unknown token key", profileA("[profiles.a.token]", "valu = 'x'"), "a", "token.valu", 3, "expected one of command, value"},
 		{"unknown attribute", profileA("[profiles.a.schema.connections.attributes]", "user_id = 'x'"), "a", "schema.connections.attributes.user_id", 3, "expected one of app, business_id"},
 		{"unknown repair key", profileA("[[profiles.a.repair]]", "name = 'r'", "when = { a = 1 }"), "a", "repair.when", 4, "expected one of name, set, table, where, where_missing, where_not"},

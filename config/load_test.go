@@ -101,6 +101,8 @@ func TestBuiltin(t *testing.T) {
 		{"sandbox", "true"}, {"region", "us-east-1"},
 		{"websocket_url", "ws://127.0.0.1:8787/dev"}, {"management_url", "http://127.0.0.1:8787/dev"},
 		{"dynamodb_url", "http://127.0.0.1:8000"}, {"preset", "wizz"},
+		{"apigateway_url", "http://127.0.0.1:8787/_aws/apigatewayv2"},
+		{"cloudwatch_url", "http://127.0.0.1:8787/_aws/cloudwatch"},
 		{"scan_segments", "1"}, {"management_rps", "500"},
 	}
 	got := map[string]string{}

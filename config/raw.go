@@ -18,6 +18,8 @@ type rawProfile struct {
 	WebSocketURL  string       `toml:"websocket_url"`
 	ManagementURL string       `toml:"management_url"`
 	DynamoDBURL   string       `toml:"dynamodb_url"`
+	APIGatewayURL string       `toml:"apigateway_url"`
+	CloudWatchURL string       `toml:"cloudwatch_url"`
 	Preset        string       `toml:"preset"`
 	Schema        rawSchema    `toml:"schema"`
 	ReadOnly      bool         `toml:"read_only"`
