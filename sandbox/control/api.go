@@ -114,9 +114,6 @@ func New(o Options) (*API, error) {
 // ID is the API's id.
 func (a *API) ID() string { return a.api.APIID }
 
-// Name is the API's name.
-func (a *API) Name() string { return a.api.Name }
-
 // AccessLogFormat is the stage's access log format: one JSON object per
 // request with the fields operators search by.
 const AccessLogFormat = `{"requestId":"$context.requestId",` +
