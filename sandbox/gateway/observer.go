@@ -11,8 +11,10 @@ type Observer interface {
 	Observe(Event)
 }
 
-// Event is one request the API answered, observed before its answer goes
-// out: once a client sees the answer, the event has been observed.
+// Event is one request the API answered. It is observed before the one who
+// asked hears the answer: the WebSocket client for $connect and its
+// messages, the caller for management API calls (a client may read a posted
+// frame a moment before its post is observed).
 type Event struct {
 	Kind    EventKind
 	Outcome Outcome

@@ -30,7 +30,8 @@
 // hours (FiveMinuteRetention). Events are recorded in the minute ring only
 // (lock-free); a minute is folded into its 5-minute bucket when its slot is
 // recycled for a newer minute, and until then 5-minute periods read it from
-// the minute ring. IntegrationLatency's percentiles come from a
+// the minute ring. The 470 buckets, histograms included, take about 1.6 MB,
+// allocated once by New. IntegrationLatency's percentiles come from a
 // fixed-size log-linear histogram per bucket (about 3% relative error;
 // Minimum, Maximum, Sum and Average are exact). Older data is dropped, as
 // CloudWatch drops its finer resolutions with age: a query over data older
