@@ -28,7 +28,10 @@ func newSandboxCmd(g *globals) *cobra.Command {
 		Long: `Run an AWS-faithful local API Gateway WebSocket API: WebSocket upgrades at
 /{stage}, the management API at /{stage}/@connections/{id}, the preset's registry
 tables on an embedded DynamoDB (or --dynamodb-url), the reference backends' routes,
-and with --demo N simulated clients. Listens on loopback unless told otherwise.
+and with --demo N simulated clients. On the same listener, apigatewayv2's read
+calls (under /_aws/apigatewayv2) describe the API, and CloudWatch's GetMetricData
+(under /_aws/cloudwatch) serves its AWS/ApiGateway metrics. Listens on loopback
+unless told otherwise.
 The token secret is --secret, else $WSOPS_SANDBOX_SECRET, else a development default.`,
 		Example: `  wsops sandbox --demo 300
   wsops sandbox --preset this27 -o json
@@ -117,18 +120,22 @@ func runSandbox(ctx context.Context, g *globals, out format, cfg sandbox.Config,
 // a profile it prints for the config file.
 func printBanner(w io.Writer, e sandbox.Endpoints, demo int, secretFlag bool) {
 	fmt.Fprintf(w, "wsops sandbox: preset %s, stage %s\n", e.Preset, e.Stage)
-	fmt.Fprintf(w, "  websocket   %s\n  management  %s\n  dynamodb    %s\n", e.WebSocketURL, e.ManagementURL, e.DynamoDBURL)
+	fmt.Fprintf(w, "  websocket   %s\n  management  %s\n  dynamodb    %s\n  apigateway  %s\n  cloudwatch  %s\n",
+		e.WebSocketURL, e.ManagementURL, e.DynamoDBURL, e.APIGatewayURL, e.CloudWatchURL)
 	if demo > 0 {
 		fmt.Fprintf(w, "  demo        %d simulated clients\n", demo)
 	}
 	profile := config.SandboxProfile
-	if b := config.Builtin().Profiles[config.SandboxProfile]; b.WebSocketURL != e.WebSocketURL || b.DynamoDBURL != e.DynamoDBURL || b.Preset != e.Preset {
+	// The built-in profile finds its URLs in the sandbox's apigatewayv2:
+	// it fits a sandbox at its apigatewayv2, DynamoDB, preset and stage.
+	if b := config.Builtin().Profiles[config.SandboxProfile]; b.APIGatewayURL != e.APIGatewayURL || b.DynamoDBURL != e.DynamoDBURL || b.Preset != e.Preset ||
+		b.Stage != e.Stage || b.CloudWatchURL != e.CloudWatchURL {
 		profile = sandboxProfileName(e)
-		fmt.Fprintf(w, "\nThe built-in sandbox profile expects %s, %s and preset %s.\n"+
+		fmt.Fprintf(w, "\nThe built-in sandbox profile expects apigatewayv2 at %s, DynamoDB at %s, preset %s and stage %s.\n"+
 			"For this sandbox, add this profile to the config file ($%s, else ~/.config/wsops/config.toml):\n",
-			b.WebSocketURL, b.DynamoDBURL, b.Preset, config.ConfigEnv)
-		fmt.Fprintf(w, "  [profiles.%s]\n  sandbox = true\n  preset = %q\n  websocket_url = %q\n  dynamodb_url = %q\n",
-			profile, e.Preset, e.WebSocketURL, e.DynamoDBURL)
+			b.APIGatewayURL, b.DynamoDBURL, b.Preset, b.Stage, config.ConfigEnv)
+		fmt.Fprintf(w, "  [profiles.%s]\n  sandbox = true\n  preset = %q\n  websocket_url = %q\n  dynamodb_url = %q\n  apigateway_url = %q\n  cloudwatch_url = %q\n",
+			profile, e.Preset, e.WebSocketURL, e.DynamoDBURL, e.APIGatewayURL, e.CloudWatchURL)
 	}
 	if secretFlag {
 		fmt.Fprintf(w, "\nStarted with --secret: wsops token and wsops connect --as sign with $%s, else the\n"+

@@ -23,6 +23,13 @@ const (
 	SandboxStage = "dev"
 	// SandboxProfile is the name of the built-in sandbox profile.
 	SandboxProfile = "sandbox"
+	// SandboxAPIGatewayPath is where on the sandbox's listener its
+	// apigatewayv2 API is served (the SDK's BaseEndpoint is
+	// http://SandboxAddr + this path).
+	SandboxAPIGatewayPath = "/_aws/apigatewayv2"
+	// SandboxCloudWatchPath is where on the sandbox's listener its
+	// CloudWatch API (GetMetricData) is served.
+	SandboxCloudWatchPath = "/_aws/cloudwatch"
 )
 
 // Profile defaults.
@@ -170,13 +177,15 @@ func Builtin() *Config {
 // builtinSandbox returns the built-in sandbox profile.
 func builtinSandbox() *Profile {
 	p := &Profile{
-		Name:          SandboxProfile,
-		Sandbox:       true,
-		Region:        DefaultRegion,
-		WebSocketURL:  "ws://" + SandboxAddr + "/" + SandboxStage,
-		ManagementURL: "http://" + SandboxAddr + "/" + SandboxStage,
-		DynamoDBURL:   "http://" + SandboxDynamoAddr,
-		Stage:         DefaultStage,
+		Name:        SandboxProfile,
+		Sandbox:     true,
+		Region:      DefaultRegion,
+		DynamoDBURL: "http://" + SandboxDynamoAddr,
+		// found at start, as a profile for AWS finds its API
+		API:           APIOf(DefaultPreset).Name,
+		Stage:         SandboxStage,
+		APIGatewayURL: "http://" + SandboxAddr + SandboxAPIGatewayPath,
+		CloudWatchURL: "http://" + SandboxAddr + SandboxCloudWatchPath,
 		Preset:        DefaultPreset,
 		Schema:        data.WizzSchema(),
 		ManagementRPS: DefaultManagementRPS,

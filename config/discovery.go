@@ -11,28 +11,13 @@ import (
 const DefaultStage = "dev"
 
 // discovery sets the API and stage that the URLs are discovered from, and
-// the apigatewayv2 and CloudWatch endpoint overrides.
+// the log group overrides.
 func (pr *profileResolver) discovery(p *Profile, raw *rawProfile) {
 	pr.logGroups(p, raw.Logs)
 	p.API = strings.TrimSpace(pr.str("api", raw.API))
 	p.Stage = pr.str("stage", raw.Stage)
 	if strings.ContainsAny(p.Stage, "/?# ") {
 		pr.fail("stage", "expected a stage name such as dev or prod, without '/', '?', '#' or spaces")
-	}
-	for _, e := range []struct {
-		key string
-		raw string
-		dst *string
-	}{{"apigateway_url", raw.APIGatewayURL, &p.APIGatewayURL}, {"cloudwatch_url", raw.CloudWatchURL, &p.CloudWatchURL}, {"logs_url", raw.LogsURL, &p.LogsURL}} {
-		v := pr.str(e.key, e.raw)
-		if v == "" {
-			continue
-		}
-		u, err := checkEndpointURL(v)
-		if err != nil {
-			pr.failWrap(e.key, err, "%v", err)
-		}
-		*e.dst = u
 	}
 }
 

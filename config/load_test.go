@@ -99,8 +99,11 @@ func TestBuiltin(t *testing.T) {
 	}
 	want := []Field{
 		{"sandbox", "true"}, {"region", "us-east-1"},
-		{"websocket_url", "ws://127.0.0.1:8787/dev"}, {"management_url", "http://127.0.0.1:8787/dev"},
+		{"api", "WizzUser-WebSocket-dev"}, {"stage", "dev"},
+		{"websocket_url", `(found at start from api "WizzUser-WebSocket-dev", stage dev)`},
 		{"dynamodb_url", "http://127.0.0.1:8000"}, {"preset", "wizz"},
+		{"apigateway_url", "http://127.0.0.1:8787/_aws/apigatewayv2"},
+		{"cloudwatch_url", "http://127.0.0.1:8787/_aws/cloudwatch"},
 		{"scan_segments", "1"}, {"management_rps", "500"},
 	}
 	got := map[string]string{}
@@ -158,7 +161,8 @@ func TestLoadExample(t *testing.T) {
 		{"this27 preset", this27.Preset, "this27"},
 		{"this27 rooms table", this27.Schema.Subscriptions.Table.Name, "this27_websocket_rooms_dev"},
 		{"this27 token", this27.Token.Value, "this27-manager-token"},
-		{"sandbox websocket_url", sandbox.WebSocketURL, "ws://127.0.0.1:8787/dev"},
+		{"sandbox api", sandbox.API, "WizzUser-WebSocket-dev"},
+		{"sandbox apigateway_url", sandbox.APIGatewayURL, "http://127.0.0.1:8787/_aws/apigatewayv2"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -241,7 +245,7 @@ func TestManagementURL(t *testing.T) {
 		{"custom domain: looked up at start", `websocket_url = "wss://ws.example.com/prod/"`, ""},
 		{"custom domain root", `websocket_url = "wss://ws.example.com"`, ""},
 		{"explicit wins", lines(`websocket_url = "wss://ws.example.com/prod"`, `management_url = "https://abc.execute-api.us-east-1.amazonaws.com/prod"`), "https://abc.execute-api.us-east-1.amazonaws.com/prod"},
-		{"sandbox default", "sandbox = true", "http://127.0.0.1:8787/dev"},
+		{"sandbox default: found from its apigatewayv2 at start", "sandbox = true", ""},
 		{"sandbox with its own url", lines("sandbox = true", `websocket_url = "ws://127.0.0.1:9000/qa"`), "http://127.0.0.1:9000/qa"},
 		{"none", `aws_profile = "x"`, ""},
 	}

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"math"
+	"net/url"
 	"strings"
 
 	"wsops/apigw"
@@ -53,8 +55,9 @@ func (pr *profileResolver) region(p *Profile, raw string) {
 	}
 }
 
-// endpoints sets the WebSocket, management and DynamoDB URLs, applying the
-// sandbox defaults and deriving the management URL when it is absent.
+// endpoints sets the WebSocket, management, DynamoDB, apigatewayv2 and
+// CloudWatch URLs, applying the sandbox defaults and deriving the
+// management URL when it is absent.
 func (pr *profileResolver) endpoints(p *Profile, raw *rawProfile) {
 	ws := pr.str("websocket_url", raw.WebSocketURL)
 	mgmt := pr.str("management_url", raw.ManagementURL)
@@ -62,7 +65,9 @@ func (pr *profileResolver) endpoints(p *Profile, raw *rawProfile) {
 	pr.discovery(p, raw)
 	if p.Sandbox {
 		if ws == "" && mgmt == "" && p.API == "" {
-			ws = "ws://" + SandboxAddr + "/" + SandboxStage
+			// found at start from the sandbox's apigatewayv2, as the
+			// built-in profile is: the API its preset deploys
+			p.API = APIOf(cmp.Or(raw.Preset, DefaultPreset)).Name
 		}
 		if dynamo == "" {
 			dynamo = "http://" + SandboxDynamoAddr
@@ -105,10 +110,40 @@ func (pr *profileResolver) endpoints(p *Profile, raw *rawProfile) {
 			pr.failWrap("dynamodb_url", err, "%v", err)
 		}
 	}
+	pr.controlEndpoints(p, raw)
 	for _, u := range []struct{ key, url string }{{"websocket_url", p.WebSocketURL}, {"management_url", p.ManagementURL}} {
 		if region := executeAPIRegion(u.url); region != "" && region != p.Region {
 			pr.warn(u.key, "is an API in region %s but the profile's region is %s; management calls are signed for the profile's region", region, p.Region)
 			break
+		}
+	}
+}
+
+// controlEndpoints sets the apigatewayv2, CloudWatch and CloudWatch Logs
+// URLs: a sandbox profile is served them on the host of its management
+// URL, under the sandbox's paths, unless the file says otherwise.
+func (pr *profileResolver) controlEndpoints(p *Profile, raw *rawProfile) {
+	for _, e := range []struct {
+		key, raw, sandboxPath string
+		dst                   *string
+	}{
+		{"apigateway_url", raw.APIGatewayURL, SandboxAPIGatewayPath, &p.APIGatewayURL},
+		{"cloudwatch_url", raw.CloudWatchURL, SandboxCloudWatchPath, &p.CloudWatchURL},
+		{"logs_url", raw.LogsURL, "", &p.LogsURL}, // the sandbox serves no logs yet
+	} {
+		v := pr.str(e.key, e.raw)
+		if v == "" && p.Sandbox && e.sandboxPath != "" {
+			v = "http://" + SandboxAddr + e.sandboxPath
+			if u, err := url.Parse(p.ManagementURL); err == nil && u.Host != "" {
+				v = u.Scheme + "://" + u.Host + e.sandboxPath
+			}
+		}
+		if v == "" {
+			continue
+		}
+		var err error
+		if *e.dst, err = checkEndpointURL(v); err != nil {
+			pr.failWrap(e.key, err, "%v", err)
 		}
 	}
 }

@@ -1,9 +1,10 @@
 // Package sandbox runs wsops's local, AWS-faithful world: an emulated API
 // Gateway WebSocket stage (sandbox/gateway) with its management API, the
-// preset's registry tables on an embedded DynamoDB (sandbox/dynamo) or any
-// DynamoDB endpoint, the reference backends' route handlers (sandbox/backend),
-// and optional demo traffic (sandbox/demo). The console reaches it only over
-// the network, exactly as it reaches AWS.
+// API's apigatewayv2 description (sandbox/control) and CloudWatch metrics
+// (sandbox/metrics), the preset's registry tables on an embedded DynamoDB
+// (sandbox/dynamo) or any DynamoDB endpoint, the reference backends' route
+// handlers (sandbox/backend), and optional demo traffic (sandbox/demo). The
+// console reaches it only over the network, exactly as it reaches AWS.
 package sandbox
 
 import (
@@ -25,9 +26,11 @@ import (
 	"wsops/config"
 	"wsops/data"
 	"wsops/sandbox/backend"
+	"wsops/sandbox/control"
 	"wsops/sandbox/demo"
 	"wsops/sandbox/dynamo"
 	"wsops/sandbox/gateway"
+	"wsops/sandbox/metrics"
 )
 
 // Config is how to run a sandbox. Zero values pick the defaults.
@@ -37,6 +40,7 @@ type Config struct {
 	DynamoURL       string // use this DynamoDB endpoint instead of the embedded one
 	Preset          string // wizz (default) or this27
 	Stage           string // default dev
+	Region          string // the region the API's ARNs name (default us-east-1)
 	Secret          []byte // HS256 secret for tokens (default auth.DefaultSandboxSecret)
 	Demo            int    // simulated clients (0: none)
 	IdleTimeout     time.Duration
@@ -54,6 +58,10 @@ type Endpoints struct {
 	WebSocketURL  string `json:"websocket_url"`
 	ManagementURL string `json:"management_url"`
 	DynamoDBURL   string `json:"dynamodb_url"`
+	// APIGatewayURL is the apigatewayv2 BaseEndpoint (read calls).
+	APIGatewayURL string `json:"apigateway_url"`
+	// CloudWatchURL is the CloudWatch BaseEndpoint (GetMetricData, awsQuery).
+	CloudWatchURL string `json:"cloudwatch_url"`
 	Stage         string `json:"stage"`
 	Preset        string `json:"preset"`
 }
@@ -101,25 +109,41 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 		s.stopDynamo(ctx)
 		return nil, err
 	}
+	rec := metrics.New(metrics.Options{APIID: control.APIID(cfg.Preset, cfg.Stage), Stage: cfg.Stage})
 	s.gateway = gateway.New(gateway.Options{
 		Stage: cfg.Stage, IdleTimeout: cfg.IdleTimeout, MaxDuration: cfg.MaxDuration,
 		ManagementRPS: cfg.ManagementRPS, DropDisconnects: cfg.DropDisconnects, Logger: cfg.Logger,
+		Observer: rec,
 	}, be)
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		s.stopDynamo(ctx)
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
+	host := l.Addr().String()
+	api, err := control.New(control.Options{
+		Preset: cfg.Preset, Stage: cfg.Stage, Region: cfg.Region,
+		Endpoint: "ws://" + host, RouteKeys: s.gateway.RouteKeys(),
+	})
+	if err != nil {
+		_ = l.Close()
+		s.stopDynamo(ctx)
+		return nil, err
+	}
 	// Half-sent requests are cut after ReadHeaderTimeout, and idle
 	// keep-alive connections (management API clients) after IdleTimeout:
 	// neither may hold a goroutine and a socket for ever.
-	s.http = &http.Server{Handler: s.gateway, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	s.http = &http.Server{
+		Handler:           newHandler(s.gateway, api, rec.Handler()),
+		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	}
 	go func() { s.served <- s.http.Serve(l) }()
-	host := l.Addr().String()
 	s.endpoints = Endpoints{
 		WebSocketURL:  "ws://" + host + "/" + cfg.Stage,
 		ManagementURL: "http://" + host + "/" + cfg.Stage,
 		DynamoDBURL:   dynamoURL,
+		APIGatewayURL: "http://" + host + APIGatewayPath,
+		CloudWatchURL: "http://" + host + CloudWatchPath,
 		Stage:         cfg.Stage,
 		Preset:        cfg.Preset,
 	}
@@ -141,6 +165,7 @@ func withDefaults(cfg Config) Config {
 	cfg.DynamoAddr = cmp.Or(cfg.DynamoAddr, config.SandboxDynamoAddr)
 	cfg.Preset = cmp.Or(cfg.Preset, config.DefaultPreset)
 	cfg.Stage = cmp.Or(cfg.Stage, config.SandboxStage)
+	cfg.Region = cmp.Or(cfg.Region, control.DefaultRegion)
 	if len(cfg.Secret) == 0 {
 		cfg.Secret = []byte(auth.DefaultSandboxSecret)
 	}

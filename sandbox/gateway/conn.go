@@ -127,8 +127,10 @@ func (c *conn) run() {
 	}
 	switch c.guard.limit() {
 	case limitFrame:
+		c.g.observe(Event{Kind: KindMessage, Outcome: ClientError})
 		c.terminate(websocket.StatusMessageTooBig, reasonFrameTooBig, "frame over 32 KB")
 	case limitMessage:
+		c.g.observe(Event{Kind: KindMessage, Outcome: ClientError})
 		c.terminate(websocket.StatusMessageTooBig, reasonMessageLimit, "message over 128 KB")
 	}
 	c.finish(err)
@@ -256,13 +258,23 @@ func (c *conn) dispatch() {
 func (c *conn) handle(data []byte) {
 	route := c.g.selectRoute(data)
 	if route == "" {
+		c.g.observe(Event{Kind: KindMessage, Outcome: ClientError})
 		_ = c.enqueue(errorFrame("Forbidden", c.info.ID, c.g.rand.shortID()))
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.g.ctx, c.g.opts.IntegrationTimeout)
+	began := time.Now()
 	reply, err := c.g.backend.Handle(ctx, c.info, route, data)
 	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
 	cancel()
+	outcome := OK
+	switch {
+	case err != nil && timedOut:
+		outcome = ExecutionError
+	case err != nil:
+		outcome = IntegrationError
+	}
+	c.g.observeSince(KindMessage, outcome, began)
 	switch {
 	case err != nil && timedOut:
 		c.g.log.Debug("route timed out", "connection", c.info.ID, "route", route, "err", err)

@@ -165,15 +165,21 @@ func (g *Gateway) Post(ctx context.Context, id string, payload []byte) error {
 // post queues payload (which it takes ownership of) for id.
 func (g *Gateway) post(id string, payload []byte) error {
 	if len(payload) > MaxMessageSize {
+		g.observe(Event{Kind: KindPost, Outcome: ClientError})
 		return fmt.Errorf("post to connection %s: %w: %d bytes, limit %d", id, ErrPayloadTooLarge, len(payload), MaxMessageSize)
 	}
 	c := g.lookup(id)
 	if c == nil {
+		g.observe(Event{Kind: KindPost, Outcome: ClientError})
 		return fmt.Errorf("post to connection %s: %w", id, ErrGone)
 	}
 	if err := c.enqueue(payload); err != nil {
+		g.observe(Event{Kind: KindPost, Outcome: ClientError})
 		return fmt.Errorf("post to connection %s: %w", id, err)
 	}
+	// Observed before the poster hears of the success (not necessarily
+	// before the client reads the frame).
+	g.observe(Event{Kind: KindPost})
 	return nil
 }
 
@@ -318,5 +324,7 @@ func (g *Gateway) disconnect(c *conn) {
 	}
 	ctx, cancel := context.WithTimeout(g.disconnects, g.opts.IntegrationTimeout)
 	defer cancel()
+	began := time.Now()
 	g.backend.Disconnect(ctx, c.info)
+	g.observeSince(KindDisconnect, OK, began)
 }

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/coder/websocket"
+
+	"wsops/sandbox/awswire"
 )
 
 // awsTime is the ISO-8601 layout of the management API's timestamps.
@@ -29,12 +30,20 @@ type identity struct {
 // POST (PostToConnection), GET (GetConnection), DELETE (DeleteConnection).
 func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, id string) {
 	w.Header().Set("X-Amzn-RequestId", g.rand.uuid())
-	if !signed(r) {
+	// Posts observe their outcome in managementPost and post; the other
+	// calls here. Every 4xx is the client's error.
+	kind := KindManagement
+	if r.Method == http.MethodPost {
+		kind = KindPost
+	}
+	if !awswire.Signed(r) {
 		// The management API is IAM-authorised: unsigned calls never reach it.
+		g.observe(Event{Kind: kind, Outcome: ClientError})
 		writeAWSError(w, http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token")
 		return
 	}
 	if g.limiter != nil && !g.limiter.AllowN(g.now(), 1) {
+		g.observe(Event{Kind: kind, Outcome: ClientError})
 		writeAWSError(w, http.StatusTooManyRequests, "LimitExceededException", "Rate exceeded")
 		return
 	}
@@ -44,9 +53,11 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, id str
 	case http.MethodGet:
 		c := g.lookup(id)
 		if c == nil {
+			g.observe(Event{Kind: kind, Outcome: ClientError})
 			writeGone(w)
 			return
 		}
+		g.observe(Event{Kind: kind})
 		body, err := json.Marshal(connectionInfo{
 			ConnectedAt:  c.info.ConnectedAt.UTC().Format(awsTime),
 			Identity:     identity{SourceIP: c.info.SourceIP, UserAgent: c.info.UserAgent},
@@ -60,14 +71,17 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, id str
 	case http.MethodDelete:
 		c := g.lookup(id)
 		if c == nil {
+			g.observe(Event{Kind: kind, Outcome: ClientError})
 			writeGone(w)
 			return
 		}
+		g.observe(Event{Kind: kind})
 		c.terminate(websocket.StatusNormalClosure, "", "DeleteConnection")
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		// API Gateway has no such method on @connections: its answer to
 		// any unknown route is 403 Forbidden.
+		g.observe(Event{Kind: kind, Outcome: ClientError})
 		writeAWSError(w, http.StatusForbidden, "ForbiddenException", "Forbidden")
 	}
 }
@@ -75,6 +89,7 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, id str
 func (g *Gateway) managementPost(w http.ResponseWriter, r *http.Request, id string) {
 	payload, err := io.ReadAll(io.LimitReader(r.Body, MaxMessageSize+1))
 	if err != nil {
+		g.observe(Event{Kind: KindPost, Outcome: ClientError})
 		writeAWSError(w, http.StatusBadRequest, "BadRequestException", "Could not read the request body")
 		return
 	}
@@ -89,12 +104,6 @@ func (g *Gateway) managementPost(w http.ResponseWriter, r *http.Request, id stri
 	default:
 		w.WriteHeader(http.StatusOK)
 	}
-}
-
-// signed reports whether r carries a SigV4 (or SigV4a) signature, in the
-// Authorization header or presigned in the query. Signatures are not verified.
-func signed(r *http.Request) bool {
-	return strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-") || r.URL.Query().Get("X-Amz-Signature") != ""
 }
 
 // writeGone answers 410 GoneException: no live connection has that id.

@@ -48,6 +48,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives lifecycle events at debug level; default discards.
 	Logger *slog.Logger
+	// Observer hears of every request the API answers (for the stage's
+	// CloudWatch metrics); nil: none.
+	Observer Observer
 }
 
 func (o Options) withDefaults() Options {

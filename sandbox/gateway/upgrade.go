@@ -17,11 +17,13 @@ import (
 // accepts, upgrades the connection. A rejection is answered without upgrading.
 func (g *Gateway) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	if !headerHasToken(r.Header, "Connection", "upgrade") || !headerHasToken(r.Header, "Upgrade", "websocket") {
+		g.observe(Event{Kind: KindHandshake, Outcome: ClientError})
 		writeJSON(w, http.StatusUpgradeRequired, `{"message":"Upgrade Required"}`)
 		return
 	}
 	if !validHandshake(r) {
 		// A malformed handshake never reaches $connect.
+		g.observe(Event{Kind: KindHandshake, Outcome: ClientError})
 		writeJSON(w, http.StatusBadRequest, `{"message":"Bad Request"}`)
 		return
 	}
@@ -41,7 +43,9 @@ func (g *Gateway) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	// $connect ends with the request, its timeout, or the gateway's closing.
 	ctx, cancel := context.WithTimeout(r.Context(), g.opts.IntegrationTimeout)
 	stop := context.AfterFunc(g.ctx, cancel)
+	began := time.Now()
 	auth, err := g.backend.Connect(ctx, info)
+	g.observeSince(KindConnect, connectOutcome(ctx, err), began)
 	stop()
 	cancel()
 	if err != nil {
@@ -98,6 +102,22 @@ func (g *Gateway) reject(w http.ResponseWriter, id string, err error) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(rejection.Status)
 	_, _ = w.Write([]byte(rejection.Body))
+}
+
+// connectOutcome classifies $connect's result as API Gateway's metrics do:
+// a rejection with a 4xx is the client's error, one that runs out of the
+// integration timeout an execution error, any other failure the integration's.
+func connectOutcome(ctx context.Context, err error) Outcome {
+	var rejection *Rejection
+	switch {
+	case err == nil:
+		return OK
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return ExecutionError
+	case errors.As(err, &rejection) && rejection.Status >= 400 && rejection.Status < 500:
+		return ClientError
+	}
+	return IntegrationError
 }
 
 // sourceIP is the address the TCP connection came from. Forwarding headers
