@@ -103,6 +103,15 @@ func dynamoRetryer() aws.Retryer {
 	})
 }
 
+// controlRetryer is the SDK's standard retryer, except that an endpoint
+// nothing answers at (or whose name does not resolve) is not retried: the
+// operator hears at once what to check.
+func controlRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.Retryables = append([]retry.IsErrorRetryable{notUnreachable}, slices.Clone(o.Retryables)...)
+	})
+}
+
 // freezeHTTPClient replaces cfg's HTTP client, once loading has configured
 // it (AWS_CA_BUNDLE and the like), by a plain *http.Client over a copy of its
 // transport, so that the transport every client of the profile shares is
@@ -211,16 +220,19 @@ func load(ctx context.Context, p *config.Profile, opts []Option) (aws.Config, fu
 // _CLOUDWATCH_LOGS).
 func controlClients(cfg aws.Config, p *config.Profile) (*apigatewayv2.Client, *cloudwatch.Client, *cloudwatchlogs.Client) {
 	gw := apigatewayv2.NewFromConfig(cfg, func(o *apigatewayv2.Options) {
+		o.Retryer = controlRetryer()
 		if p.APIGatewayURL != "" {
 			o.BaseEndpoint = aws.String(p.APIGatewayURL)
 		}
 	})
 	cw := cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
+		o.Retryer = controlRetryer()
 		if p.CloudWatchURL != "" {
 			o.BaseEndpoint = aws.String(p.CloudWatchURL)
 		}
 	})
 	lg := cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) {
+		o.Retryer = controlRetryer()
 		if p.LogsURL != "" {
 			o.BaseEndpoint = aws.String(p.LogsURL)
 		}

@@ -391,3 +391,13 @@ func (c *WorldClient) waitFor(tb testing.TB, what string, cond func() bool) {
 		}
 	}
 }
+
+// Send writes one text message from the client.
+func (c *WorldClient) Send(tb testing.TB, text string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), worldWait)
+	defer cancel()
+	if err := c.conn.Write(ctx, websocket.MessageText, []byte(text)); err != nil {
+		tb.Fatalf("client %s sending: %v", c.ID, err)
+	}
+}
