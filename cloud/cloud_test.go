@@ -55,10 +55,11 @@ func TestSandboxProfileUsesStaticCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := cloud.New(context.Background(), p)
+	cl, err := cloud.NewControl(context.Background(), p) // no sandbox runs: nothing to discover from
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(cl.Close)
 	creds, err := cl.AWS.Credentials.Retrieve(context.Background())
 	if err != nil || creds.AccessKeyID != "sandbox" {
 		t.Fatalf("credentials %q, %v; want the static sandbox pair", creds.AccessKeyID, err)
