@@ -76,7 +76,7 @@ func openSession(ctx context.Context, p *config.Profile, confirmer ops.Confirmer
 		e.clients.Close()
 		return ui.Session{}, err
 	}
-	return ui.Session{Profile: e.profile, Ops: o, Close: e.clients.Close}, nil
+	return ui.Session{Profile: e.profile, Ops: o, Close: e.clients.Close, Warnings: e.clients.Warnings}, nil
 }
 
 // ensureSandbox starts an in-process sandbox on the default addresses unless

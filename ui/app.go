@@ -32,6 +32,10 @@ type Session struct {
 	// connections): the console calls it when it leaves the session, for
 	// another profile or on quit.
 	Close func()
+	// Warnings are what opening the session found wrong with the
+	// profile (a management_url on a custom domain, a stale discovery):
+	// the console shows them on its status line when it enters the session.
+	Warnings []string
 }
 
 // Options configure the console.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -9,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"wsops/fleet"
+	"wsops/sanitize"
 	"wsops/ui/action"
 	"wsops/ui/cmdbar"
 	"wsops/ui/feed"
@@ -87,6 +89,13 @@ func (m *Model) enter(s Session) tea.Cmd {
 		m.actions.SetCommon(m.common)
 	}
 	m.layout()
+	if len(s.Warnings) > 0 {
+		msg := "warning: " + sanitize.Text(s.Warnings[0])
+		if more := len(s.Warnings) - 1; more > 0 {
+			msg += fmt.Sprintf(" (and %d more: wsops config)", more)
+		}
+		m.setStatus(msg, true)
+	}
 	return tea.Batch(append(cmds, m.feed.Start(), m.metrics.Start())...)
 }
 

@@ -318,3 +318,14 @@ func TestFilterSaysWhatIsWrongAsItIsTyped(t *testing.T) {
 		r.Send(esc)
 	}
 }
+
+// TestSessionWarningsOnTheStatusLine: what opening the profile found wrong
+// (a management_url on a custom domain) is on the status line, escaped.
+func TestSessionWarningsOnTheStatusLine(t *testing.T) {
+	opt := fixtureOptions(t)
+	opt.Session.Warnings = []string{"management_url is on the custom domain ws.example.com\x1b[2J", "second"}
+	m := New(t.Context(), opt)
+	if !m.statusErr || !strings.Contains(m.status, `custom domain ws.example.com\x1b[2J`) || !strings.Contains(m.status, "and 1 more") {
+		t.Fatalf("status %q (error %v)", m.status, m.statusErr)
+	}
+}
