@@ -109,6 +109,9 @@ func New(t testing.TB, c ops.Confirmer, opt Options) Fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The URLs discovery finds in the sandbox at its default addresses, as
+	// a session's profile carries them.
+	p.WebSocketURL, p.ManagementURL = "ws://"+config.SandboxAddr+"/"+config.SandboxStage, "http://"+config.SandboxAddr+"/"+config.SandboxStage
 	p.Messages = []config.Message{
 		{Name: "ping", Description: "a heartbeat the apps ignore", Data: `{"type":"ping"}`},
 		{Name: "maintenance", Description: "tell clients about \x1b[31mmaintenance", Data: `{"type":"notice","text":"maintenance at 22:00"}`},
