@@ -87,6 +87,9 @@ type Ops struct {
 	checker func() *repairplan.Checker
 	// logoutNotice is the profile's notice (nil: DefaultNotice).
 	logoutNotice []byte
+	// sweepQueued, when set (tests), is told whenever a logout's sweep
+	// hands a connection's records to its run's delete batcher.
+	sweepQueued func(waiting int)
 }
 
 // now is the Ops' clock.
