@@ -35,12 +35,24 @@ const (
 	// for every other action's registry writes. 16 calls of 25 keys at a
 	// 100 ms round trip delete 4,000 records a second.
 	logoutLanes = writeWorkers
+	// logoutQueries bounds the subscription reads in flight. The fan-out
+	// keeps up to mgmt.MaxInFlight cuts in flight (on a saturated machine
+	// their latency makes it grow there), and without a bound each would
+	// read the registry at once: with up to 2,048, dynalite reset some of
+	// the connections and the SDK's retry quota ran out (the bench's far
+	// logout failed so). 256 at a 250 ms round trip to the registry still
+	// read for 1,000 cuts a second, twice the 500 new connections a second
+	// AWS lets the cut clients' reconnects make.
+	logoutQueries = 256
 )
 
 // logoutRegistry is a logout run's batchers.
 type logoutRegistry struct {
 	reads   *batcher[string, item]      // connection ids → their records (nil: none)
 	deletes *batcher[records, struct{}] // a closed connection's records → deleted
+	queries chan struct{}               // a slot for each subscription read in flight
+	// waits, when set (tests), is told whenever a read waits for a slot.
+	waits func()
 }
 
 // newLogoutRegistry builds the batchers of a logout run on o's registry
@@ -91,7 +103,7 @@ func newLogoutRegistry(o *Ops) *logoutRegistry {
 			return make([]struct{}, len(rs)), o.reg.DeleteRecords(ctx, conns, subs)
 		}}
 	deletes.queued = o.sweepQueued
-	return &logoutRegistry{reads: reads, deletes: deletes}
+	return &logoutRegistry{reads: reads, deletes: deletes, queries: make(chan struct{}, logoutQueries)}
 }
 
 // connKey is the key of connection id's record.
@@ -120,7 +132,7 @@ func (g *logoutRegistry) sweep(ctx context.Context, o *Ops, id string, conn item
 			return 0, err
 		}
 	}
-	subs, err := o.reg.SubscriptionsOfMany(ctx, []string{id})
+	subs, err := g.subscriptions(ctx, o, id)
 	if err != nil {
 		return 0, fmt.Errorf("reading the subscriptions of connection %s: %w", id, err)
 	}
@@ -136,4 +148,19 @@ func (g *logoutRegistry) sweep(ctx context.Context, o *Ops, id string, conn item
 		return 0, err
 	}
 	return n, nil
+}
+
+// subscriptions reads the subscriptions of connection id, in one of the
+// run's logoutQueries slots.
+func (g *logoutRegistry) subscriptions(ctx context.Context, o *Ops, id string) ([]data.Subscription, error) {
+	select {
+	case g.queries <- struct{}{}:
+	default:
+		if g.waits != nil {
+			g.waits()
+		}
+		g.queries <- struct{}{}
+	}
+	defer func() { <-g.queries }()
+	return o.reg.SubscriptionsOfMany(ctx, []string{id})
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -25,10 +26,15 @@ type countingDB struct {
 	// many wait at once, after each one joins them.
 	hold chan struct{}
 	held func(n int)
+	// queries, when set, is where the queries of the subscriptions table
+	// wait; queried is told how many are in flight, after each one starts.
+	queries chan struct{}
+	queried func(n int)
 
-	mu      sync.Mutex
-	calls   map[string]int // "Query table"
-	waiting int
+	mu       sync.Mutex
+	calls    map[string]int // "Query table"
+	waiting  int
+	querying int
 }
 
 func newCountingDB(db data.DynamoAPI) *countingDB {
@@ -77,6 +83,19 @@ func (c *countingDB) Query(ctx context.Context, in *dynamodb.QueryInput, opts ..
 	c.count("Query", *in.TableName)
 	if c.failReads.Load() {
 		return nil, errReads
+	}
+	if c.queries != nil && *in.TableName == data.WizzSchema().Subscriptions.Table.Name {
+		c.mu.Lock()
+		c.querying++
+		n := c.querying
+		c.mu.Unlock()
+		c.queried(n)
+		<-c.queries
+		defer func() {
+			c.mu.Lock()
+			c.querying--
+			c.mu.Unlock()
+		}()
 	}
 	return c.DynamoAPI.Query(ctx, in, opts...)
 }
@@ -235,5 +254,66 @@ func TestLogoutCutsNothingWhenTheRegistryCannotBeRead(t *testing.T) {
 	}
 	if live := f.w.Sandbox.Gateway().IDs(); len(live) != 2 {
 		t.Errorf("%d connections open, want both: %v", len(live), fmt.Sprint(live))
+	}
+}
+
+// The subscription reads of a logout's sweeps take slots: with every read
+// held until the slots are full and the other sweeps wait for one, no more
+// than the slots are ever in flight (without them, all ten were).
+func TestLogoutBoundsTheSubscriptionReadsInFlight(t *testing.T) {
+	const sweeps, slots = 10, 4
+	f := startFleetRig(t, testrig.WorldOptions{Clients: 1})
+	var ids []string
+	for i := range sweeps {
+		ids = append(ids, staleID(300+i))
+	}
+	f.staleRecords(t, time.Now(), ids...) // a record and a subscription each
+	db := newCountingDB(f.db)
+	db.queries = make(chan struct{})
+	var mu sync.Mutex
+	most, waiting, inFlight := 0, 0, 0
+	release := sync.OnceFunc(func() { close(db.queries) })
+	check := func() { // under mu
+		most = max(most, inFlight)
+		if inFlight == slots && waiting == sweeps-slots || inFlight == sweeps {
+			release()
+		}
+	}
+	db.queried = func(n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		inFlight = n
+		check()
+	}
+	o := f.with(t, func(d *Deps) { d.Registry = data.NewRegistry(db, f.schema, data.Options{}) })
+	g := newLogoutRegistry(o)
+	g.queries = make(chan struct{}, slots)
+	g.waits = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		waiting++
+		check()
+	}
+	var wg sync.WaitGroup
+	counts := make([]int, sweeps)
+	for i, id := range ids {
+		wg.Go(func() {
+			var err error
+			if counts[i], err = g.sweep(context.Background(), o, id, nil, false); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if most != slots {
+		t.Errorf("%d subscription reads in flight at most, want %d", most, slots)
+	}
+	for i, n := range counts {
+		if n != 2 {
+			t.Errorf("sweep of %s: %d records, want its connection and its subscription", ids[i], n)
+		}
+	}
+	if c, s := f.records(t, data.Select{User: "u-stale"}); len(c)+len(s) != 0 {
+		t.Errorf("records remain: %v, %v", c, s)
 	}
 }
