@@ -63,7 +63,7 @@ func TestFarCellJudgesAgainstTheLowerOfAskedAndCeiling(t *testing.T) {
 		status              string
 		bound               bool
 	}{
-		{1000, 990, 960, statusPass, true},  // 0.97 of the ceiling
+		{1000, 990, 960, statusPass, true},   // 0.97 of the ceiling
 		{1000, 1001, 960, statusPass, false}, // 0.96 of the rate asked
 		{1000, 1001, 940, statusFail, false},
 		{3000, 500, 480, statusPass, true},
