@@ -43,6 +43,7 @@ type env struct {
 	quick       bool
 
 	dynaliteURL string
+	dynalitePID int // 0: an external dynalite (WSOPS_BENCH_DYNALITE_URL), whose CPU is not measured
 	stopDyn     func() error
 	db          *dynamodb.Client
 	sb          *sandbox.Sandbox
@@ -67,7 +68,7 @@ func startEnv(ctx context.Context, root, wsops string, sizes Sizes, quick bool) 
 		return nil, err
 	}
 	e := &env{root: root, wsops: wsops, dir: dir, sizes: sizes, quick: quick}
-	if e.dynaliteURL, e.stopDyn, err = startDynalite(ctx, root); err != nil {
+	if e.dynaliteURL, e.dynalitePID, e.stopDyn, err = startDynalite(ctx, root); err != nil {
 		return nil, err
 	}
 	e.db = dynamoClient(e.dynaliteURL)
@@ -122,7 +123,7 @@ func (e *env) close() error {
 // writeConfig writes the wsops config: "fleet" (the sandbox's tables, its
 // management API), "fleet-rtt" (the same through the delay proxy),
 // "inventory" (the inventory table), and the far group's profiles through
-// the proxy: "far-R" (management_rps R), "far-unlimited" and "far-logout".
+// the proxy: "far-R" (management_rps R) and "far-logout".
 func (e *env) writeConfig() error {
 	ep := e.sb.Endpoints()
 	var extra string
@@ -139,7 +140,7 @@ func (e *env) writeConfig() error {
 	for _, rate := range farRates {
 		extra += profileAt(fmt.Sprintf("far-%g", rate), far, rate, "")
 	}
-	extra += profileAt("far-unlimited", far, 1e6, "") + profileAt("far-logout", far, farProfileRPS, "")
+	extra += profileAt("far-logout", far, farProfileRPS, "")
 	cfg := "default_profile = \"fleet\"\n\n" +
 		profile("fleet", "", "") +
 		profile("fleet-rtt", e.proxy.url+"/"+ep.Stage, "") +
@@ -164,29 +165,44 @@ func (e *env) wsopsRun(ctx context.Context, stdout io.Writer, args ...string) (t
 		e.lastCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	if err != nil {
-		return took, fmt.Errorf("wsops %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+		return took, fmt.Errorf("wsops %s: %w: %s", shortArgs(args), err, strings.TrimSpace(stderr.String()))
 	}
 	return took, nil
 }
 
+// shortArgs is args for an error message: a long one (a logout's 2,000
+// connection ids) cut short.
+func shortArgs(args []string) string {
+	const most = 80
+	short := make([]string, len(args))
+	for i, a := range args {
+		if len(a) > most {
+			a = fmt.Sprintf("%s…(%d bytes)", a[:most], len(a))
+		}
+		short[i] = a
+	}
+	return strings.Join(short, " ")
+}
+
 // startDynalite starts the pinned dynalite (tools/node/start.js) on a free
-// loopback port and returns its URL and the function that stops it.
-func startDynalite(ctx context.Context, root string) (string, func() error, error) {
+// loopback port and returns its URL, its process id and the function that
+// stops it.
+func startDynalite(ctx context.Context, root string) (string, int, func() error, error) {
 	if url := os.Getenv("WSOPS_BENCH_DYNALITE_URL"); url != "" {
-		return url, func() error { return nil }, nil
+		return url, 0, func() error { return nil }, nil
 	}
 	cmd := exec.Command("node", filepath.Join(root, "tools", "node", "start.js"))
 	stdin, err := cmd.StdinPipe() // dynalite stops when its stdin closes
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("starting dynalite (run `make tools` first): %w", err)
+		return "", 0, nil, fmt.Errorf("starting dynalite (run `make tools` first): %w", err)
 	}
 	// Killed, not asked to stop: start.js's graceful stop (server.close)
 	// waits for every keep-alive connection, which this process's SDK
@@ -215,15 +231,15 @@ func startDynalite(ctx context.Context, root string) (string, func() error, erro
 	case url, ok := <-line:
 		if !ok || !strings.HasPrefix(url, "http://") {
 			_ = stop()
-			return "", nil, fmt.Errorf("dynalite did not start (is tools/node installed? run `make tools`)")
+			return "", 0, nil, fmt.Errorf("dynalite did not start (is tools/node installed? run `make tools`)")
 		}
-		return url, stop, nil
+		return url, cmd.Process.Pid, stop, nil
 	case <-time.After(30 * time.Second):
 		_ = stop()
-		return "", nil, fmt.Errorf("dynalite did not print its URL within 30 s")
+		return "", 0, nil, fmt.Errorf("dynalite did not print its URL within 30 s")
 	case <-ctx.Done():
 		_ = stop()
-		return "", nil, ctx.Err()
+		return "", 0, nil, ctx.Err()
 	}
 }
 

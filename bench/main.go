@@ -5,15 +5,19 @@
 // numbers). Every figure that is compared is a ratio within one run;
 // absolute times are reported beside them, never compared across runs.
 //
-//	bench [-quick] [-out DIR] [-wsops BIN] [-root DIR]
+//	bench [-quick] [-sizes JSON] [-only GROUPS] [-out DIR] [-wsops BIN] [-root DIR]
 //
-// -quick (or BENCH_QUICK=1) uses small N so that the harness runs in CI.
+// -quick (or BENCH_QUICK=1) uses small N so that the harness runs in CI;
+// -sizes overrides some of the N, as the JSON of Sizes (for example
+// -sizes '{"far":200,"far_logout":2000,"far_rtt_ms":[100]}' while working on
+// one table).
 // The same binary, run as `bench clients`, is the child process that holds
 // the live WebSocket clients (so the sandbox's memory is measured alone).
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -39,9 +43,10 @@ func main() {
 
 func run() error {
 	quick := flag.Bool("quick", os.Getenv("BENCH_QUICK") == "1", "small N, for CI (also BENCH_QUICK=1)")
-	out := flag.String("out", "", "directory for results.md and results.json (default: bench/, or a temporary directory with -quick)")
+	out := flag.String("out", "", "directory for results.md and results.json (default: bench/, or a temporary directory with -quick or -sizes)")
 	wsops := flag.String("wsops", "", "the wsops binary to measure (required)")
 	root := flag.String("root", ".", "the repository root (for tools/node and go test)")
+	override := flag.String("sizes", "", `JSON overriding some sizes, e.g. {"far_logout":500,"far_rtt_ms":[100]} (field names as in results.json)`)
 	only := flag.String("only", "", "run only the scenario groups named here, comma-separated (inventory,tui,broadcast,rate,prune,repair,capacity,far)")
 	flag.Parse()
 	if *wsops == "" {
@@ -58,7 +63,7 @@ func run() error {
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join(rootDir, "bench")
-		if *quick {
+		if *quick || *override != "" { // the committed full-size results are left alone
 			if dir, err = os.MkdirTemp("", "wsops-bench-quick-"); err != nil {
 				return err
 			}
@@ -71,6 +76,11 @@ func run() error {
 	if *quick {
 		sizes = quickSizes
 	}
+	if *override != "" {
+		if err := json.Unmarshal([]byte(*override), &sizes); err != nil {
+			return fmt.Errorf("-sizes: %w", err)
+		}
+	}
 	started := time.Now()
 	e, err := startEnv(ctx, rootDir, bin, sizes, *quick)
 	if err != nil {
@@ -82,7 +92,7 @@ func run() error {
 	closeErr := e.close()
 	fmt.Fprintf(os.Stderr, "bench: stopped everything in %.1f s\n", time.Since(stopping).Seconds())
 	report := Report{
-		Quick: *quick, Started: started.UTC(), Seconds: time.Since(started).Seconds(),
+		Quick: *quick, Override: *override, Started: started.UTC(), Seconds: time.Since(started).Seconds(),
 		Machine: machine(), Sizes: sizes, Results: results,
 	}
 	if err := report.write(dir); err != nil {

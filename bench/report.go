@@ -46,12 +46,14 @@ type Result struct {
 
 // Report is the whole run, as results.json.
 type Report struct {
-	Quick   bool      `json:"quick"`
-	Started time.Time `json:"started"`
-	Seconds float64   `json:"seconds"`
-	Machine string    `json:"machine"`
-	Sizes   Sizes     `json:"sizes"`
-	Results []Result  `json:"results"`
+	Quick bool `json:"quick"`
+	// Override is the -sizes JSON the run was given ("": none).
+	Override string    `json:"sizes_override,omitempty"`
+	Started  time.Time `json:"started"`
+	Seconds  float64   `json:"seconds"`
+	Machine  string    `json:"machine"`
+	Sizes    Sizes     `json:"sizes"`
+	Results  []Result  `json:"results"`
 }
 
 func machine() string {
@@ -77,6 +79,9 @@ func (r Report) markdown() string {
 	mode := "full size"
 	if r.Quick {
 		mode = "quick (BENCH_QUICK=1: small N, for CI; not the figures to quote)"
+	}
+	if r.Override != "" {
+		mode += fmt.Sprintf(", sizes overridden with -sizes '%s'", r.Override)
 	}
 	b.WriteString("# wsops benchmark results\n\n")
 	fmt.Fprintf(&b, "Written by `make bench` (bench/main.go) on %s: %s, %s, %.0f s in all.\n\n", r.Started.Format("2006-01-02 15:04 MST"), mode, r.Machine, r.Seconds)

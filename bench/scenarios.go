@@ -311,16 +311,64 @@ func procCPU(pid int) time.Duration {
 }
 
 // cpuSplit is the CPU time each process spent on one timed run.
-type cpuSplit struct{ wsops, harness, clients time.Duration }
+type cpuSplit struct{ wsops, harness, clients, registry time.Duration }
 
 // measureCPU runs f and returns the CPU time this process (the sandbox and
-// any in-process baseline) and the clients process used meanwhile; the wsops
-// process's own is e.lastCPU when f ran it.
+// any in-process baseline), the clients process and dynalite used
+// meanwhile; the wsops process's own is e.lastCPU when f ran it.
 func (e *env) measureCPU(f func() error) (cpuSplit, error) {
-	self, kids := procCPU(os.Getpid()), procCPU(e.clients.cmd.Process.Pid)
+	self, kids, dyn := procCPU(os.Getpid()), procCPU(e.clients.cmd.Process.Pid), e.registryCPU()
 	e.lastCPU = 0
 	err := f()
-	return cpuSplit{wsops: e.lastCPU, harness: procCPU(os.Getpid()) - self, clients: procCPU(e.clients.cmd.Process.Pid) - kids}, err
+	return cpuSplit{wsops: e.lastCPU, harness: procCPU(os.Getpid()) - self, clients: procCPU(e.clients.cmd.Process.Pid) - kids,
+		registry: e.registryCPU() - dyn}, err
+}
+
+// less is c without d's CPU, process by process.
+func (c cpuSplit) less(d cpuSplit) cpuSplit {
+	return cpuSplit{wsops: c.wsops - d.wsops, harness: c.harness - d.harness, clients: c.clients - d.clients, registry: c.registry - d.registry}
+}
+
+// cpuTimes are the machine's CPU times so far (Linux /proc/stat, in ticks):
+// busy (user, nice, system, irq, softirq, steal) and in all.
+type cpuTimes struct{ busy, all int64 }
+
+// machineCPU reads the machine's CPU times (zero when it cannot).
+func machineCPU() cpuTimes {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTimes{}
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return cpuTimes{}
+	}
+	var t cpuTimes
+	for i, v := range f[1:9] { // user nice system idle iowait irq softirq steal
+		n, _ := strconv.ParseInt(v, 10, 64)
+		t.all += n
+		if i != 3 && i != 4 {
+			t.busy += n
+		}
+	}
+	return t
+}
+
+// busySince is the share of the machine's CPU time busy since before.
+func (t cpuTimes) busySince(before cpuTimes) float64 {
+	if t.all <= before.all {
+		return 0
+	}
+	return float64(t.busy-before.busy) / float64(t.all-before.all)
+}
+
+// registryCPU is the CPU time dynalite has used so far (0 for an external one).
+func (e *env) registryCPU() time.Duration {
+	if e.dynalitePID == 0 {
+		return 0
+	}
+	return procCPU(e.dynalitePID)
 }
 
 // perMessage describes c per message of n, in µs.

@@ -50,8 +50,10 @@ type LogoutResult struct {
 	Disconnected int `json:"disconnected"`
 	// Gone counts targets whose connection was already closed (410).
 	Gone int `json:"gone"`
-	// RecordsDeleted counts registry records deleted: connection records and
-	// subscription records.
+	// RecordsDeleted counts registry records deleted: each target's
+	// connection record, as read just before its cut, and the subscription
+	// records it held once cut (those the backend's $disconnect deleted
+	// before the logout read them are not counted).
 	RecordsDeleted int `json:"records_deleted"`
 	// Failed counts targets a step failed for: the notice or the cut (the
 	// socket may still be open and its records are kept), or the deletion of
@@ -90,7 +92,8 @@ func (o *Ops) LogoutPlan(ctx context.Context, req LogoutRequest) ([]Target, Plan
 // Logout force-logs-out req's targets, staged at req's rate: for each one it
 // posts the notice, then closes the connection (so the client sees the notice
 // frame before close 1000), then deletes the connection's registry records
-// and its subscriptions. A connection already gone (410 on the post or the
+// and its subscriptions (the cuts in flight share the registry's batch
+// calls, logout_registry.go). A connection already gone (410 on the post or the
 // delete) still gets its records deleted and counts as gone. A target whose
 // notice fails otherwise is not cut: it is reported failed.
 //
@@ -112,7 +115,7 @@ func (o *Ops) Logout(ctx context.Context, req LogoutRequest, progress func(Progr
 		return LogoutResult{}, err
 	}
 	notice, _ := o.notice(req) // valid: LogoutPlan checked it
-	act := &logout{o: o, plan: logoutPlan{Notice: notice, Targets: targets}}
+	act := newLogout(o, logoutPlan{Notice: notice, Targets: targets})
 	r, err := o.fresh(act, req.Journal, "logout", plan.Filter, o.logoutRate(req.Rate), act.plan)
 	if err != nil {
 		return LogoutResult{}, err
@@ -136,7 +139,7 @@ func (o *Ops) ResumeLogout(ctx context.Context, path string, rate float64, progr
 	if rate != 0 {
 		rate = o.logoutRate(rate)
 	}
-	act := &logout{o: o}
+	act := newLogout(o, logoutPlan{})
 	r, err := o.resume(ctx, path, []string{"logout"}, rate, func(h header) (action, error) {
 		if err := unmarshalPlan(h, &act.plan); err != nil {
 			return nil, err
@@ -147,6 +150,11 @@ func (o *Ops) ResumeLogout(ctx context.Context, path string, rate float64, progr
 		return LogoutResult{Journal: path}, err
 	}
 	return act.result(r), err
+}
+
+// newLogout is a logout run of plan (a resume reads it from its journal).
+func newLogout(o *Ops, plan logoutPlan) *logout {
+	return &logout{o: o, plan: plan, reg: newLogoutRegistry(o)}
 }
 
 // logoutRate is the cuts per second of a logout asked for rate: 0 is

@@ -38,6 +38,7 @@ type logoutData struct {
 type logout struct {
 	o    *Ops
 	plan logoutPlan
+	reg  *logoutRegistry
 
 	mu       sync.Mutex
 	notified map[int]bool // notices this run delivered: a throttled cut is tried again without one
@@ -59,7 +60,8 @@ func (a *logout) pending(l *ledger, t int) bool {
 // step notifies, cuts and sweeps one target, from where its journal left
 // it: a target whose cut was intended was notified, and is cut again only
 // if GetConnection says it is still open; one whose connection is closed
-// only has its records deleted.
+// only has its records deleted. Its registry calls go through the run's
+// batchers (logout_registry.go).
 func (a *logout) step(ctx context.Context, t int, l *ledger, w intents) (entry, error) {
 	id := a.plan.Targets[t].ID
 	var d logoutData
@@ -89,12 +91,14 @@ func (a *logout) step(ctx context.Context, t int, l *ledger, w intents) (entry, 
 			return outcome(logoutFailed, err).with(d), err
 		}
 	}
-	var before records
+	var conn item // the connection's record, read before its cut
+	read := false
 	if cut == "" {
 		var err error
-		if before, err = a.o.recordsOfID(ctx, id); err != nil { // the registry fails: cut no socket whose records would stay
+		if conn, err = a.reg.connection(ctx, id); err != nil { // the registry fails: cut no socket whose records would stay
 			return outcome(logoutFailed, err).with(d), fmt.Errorf("%w: %w", errStopRun, err)
 		}
+		read = true
 		if err := w.intent("cut"); err != nil {
 			return entry{}, err
 		}
@@ -107,7 +111,7 @@ func (a *logout) step(ctx context.Context, t int, l *ledger, w intents) (entry, 
 			return outcome(logoutFailed, err).with(d), err
 		}
 	}
-	records, err := a.o.sweep(ctx, id, before)
+	records, err := a.reg.sweep(ctx, a.o, id, conn, read)
 	if err != nil {
 		d.Cut = cut
 		return outcome(logoutFailed, err).with(d), fmt.Errorf("%w: %w", errStopRun, err)

@@ -94,6 +94,9 @@ type Ops struct {
 	// apiIDValue is the API's id once known, under apiIDOnce.
 	apiIDOnce  sync.Mutex
 	apiIDValue string
+	// sweepQueued, when set (tests), is told whenever a logout's sweep
+	// hands a connection's records to its run's delete batcher.
+	sweepQueued func(waiting int)
 }
 
 // now is the Ops' clock.

@@ -83,43 +83,6 @@ func (o *Ops) connectionsByID(ctx context.Context, ids []string) ([]data.Connect
 	return conns, nil
 }
 
-// recordsOfID reads the registry records of the connection id.
-func (o *Ops) recordsOfID(ctx context.Context, id string) (records, error) {
-	conns, err := o.connectionsByID(ctx, []string{id})
-	if err != nil {
-		return records{}, err
-	}
-	recs, err := o.recordsOf(ctx, conns)
-	if err != nil {
-		return records{}, err
-	}
-	return recs[0], nil
-}
-
-// sweep deletes the registry records of the closed connection id: those it
-// holds now and those it held before (read before its cut: the backend's
-// $disconnect may have deleted some since). It says how many records were
-// deleted, by either.
-func (o *Ops) sweep(ctx context.Context, id string, before records) (int, error) {
-	now, err := o.recordsOfID(ctx, id)
-	if err != nil {
-		return 0, err
-	}
-	all := records{Conn: now.Conn}
-	if all.Conn == nil {
-		all.Conn = before.Conn
-	}
-	seen := map[string]bool{}
-	for _, s := range append(slices.Clone(before.Subs), now.Subs...) {
-		key, _ := data.MarshalItem(o.reg.KeyOf(true, data.Item(s)))
-		if !seen[string(key)] {
-			seen[string(key)] = true
-			all.Subs = append(all.Subs, s)
-		}
-	}
-	return all.count(), o.deleteRecords(ctx, all)
-}
-
 // deleteRecords deletes one connection's records.
 func (o *Ops) deleteRecords(ctx context.Context, r records) error {
 	var conns []data.Item
