@@ -25,10 +25,17 @@ const (
 	// the calls in flight are sized for: the slower calls hold their
 	// workers longer than the mean says.
 	spreadHeadroom = 2
-	// relearn is how much the latency must have risen since the last step
-	// for the throughput before it to stop being the step's yardstick: a
-	// slower network is a new run, not a step that did not pay.
+	// relearn is how much the latency must have risen, at the same number
+	// of workers, for the throughput before the last step to stop being the
+	// next step's yardstick: a slower network is a new run, not a step that
+	// did not pay. Right after a step the latency is not compared: calls
+	// that queue for a saturated CPU take longer because there are more of
+	// them (Little's law), and that must read as a step that did not pay.
 	relearn = 1.5
+	// maxStepFactor bounds one step to this many times the workers: a
+	// first window measured on a saturated machine (its latency queueing,
+	// not the network) would otherwise size one step to the cap.
+	maxStepFactor = 4
 	// sizingCalls is how many calls a window at a rate needs to size the
 	// next step on: enough for a mean and a spread, few enough that a slow
 	// network is learnt from the first answers rather than a whole round.
@@ -89,8 +96,10 @@ func (t latencyTotals) since(before latencyTotals) (mean, dev float64, ok bool) 
 // throughput reached heldShare of the rate holds it, and nothing grows.
 // Otherwise a step is taken: at a rate, to rps × (mean + 2 deviations) of
 // the window's latencies; with no limit (or when that is not more), a
-// quarter more. A step that bought less than growthGain ends the growth for
-// the run. Only the dispatcher calls busy.
+// quarter more; never more than maxStepFactor times the workers. A step that
+// bought less than growthGain ends the growth for the run, unless the calls
+// got slower at an unchanged number of workers (relearn). Only the
+// dispatcher calls busy.
 type growth struct {
 	workers  int
 	room     int
@@ -104,7 +113,7 @@ type growth struct {
 	finishedB int64         // finished at since
 	latencyB  latencyTotals // latency at since
 	before    float64       // calls per second in the window before the last step; 0: no step yet
-	stepMean  float64       // the mean latency the last step was sized on
+	sameMean  float64       // the least mean latency of a held window at the present workers; 0 right after a step
 }
 
 func (g *growth) busy() {
@@ -128,10 +137,13 @@ func (g *growth) busy() {
 	mean, dev, measured := lat.since(g.latencyB)
 	if !math.IsInf(g.rps, 1) && rate >= heldShare*g.rps {
 		g.since, g.finishedB, g.latencyB = now, finished, lat // held: the next window
+		if measured && (g.sameMean == 0 || mean < g.sameMean) {
+			g.sameMean = mean // the fastest the calls went at these workers
+		}
 		return
 	}
-	if measured && g.stepMean > 0 && mean > relearn*g.stepMean {
-		g.before = 0 // the calls got slower: the old throughput is no yardstick
+	if measured && g.sameMean > 0 && mean > relearn*g.sameMean {
+		g.before = 0 // the calls got slower with as many in flight: the old throughput is no yardstick
 	}
 	if g.before > 0 && rate < g.before*growthGain {
 		g.room = 0 // the last step bought (almost) nothing: the calls are bound by something else
@@ -141,13 +153,13 @@ func (g *growth) busy() {
 	if need := g.inFlightFor(mean, dev, measured); need-g.workers > step {
 		step = need - g.workers
 	}
-	step = min(g.room, step)
+	step = min(g.room, step, (maxStepFactor-1)*g.workers)
 	for range step {
 		g.add()
 	}
 	g.workers += step
 	g.room -= step
-	g.before, g.stepMean = rate, mean
+	g.before, g.sameMean = rate, 0
 	g.since, g.finishedB, g.latencyB = now, finished, lat
 }
 

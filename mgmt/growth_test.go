@@ -16,7 +16,10 @@ type sim struct {
 	rps  float64
 	tput func(workers int) float64 // at most rps: the limiter's doing
 	lat  func(tick int) time.Duration
-	room int
+	// queue, when set, replaces lat: a call's latency given the workers in
+	// flight (calls queueing for a saturated CPU).
+	queue func(workers int) time.Duration
+	room  int
 }
 
 func (s sim) run(workers, ticks int) int {
@@ -30,7 +33,12 @@ func (s sim) run(workers, ticks int) int {
 		now = now.Add(growthWindow)
 		n := s.tput(workers) * growthWindow.Seconds()
 		finished += n
-		d := s.lat(tick).Seconds()
+		var d float64
+		if s.queue != nil {
+			d = s.queue(workers).Seconds()
+		} else {
+			d = s.lat(tick).Seconds()
+		}
 		lat.n += int64(n)
 		lat.sum += float64(int64(n)) * d
 		lat.sumSq += float64(int64(n)) * d * d
@@ -67,12 +75,24 @@ func TestGrowthFollowsLatencyAndThroughput(t *testing.T) {
 		{"no limit, calls wait: grows to the room", sim{rps: inf, tput: waiting, lat: fixed(20 * ms), room: 96}, 128},
 		{"no limit, CPU-bound: one step, then stops", sim{rps: inf, tput: cpuBound, lat: fixed(6 * ms), room: 96}, 40},
 		{"no limit: stops at the first step past the knee", sim{rps: inf, tput: saturating, lat: fixed(20 * ms), room: 96}, 62},
-		{"2,000/s of 100 ms calls: 200 in flight, in one step", sim{rps: 2000, tput: atRate(2000, 100*ms), lat: fixed(100 * ms), room: 2016}, 200},
+		{"2,000/s of 100 ms calls: 200 in flight", sim{rps: 2000, tput: atRate(2000, 100*ms), lat: fixed(100 * ms), room: 2016}, 200},
 		{"500/s of 250 ms calls: 125 in flight", sim{rps: 500, tput: atRate(500, 250*ms), lat: fixed(250 * ms), room: 2016}, 125},
 		{"at a rate, CPU-bound: one step, then stops", sim{rps: 1e5, tput: cpuBound, lat: fixed(6 * ms), room: 96}, 128},
 		{"never beyond the room", sim{rps: 2000, tput: atRate(2000, 100*ms), lat: fixed(100 * ms), room: 68}, 100},
 		{"rate held: no growth", sim{rps: 1000, tput: atRate(1000, 20*ms), lat: fixed(20 * ms), room: 96}, 32},
 		{"no room", sim{rps: 1e5, tput: waiting, lat: fixed(20 * ms), room: 0}, 32},
+		// A saturated machine: 1,000 calls a second whatever the workers,
+		// each waiting its turn (latency = workers / 1,000/s). The first
+		// window reads 32 ms, so 3,000/s "needs" 96; then the latency grows
+		// with the workers and the throughput does not: growth stops there,
+		// rather than reading the queue as a slower network and growing to
+		// the room (2,048 in flight, as it did).
+		{"at a rate, saturated: latency that is queueing stops growth", sim{rps: 3000, tput: func(int) float64 { return 1000 },
+			queue: func(w int) time.Duration { return time.Duration(float64(w) / 1000 * float64(time.Second)) }, room: 2016}, 96},
+		// A first window read on a loaded machine (500 ms: queueing) would
+		// size one step to 1,000 in flight; a step is at most 4× the workers.
+		{"one step is at most 4× the workers", sim{rps: 2000, tput: func(int) float64 { return 640 },
+			lat: fixed(500 * ms), room: 2016}, 128},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
