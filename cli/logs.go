@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"wsops/logs"
-	"wsops/sanitize"
 )
 
 type logsFlags struct {
@@ -151,11 +150,15 @@ func (w *logWriter) trail(t *logs.Trail) error {
 		return writeJSON(w.w, t)
 	}
 	for _, req := range t.Requests {
+		if w.format == formatTable {
+			w.n += 1 + len(req.Lines)
+			if _, err := fmt.Fprintln(w.w, strings.Join(logs.RequestRows(req), "\n")); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := w.line(req.Access); err != nil {
 			return err
-		}
-		if w.format == formatTable && req.Duration() != "" {
-			fmt.Fprintf(w.w, "%s handler %s\n", strings.Repeat(" ", 14), sanitize.Text(req.Duration()))
 		}
 		for _, l := range req.Lines {
 			if err := w.line(l); err != nil {
@@ -181,28 +184,13 @@ func (w *logWriter) lines(ls []logs.Line) error {
 	return nil
 }
 
-// line prints one line: jsonl, or a table row — an access line as its
-// request's head (time, route, status, connection, request id), other
-// lines indented under it with their kind.
+// line prints one line: jsonl, or a table row (logs.Row: an access line as
+// its request's head, other lines indented under it with their kind).
 func (w *logWriter) line(l logs.Line) error {
 	w.n++
 	if w.format != formatTable {
 		return writeJSON(w.w, l)
 	}
-	t := sanitize.Text
-	ts := l.Time.Local().Format("15:04:05.000")
-	var err error
-	if l.Kind == logs.KindAccess {
-		_, err = fmt.Fprintf(w.w, "%s  %-16s %-4s %s  request %s\n", ts, t(orDash(l.Route)), t(orDash(l.Status)), t(orDash(l.ConnectionID)), t(orDash(l.RequestID)))
-	} else {
-		_, err = fmt.Fprintf(w.w, "  %s  %-9s %s\n", ts, l.Kind, t(l.Message))
-	}
+	_, err := fmt.Fprintln(w.w, logs.Row(l))
 	return err
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

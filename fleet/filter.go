@@ -2,6 +2,7 @@
 // headless commands): free words plus key:value tokens.
 //
 //	timeout app:drivers user:"driver 42" business:biz-091 is:stale
+//	status:5xx route:$connect timeout
 //
 // Tokens are separated by white space. A value, or a whole free word, may be
 // double-quoted to hold spaces, quotes (\") or backslashes (\\). Free words
@@ -31,12 +32,25 @@ type Query struct {
 	Problem bool
 	// Gone keeps rows a probe found gone (is:gone).
 	Gone bool
+	// Route and Status filter log lines (route:, status:): the route key
+	// of the line's request ($connect, heartbeat…), and its status, a code
+	// (403) or a class (5xx). The registry's rows carry neither: the views
+	// that list them ignore both.
+	Route, Status string
 }
 
 // Empty reports whether q matches everything.
 func (q Query) Empty() bool {
 	return len(q.Words) == 0 && q.App == "" && q.Entity == "" && q.User == "" &&
-		q.Platform == "" && q.Topic == "" && q.Business == "" && !q.Stale && !q.Problem && !q.Gone
+		q.Platform == "" && q.Topic == "" && q.Business == "" && !q.Stale && !q.Problem && !q.Gone &&
+		q.Route == "" && q.Status == ""
+}
+
+// Registry is q without what only log lines carry (route:, status:) and
+// without its free words: what selects connections of the registry.
+func (q Query) Registry() Query {
+	q.Words, q.Route, q.Status = nil, "", ""
+	return q
 }
 
 // Select is the part of q that DynamoDB can serve: the key:value tokens. Free
@@ -53,6 +67,8 @@ const (
 	KeyPlatform = "platform"
 	KeyTopic    = "topic"
 	KeyBusiness = "business"
+	KeyRoute    = "route"
+	KeyStatus   = "status"
 	KeyIs       = "is"
 )
 
@@ -79,6 +95,10 @@ func (q *Query) valueField(key string) *string {
 		return &q.Topic
 	case KeyBusiness:
 		return &q.Business
+	case KeyRoute:
+		return &q.Route
+	case KeyStatus:
+		return &q.Status
 	}
 	return nil
 }
@@ -141,12 +161,28 @@ func (q *Query) apply(tok token, seen map[string]bool, src string) error {
 	}
 	field := q.valueField(key)
 	if field == nil {
-		return fail("unknown key %s: (want app:, entity:, user:, platform:, topic:, business: or is:; quote a word that holds a colon)", tok.key)
+		return fail("unknown key %s: (want app:, entity:, user:, platform:, topic:, business:, route:, status: or is:; quote a word that holds a colon)", tok.key)
 	}
 	if seen[key] {
 		return fail("%s: given twice (a row has one %s)", key, key)
 	}
+	if key == KeyStatus && !IsStatus(tok.value) {
+		return fail("status:%s: want a code (403) or a class (5xx)", tok.value)
+	}
 	seen[key] = true
 	*field = tok.value
 	return nil
+}
+
+// IsStatus reports whether s is an HTTP status code (403) or class (5xx,
+// 4XX), as status: takes.
+func IsStatus(s string) bool {
+	if len(s) != 3 || s[0] < '1' || s[0] > '5' {
+		return false
+	}
+	rest := strings.ToLower(s[1:])
+	if rest == "xx" {
+		return true
+	}
+	return rest[0] >= '0' && rest[0] <= '9' && rest[1] >= '0' && rest[1] <= '9'
 }

@@ -34,6 +34,9 @@ func TestParse(t *testing.T) {
 		{"is:stale is:stale", Query{Stale: true}},
 		{"topic:business_status#b:1", Query{Topic: "business_status#b:1"}},
 		{"配達員 café", Query{Words: []string{"配達員", "café"}}},
+		{"status:5xx route:$connect Timeout", Query{Words: []string{"timeout"}, Route: "$connect", Status: "5xx"}},
+		{"STATUS:403 route:subscribe_order", Query{Route: "subscribe_order", Status: "403"}},
+		{"status:4XX", Query{Status: "4XX"}},
 	}
 	for _, c := range cases {
 		got, err := Parse(c.in)
@@ -63,6 +66,10 @@ func TestParseErrorsNameTokenAndPosition(t *testing.T) {
 		{"app:a app:b", "app:b", 6, 7, "app: given twice"},
 		{`user:"a b`, `user:"a b`, 0, 1, "unterminated quote"},
 		{`w "x\"`, `"x\"`, 2, 3, "unterminated quote"},
+		{"status:50", "status:50", 0, 1, "want a code (403) or a class (5xx)"},
+		{"x status:error", "status:error", 2, 3, "want a code"},
+		{"status:6xx", "status:6xx", 0, 1, "want a code"},
+		{"route:a route:b", "route:b", 8, 9, "route: given twice"},
 	}
 	for _, c := range cases {
 		_, err := Parse(c.in)
@@ -90,6 +97,7 @@ func TestStringIsCanonicalAndRoundTrips(t *testing.T) {
 		{`user:"q\"uote"`, `user:"q\"uote"`},
 		{`"back\\slash" 'single'`, `back\slash 'single'`},
 		{"topic:t platform:p user:u entity:e app:a is:problem is:stale", "app:a entity:e user:u platform:p topic:t is:stale is:problem"},
+		{"status:5xx x route:$connect is:stale", "x route:$connect status:5xx is:stale"},
 	}
 	for _, c := range cases {
 		q, err := Parse(c.in)
@@ -110,7 +118,7 @@ func TestEmptyAndSelect(t *testing.T) {
 	if !(Query{}).Empty() {
 		t.Error("zero Query is not Empty")
 	}
-	for _, in := range []string{"x", "app:a", "entity:e", "user:u", "platform:p", "topic:t", "is:stale", "is:problem", "is:gone"} {
+	for _, in := range []string{"x", "app:a", "entity:e", "user:u", "platform:p", "topic:t", "is:stale", "is:problem", "is:gone", "route:r", "status:200"} {
 		q, err := Parse(in)
 		if err != nil {
 			t.Fatal(err)
@@ -126,6 +134,21 @@ func TestEmptyAndSelect(t *testing.T) {
 	want := data.Select{App: "drivers", EntityType: "driver", User: "u1", Platform: "ios", Topic: "order#1"}
 	if got := q.Select(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Select() = %+v, want %+v", got, want)
+	}
+	// route: and status: select log lines, not records: never pushed down,
+	// and not part of what selects the registry's connections.
+	q, err = Parse("word status:5xx route:$connect app:drivers is:stale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := q.Select(); !reflect.DeepEqual(got, data.Select{App: "drivers"}) {
+		t.Errorf("Select() = %+v", got)
+	}
+	if got := q.Registry(); !reflect.DeepEqual(got, Query{App: "drivers", Stale: true}) {
+		t.Errorf("Registry() = %#v", got)
+	}
+	if !(Query{Route: "x"}).Registry().Empty() {
+		t.Error("route: alone selects connections")
 	}
 }
 

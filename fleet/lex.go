@@ -109,8 +109,8 @@ func keyLength(s string) int {
 func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // String is q in canonical form: free words, then app:, entity:, user:,
-// platform:, topic:, then is: tokens, quoted where needed. Parse(q.String())
-// gives back q.
+// platform:, topic:, business:, route:, status:, then is: tokens, quoted
+// where needed. Parse(q.String()) gives back q.
 func (q Query) String() string {
 	var parts []string
 	for _, w := range q.Words {
@@ -124,7 +124,7 @@ func (q Query) String() string {
 	}
 	for _, kv := range []struct{ key, value string }{
 		{KeyApp, q.App}, {KeyEntity, q.Entity}, {KeyUser, q.User}, {KeyPlatform, q.Platform}, {KeyTopic, q.Topic},
-		{KeyBusiness, q.Business},
+		{KeyBusiness, q.Business}, {KeyRoute, q.Route}, {KeyStatus, q.Status},
 	} {
 		if kv.value == "" {
 			continue

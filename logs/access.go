@@ -2,6 +2,7 @@ package logs
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -40,9 +41,23 @@ type AccessParser struct {
 }
 
 // NewAccessParser reads format (DefaultAccessFormat when empty). It fails
-// when the format carries no $context.connectionId or no
-// $context.requestId: a connection cannot be traced through such a log.
+// with ErrUntraceable when the format carries no $context.connectionId or
+// no $context.requestId: a connection cannot be traced through such a log.
 func NewAccessParser(format string) (*AccessParser, error) {
+	p, err := newAccessParser(format)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// ErrUntraceable is returned when the stage's access log format carries no
+// connection id or no request id.
+var ErrUntraceable = errors.New("the access log format carries no $context.connectionId or no $context.requestId: a connection cannot be traced; add both to the stage's access log format (`wsops api` says how)")
+
+// newAccessParser is NewAccessParser, with the parser even when the format
+// is untraceable (its lines still give routes and statuses).
+func newAccessParser(format string) (*AccessParser, error) {
 	if strings.TrimSpace(format) == "" {
 		format = DefaultAccessFormat
 	}
@@ -67,7 +82,7 @@ func NewAccessParser(format string) (*AccessParser, error) {
 		p.text = regexp.MustCompile(re.String())
 	}
 	if !p.has(varConnectionID) || !p.has(varRequestID) {
-		return nil, fmt.Errorf("the access log format carries no $context.connectionId or no $context.requestId: a connection cannot be traced; add both to the stage's access log format (`wsops api` says how)")
+		return p, ErrUntraceable
 	}
 	return p, nil
 }

@@ -69,8 +69,8 @@ func (r *Reader) Follow(ctx context.Context, o FollowOptions, emit func(Event) e
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if len(o.IDs) > 0 && r.access == nil {
-		return errNoAccessLog
+	if len(o.IDs) > 0 && r.untraceable != nil {
+		return r.untraceable
 	}
 	j := NewJoiner(o.IDs)
 	if t, ok := r.Client.(Tailer); ok && !o.NoLiveTail {

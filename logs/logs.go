@@ -86,6 +86,6 @@ func (g Groups) kindOf(group string) Kind {
 	return KindHandler
 }
 
-// errNoAccessLog is returned when a trail is asked of a stage without an
+// ErrNoAccessLog is returned when a trail is asked of a stage without an
 // access log.
-var errNoAccessLog = errors.New("the stage has no access log: a connection's requests cannot be traced; set its access log (`wsops api` says how) or name the group in [profiles.NAME.logs]")
+var ErrNoAccessLog = errors.New("the stage has no access log: a connection's requests cannot be traced; set its access log (`wsops api` says how) or name the group in [profiles.NAME.logs]")

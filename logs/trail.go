@@ -13,22 +13,29 @@ type Reader struct {
 	Client Client
 	Groups Groups
 	access *AccessParser
+	// untraceable is why connections cannot be traced through the access
+	// log (nil: they can).
+	untraceable error
 }
 
-// NewReader is a Reader of groups; it fails when the access log cannot be
-// joined on connection ids (no access log, or a format without them).
+// NewReader is a Reader of groups. A stage whose access log cannot be
+// joined on connection ids (no access log, or a format without them) still
+// gives a reader: its logs can be read and followed, but Trail and a Follow
+// of connections fail with ErrNoAccessLog or ErrUntraceable (Traceable says
+// which beforehand).
 func NewReader(c Client, g Groups) (*Reader, error) {
 	r := &Reader{Client: c, Groups: g}
 	if g.Access == "" {
+		r.untraceable = ErrNoAccessLog
 		return r, nil
 	}
-	p, err := NewAccessParser(g.AccessFormat)
-	if err != nil {
-		return nil, err
-	}
-	r.access = p
+	r.access, r.untraceable = newAccessParser(g.AccessFormat)
 	return r, nil
 }
+
+// Traceable is nil when connections can be traced through the stage's
+// access log, else why not: ErrNoAccessLog or ErrUntraceable.
+func (r *Reader) Traceable() error { return r.untraceable }
 
 // parse fills l's fields by the kind of its group.
 func (r *Reader) parse(l *Line) {
@@ -67,8 +74,8 @@ type Trail struct {
 // their integrations' request ids. A filter pattern the service does not
 // honour only costs reading more: every line is checked after reading.
 func (r *Reader) Trail(ctx context.Context, ids []string, since time.Duration, now time.Time) (*Trail, error) {
-	if r.access == nil {
-		return nil, errNoAccessLog
+	if r.untraceable != nil {
+		return nil, r.untraceable
 	}
 	w := window{Start: now.Add(-since), End: now}
 	want := map[string]bool{}

@@ -8,19 +8,24 @@ import (
 	"wsops/logs"
 )
 
+// ErrNoLogsClient is returned when the session has no CloudWatch Logs
+// client to read the API's logs with.
+var ErrNoLogsClient = errors.New("no CloudWatch Logs client")
+
 // LogReader is the reader of the profile's API stage's logs: the groups
 // its stage and routes name (or the profile's [logs] overrides), read
 // through CloudWatch Logs.
 func (o *Ops) LogReader(ctx context.Context) (*logs.Reader, error) {
-	if o.control.Logs == nil {
-		return nil, errors.New("no CloudWatch Logs client")
-	}
 	ov := o.control.LogGroups
+	describe := ov.Access == "" || ov.Execution == "" || len(ov.Handlers) == 0
+	switch {
+	case describe && (o.control.Gateway == nil || o.control.API == ""):
+		return nil, ErrNoAPI
+	case o.control.Logs == nil:
+		return nil, ErrNoLogsClient
+	}
 	api := &apigw.API{}
-	if ov.Access == "" || ov.Execution == "" || len(ov.Handlers) == 0 {
-		if o.control.Gateway == nil || o.control.API == "" {
-			return nil, ErrNoAPI
-		}
+	if describe {
 		described, err := apigw.Describe(ctx, o.control.Gateway, o.control.API)
 		if err != nil {
 			return nil, err

@@ -12,6 +12,7 @@ import (
 
 	"wsops/internal/uitest"
 	"wsops/ops"
+	"wsops/ui/logsview"
 )
 
 // benchRows is the fleet size of the console benchmarks: 100,000, or
@@ -104,6 +105,27 @@ func BenchmarkFilterKeystroke100k(b *testing.B) {
 		r.Send(keys[i%2])
 		i++
 		r.until("the query", func(m Model) bool { return !m.conns().Querying() })
+		_ = r.M.View()
+	}
+}
+
+// BenchmarkConsoleLogsFrame renders one whole frame (header with the
+// metrics strip, breadcrumbs, :logs, status) at 200×50 with the tail full
+// (logsview.Bound lines) and as many held while paused. Target: under 5 ms.
+func BenchmarkConsoleLogsFrame(b *testing.B) {
+	r := newRig(b, uitest.Options{Deps: logsControl().Deps})
+	r.Send(tea.WindowSizeMsg{Width: 200, Height: 50})
+	r.command("logs")
+	r.until("the tail", func(m Model) bool { return m.logsView().Tailing() })
+	lv := r.M.logsView()
+	lv.Add(uitest.BusyTraffic(0, logsview.Bound))
+	r.Send(runes(" "))
+	lv.Add(uitest.BusyTraffic(logsview.Bound, logsview.Bound))
+	if held, _ := lv.Lines(); held < logsview.Bound {
+		b.Fatalf("%d lines held", held)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
 		_ = r.M.View()
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"wsops/fleet"
 	"wsops/ui/cmdbar"
+	"wsops/ui/logsview"
 	"wsops/ui/view"
 )
 
@@ -58,6 +59,10 @@ func (m *Model) hint(q fleet.Query) {
 	}
 	if h := fleet.Hint(q, slices.Sorted(maps.Keys(apps)), slices.Sorted(maps.Keys(entities))); h != "" {
 		m.setStatus(h, true)
+		return
+	}
+	if (q.Route != "" || q.Status != "") && m.stack[len(m.stack)-1] != logsview.Def.Name {
+		m.setStatus("route: and status: filter log lines (:logs); the registry's views ignore them", false)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"wsops/internal/uitest"
+	"wsops/ui/trail"
 )
 
 // sizes are the terminals every view is drawn at in the goldens: an
@@ -27,7 +28,10 @@ func TestGoldenViewsAtEverySize(t *testing.T) {
 		{"conns", func(*rig) {}, func(Model) bool { return true }},
 		{"subs", func(r *rig) { r.command("subs") }, func(m Model) bool { return strings.Contains(m.views["subs"].View(), "business_status#b1") }},
 		{"users", func(r *rig) { r.command("users") }, func(m Model) bool { return strings.Contains(m.views["users"].View(), "driver-0001") }},
-		{"detail", func(r *rig) { r.command("detail Conn00000000006=") }, func(m Model) bool { return strings.Contains(m.views["detail"].View(), "Live:") }},
+		// The fixture's profile names no API: the trail says what to set.
+		{"detail", func(r *rig) { r.command("detail Conn00000000006=") }, func(m Model) bool {
+			return strings.Contains(m.views["detail"].View(), "Live:") && m.detailView().Trail().State() == trail.Failed
+		}},
 		{"audit", func(r *rig) { r.command("audit") }, func(m Model) bool { return strings.Contains(m.views["audit"].View(), "2026-11-22") }},
 		{"repair", func(r *rig) { r.command("repair") }, func(m Model) bool { return strings.Contains(m.views["repair"].View(), "Repair plan") }},
 		{"client", func(r *rig) { r.command("client") }, func(m Model) bool { return strings.Contains(m.views["client"].View(), "New test client") }},

@@ -95,7 +95,7 @@ func TestGoldenDetail(t *testing.T) {
 	tm.Send(runes("j"))
 	tm.Send(runes("j"))
 	tm.Send(enter) // the incident merchant, Conn00000000006=
-	waitOutput(t, tm, "Subscriptions (1)")
+	waitOutput(t, tm, "Subscriptions (1)", "Trail  cannot be read")
 	golden.RequireEqual(t, finalView(t, tm))
 }
 

@@ -10,7 +10,7 @@ type keyMap struct {
 func defaultKeys() keyMap {
 	return keyMap{
 		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (listed below)")),
-		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (app: entity: user: platform: topic: is:stale is:problem is:gone)")),
+		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (app: entity: user: platform: topic: is:stale is:problem is:gone; :logs also route: status:)")),
 		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),

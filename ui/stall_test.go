@@ -12,6 +12,7 @@ import (
 	"wsops/internal/faultproxy"
 	"wsops/internal/uitest"
 	"wsops/ops"
+	"wsops/ui/cmdbar"
 	"wsops/ui/confirm"
 	"wsops/ui/feed"
 	"wsops/ui/view"
@@ -128,3 +129,38 @@ func (g stalledGateway) Get(ctx context.Context, _ string) (ops.ConnectionInfo, 
 }
 func (g stalledGateway) Post(ctx context.Context, _ string, _ []byte) error { return g.wait(ctx) }
 func (g stalledGateway) Delete(ctx context.Context, _ string) error         { return g.wait(ctx) }
+
+// CloudWatch Logs stalls (every FilterLogEvents waits): the :logs tail and
+// the detail's trail wait in their commands, and every key and frame is
+// handled at once in every view; once the endpoint answers, their lines
+// arrive.
+func TestConsoleNeverWaitsOnTheLogs(t *testing.T) {
+	ctl := logsControl()
+	entered, release := ctl.Logs.Hold()
+	t.Cleanup(release)
+	r := apiRig(t, ctl, 120, 40)
+	step := func(what string, msg tea.Msg) {
+		t.Helper()
+		returns(t, what, func() {
+			r.Send(msg)
+			_ = r.M.View()
+		})
+	}
+	step(":logs (a tail)", cmdbar.SubmitMsg{Mode: cmdbar.Command, Text: "logs"})
+	r.until("the tail", func(m Model) bool { return m.logsView().Tailing() })
+	receive(t, entered, "the tail's call")
+	step("pause", runes(" "))
+	step("resume", runes(" "))
+	step("a filter", cmdbar.SubmitMsg{Mode: cmdbar.Filter, Text: "status:5xx"})
+	step("details (a trail)", view.OpenMsg{Name: "detail", Arg: "Conn00000000006="})
+	receive(t, entered, "the trail's call")
+	step("trail keys", runes("["))
+	step("back to the logs", esc)
+	step("help", runes("?"))
+	step("help off", runes("?"))
+	step("subscriptions", cmdbar.SubmitMsg{Mode: cmdbar.Command, Text: "subs"})
+	step(":logs again", cmdbar.SubmitMsg{Mode: cmdbar.Command, Text: "logs"})
+	r.until("the tail again", func(m Model) bool { return m.logsView().Tailing() })
+	release()
+	r.until("the logs, once the endpoint answers", func(m Model) bool { held, _ := m.logsView().Lines(); return held > 0 })
+}

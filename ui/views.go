@@ -6,6 +6,7 @@ import (
 	"wsops/ui/clientview"
 	"wsops/ui/conns"
 	"wsops/ui/detail"
+	"wsops/ui/logsview"
 	"wsops/ui/repair"
 	"wsops/ui/subs"
 	"wsops/ui/users"
@@ -25,5 +26,6 @@ func views(opt Options) []view.Def {
 		clientview.Define(opt.Client),
 		repair.Def,
 		apiview.Def,
+		logsview.Def,
 	}
 }

@@ -35,8 +35,15 @@ const (
 // apigatewayv2 (an apigw.Client) describing one WizzUser API whose stage
 // earns warnings, and CloudWatch (a metrics.Client) whose series depend only
 // on the window asked, so screens are stable. It counts every call, and
-// can fail or hold them.
+// can fail or hold them. With Logs set, CloudWatch Logs is that fake too.
 type Control struct {
+	// Logs is the fake CloudWatch Logs (nil: the session has no logs
+	// client).
+	Logs *Logs
+	// AccessFormat replaces the stage's access log format (whose default
+	// carries no connection id): TraceableFormat makes trails readable.
+	AccessFormat string
+
 	gateway, metrics atomic.Int64
 	mu               sync.Mutex
 	gatewayErr       error
@@ -57,8 +64,12 @@ func NewControl() *Control { return &Control{} }
 // name, stage dev.
 func (c *Control) Ops() ops.Control {
 	api := config.APIOf("wizz")
-	return ops.Control{Gateway: c, Metrics: c, API: APIName, Stage: "dev",
+	ctl := ops.Control{Gateway: c, Metrics: c, API: APIName, Stage: "dev",
 		Expect: apigw.Expect{Preset: "wizz", RouteSelection: api.RouteSelection, Routes: api.Routes, Live: -1}}
+	if c.Logs != nil {
+		ctl.Logs = c.Logs
+	}
+	return ctl
 }
 
 // Deps plugs the fake into an Ops (uitest.Options.Deps).
@@ -120,13 +131,17 @@ func (c *Control) GetStages(context.Context, *apigatewayv2.GetStagesInput, ...fu
 	if err := c.gatewayCall(); err != nil {
 		return nil, err
 	}
+	format := `{"requestId":"$context.requestId","routeKey":"$context.routeKey","status":"$context.status"}`
+	if c.AccessFormat != "" {
+		format = c.AccessFormat
+	}
 	return &apigatewayv2.GetStagesOutput{Items: []gwtypes.Stage{{
 		StageName: aws.String("dev"),
 		DefaultRouteSettings: &gwtypes.RouteSettings{LoggingLevel: gwtypes.LoggingLevelOff, DetailedMetricsEnabled: aws.Bool(true),
 			ThrottlingBurstLimit: aws.Int32(5000), ThrottlingRateLimit: aws.Float64(10000)},
 		RouteSettings: map[string]gwtypes.RouteSettings{"heartbeat": {LoggingLevel: gwtypes.LoggingLevelError, ThrottlingRateLimit: aws.Float64(0.1)}},
 		AccessLogSettings: &gwtypes.AccessLogSettings{DestinationArn: aws.String("arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/WizzUser-dev"),
-			Format: aws.String(`{"requestId":"$context.requestId","routeKey":"$context.routeKey","status":"$context.status"}`)},
+			Format: aws.String(format)},
 	}}}, nil
 }
 

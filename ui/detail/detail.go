@@ -1,6 +1,7 @@
 // Package detail is the console's detail view of one connection: every raw
-// attribute, its problems, its live status from GetConnection, and its
-// subscriptions.
+// attribute, its problems, its live status from GetConnection, its
+// subscriptions, and under them its trail through the API's logs (the last
+// hour, followed live while the detail is on top: ui/trail).
 package detail
 
 import (
@@ -19,6 +20,7 @@ import (
 	"wsops/ops"
 	"wsops/sanitize"
 	"wsops/ui/styles"
+	"wsops/ui/trail"
 	"wsops/ui/view"
 )
 
@@ -39,21 +41,34 @@ type Model struct {
 	id      string
 	seq     int64 // the read in progress: older reads' answers are dropped
 	sub     int   // the selected subscription, for the toggle
+
+	trail                 *trail.Model
+	top                   bool // the view is on top: its trail follows
+	width, height, trailH int  // the body's size; the trail's place under the details
 }
 
 // New returns an empty detail view.
 func New(c *view.Common) view.View {
-	return &Model{c: c, vp: viewport.New(80, 20), st: c.Styles, keys: DefaultKeyMap(), now: c.Now}
+	return &Model{c: c, vp: viewport.New(80, 20), st: c.Styles, keys: DefaultKeyMap(), now: c.Now, trail: trail.New(c)}
 }
 
 // Init does nothing: the view reads when opened.
 func (m *Model) Init() tea.Cmd { return nil }
 
-// Open reads the details of connection id.
+// Open reads the details of connection id, and its trail.
 func (m *Model) Open(id string) tea.Cmd {
 	m.Loading(id)
-	return m.read()
+	m.top = true
+	cmd := m.trail.Start(id)
+	m.layout()
+	return tea.Batch(m.read(), cmd)
 }
+
+// Close stops following the trail: the session ends.
+func (m *Model) Close() { m.trail.Stop() }
+
+// Trail is the connection's trail.
+func (m *Model) Trail() *trail.Model { return m.trail }
 
 // Title names the view and the connection.
 func (m *Model) Title() string { return "detail " + sanitize.Text(m.id) }
@@ -84,13 +99,35 @@ func (m Model) wrapped(c Content) string {
 	return m.st.App.Width(max(1, m.vp.Width)).Render(m.render(c))
 }
 
-// SetSize sets the view's size.
+// SetSize sets the view's size: the trail takes the lower part.
 func (m *Model) SetSize(w, h int) {
-	m.vp.Width, m.vp.Height = w, h
+	m.width, m.height = w, h
+	m.vp.Width = w
+	m.layout()
 	if m.content != nil {
 		m.vp.SetContent(m.wrapped(*m.content))
 	}
 }
+
+// layout gives the trail the lines it needs, up to its share of the body;
+// the details take the rest.
+func (m *Model) layout() {
+	m.trailH = min(trailHeight(m.height), m.trail.Needs(m.width))
+	m.vp.Height = m.height - m.trailH
+}
+
+// trailHeight is the trail's share of a body h lines tall: half, at least
+// a title and two rows; none on a body too short for both parts.
+func trailHeight(h int) int {
+	if h < 6 {
+		return 0
+	}
+	return min(max(3, h/2), h-3)
+}
+
+// resumeMsg asks, once the detail is back on top, to follow the trail of
+// read gen again (dropped when the detail was opened anew meanwhile).
+type resumeMsg struct{ gen int64 }
 
 // Update scrolls, selects a subscription and toggles it, and shows what
 // was read.
@@ -103,6 +140,29 @@ func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
 		return m, nil
 	case toggledMsg:
 		return m, m.toggled(msg)
+	case view.TopMsg:
+		return m, m.topChanged(msg.Name == Def.Name)
+	case resumeMsg:
+		if m.top && msg.gen == m.trail.Gen() && !m.trail.Running() && m.id != "" {
+			cmd := m.trail.Start(m.id)
+			m.layout()
+			return m, cmd
+		}
+		return m, nil
+	}
+	if cmd, ok := m.trail.Update(msg); ok {
+		m.layout()
+		return m, cmd
+	}
+	if k, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case key.Matches(k, m.keys.TrailOlder):
+			m.trail.Scroll(max(1, m.trailH/2), m.trailH-1)
+			return m, nil
+		case key.Matches(k, m.keys.TrailNewer):
+			m.trail.Scroll(-max(1, m.trailH/2), m.trailH-1)
+			return m, nil
+		}
 	}
 	if k, ok := msg.(tea.KeyMsg); ok && m.content != nil && len(m.content.Subs) > 0 {
 		n := len(m.content.Subs)
@@ -124,8 +184,29 @@ func (m *Model) Update(msg tea.Msg) (view.View, tea.Cmd) {
 	return m, cmd
 }
 
-// View renders the view.
-func (m *Model) View() string { return m.vp.View() }
+// topChanged follows the trail while the detail is on top: it stops when
+// another view covers the detail, and reads and follows again when the
+// detail is back (asked by a message: when the detail is being opened, Open
+// starts its own read right after).
+func (m *Model) topChanged(top bool) tea.Cmd {
+	was := m.top
+	m.top = top
+	switch {
+	case !top:
+		m.trail.Stop()
+	case !was && m.id != "":
+		return view.Cmd(resumeMsg{gen: m.trail.Gen()})
+	}
+	return nil
+}
+
+// View renders the view: the details, and the trail under them.
+func (m *Model) View() string {
+	if m.trailH == 0 {
+		return m.vp.View()
+	}
+	return m.vp.View() + "\n" + m.trail.View(m.width, m.trailH)
+}
 
 func (m Model) render(c Content) string {
 	var b strings.Builder
