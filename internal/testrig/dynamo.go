@@ -89,6 +89,13 @@ func startDynalite() (string, io.WriteCloser, error) {
 	}
 	cmd := exec.Command("node", "start.js")
 	cmd.Dir = dir
+	return startLineServer(cmd)
+}
+
+// startLineServer starts cmd, a server that prints its URL as the first
+// line of its stdout and stops when its stdin closes, and returns the URL
+// and that stdin (to be held open for the life of the test binary).
+func startLineServer(cmd *exec.Cmd) (string, io.WriteCloser, error) {
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -103,7 +110,7 @@ func startDynalite() (string, io.WriteCloser, error) {
 	}
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		return "", nil, fmt.Errorf("no address from start.js: %w", err)
+		return "", nil, fmt.Errorf("no address from %s: %w", strings.Join(cmd.Args, " "), err)
 	}
 	return strings.TrimSpace(line), stdin, nil
 }

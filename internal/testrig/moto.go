@@ -1,8 +1,6 @@
 package testrig
 
 import (
-	"bufio"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -49,24 +47,7 @@ func startMoto() (string, io.WriteCloser, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	cmd := exec.Command(python, "-B", filepath.Join(root, "tools", "moto", "start.py"))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		return "", nil, fmt.Errorf("no address from tools/moto/start.py: %w", err)
-	}
-	return strings.TrimSpace(line), stdin, nil
+	return startLineServer(exec.Command(python, "-B", filepath.Join(root, "tools", "moto", "start.py")))
 }
 
 // Boto3 runs tools/moto/SCRIPT (a boto3 seed, with args) under the python

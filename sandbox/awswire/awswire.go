@@ -25,6 +25,12 @@ func Signed(r *http.Request) bool {
 func RequestID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return UUID(b)
+}
+
+// UUID formats b as a version 4 UUID (8-4-4-4-12 hex digits), setting its
+// version and variant bits.
+func UUID(b [16]byte) string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var out [36]byte

@@ -3,9 +3,10 @@ package gateway
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"math/rand/v2"
 	"sync"
+
+	"wsops/sandbox/awswire"
 )
 
 // randSource serialises a *rand.Rand, which is not safe for concurrent use.
@@ -43,17 +44,5 @@ func (s *randSource) shortID() string {
 func (s *randSource) uuid() string {
 	var b [16]byte
 	s.fill(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
+	return awswire.UUID(b)
 }
