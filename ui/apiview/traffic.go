@@ -3,10 +3,10 @@ package apiview
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"wsops/internal/human"
 	"wsops/internal/spark"
 	"wsops/sanitize"
 )
@@ -27,7 +27,7 @@ func (m *Model) traffic(p *page) {
 	ms := m.metrics
 	note := "CloudWatch AWS/ApiGateway, the last hour per minute"
 	if ms.Report != nil {
-		note += ", read " + ago(m.c.Now().Sub(ms.At)) + " ago"
+		note += ", read " + human.Age(m.c.Now().Sub(ms.At)) + " ago"
 	}
 	p.title("Traffic", note)
 	sw := min(maxSpark, p.w-2-seriesW-1-totalW-1-lastW-2)
@@ -77,16 +77,4 @@ func pad(s string, w int) string {
 		return strings.Repeat(" ", w-n) + s
 	}
 	return s
-}
-
-// ago is a short duration: 40s, 3m, 2h.
-func ago(d time.Duration) string {
-	d = max(0, d)
-	switch {
-	case d < time.Minute:
-		return strconv.Itoa(int(d/time.Second)) + "s"
-	case d < time.Hour:
-		return strconv.Itoa(int(d/time.Minute)) + "m"
-	}
-	return strconv.Itoa(int(d/time.Hour)) + "h"
 }
