@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"wsops/cloud"
 	"wsops/internal/reach"
 	"wsops/sanitize"
 )
@@ -69,7 +68,10 @@ func execute(ctx context.Context, args []string, s Streams, tune func(*globals))
 		fmt.Fprintln(s.Err, "wsops:", h)
 	}
 	var ee *exitError
-	if errors.As(err, &ee) {
+	switch {
+	case errors.Is(err, errRegistryConfig):
+		return ExitUsage
+	case errors.As(err, &ee):
 		return ee.code
 	}
 	// Anything cobra itself rejects (unknown flag or command, bad value) is usage.
@@ -89,8 +91,9 @@ type globals struct {
 	terminal func(any) bool
 	// progress is the action's progress line, erased before a prompt.
 	progress *progressLine
-	// opened are the clients connect built, closed when the command ends.
-	opened []*cloud.Clients
+	// opened are the clients (and registries) connect built, closed when
+	// the command ends.
+	opened []interface{ Close() }
 }
 
 // closeClients closes the idle connections of every client the command built.
@@ -107,9 +110,9 @@ func newRoot(s Streams) (*cobra.Command, *globals) {
 	root := &cobra.Command{
 		Use:     "wsops",
 		Version: version(),
-		Short:   "Operations console for API Gateway WebSocket fleets with a DynamoDB connection registry",
+		Short:   "Operations console for API Gateway WebSocket fleets with a DynamoDB or MongoDB connection registry",
 		Long: `wsops shows who is connected to an API Gateway WebSocket API whose connection
-registry lives in DynamoDB, and acts on them. With no configuration it works
+registry lives in DynamoDB or MongoDB, and acts on them. With no configuration it works
 against the local sandbox profile.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,

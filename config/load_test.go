@@ -129,6 +129,7 @@ func TestSandboxProfileDefaultsMatchBuiltin(t *testing.T) {
 func TestLoadExample(t *testing.T) {
 	t.Setenv("WIZZ_TOKEN", plantedJWT)
 	t.Setenv("THIS27_TOKEN", "this27-manager-token")
+	t.Setenv("MONGO_URI", "") // unset: resolved when the registry is opened
 	cfg, err := Load(filepath.Join("..", "config.example.toml"))
 	if err != nil {
 		t.Fatalf("Load(config.example.toml): %v", err)
@@ -158,6 +159,10 @@ func TestLoadExample(t *testing.T) {
 		{"this27 preset", this27.Preset, "this27"},
 		{"this27 rooms table", this27.Schema.Subscriptions.Table.Name, "this27_websocket_rooms_dev"},
 		{"this27 token", this27.Token.Value, "this27-manager-token"},
+		{"this27 registry", this27.Registry, RegistryMongoDB},
+		{"this27 collection", this27.Schema.Mongo.Collection, "websocketconnections"},
+		{"this27 mongodb_uri", this27.MongoDB.String(), "${env:MONGO_URI} (resolved at start)"},
+		{"wizz registry", wizz.Registry, RegistryDynamoDB},
 		{"sandbox websocket_url", sandbox.WebSocketURL, "ws://127.0.0.1:8787/dev"},
 	}
 	for _, c := range checks {

@@ -244,5 +244,18 @@ func PresetSchema(name string) (Schema, bool) {
 	return Schema{}, false
 }
 
+// MongoPresetSchema returns the schema of a named preset for a MongoDB
+// registry: this27's own (This27MongoSchema); another preset's with its
+// connections' times as dates, its collection and rooms field yet to be
+// named.
+func MongoPresetSchema(name string) (Schema, bool) {
+	if name == "this27" {
+		return This27MongoSchema(), true
+	}
+	s, ok := PresetSchema(name)
+	s.Connections.TimeFormat = Date
+	return s, ok
+}
+
 // PresetNames lists the presets PresetSchema knows.
 func PresetNames() []string { return []string{"wizz", "this27"} }
