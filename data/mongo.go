@@ -104,7 +104,7 @@ func (m *MongoRegistry) Close(ctx context.Context) error {
 	if m.client == nil {
 		return nil
 	}
-	return m.fail(ctx, m.client.Disconnect(ctx))
+	return m.fail(ctx, nil, m.client.Disconnect(ctx))
 }
 
 // Schema returns the schema the registry maps documents with.
@@ -132,16 +132,17 @@ func mongoCall[T any](ctx context.Context, m *MongoRegistry, f func(context.Cont
 	callCtx, cancel := context.WithTimeout(ctx, m.opt.CallTimeout)
 	defer cancel()
 	v, err := f(callCtx)
-	return v, m.fail(ctx, err)
+	return v, m.fail(ctx, callCtx, err)
 }
 
-// fail says so when err is the per-call timeout running out (not the
-// caller's context), and keeps the URI's password out of err.
-func (m *MongoRegistry) fail(ctx context.Context, err error) error {
+// fail says so when err is the per-call timeout (callCtx's) running out,
+// not the caller's context nor the driver's own server selection timeout,
+// and keeps the URI's password out of err.
+func (m *MongoRegistry) fail(ctx, callCtx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+	if callCtx != nil && errors.Is(callCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		err = fmt.Errorf("MongoDB did not answer within %v: %w", m.opt.CallTimeout, err)
 	}
 	return scrub(err, m.hide)

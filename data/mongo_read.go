@@ -102,9 +102,9 @@ func mongoStream[T any](ctx context.Context, m *MongoRegistry, filter, proj bson
 	}
 	go func() {
 		defer close(out)
-		fail := func(err error) {
+		fail := func(callCtx context.Context, err error) {
 			if ctx.Err() == nil {
-				send(Page[T]{Err: fmt.Errorf("reading %s: %w", m.where(), m.fail(ctx, err))})
+				send(Page[T]{Err: fmt.Errorf("reading %s: %w", m.where(), m.fail(ctx, callCtx, err))})
 			}
 		}
 		opts := options.Find().SetBatchSize(m.opt.PageSize)
@@ -113,11 +113,12 @@ func mongoStream[T any](ctx context.Context, m *MongoRegistry, filter, proj bson
 		}
 		callCtx, cancel := context.WithTimeout(ctx, m.opt.CallTimeout)
 		cur, err := m.coll.Find(callCtx, filter, opts)
-		cancel()
 		if err != nil {
-			fail(err)
+			fail(callCtx, err)
+			cancel()
 			return
 		}
+		cancel()
 		defer func() {
 			closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cursorCloseTimeout)
 			defer cancel()
@@ -136,11 +137,12 @@ func mongoStream[T any](ctx context.Context, m *MongoRegistry, filter, proj bson
 					break
 				}
 			}
-			cancel()
 			if err := cur.Err(); err != nil {
-				fail(err)
+				fail(callCtx, err)
+				cancel()
 				return
 			}
+			cancel()
 			if len(items) > 0 && !send(Page[T]{Items: items}) {
 				return
 			}

@@ -388,3 +388,19 @@ func TestMongoErrorsNeverShowThePassword(t *testing.T) {
 		t.Errorf("a bad URI: %v, want an error without the password", err)
 	}
 }
+
+// A server that stops answering within the per-call timeout is named so,
+// and the listing ends with that error, not silently.
+func TestMongoCallTimeoutIsNamed(t *testing.T) {
+	onMongo(t, func(t *testing.T, f fixture) {
+		f.insert(t, bson.D{{Key: "connectionId", Value: "a"}})
+		reg := f.registryWith(data.Options{CallTimeout: time.Nanosecond})
+		_, err := data.Collect(context.Background(), reg.Connections(context.Background(), data.Select{}))
+		if err == nil || !strings.Contains(err.Error(), "MongoDB did not answer within 1ns") {
+			t.Errorf("listing under a 1ns call timeout: %v", err)
+		}
+		if _, err := reg.Record(context.Background(), false, data.Item{"connectionId": sv("a")}); err == nil || !strings.Contains(err.Error(), "did not answer within") {
+			t.Errorf("reading under a 1ns call timeout: %v", err)
+		}
+	})
+}

@@ -36,10 +36,10 @@ func (u unavailable) DeleteConnections(context.Context, []string) (DeleteResult,
 	return DeleteResult{}, u.err
 }
 func (u unavailable) DeleteRecords(context.Context, []Item, []Item) error { return u.err }
-func (u unavailable) Update(context.Context, Change) (Item, error)         { return nil, u.err }
-func (u unavailable) Create(context.Context, bool, Item) error             { return u.err }
-func (u unavailable) DeleteUnchanged(context.Context, bool, Item) error    { return u.err }
-func (u unavailable) Record(context.Context, bool, Item) (Item, error)     { return nil, u.err }
+func (u unavailable) Update(context.Context, Change) (Item, error)        { return nil, u.err }
+func (u unavailable) Create(context.Context, bool, Item) error            { return u.err }
+func (u unavailable) DeleteUnchanged(context.Context, bool, Item) error   { return u.err }
+func (u unavailable) Record(context.Context, bool, Item) (Item, error)    { return nil, u.err }
 func (u unavailable) KeyOf(subscriptions bool, item Item) Item {
 	if subscriptions {
 		return keyOf(u.s.Subscriptions.Table, item)
