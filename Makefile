@@ -56,7 +56,7 @@ FUZZ_TARGETS := \
 	./fleet:FuzzParse \
 	./sanitize:FuzzText ./sanitize:FuzzCell ./sanitize:FuzzJSON \
 	./sandbox/gateway:FuzzFrameGuard ./sandbox/gateway:FuzzRouteSelection ./sandbox/gateway:FuzzManagementRequest \
-	./auth:FuzzVerify ./secret:FuzzRedact
+	./auth:FuzzVerify ./secret:FuzzRedact ./secret:FuzzRedactURI
 fuzz:
 	GO=$(GO) ./tools/fuzz.sh $(FUZZTIME) $(FUZZPARALLEL) $(FUZZ_TARGETS)
 

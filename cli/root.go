@@ -14,6 +14,7 @@ import (
 
 	"wsops/internal/reach"
 	"wsops/sanitize"
+	"wsops/secret"
 )
 
 // Exit codes of design.md § CLI.
@@ -63,7 +64,8 @@ func execute(ctx context.Context, args []string, s Streams, tune func(*globals))
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(s.Err, "wsops:", sanitize.Text(err.Error())) // errors quote ids, flags and server text
+	// Errors quote ids, flags and server text; a URI's password never shows.
+	fmt.Fprintln(s.Err, "wsops:", sanitize.Text(secret.ScrubURIs(err.Error())))
 	if h := reach.Hint(err); h != "" {
 		fmt.Fprintln(s.Err, "wsops:", h)
 	}

@@ -1,6 +1,8 @@
 // Package data is the connection registry: the Connection and Subscription
-// models, the mapping between a table's attribute names and those models, and
-// a registry that reads and writes them on any DynamoDB-compatible endpoint.
+// models, the mapping between a store's attribute names and those models,
+// and one boundary (Store) with two stores behind it: Registry, on any
+// DynamoDB-compatible endpoint, and MongoRegistry, on a MongoDB collection
+// with one document per connection.
 package data
 
 import "fmt"
