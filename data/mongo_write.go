@@ -39,7 +39,10 @@ func (m *MongoRegistry) idCond(subscriptions bool, item Item, doing string) (bso
 // for Old nil): the filter carries both, so the check and the write are
 // one. Otherwise it returns ErrConflict and leaves the document as it is.
 // It returns the document as it was. A room entry has no field of its own:
-// a change of a subscription is ErrUnsupported.
+// a change of a subscription is ErrUnsupported. No refusal is ErrRetried:
+// MongoDB's retryable writes answer a retried write with its first
+// attempt's result, and without them (a standalone server) a lost answer is
+// an error, not a retry.
 func (m *MongoRegistry) Update(ctx context.Context, c Change) (before Item, err error) {
 	doing := "updating " + c.Attribute
 	if c.Subscriptions {
