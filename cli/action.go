@@ -83,17 +83,13 @@ func newOps(e *env, confirm ops.Confirmer) (*ops.Ops, error) {
 	if err != nil {
 		return nil, err
 	}
-	registry := p.DynamoDBURL
-	if registry == "" {
-		registry = "aws dynamodb " + p.Region
-	}
-	s := e.registry.Schema()
+	registry, tables := registryPlace(p, e.registry.Schema())
 	return ops.New(ops.Deps{
 		Registry: e.registry, Gateway: e.mgmt, Confirm: confirm, Audit: auditlog.New(path),
 		Caller: callerOf(p, e.clients.STS),
 		Policy: ops.Policy{Profile: p.Name, ReadOnly: p.ReadOnly, Production: p.Production},
 		Place: ops.Place{Management: p.ManagementURL, WebSocket: p.WebSocketURL, Registry: registry,
-			Tables: []string{s.Connections.Table.Name, s.Subscriptions.Table.Name}},
+			Tables: tables},
 		RPS: p.ManagementRPS, WriteRPS: p.RepairRPS, RepairRules: p.Repair,
 		LogoutNotice: []byte(p.LogoutNotice),
 		Control:      control(e),

@@ -24,8 +24,9 @@ route) and access log; every route with its integration and the Lambda function
 behind it; and warnings: execution logging OFF, no access log (or one without
 connection ids: tracing is then impossible), a route selection expression or
 routes that differ from the profile's preset, throttling below the load the
-registry shows (its connections at one message a minute each; the count is
-DynamoDB's item count, an estimate). Needs the IAM action apigateway:GET.`,
+registry shows (its connections at one message a minute each; the count is the
+registry's own count, an estimate: DynamoDB's item count or MongoDB's
+estimatedDocumentCount). Needs the IAM action apigateway:GET.`,
 		Example: `  wsops api
   wsops --profile this27 api -o json`,
 		Args: cobra.NoArgs,
@@ -77,7 +78,7 @@ func printAPIReport(w io.Writer, r *ops.APIReport) {
 		fmt.Fprintf(w, "%-30s %-12s %s\n", t(rt.Key), t(kind), t(fn))
 	}
 	if r.Live >= 0 {
-		fmt.Fprintf(w, "\nregistry: about %d %s (DynamoDB's item count)\n", r.Live, human.Plural(r.Live, "connection", "connections"))
+		fmt.Fprintf(w, "\nregistry: about %d %s (the registry's own estimate)\n", r.Live, human.Plural(r.Live, "connection", "connections"))
 	}
 	if len(r.Warnings) == 0 {
 		fmt.Fprintln(w, "\nno warnings")

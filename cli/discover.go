@@ -151,6 +151,10 @@ func writeDiscovered(ctx context.Context, g *globals, p *config.Profile, c *clou
 		keys = append(keys, config.KeyValue{Key: "sandbox", Value: true})
 	}
 	keys = append(keys, config.KeyValue{Key: "api", Value: a.Name}, config.KeyValue{Key: "stage", Value: stage}, config.KeyValue{Key: "preset", Value: preset})
+	if preset == "this27" && !p.Sandbox { // this27 keeps its registry in MongoDB, at $MONGO_URI as the service reads it
+		keys = append(keys, config.KeyValue{Key: "registry", Value: config.RegistryMongoDB},
+			config.KeyValue{Key: "mongodb_uri", Value: "${env:MONGO_URI}"})
+	}
 	for _, kv := range []config.KeyValue{{Key: "apigateway_url", Value: p.APIGatewayURL}, {Key: "cloudwatch_url", Value: p.CloudWatchURL}, {Key: "dynamodb_url", Value: p.DynamoDBURL}} {
 		if kv.Value != "" {
 			keys = append(keys, kv)

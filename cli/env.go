@@ -2,22 +2,37 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"wsops/cloud"
 	"wsops/config"
 	"wsops/data"
 	"wsops/mgmt"
 	"wsops/sanitize"
+	"wsops/secret"
 )
 
 // env is what a command works with once the config is loaded: the profile and
-// the clients built for it.
+// the clients built for it. Close releases them.
 type env struct {
 	profile  *config.Profile
 	clients  *cloud.Clients
-	registry *data.Registry
+	registry data.Store
 	mgmt     *mgmt.Client
+	// closeRegistry disconnects a registry that holds connections of its
+	// own (MongoDB); nil for one that shares the SDK's (DynamoDB).
+	closeRegistry func()
+}
+
+// Close closes the idle connections of the SDK clients and disconnects
+// the registry.
+func (e *env) Close() {
+	e.clients.Close()
+	if e.closeRegistry != nil {
+		e.closeRegistry()
+	}
 }
 
 // loadProfile reads the config and picks the profile; config problems are
@@ -56,23 +71,69 @@ func (g *globals) connect(ctx context.Context) (*env, error) {
 	if err != nil {
 		return nil, failed(err)
 	}
-	g.opened = append(g.opened, e.clients)
+	g.opened = append(g.opened, e)
 	for _, w := range e.clients.Warnings {
 		fmt.Fprintln(g.streams.Err, "wsops: warning:", sanitize.Text(w))
 	}
 	return e, nil
 }
 
-// dial builds the clients of profile p; the caller closes e.clients.
+// dial builds the clients of profile p and opens its registry in the
+// profile's store; the caller closes e.
 func dial(ctx context.Context, p *config.Profile) (*env, error) {
 	c, err := cloud.New(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	return &env{
-		profile:  c.Profile,
-		clients:  c,
-		registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
-		mgmt:     mgmt.New(c.Management),
+	e := &env{profile: c.Profile, clients: c, mgmt: mgmt.New(c.Management)}
+	if e.registry, e.closeRegistry, err = openRegistry(c, p); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// errRegistryConfig marks a registry the profile does not configure
+// fully (an unset mongodb_uri): a configuration error, exit 2.
+var errRegistryConfig = errors.New("the registry cannot be opened")
+
+// registryCloseTimeout bounds disconnecting a MongoDB registry.
+const registryCloseTimeout = 5 * time.Second
+
+// openRegistry opens profile p's registry: its DynamoDB tables through the
+// SDK client, or its MongoDB collection (the driver connects lazily, so an
+// unreachable server fails the first read, not this).
+func openRegistry(c *cloud.Clients, p *config.Profile) (data.Store, func(), error) {
+	if p.Registry != config.RegistryMongoDB {
+		return data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}), nil, nil
+	}
+	uri, s, err := p.ResolveMongo()
+	if err != nil { // what needs no registry (wsops api) still works
+		return data.Unavailable(p.Schema, fmt.Errorf("%w: %w", errRegistryConfig, err)), nil, nil
+	}
+	reg, err := data.DialMongo(uri, s, data.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return reg, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), registryCloseTimeout)
+		defer cancel()
+		_ = reg.Close(ctx)
 	}, nil
+}
+
+// registryPlace names where the registry is, for journals: the DynamoDB
+// endpoint (or AWS's region) and tables, or the MongoDB URI with its
+// password redacted and the collection.
+func registryPlace(p *config.Profile, s data.Schema) (where string, tables []string) {
+	if p.Registry == config.RegistryMongoDB {
+		uri, _ := p.MongoDB.Resolve()
+		coll := s.Mongo.Database + "." + s.Mongo.Collection
+		return secret.RedactURI(uri), []string{coll, coll + "." + s.Mongo.Rooms}
+	}
+	where = p.DynamoDBURL
+	if where == "" {
+		where = "aws dynamodb " + p.Region
+	}
+	return where, []string{s.Connections.Table.Name, s.Subscriptions.Table.Name}
 }

@@ -12,9 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"wsops/cloud"
 	"wsops/internal/reach"
 	"wsops/sanitize"
+	"wsops/secret"
 )
 
 // Exit codes of design.md § CLI.
@@ -64,12 +64,16 @@ func execute(ctx context.Context, args []string, s Streams, tune func(*globals))
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(s.Err, "wsops:", sanitize.Text(err.Error())) // errors quote ids, flags and server text
+	// Errors quote ids, flags and server text; a URI's password never shows.
+	fmt.Fprintln(s.Err, "wsops:", sanitize.Text(secret.ScrubURIs(err.Error())))
 	if h := reach.Hint(err); h != "" {
 		fmt.Fprintln(s.Err, "wsops:", h)
 	}
 	var ee *exitError
-	if errors.As(err, &ee) {
+	switch {
+	case errors.Is(err, errRegistryConfig):
+		return ExitUsage
+	case errors.As(err, &ee):
 		return ee.code
 	}
 	// Anything cobra itself rejects (unknown flag or command, bad value) is usage.
@@ -89,8 +93,9 @@ type globals struct {
 	terminal func(any) bool
 	// progress is the action's progress line, erased before a prompt.
 	progress *progressLine
-	// opened are the clients connect built, closed when the command ends.
-	opened []*cloud.Clients
+	// opened are the clients (and registries) connect built, closed when
+	// the command ends.
+	opened []interface{ Close() }
 }
 
 // closeClients closes the idle connections of every client the command built.
@@ -107,9 +112,9 @@ func newRoot(s Streams) (*cobra.Command, *globals) {
 	root := &cobra.Command{
 		Use:     "wsops",
 		Version: version(),
-		Short:   "Operations console for API Gateway WebSocket fleets with a DynamoDB connection registry",
+		Short:   "Operations console for API Gateway WebSocket fleets with a DynamoDB or MongoDB connection registry",
 		Long: `wsops shows who is connected to an API Gateway WebSocket API whose connection
-registry lives in DynamoDB, and acts on them. With no configuration it works
+registry lives in DynamoDB or MongoDB, and acts on them. With no configuration it works
 against the local sandbox profile.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,

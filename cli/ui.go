@@ -73,10 +73,10 @@ func openSession(ctx context.Context, p *config.Profile, confirmer ops.Confirmer
 	}
 	o, err := newOps(e, confirmer)
 	if err != nil {
-		e.clients.Close()
+		e.Close()
 		return ui.Session{}, err
 	}
-	return ui.Session{Profile: e.profile, Ops: o, Close: e.clients.Close, Warnings: e.clients.Warnings}, nil
+	return ui.Session{Profile: e.profile, Ops: o, Close: e.Close, Warnings: e.clients.Warnings}, nil
 }
 
 // ensureSandbox starts an in-process sandbox on the default addresses unless

@@ -105,6 +105,12 @@ type Profile struct {
 	LogsURL string
 	// Logs are log groups that replace the ones discovery finds.
 	Logs LogGroups
+	// Registry is the store that keeps the registry: RegistryDynamoDB
+	// (DynamoDBURL, the schema's tables) or RegistryMongoDB (MongoDB, the
+	// schema's Mongo collection).
+	Registry string
+	// MongoDB is where a MongoDB registry is.
+	MongoDB MongoDB
 	// Preset is the name of the schema preset the Schema starts from.
 	Preset string
 	// Schema is the preset's schema with the profile's overrides, validated.
@@ -186,6 +192,7 @@ func builtinSandbox() *Profile {
 		Stage:         SandboxStage,
 		APIGatewayURL: "http://" + SandboxAddr + SandboxAPIGatewayPath,
 		CloudWatchURL: "http://" + SandboxAddr + SandboxCloudWatchPath,
+		Registry:      RegistryDynamoDB,
 		Preset:        DefaultPreset,
 		Schema:        data.WizzSchema(),
 		ManagementRPS: DefaultManagementRPS,

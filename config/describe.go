@@ -47,8 +47,12 @@ func (p *Profile) Describe() []Field {
 		{"logs.access", p.Logs.Access},
 		{"logs.execution", p.Logs.Execution},
 		{"logs.handlers", strings.Join(p.Logs.Handlers, ", ")},
-		{"preset", p.Preset},
+		{"registry", p.Registry},
 	}
+	if p.Registry == RegistryMongoDB {
+		f = append(f, describeMongo(p)...)
+	}
+	f = append(f, Field{"preset", p.Preset})
 	f = append(f, describeConnections(p.Schema.Connections)...)
 	f = append(f, describeSubscriptions(p.Schema.Subscriptions)...)
 	f = append(f,
@@ -88,7 +92,30 @@ func describeConnections(c data.ConnectionSchema) []Field {
 		Field{at + "attributes.source_ip", a.SourceIP},
 		Field{at + "attributes.user_agent", a.UserAgent},
 		Field{at + "attributes.business_id", a.BusinessID},
+		Field{at + "attributes.last_seen_at", a.LastSeenAt},
 	)
+}
+
+// describeMongo lists where a MongoDB registry is: the URI with its
+// password redacted, the database, the collection, the rooms field and
+// the indexes its queries want.
+func describeMongo(p *Profile) []Field {
+	m := p.Schema.Mongo
+	db := p.MongoDB.database
+	if db == "" {
+		db = "(the URI's path, else " + m.Database + ")"
+	}
+	indexes := make([]string, 0, 5)
+	for _, ix := range p.Schema.MongoIndexes() {
+		indexes = append(indexes, fmt.Sprintf("%s (%s)", ix.Name, strings.Join(ix.Fields, ", ")))
+	}
+	return []Field{
+		{"mongodb_uri", p.MongoDB.String()},
+		{"mongodb_database", db},
+		{"schema.connections.collection", m.Collection},
+		{"schema.connections.mongodb_indexes", strings.Join(indexes, "; ")},
+		{"schema.subscriptions.rooms", m.Rooms},
+	}
 }
 
 // describeSubscriptions lists the subscriptions table's names.

@@ -132,6 +132,7 @@ func TestSandboxProfileDefaultsMatchBuiltin(t *testing.T) {
 func TestLoadExample(t *testing.T) {
 	t.Setenv("WIZZ_TOKEN", plantedJWT)
 	t.Setenv("THIS27_TOKEN", "this27-manager-token")
+	t.Setenv("MONGO_URI", "") // unset: resolved when the registry is opened
 	cfg, err := Load(filepath.Join("..", "config.example.toml"))
 	if err != nil {
 		t.Fatalf("Load(config.example.toml): %v", err)
@@ -163,6 +164,10 @@ func TestLoadExample(t *testing.T) {
 		{"this27 token", this27.Token.Value, "this27-manager-token"},
 		{"sandbox api", sandbox.API, "WizzUser-WebSocket-dev"},
 		{"sandbox apigateway_url", sandbox.APIGatewayURL, "http://127.0.0.1:8787/_aws/apigatewayv2"},
+		{"this27 registry", this27.Registry, RegistryMongoDB},
+		{"this27 collection", this27.Schema.Mongo.Collection, "websocketconnections"},
+		{"this27 mongodb_uri", this27.MongoDB.String(), "${env:MONGO_URI} (resolved at start)"},
+		{"wizz registry", wizz.Registry, RegistryDynamoDB},
 	}
 	for _, c := range checks {
 		if c.got != c.want {

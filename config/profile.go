@@ -148,8 +148,9 @@ func (pr *profileResolver) controlEndpoints(p *Profile, raw *rawProfile) {
 	}
 }
 
-// preset sets the preset name and builds the schema from it and the
-// profile's overrides.
+// preset sets the preset name and the registry's store, and builds the
+// schema from the preset (its MongoDB shape for a MongoDB registry) and
+// the profile's overrides.
 func (pr *profileResolver) preset(p *Profile, raw *rawProfile) {
 	p.Preset = pr.str("preset", raw.Preset)
 	if p.Preset == "" {
@@ -160,7 +161,13 @@ func (pr *profileResolver) preset(p *Profile, raw *rawProfile) {
 		pr.fail("preset", "expected one of %s", quoteAll(data.PresetNames()))
 		return
 	}
+	pr.registry(p, raw)
+	if p.Registry == RegistryMongoDB {
+		base, _ = data.MongoPresetSchema(p.Preset)
+	}
 	p.Schema = pr.schema(base, raw.Schema)
+	pr.mongo(p, raw)
+	pr.mongoSchema(p, raw.Schema)
 }
 
 // limits sets the management rate and the scan width.

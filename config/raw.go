@@ -12,30 +12,33 @@ type rawFile struct {
 
 // rawProfile is one [profiles.NAME] table.
 type rawProfile struct {
-	Sandbox       bool         `toml:"sandbox"`
-	Region        string       `toml:"region"`
-	AWSProfile    string       `toml:"aws_profile"`
-	WebSocketURL  string       `toml:"websocket_url"`
-	ManagementURL string       `toml:"management_url"`
-	DynamoDBURL   string       `toml:"dynamodb_url"`
-	API           string       `toml:"api"`
-	Stage         string       `toml:"stage"`
-	APIGatewayURL string       `toml:"apigateway_url"`
-	CloudWatchURL string       `toml:"cloudwatch_url"`
-	LogsURL       string       `toml:"logs_url"`
-	Logs          rawLogs      `toml:"logs"`
-	Preset        string       `toml:"preset"`
-	Schema        rawSchema    `toml:"schema"`
-	ReadOnly      bool         `toml:"read_only"`
-	Production    bool         `toml:"production"`
-	ManagementRPS *float64     `toml:"management_rps"`
-	RepairRPS     *float64     `toml:"repair_rps"`
-	LogoutNotice  string       `toml:"logout_notice"`
-	ScanSegments  *int         `toml:"scan_segments"`
-	Repair        []rawRepair  `toml:"repair"`
-	Messages      []rawMessage `toml:"messages"`
-	Token         rawToken     `toml:"token"`
-	SandboxSecret string       `toml:"sandbox_secret"`
+	Sandbox         bool         `toml:"sandbox"`
+	Region          string       `toml:"region"`
+	AWSProfile      string       `toml:"aws_profile"`
+	WebSocketURL    string       `toml:"websocket_url"`
+	ManagementURL   string       `toml:"management_url"`
+	DynamoDBURL     string       `toml:"dynamodb_url"`
+	Registry        string       `toml:"registry"`
+	MongoDBURI      string       `toml:"mongodb_uri"`
+	MongoDBDatabase string       `toml:"mongodb_database"`
+	API             string       `toml:"api"`
+	Stage           string       `toml:"stage"`
+	APIGatewayURL   string       `toml:"apigateway_url"`
+	CloudWatchURL   string       `toml:"cloudwatch_url"`
+	LogsURL         string       `toml:"logs_url"`
+	Logs            rawLogs      `toml:"logs"`
+	Preset          string       `toml:"preset"`
+	Schema          rawSchema    `toml:"schema"`
+	ReadOnly        bool         `toml:"read_only"`
+	Production      bool         `toml:"production"`
+	ManagementRPS   *float64     `toml:"management_rps"`
+	RepairRPS       *float64     `toml:"repair_rps"`
+	LogoutNotice    string       `toml:"logout_notice"`
+	ScanSegments    *int         `toml:"scan_segments"`
+	Repair          []rawRepair  `toml:"repair"`
+	Messages        []rawMessage `toml:"messages"`
+	Token           rawToken     `toml:"token"`
+	SandboxSecret   string       `toml:"sandbox_secret"`
 }
 
 // rawSchema is [profiles.NAME.schema]: overrides of the preset's schema.
@@ -52,6 +55,7 @@ type rawConnections struct {
 	RangeKey   *string            `toml:"range_key"`
 	UserIndex  *string            `toml:"user_index"`
 	TimeFormat *string            `toml:"time_format"`
+	Collection *string            `toml:"collection"`
 	Attributes rawConnectionAttrs `toml:"attributes"`
 }
 
@@ -67,6 +71,7 @@ type rawConnectionAttrs struct {
 	SourceIP    *string `toml:"source_ip"`
 	UserAgent   *string `toml:"user_agent"`
 	BusinessID  *string `toml:"business_id"`
+	LastSeenAt  *string `toml:"last_seen_at"`
 }
 
 // rawSubscriptions is [profiles.NAME.schema.subscriptions].
@@ -76,6 +81,7 @@ type rawSubscriptions struct {
 	RangeKey   *string              `toml:"range_key"`
 	KeyIndex   *string              `toml:"key_index"`
 	TimeFormat *string              `toml:"time_format"`
+	Rooms      *string              `toml:"rooms"`
 	Attributes rawSubscriptionAttrs `toml:"attributes"`
 }
 

@@ -30,6 +30,7 @@ func (pr *profileResolver) schema(s data.Schema, raw rawSchema) data.Schema {
 			{"platform", ca.Platform, &c.Attrs.Platform}, {"connected_at", ca.ConnectedAt, &c.Attrs.ConnectedAt},
 			{"ttl", ca.TTL, &c.Attrs.TTL}, {"source_ip", ca.SourceIP, &c.Attrs.SourceIP},
 			{"user_agent", ca.UserAgent, &c.Attrs.UserAgent}, {"business_id", ca.BusinessID, &c.Attrs.BusinessID},
+			{"last_seen_at", ca.LastSeenAt, &c.Attrs.LastSeenAt},
 		})
 	pr.index("schema.connections.user_index", "user", &c.Table, c.Attrs.User, rc.UserIndex)
 
@@ -93,8 +94,8 @@ func (pr *profileResolver) tableSchema(at string, t *data.Table, tf *data.TimeFo
 	}
 	if keys.timeFormat != nil {
 		*tf = data.TimeFormat(pr.str(at+".time_format", *keys.timeFormat))
-		if *tf != data.EpochMillis && *tf != data.ISO8601 {
-			pr.fail(at+".time_format", "expected %q (a number of milliseconds) or %q (an RFC 3339 string)", data.EpochMillis, data.ISO8601)
+		if *tf != data.EpochMillis && *tf != data.ISO8601 && *tf != data.Date {
+			pr.fail(at+".time_format", "expected %q (a number of milliseconds), %q (an RFC 3339 string) or %q (a MongoDB date)", data.EpochMillis, data.ISO8601, data.Date)
 		}
 	}
 }

@@ -15,8 +15,26 @@ func TestSchemaOverrides(t *testing.T) {
 		want func() data.Schema
 	}{
 		{"preset unchanged", profileA("preset = 'wizz'"), data.WizzSchema},
+		{"this27 keeps its registry in MongoDB", profileA("preset = 'this27'"), data.This27MongoSchema},
+		{"this27 on MongoDB, renamed", profileA(
+			"preset = 'this27'",
+			"mongodb_uri = 'mongodb://db.internal/this27'",
+			"[profiles.a.schema.connections]",
+			"collection = 'wsconnections'",
+			"[profiles.a.schema.connections.attributes]",
+			"last_seen_at = 'seenAt'",
+			"user = 'uid'",
+			"[profiles.a.schema.subscriptions]",
+			"rooms = 'channels'",
+		), func() data.Schema {
+			s := data.This27MongoSchema()
+			s.Mongo.Collection, s.Mongo.Rooms = "wsconnections", "channels"
+			s.Connections.Attrs.LastSeenAt, s.Connections.Attrs.User = "seenAt", "uid"
+			return s
+		}},
 		{"this27 renamed tables, new key index, removed attribute", profileA(
 			"preset = 'this27'",
+			"registry = 'dynamodb'",
 			"[profiles.a.schema.connections]",
 			"table = 'this27_websocket_connections_${env:WSOPS_TEST_STAGE}'",
 			"[profiles.a.schema.connections.attributes]",

@@ -81,6 +81,8 @@ func (r *reader) boolean(name string, def bool) bool {
 
 // timestamp reads a time stored in the schema's format. The other encoding is
 // accepted and flagged; anything else is flagged and read as the zero time.
+// A Date (MongoDB) accepts both encodings unflagged: its store flags a
+// stored value that is not a date, which an item cannot show.
 func (r *reader) timestamp(name string, format TimeFormat, required bool) time.Time {
 	if name == "" {
 		return time.Time{}
@@ -97,19 +99,21 @@ func (r *reader) timestamp(name string, format TimeFormat, required bool) time.T
 			r.flag("unparseable %s", name)
 			return time.Time{}
 		}
-		if format != EpochMillis {
+		if format == ISO8601 {
 			r.flag("%s is a number, expected an ISO-8601 string", name)
 		}
 		return t
 	case *types.AttributeValueMemberS:
 		if t, err := time.Parse(time.RFC3339Nano, v.Value); err == nil {
-			if format != ISO8601 {
+			if format == EpochMillis {
 				r.flag("%s is an ISO-8601 string, expected epoch milliseconds", name)
 			}
 			return t
 		}
 		if t, ok := epochMillis(v.Value); ok {
-			r.flag("%s is a string, expected a number", name)
+			if format != Date {
+				r.flag("%s is a string, expected a number", name)
+			}
 			return t
 		}
 		r.flag("unparseable %s", name)

@@ -17,6 +17,7 @@ func (s Schema) DecodeConnection(item Item, now time.Time) Connection {
 		App:         r.str(a.App, true),
 		Platform:    r.str(a.Platform, false),
 		ConnectedAt: r.timestamp(a.ConnectedAt, s.Connections.TimeFormat, true),
+		LastSeenAt:  r.timestamp(a.LastSeenAt, s.Connections.TimeFormat, false),
 		TTL:         r.epochSeconds(a.TTL),
 		SourceIP:    r.str(a.SourceIP, false),
 		UserAgent:   r.str(a.UserAgent, false),

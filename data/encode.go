@@ -22,6 +22,7 @@ func (s Schema) EncodeConnection(c Connection) Item {
 	putS(item, a.UserAgent, c.UserAgent)
 	putS(item, a.BusinessID, c.BusinessID)
 	putTime(item, a.ConnectedAt, c.ConnectedAt, s.Connections.TimeFormat)
+	putTime(item, a.LastSeenAt, c.LastSeenAt, s.Connections.TimeFormat)
 	putSeconds(item, a.TTL, c.TTL)
 	return item
 }
@@ -52,7 +53,7 @@ func putTime(item Item, name string, t time.Time, f TimeFormat) {
 	if name == "" || t.IsZero() {
 		return
 	}
-	if f == ISO8601 {
+	if f == ISO8601 || f == Date {
 		item[name] = &types.AttributeValueMemberS{Value: t.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
 		return
 	}

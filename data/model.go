@@ -41,12 +41,15 @@ type Connection struct {
 	App         string
 	Platform    string
 	ConnectedAt time.Time // zero when missing or unparseable
-	TTL         time.Time // zero when the schema or record has none
-	SourceIP    string
-	UserAgent   string
-	BusinessID  string
-	Item        Item     // the raw record
-	Problems    []string // human-readable, e.g. `missing userId`
+	// LastSeenAt is when the connection was last heard from; zero when the
+	// schema or record has none.
+	LastSeenAt time.Time
+	TTL        time.Time // zero when the schema or record has none
+	SourceIP   string
+	UserAgent  string
+	BusinessID string
+	Item       Item     // the raw record
+	Problems   []string // human-readable, e.g. `missing userId`
 }
 
 // Subscription is one record of the subscriptions table, decoded leniently.

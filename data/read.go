@@ -99,11 +99,6 @@ func (r *Registry) ConnectionsOf(ctx context.Context, user string) ([]Connection
 	return Collect(ctx, r.Connections(ctx, Select{User: user}))
 }
 
-// SubscriptionsOf returns the subscription records of one connection.
-func (r *Registry) SubscriptionsOf(ctx context.Context, connectionID string) ([]Subscription, error) {
-	return Collect(ctx, r.Subscriptions(ctx, Select{ConnectionID: connectionID}))
-}
-
 // Collect drains a stream into one slice; it stops at the first error. A
 // stream read under ctx that ends because ctx ended is incomplete, and
 // Collect says so with ctx's error: a cancelled read never looks complete.

@@ -8,85 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"wsops/data"
-	"wsops/internal/testrig"
 )
-
-// fixture is one backend with fresh tables of one schema.
-type fixture struct {
-	backend testrig.Backend
-	db      *dynamodb.Client
-	schema  data.Schema
-	now     time.Time
-}
-
-// eachBackend runs fn as a subtest per backend (dynalite, minidyn), each with
-// its own tables of schema s.
-func eachBackend(t *testing.T, s data.Schema, fn func(t *testing.T, f fixture)) {
-	t.Helper()
-	for _, b := range testrig.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			db := testrig.DynamoClient(b.URL)
-			fn(t, fixture{backend: b, db: db, schema: testrig.UniqueSchema(t, db, s), now: time.Now().UTC()})
-		})
-	}
-}
-
-func (f fixture) registry(segments int) *data.Registry {
-	return data.NewRegistry(f.db, f.schema, data.Options{
-		Segments: min(segments, f.backend.MaxSegments),
-		Now:      func() time.Time { return f.now },
-	})
-}
-
-// put writes items to a table in batches of 25.
-func (f fixture) put(t *testing.T, table string, items ...data.Item) {
-	t.Helper()
-	for start := 0; start < len(items); start += 25 {
-		var reqs []types.WriteRequest
-		for _, it := range items[start:min(start+25, len(items))] {
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: it}})
-		}
-		pending := map[string][]types.WriteRequest{table: reqs}
-		for len(pending) > 0 {
-			out, err := f.db.BatchWriteItem(context.Background(), &dynamodb.BatchWriteItemInput{RequestItems: pending})
-			if err != nil {
-				t.Fatalf("loading %s: %v", table, err)
-			}
-			pending = out.UnprocessedItems
-		}
-	}
-}
-
-// conn builds a well-formed connection of the fixture's schema.
-func (f fixture) conn(i int, user, app string) data.Connection {
-	return data.Connection{
-		ID: fmt.Sprintf("C%014d=", i), User: user, App: app,
-		EntityType: f.schema.AppEntity[app], Platform: "ios",
-		ConnectedAt: f.now.Add(-time.Minute), TTL: f.now.Add(time.Hour),
-	}
-}
-
-func (f fixture) putConns(t *testing.T, conns ...data.Connection) {
-	t.Helper()
-	items := make([]data.Item, len(conns))
-	for i, c := range conns {
-		items[i] = f.schema.EncodeConnection(c)
-	}
-	f.put(t, f.schema.Connections.Table.Name, items...)
-}
-
-func (f fixture) putSubs(t *testing.T, subs ...data.Subscription) {
-	t.Helper()
-	items := make([]data.Item, len(subs))
-	for i, s := range subs {
-		items[i] = f.schema.EncodeSubscription(s)
-	}
-	f.put(t, f.schema.Subscriptions.Table.Name, items...)
-}
 
 func collect[T any](t *testing.T, pages <-chan data.Page[T]) []T {
 	t.Helper()
@@ -106,13 +31,13 @@ func ids(conns []data.Connection) map[string]int {
 }
 
 func TestScanOverOneMegabyteReadsEveryItemOnce(t *testing.T) {
-	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+	eachStore(t, func(t *testing.T, f fixture) {
 		const n = 3600 // ~1.1 KB each: ~3.9 MB, so each of 3 segments spans pages
 		pad := strings.Repeat("x", 1000)
 		conns := make([]data.Connection, n)
 		for i := range conns {
-			conns[i] = f.conn(i, fmt.Sprintf("u%d", i%97), "drivers")
-			conns[i].UserAgent = pad
+			conns[i] = f.conn(i, fmt.Sprintf("u%d", i%97), f.app(1))
+			conns[i].Platform = pad
 		}
 		f.putConns(t, conns...)
 
@@ -138,14 +63,17 @@ func TestScanOverOneMegabyteReadsEveryItemOnce(t *testing.T) {
 		if f.backend.Name == "dynalite" && pages < 6 {
 			t.Errorf("dynalite with 3 segments over 3.9 MB gave %d pages, want at least 2 per segment", pages)
 		}
+		if f.mongo() && pages < n/data.DefaultMongoBatch {
+			t.Errorf("MongoDB gave %d pages of %d documents, want one per cursor batch of %d", pages, n, data.DefaultMongoBatch)
+		}
 	})
 }
 
 func TestUserIndexQueryFindsExactlyTheUsersConnections(t *testing.T) {
-	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+	eachStore(t, func(t *testing.T, f fixture) {
 		f.putConns(t,
-			f.conn(1, "alice", "drivers"), f.conn(2, "alice", "customers"),
-			f.conn(3, "bob", "drivers"), f.conn(4, "alicia", "order-receiver"))
+			f.conn(1, "alice", f.app(1)), f.conn(2, "alice", f.app(0)),
+			f.conn(3, "bob", f.app(1)), f.conn(4, "alicia", f.app(2)))
 		got, err := f.registry(1).ConnectionsOf(context.Background(), "alice")
 		if err != nil {
 			t.Fatal(err)
@@ -158,8 +86,8 @@ func TestUserIndexQueryFindsExactlyTheUsersConnections(t *testing.T) {
 }
 
 func TestFilterExpressionNarrowsByAppEntityAndPlatform(t *testing.T) {
-	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
-		a, b, c := f.conn(1, "u1", "drivers"), f.conn(2, "u2", "drivers"), f.conn(3, "u3", "customers")
+	eachStore(t, func(t *testing.T, f fixture) {
+		a, b, c := f.conn(1, "u1", f.app(1)), f.conn(2, "u2", f.app(1)), f.conn(3, "u3", f.app(0))
 		b.Platform = "android"
 		f.putConns(t, a, b, c)
 		reg := f.registry(2)
@@ -167,10 +95,12 @@ func TestFilterExpressionNarrowsByAppEntityAndPlatform(t *testing.T) {
 			sel  data.Select
 			want []string
 		}{
-			{data.Select{App: "drivers"}, []string{a.ID, b.ID}},
-			{data.Select{App: "drivers", Platform: "android"}, []string{b.ID}},
-			{data.Select{EntityType: "customer"}, []string{c.ID}},
+			{data.Select{App: f.app(1)}, []string{a.ID, b.ID}},
+			{data.Select{App: f.app(1), Platform: "android"}, []string{b.ID}},
+			{data.Select{EntityType: c.EntityType}, []string{c.ID}},
 			{data.Select{App: "nobody"}, nil},
+			{data.Select{ConnectionID: b.ID, Platform: "android"}, []string{b.ID}},
+			{data.Select{ConnectionID: b.ID, Platform: "ios"}, nil},
 		}
 		for _, tc := range cases {
 			seen := ids(collect(t, reg.Connections(context.Background(), tc.sel)))
@@ -248,34 +178,49 @@ func TestThis27RoomsAreReadByRoomKeyAndByConnection(t *testing.T) {
 				t.Errorf("well-formed this27 connection flagged: %v", x.Problems)
 			}
 		}
+		// A topic with a condition on the connection: joined on DynamoDB,
+		// one query on MongoDB.
+		got = collect(t, reg.Subscriptions(ctx, data.Select{Topic: "order:7", App: "rider-app"}))
+		if len(got) != 1 || got[0].ConnectionID != r.ID || got[0].Key != "order:7" {
+			t.Fatalf("order:7 ∩ rider-app: %+v", got)
+		}
+		conns := collect(t, reg.Connections(ctx, data.Select{Topic: "order:8"}))
+		if len(conns) != 1 || conns[0].ID != c.ID {
+			t.Fatalf("connections in order:8: %+v", conns)
+		}
+		if got := collect(t, reg.Subscriptions(ctx, data.Select{Topic: "order:8", User: "rider1"})); len(got) != 0 {
+			t.Fatalf("order:8 ∩ rider1: %+v, want none", got)
+		}
 	})
 }
 
 func TestConditionalUpdateConflictKeepsTheOtherWritersValue(t *testing.T) {
-	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
-		c := f.conn(1, "m1", "order-receiver")
-		c.EntityType = "customer"
+	eachStore(t, func(t *testing.T, f fixture) {
+		c := f.conn(1, "m1", f.app(2))
+		c.EntityType = f.schema.AppEntity[f.app(0)]
 		f.putConns(t, c)
 		reg := f.registry(1)
 		ctx := context.Background()
-		key := data.Item{"connectionId": &types.AttributeValueMemberS{Value: c.ID}}
+		key := data.Item{f.schema.Connections.Table.HashKey: &types.AttributeValueMemberS{Value: c.ID}}
 		s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+		attr := f.schema.Connections.Attrs.EntityType
+		wrong, other, right := c.EntityType, f.schema.AppEntity[f.app(1)], f.schema.AppEntity[f.app(2)]
 
-		// Someone else already wrote "driver": a change planned from "customer" must fail.
-		if _, err := reg.Update(ctx, data.Change{Key: key, Attribute: "entityType", Old: s("customer"), New: s("driver")}); err != nil {
+		// Someone else already wrote other: a change planned from wrong must fail.
+		if _, err := reg.Update(ctx, data.Change{Key: key, Attribute: attr, Old: s(wrong), New: s(other)}); err != nil {
 			t.Fatalf("first write: %v", err)
 		}
-		_, err := reg.Update(ctx, data.Change{Key: key, Attribute: "entityType", Old: s("customer"), New: s("merchant")})
+		_, err := reg.Update(ctx, data.Change{Key: key, Attribute: attr, Old: s(wrong), New: s(right)})
 		if !errors.Is(err, data.ErrConflict) {
 			t.Fatalf("stale write: %v, want ErrConflict", err)
 		}
 		got, err := reg.Connection(ctx, c.ID)
-		if err != nil || got.EntityType != "driver" {
-			t.Fatalf("after conflict: %q (%v), want the other writer's driver", got.EntityType, err)
+		if err != nil || got.EntityType != other {
+			t.Fatalf("after conflict: %q (%v), want the other writer's %s", got.EntityType, err, other)
 		}
 		// A change on a record that does not exist is a conflict, not a create.
-		missing := data.Item{"connectionId": &types.AttributeValueMemberS{Value: "nobody"}}
-		if _, err := reg.Update(ctx, data.Change{Key: missing, Attribute: "entityType", New: s("merchant")}); !errors.Is(err, data.ErrConflict) {
+		missing := data.Item{f.schema.Connections.Table.HashKey: &types.AttributeValueMemberS{Value: "nobody"}}
+		if _, err := reg.Update(ctx, data.Change{Key: missing, Attribute: attr, New: s(right)}); !errors.Is(err, data.ErrConflict) {
 			t.Fatalf("update of a missing record: %v, want ErrConflict", err)
 		}
 		if _, err := reg.Connection(ctx, "nobody"); !errors.Is(err, data.ErrNotFound) {
@@ -377,13 +322,13 @@ func TestMalformedItemsAreFlaggedNotDropped(t *testing.T) {
 }
 
 func TestStreamStopsWhenCancelled(t *testing.T) {
-	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
+	eachStore(t, func(t *testing.T, f fixture) {
 		conns := make([]data.Connection, 100)
 		for i := range conns {
-			conns[i] = f.conn(i, "u", "drivers")
+			conns[i] = f.conn(i, "u", f.app(1))
 		}
 		f.putConns(t, conns...)
-		reg := data.NewRegistry(f.db, f.schema, data.Options{Segments: min(2, f.backend.MaxSegments), PageSize: 10})
+		reg := f.registryWith(data.Options{Segments: min(2, f.backend.MaxSegments), PageSize: 10})
 		ctx, cancel := context.WithCancel(context.Background())
 		pages := reg.Connections(ctx, data.Select{})
 		<-pages
@@ -404,22 +349,23 @@ func TestStreamStopsWhenCancelled(t *testing.T) {
 }
 
 func TestSummaryCountsByAppAndEntity(t *testing.T) {
-	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
-		bad := f.conn(3, "m", "order-receiver")
-		bad.EntityType = "customer"
-		f.putConns(t, f.conn(1, "a", "drivers"), f.conn(2, "b", "drivers"), bad)
+	eachStore(t, func(t *testing.T, f fixture) {
+		bad := f.conn(3, "m", f.app(2))
+		bad.EntityType = f.schema.AppEntity[f.app(0)]
+		f.putConns(t, f.conn(1, "a", f.app(1)), f.conn(2, "b", f.app(1)), bad)
 		sum, err := data.Summarize(context.Background(), f.registry(1).Connections(context.Background(), data.Select{}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		cell := data.AppEntity{App: "order-receiver", EntityType: "customer"}
-		if sum.Total != 3 || sum.Problems != 1 || sum.Counts[data.AppEntity{App: "drivers", EntityType: "driver"}] != 2 || sum.Counts[cell] != 1 {
+		cell := data.AppEntity{App: bad.App, EntityType: bad.EntityType}
+		good := data.AppEntity{App: f.app(1), EntityType: f.schema.AppEntity[f.app(1)]}
+		if sum.Total != 3 || sum.Problems != 1 || sum.Counts[good] != 2 || sum.Counts[cell] != 1 {
 			t.Fatalf("summary %+v", sum)
 		}
-		if !f.schema.Breaks(cell) || f.schema.Breaks(data.AppEntity{App: "drivers", EntityType: "driver"}) {
+		if !f.schema.Breaks(cell) || f.schema.Breaks(good) {
 			t.Errorf("Breaks does not follow the app rule")
 		}
-		if cells := sum.Cells(); len(cells) != 2 || cells[0].App != "drivers" {
+		if cells := sum.Cells(); len(cells) != 2 || cells[0].App != good.App {
 			t.Errorf("cells %v", cells)
 		}
 	})
@@ -446,10 +392,10 @@ func TestSubscriptionOfConnectionAndTopic(t *testing.T) {
 }
 
 func TestDeleteConnectionsToleratesRepeatedIDs(t *testing.T) {
-	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
-		c := f.conn(1, "u", "drivers")
+	eachStore(t, func(t *testing.T, f fixture) {
+		c := f.conn(1, "u", f.app(1))
 		f.putConns(t, c)
-		f.putSubs(t, data.Subscription{ConnectionID: c.ID, Key: "order#1", User: "u", EntityType: "driver", Active: true})
+		f.putSubs(t, data.Subscription{ConnectionID: c.ID, Key: "order#1", User: "u", EntityType: c.EntityType, Active: true})
 		res, err := f.registry(1).DeleteConnections(context.Background(), []string{c.ID, c.ID, c.ID})
 		if err != nil || res.Connections != 1 || res.Subscriptions != 1 {
 			t.Fatalf("result %+v, %v", res, err)
@@ -458,8 +404,8 @@ func TestDeleteConnectionsToleratesRepeatedIDs(t *testing.T) {
 }
 
 func TestCancelledReadIsNotComplete(t *testing.T) {
-	eachBackend(t, data.WizzSchema(), func(t *testing.T, f fixture) {
-		f.putConns(t, f.conn(1, "u", "drivers"), f.conn(2, "u", "drivers"))
+	eachStore(t, func(t *testing.T, f fixture) {
+		f.putConns(t, f.conn(1, "u", f.app(1)), f.conn(2, "u", f.app(1)))
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		if _, err := data.Collect(ctx, f.registry(1).Connections(ctx, data.Select{})); !errors.Is(err, context.Canceled) {

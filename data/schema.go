@@ -1,6 +1,8 @@
 // Package data is the connection registry: the Connection and Subscription
-// models, the mapping between a table's attribute names and those models, and
-// a registry that reads and writes them on any DynamoDB-compatible endpoint.
+// models, the mapping between a store's attribute names and those models,
+// and one boundary (Store) with two stores behind it: Registry, on any
+// DynamoDB-compatible endpoint, and MongoRegistry, on a MongoDB collection
+// with one document per connection.
 package data
 
 import "fmt"
@@ -14,6 +16,11 @@ const (
 	EpochMillis TimeFormat = "epoch_ms"
 	// ISO8601 is an RFC 3339 string (type S).
 	ISO8601 TimeFormat = "iso8601"
+	// Date is a BSON date, in a MongoDB registry. Items carry it as an RFC
+	// 3339 string, the same as ISO8601, since an item cannot tell a date
+	// from a string: the MongoDB store itself flags a stored value that is
+	// not a date.
+	Date TimeFormat = "date"
 )
 
 // Index is a global secondary index: its name and key attributes.
@@ -46,6 +53,9 @@ type ConnectionAttrs struct {
 	SourceIP    string
 	UserAgent   string
 	BusinessID  string
+	// LastSeenAt is when the connection was last heard from (this27 on
+	// MongoDB: lastSeenAt, a date), in the schema's TimeFormat.
+	LastSeenAt string
 }
 
 // SubscriptionAttrs names the attributes of a subscription record. An empty
@@ -83,6 +93,25 @@ type Schema struct {
 	Subscriptions SubscriptionSchema
 	// AppEntity maps an app id to the entity type its connections must carry.
 	AppEntity map[string]string
+	// Mongo maps the registry onto MongoDB documents, for a profile whose
+	// registry is "mongodb"; DynamoDB registries ignore it.
+	Mongo MongoSchema
+}
+
+// MongoSchema names where a MongoDB registry keeps its documents: one
+// document per connection in Collection, whose fields are the connection
+// attributes, and whose array field Rooms holds the keys of its
+// subscriptions (this27's rooms). A subscription record is then one
+// (document, key) pair: an item of the subscriptions schema's connection id
+// and key attributes, and nothing else.
+type MongoSchema struct {
+	// Database holds the collection.
+	Database string
+	// Collection holds one document per connection.
+	Collection string
+	// Rooms is the array field of a connection document that holds its
+	// subscription keys.
+	Rooms string
 }
 
 // KnownEntityType reports whether the app rule assigns this entity type to
@@ -126,8 +155,8 @@ func (s Schema) Validate() error {
 		}
 	}
 	for _, f := range []TimeFormat{c.TimeFormat, sub.TimeFormat} {
-		if f != EpochMillis && f != ISO8601 {
-			return fmt.Errorf("time format %q: want %q or %q", f, EpochMillis, ISO8601)
+		if f != EpochMillis && f != ISO8601 && f != Date {
+			return fmt.Errorf("time format %q: want %q, %q or %q", f, EpochMillis, ISO8601, Date)
 		}
 	}
 	return nil
@@ -190,7 +219,20 @@ func This27Schema() Schema {
 		AppEntity: map[string]string{
 			"manager-web": "manager", "customer-app": "customer", "rider-app": "rider",
 		},
+		Mongo: MongoSchema{Database: "this27", Collection: "websocketconnections", Rooms: "rooms"},
 	}
+}
+
+// This27MongoSchema is the "this27" preset as this27 really keeps its
+// registry (ecosystems.md §2): database this27, collection
+// websocketconnections, one document per connection with its rooms
+// embedded, connectedAt and lastSeenAt as dates. The names of the DynamoDB
+// tables stay, unused, so that a profile can switch stores.
+func This27MongoSchema() Schema {
+	s := This27Schema()
+	s.Connections.TimeFormat = Date
+	s.Connections.Attrs.LastSeenAt = "lastSeenAt"
+	return s
 }
 
 // PresetSchema returns the schema of a named preset.
@@ -202,6 +244,19 @@ func PresetSchema(name string) (Schema, bool) {
 		return This27Schema(), true
 	}
 	return Schema{}, false
+}
+
+// MongoPresetSchema returns the schema of a named preset for a MongoDB
+// registry: this27's own (This27MongoSchema); another preset's with its
+// connections' times as dates, its collection and rooms field yet to be
+// named.
+func MongoPresetSchema(name string) (Schema, bool) {
+	if name == "this27" {
+		return This27MongoSchema(), true
+	}
+	s, ok := PresetSchema(name)
+	s.Connections.TimeFormat = Date
+	return s, ok
 }
 
 // PresetNames lists the presets PresetSchema knows.

@@ -15,24 +15,9 @@ import (
 	"wsops/ops/repairplan"
 )
 
-// Registry is what ops reads and writes of the connection registry.
-type Registry interface {
-	Schema() data.Schema
-	Connections(ctx context.Context, sel data.Select) <-chan data.Page[data.Connection]
-	Connection(ctx context.Context, id string) (data.Connection, error)
-	ConnectionsOf(ctx context.Context, user string) ([]data.Connection, error)
-	Subscriptions(ctx context.Context, sel data.Select) <-chan data.Page[data.Subscription]
-	SubscriptionsOfMany(ctx context.Context, ids []string) ([]data.Subscription, error)
-	DeleteRecords(ctx context.Context, conns, subs []data.Item) error
-	Update(ctx context.Context, c data.Change) (before data.Item, err error)
-	Create(ctx context.Context, subscriptions bool, item data.Item) error
-	DeleteUnchanged(ctx context.Context, subscriptions bool, item data.Item) error
-	Record(ctx context.Context, subscriptions bool, key data.Item) (data.Item, error)
-	KeyOf(subscriptions bool, item data.Item) data.Item
-	Records(ctx context.Context, subscriptions bool, keys []data.Item, attrs []string) ([]data.Item, error)
-}
-
-var _ Registry = (*data.Registry)(nil)
+// Registry is what ops reads and writes of the connection registry: the
+// registry boundary itself, whichever store stands behind it.
+type Registry = data.Store
 
 // Gateway is what ops calls of the management API.
 type Gateway interface {

@@ -11,6 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"wsops/data"
 	"wsops/internal/testrig"
@@ -29,9 +32,10 @@ func plainString(v types.AttributeValue) string {
 
 // repairRig is a registry on one test backend with an Ops to repair it.
 type repairRig struct {
-	db      *dynamodb.Client
+	db      *dynamodb.Client // DynamoDB backends
+	mdb     *mongo.Database  // the MongoDB backend
 	schema  data.Schema
-	reg     *data.Registry
+	reg     data.Store
 	ops     *Ops
 	deps    Deps
 	audit   *auditlog.Log
@@ -48,20 +52,34 @@ func (liveGateway) Get(context.Context, string) (mgmt.ConnectionInfo, error) {
 	return mgmt.ConnectionInfo{}, nil
 }
 
-// eachRepairBackend runs fn against dynalite and minidyn with fresh tables.
+// eachRepairBackend runs fn against dynalite and minidyn with fresh tables,
+// and for a schema a MongoDB registry can keep (this27) against the
+// embedded FerretDB with a fresh database.
 func eachRepairBackend(t *testing.T, s data.Schema, fn func(t *testing.T, r *repairRig)) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir()) // default journals go there
-	for _, b := range testrig.Backends(t) {
+	for _, b := range testrig.RegistryBackends(t, s) {
 		t.Run(b.Name, func(t *testing.T) {
-			db := testrig.DynamoClient(b.URL)
-			schema := testrig.UniqueSchema(t, db, s)
-			reg := data.NewRegistry(db, schema, data.Options{Segments: min(4, b.MaxSegments)})
-			r := &repairRig{db: db, schema: schema, reg: reg, dir: t.TempDir(), confirm: &recordingConfirmer{},
-				now: time.Now().Truncate(time.Millisecond)}
+			r := &repairRig{dir: t.TempDir(), confirm: &recordingConfirmer{}, now: time.Now().Truncate(time.Millisecond)}
+			var tables []string
+			if b.Store == testrig.StoreMongo {
+				r.mdb = testrig.MongoDatabase(t)
+				r.schema, _ = data.MongoPresetSchema(s.Preset)
+				r.schema.Mongo.Database = r.mdb.Name()
+				reg, err := data.NewMongoRegistry(r.mdb, r.schema, data.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.reg, tables = reg, []string{r.mdb.Name() + "." + r.schema.Mongo.Collection}
+			} else {
+				r.db = testrig.DynamoClient(b.URL)
+				r.schema = testrig.UniqueSchema(t, r.db, s)
+				r.reg = data.NewRegistry(r.db, r.schema, data.Options{Segments: min(4, b.MaxSegments)})
+				tables = []string{r.schema.Connections.Table.Name, r.schema.Subscriptions.Table.Name}
+			}
 			r.audit = auditlog.New(filepath.Join(r.dir, "audit.jsonl"))
-			r.deps = Deps{Registry: reg, Gateway: liveGateway{}, Policy: Policy{Profile: "sandbox"}, Confirm: r.confirm, Audit: r.audit,
+			r.deps = Deps{Registry: r.reg, Gateway: liveGateway{}, Policy: Policy{Profile: "sandbox"}, Confirm: r.confirm, Audit: r.audit,
 				Caller: sandboxCaller, Now: func() time.Time { return r.now },
-				Place: Place{Registry: b.URL, Tables: []string{schema.Connections.Table.Name, schema.Subscriptions.Table.Name}}}
+				Place: Place{Registry: b.URL, Tables: tables}}
 			r.ops = r.with(t, nil)
 			fn(t, r)
 		})
@@ -83,6 +101,10 @@ func (r *repairRig) conn(i int, app string) data.Connection {
 
 func (r *repairRig) put(t *testing.T, conns []data.Connection, subs []data.Subscription) {
 	t.Helper()
+	if r.mdb != nil {
+		r.putDocuments(t, conns, subs)
+		return
+	}
 	put := func(table string, item data.Item) {
 		if _, err := r.db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
 			t.Fatalf("seeding %s: %v", table, err)
@@ -93,6 +115,34 @@ func (r *repairRig) put(t *testing.T, conns []data.Connection, subs []data.Subsc
 	}
 	for _, s := range subs {
 		put(r.schema.Subscriptions.Table.Name, r.schema.EncodeSubscription(s))
+	}
+}
+
+// putDocuments writes connections as documents and subscriptions as their
+// room entries, through the driver ($set and $addToSet, upserting).
+func (r *repairRig) putDocuments(t *testing.T, conns []data.Connection, subs []data.Subscription) {
+	t.Helper()
+	a := r.schema.Connections.Attrs
+	coll := r.mdb.Collection(r.schema.Mongo.Collection)
+	upsert := func(id string, update bson.D) {
+		if _, err := coll.UpdateOne(context.Background(), bson.D{{Key: a.ID, Value: id}}, update, options.UpdateOne().SetUpsert(true)); err != nil {
+			t.Fatalf("seeding %s: %v", id, err)
+		}
+	}
+	for _, c := range conns {
+		doc := bson.D{}
+		for _, f := range [][2]string{{a.User, c.User}, {a.EntityType, c.EntityType}, {a.App, c.App}, {a.Platform, c.Platform}} {
+			if f[0] != "" && f[1] != "" {
+				doc = append(doc, bson.E{Key: f[0], Value: f[1]})
+			}
+		}
+		if !c.ConnectedAt.IsZero() {
+			doc = append(doc, bson.E{Key: a.ConnectedAt, Value: c.ConnectedAt})
+		}
+		upsert(c.ID, bson.D{{Key: "$set", Value: doc}})
+	}
+	for _, s := range subs {
+		upsert(s.ConnectionID, bson.D{{Key: "$addToSet", Value: bson.D{{Key: r.schema.Mongo.Rooms, Value: s.Key}}}})
 	}
 }
 
@@ -124,6 +174,14 @@ func (r *repairRig) entities(t *testing.T) (conns, subs map[string]string) {
 func (r *repairRig) setEntity(t *testing.T, id, entity string) {
 	t.Helper()
 	a := r.schema.Connections.Attrs
+	if r.mdb != nil {
+		_, err := r.mdb.Collection(r.schema.Mongo.Collection).UpdateOne(context.Background(),
+			bson.D{{Key: a.ID, Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: a.EntityType, Value: entity}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	_, err := r.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(r.schema.Connections.Table.Name),
 		Key:                       data.Item{r.schema.Connections.Table.HashKey: &types.AttributeValueMemberS{Value: id}},

@@ -43,8 +43,10 @@ func countChars(n int) string {
 // Redact form. A word is a run of characters that can appear in a token
 // (letters, digits and + / = _ . -); a word such as "token=eyJ…" is also
 // examined piece by piece around its "=" signs, so query strings and
-// key=value pairs are scrubbed too. Everything else is left as it is.
+// key=value pairs are scrubbed too, and so is the password of every URI
+// (ScrubURIs). Everything else is left as it is.
 func Scrub(text string) string {
+	text = ScrubURIs(text)
 	var b strings.Builder
 	forEachWord(text, func(word string, isWord bool) {
 		if isWord {
@@ -56,9 +58,9 @@ func Scrub(text string) string {
 }
 
 // ContainsSecret reports whether any word of text looks like a secret, by the
-// rules of Scrub.
+// rules of Scrub (a URI with a password included).
 func ContainsSecret(text string) bool {
-	found := false
+	found := ScrubURIs(text) != text
 	forEachWord(text, func(word string, isWord bool) {
 		if isWord && !found && scrubWord(word) != word {
 			found = true
@@ -109,8 +111,9 @@ func isTokenChar(c byte) bool {
 // ScrubLog is Scrub for log lines: request ids, which AWS writes as
 // canonical UUIDs (8-4-4-4-12 hex digits) in every Lambda and execution
 // line, are kept, since a trail is joined on them; everything else that
-// looks like a secret is redacted.
+// looks like a secret is redacted, URIs' passwords included.
 func ScrubLog(text string) string {
+	text = ScrubURIs(text)
 	var b strings.Builder
 	forEachWord(text, func(word string, isWord bool) {
 		if isWord && !IsUUID(word) {

@@ -31,13 +31,31 @@ import (
 // package one shared dynalite.
 const DynaliteEnv = "WSOPS_TEST_DYNALITE_URL"
 
-// Backend is a DynamoDB endpoint for tests.
+// Backend is a registry endpoint for tests: a DynamoDB endpoint, or a
+// MongoDB-wire server (Store "mongodb").
 type Backend struct {
 	Name string
 	URL  string
 	// MaxSegments is the most scan segments the endpoint serves correctly:
 	// minidyn ignores Segment, so it gets 1.
 	MaxSegments int
+	// Store is the registry store the endpoint serves: "" (DynamoDB) or
+	// StoreMongo.
+	Store string
+}
+
+// StoreMongo marks a Backend that is a MongoDB-wire server.
+const StoreMongo = "mongodb"
+
+// RegistryBackends returns every backend a registry test runs on: the
+// DynamoDB ones (Backends) and, for a schema a MongoDB registry can keep
+// (one with a Mongo collection: this27), the embedded FerretDB.
+func RegistryBackends(t testing.TB, s data.Schema) []Backend {
+	bs := Backends(t)
+	if s.Mongo.Collection != "" {
+		bs = append(bs, Backend{Name: "ferretdb", URL: MongoURL(t), MaxSegments: 1, Store: StoreMongo})
+	}
+	return bs
 }
 
 // Backends returns both test backends: dynalite and an in-process minidyn.
@@ -159,12 +177,14 @@ var sharedTransport = &http.Transport{
 const leakGrace = 10 * time.Second
 
 // VerifyTestMain runs the package's tests, closes the idle connections of
-// the clients testrig built, and then fails the run if any goroutine is
+// the clients testrig built, stops the embedded MongoDB (MongoURL), and
+// then fails the run if any goroutine is
 // still left after leakGrace (goleak.VerifyTestMain, for packages whose
 // tests use testrig's clients).
 func VerifyTestMain(m *testing.M, opts ...goleak.Option) {
 	code := m.Run()
 	sharedTransport.CloseIdleConnections()
+	stopMongo()
 	if code == 0 {
 		deadline := time.Now().Add(leakGrace)
 		err := goleak.Find(opts...)

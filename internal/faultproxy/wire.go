@@ -1,0 +1,231 @@
+package faultproxy
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Wire is a TCP proxy in front of a server that speaks MongoDB's wire
+// protocol (messages framed by a little-endian int32 length), for the
+// faults a MongoDB registry meets: answers slowed down (Latency), a
+// connection dropped before it answers a chosen request (Drop), and a
+// write that reaches the server but whose answer never comes back
+// (CutAnswer: the effect happened, the client cannot know). Each rule
+// fires once, at the nth request it matches; requests and answers are
+// otherwise passed through whole. It is imported by tests only.
+type Wire struct {
+	ln       net.Listener
+	upstream string
+
+	mu      sync.Mutex
+	latency time.Duration
+	rules   []*WireRule
+	conns   map[net.Conn]bool
+	fired   []string
+	wg      sync.WaitGroup
+}
+
+// WireAction is what a rule does to the request it matches.
+type WireAction string
+
+// The actions of a WireRule.
+const (
+	// Drop closes the connection instead of forwarding the request: the
+	// server never sees it.
+	Drop WireAction = "drop"
+	// CutAnswer forwards the request, waits for the server's answer, then
+	// closes the connection instead of forwarding the answer.
+	CutAnswer WireAction = "cut answer"
+)
+
+// WireRule fires Action once, on the Nth request (counting from 1, across
+// connections) whose command is Command (the first key of its body, as
+// "find", "getMore", "findAndModify", "delete", "update").
+type WireRule struct {
+	Command string
+	Nth     int
+	Action  WireAction
+	seen    int
+	done    bool
+}
+
+// StartWire proxies a loopback port to upstream (host:port) until the
+// test ends.
+func StartWire(t testing.TB, upstream string) *Wire {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &Wire{ln: ln, upstream: upstream, conns: map[net.Conn]bool{}}
+	w.wg.Add(1)
+	go w.accept()
+	t.Cleanup(w.close)
+	return w
+}
+
+// Addr is the proxy's host:port.
+func (w *Wire) Addr() string { return w.ln.Addr().String() }
+
+// SetLatency delays every answer by d (0: none).
+func (w *Wire) SetLatency(d time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.latency = d
+}
+
+// Add arms a rule.
+func (w *Wire) Add(r WireRule) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.rules = append(w.rules, &r)
+}
+
+// Fired lists the rules that fired, as "action command #n".
+func (w *Wire) Fired() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.fired...)
+}
+
+func (w *Wire) close() {
+	w.ln.Close()
+	w.mu.Lock()
+	for c := range w.conns {
+		c.Close()
+	}
+	w.mu.Unlock()
+	w.wg.Wait()
+}
+
+func (w *Wire) accept() {
+	defer w.wg.Done()
+	for {
+		c, err := w.ln.Accept()
+		if err != nil {
+			return
+		}
+		up, err := net.Dial("tcp", w.upstream)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		w.mu.Lock()
+		w.conns[c], w.conns[up] = true, true
+		w.mu.Unlock()
+		w.wg.Add(1)
+		go w.serve(c, up)
+	}
+}
+
+// serve passes one connection's requests up and answers down, applying
+// the rules.
+func (w *Wire) serve(c, up net.Conn) {
+	defer w.wg.Done()
+	cut := make(chan struct{}, 1) // the next answer is to be cut
+	closeBoth := func() {
+		c.Close()
+		up.Close()
+		w.mu.Lock()
+		delete(w.conns, c)
+		delete(w.conns, up)
+		w.mu.Unlock()
+	}
+	defer closeBoth()
+	w.wg.Add(1)
+	go func() { // answers
+		defer w.wg.Done()
+		defer closeBoth()
+		for {
+			msg, err := readMessage(up)
+			if err != nil {
+				return
+			}
+			select {
+			case <-cut:
+				return
+			default:
+			}
+			w.mu.Lock()
+			d := w.latency
+			w.mu.Unlock()
+			if d > 0 {
+				time.Sleep(d) // the slow server under test, not synchronisation
+			}
+			if _, err := c.Write(msg); err != nil {
+				return
+			}
+		}
+	}()
+	for {
+		msg, err := readMessage(c)
+		if err != nil {
+			return
+		}
+		switch w.match(msg) {
+		case Drop:
+			return
+		case CutAnswer:
+			cut <- struct{}{}
+		}
+		if _, err := up.Write(msg); err != nil {
+			return
+		}
+	}
+}
+
+// match counts msg against the rules and returns the action of one that
+// fires ("" for none).
+func (w *Wire) match(msg []byte) WireAction {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, r := range w.rules {
+		if r.done || !isCommand(msg, r.Command) {
+			continue
+		}
+		r.seen++
+		if r.seen == r.Nth {
+			r.done = true
+			w.fired = append(w.fired, string(r.Action)+" "+r.Command+" #"+strconv.Itoa(r.Nth))
+			return r.Action
+		}
+	}
+	return ""
+}
+
+// isCommand reports whether an OP_MSG's body names command first: its
+// first element (type byte, then the key as a C string) after the
+// 16-byte header, the 4-byte flags and the section kind.
+func isCommand(msg []byte, command string) bool {
+	const bodyAt = 16 + 4 + 1 + 4 // header, flags, kind 0, document length
+	if len(msg) < bodyAt+1+len(command)+1 {
+		return false
+	}
+	key := msg[bodyAt+1:]
+	return bytes.HasPrefix(key, append([]byte(command), 0))
+}
+
+// readMessage reads one length-framed message.
+func readMessage(r io.Reader) ([]byte, error) {
+	var head [4]byte
+	if _, err := io.ReadFull(r, head[:]); err != nil {
+		return nil, err
+	}
+	n := int(binary.LittleEndian.Uint32(head[:]))
+	if n < 16 || n > 48<<20 {
+		return nil, errors.New("faultproxy: not a wire protocol message")
+	}
+	msg := make([]byte, n)
+	copy(msg, head[:])
+	if _, err := io.ReadFull(r, msg[4:]); err != nil {
+		return nil, err
+	}
+	return msg, nil
+}

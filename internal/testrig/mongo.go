@@ -1,0 +1,142 @@
+package testrig
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// MongoEnv names a variable that points every test package at one
+// MongoDB-wire server instead of the embedded FerretDB (a real mongod,
+// say): a mongodb:// URI.
+const MongoEnv = "WSOPS_TEST_MONGODB_URI"
+
+// ferretStart bounds the embedded FerretDB's start, its first answer included.
+const ferretStart = 60 * time.Second
+
+// ferret is the test binary's one embedded FerretDB and its one client.
+var ferret struct {
+	once   sync.Once
+	uri    string
+	client *mongo.Client
+	err    error
+	stop   func()
+	seq    int
+	seqMu  sync.Mutex
+}
+
+// MongoURL returns the URI of a MongoDB-wire server for tests: the one
+// WSOPS_TEST_MONGODB_URI names, else an embedded FerretDB (a real MongoDB
+// wire protocol implementation: its SQLite backend in a temporary
+// directory, a free loopback port), started once per test binary and
+// stopped by VerifyTestMain. A FerretDB that does not start or answer fails
+// the test loudly: it is never skipped.
+func MongoURL(t testing.TB) string {
+	ferret.once.Do(func() { ferret.uri, ferret.client, ferret.stop, ferret.err = startMongo() })
+	if ferret.err != nil {
+		t.Fatalf("MongoDB for tests: %v", ferret.err)
+	}
+	return ferret.uri
+}
+
+// MongoClient returns the test binary's shared driver client, connected to
+// MongoURL's server. Tests write their documents through it, never through
+// wsops's own encoder.
+func MongoClient(t testing.TB) *mongo.Client {
+	MongoURL(t)
+	return ferret.client
+}
+
+// MongoDatabase returns a database unique to this test on MongoURL's
+// server, dropped when the test ends.
+func MongoDatabase(t testing.TB) *mongo.Database {
+	c := MongoClient(t)
+	ferret.seqMu.Lock()
+	ferret.seq++
+	name := fmt.Sprintf("t%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6, ferret.seq)
+	ferret.seqMu.Unlock()
+	db := c.Database(name)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = db.Drop(ctx)
+	})
+	return db
+}
+
+// startMongo connects to WSOPS_TEST_MONGODB_URI's server, or starts an
+// embedded FerretDB, and waits for its first answer.
+func startMongo() (uri string, client *mongo.Client, stop func(), err error) {
+	stop = func() {}
+	if uri = os.Getenv(MongoEnv); uri == "" {
+		if uri, stop, err = startFerretDB(); err != nil {
+			return "", nil, nil, err
+		}
+	}
+	client, err = mongo.Connect(options.Client().ApplyURI(uri))
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), ferretStart)
+		err = client.Database("admin").RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
+		cancel()
+	}
+	if err != nil {
+		stop()
+		return "", nil, nil, fmt.Errorf("no answer from %s: %w", uri, err)
+	}
+	stopServer := stop
+	stopAll := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = client.Disconnect(ctx)
+		stopServer()
+	}
+	return uri, client, stopAll, nil
+}
+
+// startFerretDB runs an embedded FerretDB on a free loopback port, its
+// SQLite files in a temporary directory, its logs dropped.
+func startFerretDB() (uri string, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "wsops-ferretdb-")
+	if err != nil {
+		return "", nil, err
+	}
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dir + "/",
+		Logger:    slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("embedded FerretDB: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.Run(ctx)
+	}()
+	stop = func() {
+		cancel()
+		<-done
+		os.RemoveAll(dir)
+	}
+	return f.MongoDBURI(), stop, nil
+}
+
+// stopMongo stops what MongoURL started, if anything.
+func stopMongo() {
+	if ferret.stop != nil {
+		ferret.stop()
+		ferret.stop = nil
+	}
+}
