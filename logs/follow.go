@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"wsops/internal/reach"
@@ -163,11 +164,12 @@ func (r *Reader) liveTail(ctx context.Context, t Tailer, o FollowOptions, j *Joi
 	if err != nil {
 		return err
 	}
+	var opts []func(*cloudwatchlogs.Options)
 	if o.CustomEndpoint {
-		ctx = smithyhttp.DisableEndpointHostPrefix(ctx, true)
+		opts = append(opts, NoHostPrefix)
 	}
 	in := &cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: arns}
-	out, err := t.StartLiveTail(ctx, in)
+	out, err := t.StartLiveTail(ctx, in, opts...)
 	if err != nil {
 		if reach.Denied(err) || ctx.Err() != nil {
 			return reach.Call("cloudwatchlogs", "StartLiveTail", "logs:StartLiveTail", err)
@@ -204,6 +206,21 @@ func (r *Reader) liveTail(ctx context.Context, t Tailer, o FollowOptions, j *Joi
 		return reach.Call("cloudwatchlogs", "StartLiveTail", "logs:StartLiveTail", err)
 	}
 	return nil
+}
+
+// NoHostPrefix is an option of a StartLiveTail call that keeps the SDK
+// from prefixing the endpoint's host with "stream-" (a custom endpoint,
+// such as the sandbox's, has no such host). It sets the flag inside the
+// operation's middleware stack: the SDK clears stack values a caller puts
+// in the context (smithyhttp.DisableEndpointHostPrefix on the call's ctx
+// is lost), so the prefix would be added anyway.
+func NoHostPrefix(o *cloudwatchlogs.Options) {
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("wsopsNoHostPrefix",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+			}), middleware.Before)
+	})
 }
 
 // groupARNs are the ARNs of groups, which StartLiveTail takes.
