@@ -32,7 +32,7 @@ require (
 	golang.org/x/time v0.16.0
 )
 
-require github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.27 // indirect
+require github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.27
 
 require (
 	github.com/atotto/clipboard v0.1.4 // indirect

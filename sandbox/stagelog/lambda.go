@@ -78,7 +78,7 @@ func (f *function) release(env *environment, now time.Time) {
 
 // report is the invocation's REPORT line, with its measured duration.
 func report(r *gateway.Request, memorySize int, env *environment) string {
-	ms := float64(r.Integration.Microseconds()) / 1000
+	ms := float64(r.Integration.Nanoseconds()) / 1e6
 	billed := max(1, int(math.Ceil(ms)))
 	return fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
 		r.IntegrationRequestID, ms, billed, memorySize, env.maxMemory)
