@@ -141,8 +141,8 @@ func printBanner(w io.Writer, e sandbox.Endpoints, demo int, secretFlag bool) {
 		fmt.Fprintf(w, "\nThe built-in sandbox profile expects apigatewayv2 at %s, DynamoDB at %s, preset %s and stage %s.\n"+
 			"For this sandbox, add this profile to the config file ($%s, else ~/.config/wsops/config.toml):\n",
 			b.APIGatewayURL, b.DynamoDBURL, b.Preset, b.Stage, config.ConfigEnv)
-		fmt.Fprintf(w, "  [profiles.%s]\n  sandbox = true\n  preset = %q\n  websocket_url = %q\n  dynamodb_url = %q\n  apigateway_url = %q\n  cloudwatch_url = %q\n  logs_url = %q\n",
-			profile, e.Preset, e.WebSocketURL, e.DynamoDBURL, e.APIGatewayURL, e.CloudWatchURL, e.LogsURL)
+		fmt.Fprintf(w, "  [profiles.%s]\n  sandbox = true\n  preset = %q\n  api = %q\n  websocket_url = %q\n  dynamodb_url = %q\n  apigateway_url = %q\n  cloudwatch_url = %q\n  logs_url = %q\n",
+			profile, e.Preset, e.API, e.WebSocketURL, e.DynamoDBURL, e.APIGatewayURL, e.CloudWatchURL, e.LogsURL)
 	}
 	if secretFlag {
 		fmt.Fprintf(w, "\nStarted with --secret: wsops token and wsops connect --as sign with $%s, else the\n"+

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -164,7 +165,7 @@ func (r *Reader) liveTail(ctx context.Context, t Tailer, o FollowOptions, j *Joi
 	if err != nil {
 		return err
 	}
-	var opts []func(*cloudwatchlogs.Options)
+	opts := []func(*cloudwatchlogs.Options){KeepStreamOpen}
 	if o.CustomEndpoint {
 		opts = append(opts, NoHostPrefix)
 	}
@@ -222,6 +223,34 @@ func NoHostPrefix(o *cloudwatchlogs.Options) {
 			}), middleware.Before)
 	})
 }
+
+// KeepStreamOpen is an option of a StartLiveTail call that keeps its
+// event stream from being cut at its start. smithy-go (v1.28.9) closes a
+// request's body as soon as the response's headers are in; when they come
+// before net/http's writer has made its last read of the body (an endpoint
+// that answers at once, as the sandbox on loopback does), that read goes
+// to the closed body's WriteTo, which answers io.EOF as an error: net/http
+// takes the request as failed and closes the connection under the
+// streaming response ("use of closed network connection"). A body without
+// WriteTo is read with Read, whose io.EOF is the end of the body.
+func KeepStreamOpen(o *cloudwatchlogs.Options) {
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("wsopsBodyWithoutWriteTo",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				if req, ok := in.Request.(*smithyhttp.Request); ok {
+					if body, ok := req.GetStream().(io.ReadSeeker); ok {
+						if plain, err := req.SetStream(readSeeker{body}); err == nil {
+							in.Request = plain
+						}
+					}
+				}
+				return next.HandleFinalize(ctx, in)
+			}), middleware.After)
+	})
+}
+
+// readSeeker hides every method of a body but Read and Seek.
+type readSeeker struct{ io.ReadSeeker }
 
 // groupARNs are the ARNs of groups, which StartLiveTail takes.
 func groupARNs(ctx context.Context, t Tailer, groups []string) ([]string, error) {

@@ -251,8 +251,9 @@ func TestLogsLikeADeployment(t *testing.T) {
 
 // TestLiveTailStreamsOverHTTP11: the SDK's StartLiveTail reads the
 // sandbox's event stream over the listener's HTTP/1.1 (its "stream-" host
-// prefix disabled, as for any custom endpoint, by logs.NoHostPrefix): a
-// session on the access log by ARN sees a new client's $connect line.
+// prefix disabled, as for any custom endpoint, by logs.NoHostPrefix, and
+// its stream kept open by logs.KeepStreamOpen): a session on the access
+// log by ARN sees a new client's $connect line.
 func TestLiveTailStreamsOverHTTP11(t *testing.T) {
 	w := start(t, sandbox.Config{Preset: "this27", LiveTail: cwlogs.LiveTailOptions{Interval: 100 * time.Millisecond}})
 	e := w.sb.Endpoints()
@@ -262,7 +263,7 @@ func TestLiveTailStreamsOverHTTP11(t *testing.T) {
 	group := "/aws/apigateway/this27-websocket-dev-access"
 	out, err := c.StartLiveTail(ctx, &cloudwatchlogs.StartLiveTailInput{
 		LogGroupIdentifiers: []string{"arn:aws:logs:us-east-1:000000000000:log-group:" + group}, LogEventFilterPattern: aws.String(`"CONNECT"`),
-	}, logs.NoHostPrefix)
+	}, logs.NoHostPrefix, logs.KeepStreamOpen)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,8 +74,10 @@ type Endpoints struct {
 	// LogsURL is the CloudWatch Logs BaseEndpoint (FilterLogEvents,
 	// StartLiveTail…, awsJson 1.1).
 	LogsURL string `json:"logs_url"`
-	Stage   string `json:"stage"`
-	Preset  string `json:"preset"`
+	// API is the API's name, which a profile's api key takes.
+	API    string `json:"api"`
+	Stage  string `json:"stage"`
+	Preset string `json:"preset"`
 }
 
 // Sandbox is a running sandbox.
@@ -163,6 +165,7 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 		APIGatewayURL: "http://" + host + APIGatewayPath,
 		CloudWatchURL: "http://" + host + CloudWatchPath,
 		LogsURL:       "http://" + host + LogsPath,
+		API:           api.Name(),
 		Stage:         cfg.Stage,
 		Preset:        cfg.Preset,
 	}

@@ -122,6 +122,9 @@ func New(o Options) (*API, error) {
 // ID is the API's id.
 func (a *API) ID() string { return a.api.APIID }
 
+// Name is the API's name (as its Serverless service names it).
+func (a *API) Name() string { return a.api.Name }
+
 // Region is the region the API's ARNs name.
 func (a *API) Region() string { return a.region }
 

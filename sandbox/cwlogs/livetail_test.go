@@ -22,7 +22,7 @@ func tail(t *testing.T, s *Store, lg *cloudwatchlogs.Client, in *cloudwatchlogs.
 	before, _ := s.LiveTails()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
-	out, err := lg.StartLiveTail(ctx, in, logs.NoHostPrefix)
+	out, err := lg.StartLiveTail(ctx, in, logs.NoHostPrefix, logs.KeepStreamOpen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,19 +111,19 @@ func TestLiveTailEnds(t *testing.T) {
 		"pattern":     {LogGroupIdentifiers: []string{"g"}, LogEventFilterPattern: aws.String("[a, b]")},
 		"two streams": {LogGroupIdentifiers: []string{"g", "0"}, LogStreamNames: []string{"s"}},
 	} {
-		_, err := lg.StartLiveTail(ctx, in, logs.NoHostPrefix)
+		_, err := lg.StartLiveTail(ctx, in, logs.NoHostPrefix, logs.KeepStreamOpen)
 		if _, ok := errors.AsType[*types.InvalidParameterException](err); !ok {
 			t.Errorf("%s: %v, want InvalidParameterException", name, err)
 		}
 	}
-	_, err := lg.StartLiveTail(ctx, &cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: []string{"nope"}}, logs.NoHostPrefix)
+	_, err := lg.StartLiveTail(ctx, &cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: []string{"nope"}}, logs.NoHostPrefix, logs.KeepStreamOpen)
 	if _, ok := errors.AsType[*types.ResourceNotFoundException](err); !ok {
 		t.Errorf("unknown group: %v, want ResourceNotFoundException", err)
 	}
 
 	first := tail(t, s, lg, &cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: []string{"g"}})
 	tail(t, s, sdk(url), &cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: []string{"g"}})
-	_, err = sdk(url).StartLiveTail(ctx, &cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: []string{"g"}}, logs.NoHostPrefix)
+	_, err = sdk(url).StartLiveTail(ctx, &cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: []string{"g"}}, logs.NoHostPrefix, logs.KeepStreamOpen)
 	if _, ok := errors.AsType[*types.LimitExceededException](err); !ok {
 		t.Errorf("a third session of 2: %v, want LimitExceededException", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -104,7 +105,11 @@ func serve[In, Out any](w http.ResponseWriter, r *http.Request, op func(In) (Out
 // decode reads the request's JSON body into v.
 func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(v); err != nil {
+	err := dec.Decode(v)
+	if err == nil {
+		_, err = io.Copy(io.Discard, r.Body) // read to the end before answering
+	}
+	if err != nil {
 		if errors.As(err, new(*http.MaxBytesError)) {
 			return &apiError{http.StatusRequestEntityTooLarge, "SerializationException", "The request body is over 1 MB"}
 		}

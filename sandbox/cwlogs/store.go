@@ -114,6 +114,14 @@ func (s *Store) Put(groupName, streamName, message string) {
 	}
 }
 
+// Held is how many events the group name holds (0 when there is no such group).
+func (s *Store) Held(name string) int {
+	if g := s.lookup(name); g != nil {
+		return g.held()
+	}
+	return 0
+}
+
 // Changed returns a channel closed when the next event is put into the
 // group name (created when missing): a test waits on it for what it
 // expects, instead of sleeping.
