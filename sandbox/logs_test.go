@@ -272,7 +272,7 @@ func TestLiveTailStreamsOverHTTP11(t *testing.T) {
 	for n, changed := w.sb.Logs().LiveTails(); n < 1; n, changed = w.sb.Logs().LiveTails() {
 		<-changed
 	}
-	_, id := dialRaw(t, w, "token="+mint(t, w)+"&platform=web")
+	_, id := dialRaw(t, w, "token="+mint(t, w, "customer-app")+"&platform=web")
 	started := false
 	for ev := range stream.Events() {
 		switch v := ev.(type) {
@@ -295,10 +295,10 @@ func TestLiveTailStreamsOverHTTP11(t *testing.T) {
 	t.Fatalf("the stream ended (%v) before the $connect of %s came", stream.Err(), id)
 }
 
-// mint is a token the world's sandbox accepts.
-func mint(t *testing.T, w world) string {
+// mint is a token the world's sandbox accepts for a customer of app.
+func mint(t *testing.T, w world, app string) string {
 	t.Helper()
-	token, err := auth.Mint(w.secret, auth.Claims{User: "u-tail", EntityType: "customer", App: "customer-app"}, time.Hour, time.Now())
+	token, err := auth.Mint(w.secret, auth.Claims{User: "u-tail", EntityType: "customer", App: app}, time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,4 +333,39 @@ func TestLogsAPIRefusesWhatItDoesNotServe(t *testing.T) {
 	if _, err := unsigned.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{}); err == nil || !strings.Contains(err.Error(), "MissingAuthenticationToken") {
 		t.Errorf("unsigned: %v, want MissingAuthenticationTokenException", err)
 	}
+}
+
+// TestLogsOfRefusedAndOversizedRequests: a $connect refused for its token
+// and a message over the frame limit are in the access log with the
+// status the client got, and the refused $connect's handler says why.
+func TestLogsOfRefusedAndOversizedRequests(t *testing.T) {
+	w := start(t, sandbox.Config{Preset: "wizz"})
+	c := logsClient(w.sb.Endpoints())
+	group := "/aws/apigateway/WizzUser-WebSocket-dev-access"
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, resp, err := websocket.Dial(ctx, w.sb.Endpoints().WebSocketURL+"?token=not-a-jwt&platform=web", nil)
+	if err == nil || resp == nil || resp.StatusCode != 401 {
+		t.Fatalf("bad token: %v, want 401", err)
+	}
+	waitForLine(t, w.sb.Logs(), c, group, `"eventType":"CONNECT"`, `"status":"401"`, `"error":"Unauthorized"`, `"queryString":"token=not-a-jwt&platform=web"`)
+	refused := w.sb.Logs().Messages("/aws/lambda/wizzuser-websocket-dev-connect")
+	if len(refused) != 4 || !strings.Contains(refused[1], "\tWARN\t$connect refused connectionId=") || !strings.HasSuffix(refused[1], ": 401 Unauthorized") {
+		t.Errorf("the refused $connect's Lambda lines: %q", refused)
+	}
+
+	client, id := dialRaw(t, w, "token="+mint(t, w, "customers")+"&platform=web")
+	if err := client.Write(ctx, websocket.MessageText, []byte(strings.Repeat("x", 40*1024))); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, _, err := client.Read(ctx); err != nil {
+			if websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+				t.Fatalf("after an oversized frame: %v, want 1009", err)
+			}
+			break
+		}
+	}
+	waitForLine(t, w.sb.Logs(), c, group, id, `"eventType":"MESSAGE"`, `"routeKey":"-"`, `"status":"413"`)
+	waitForLine(t, w.sb.Logs(), c, group, id, `"eventType":"DISCONNECT"`)
 }

@@ -122,6 +122,21 @@ func (s *Store) Held(name string) int {
 	return 0
 }
 
+// Messages are the messages the group name holds, oldest first (for
+// in-process tests and tools; clients read through the API).
+func (s *Store) Messages(name string) []string {
+	g := s.lookup(name)
+	if g == nil {
+		return nil
+	}
+	var out []string
+	g.scan(0, func(_ uint64, e *event) bool {
+		out = append(out, e.msg)
+		return true
+	})
+	return out
+}
+
 // Changed returns a channel closed when the next event is put into the
 // group name (created when missing): a test waits on it for what it
 // expects, instead of sleeping.

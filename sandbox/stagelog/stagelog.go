@@ -35,6 +35,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"wsops/sandbox/cwlogs"
@@ -67,6 +68,8 @@ type Log struct {
 	access    *accessFormat
 	execution string               // the execution log group
 	functions map[string]*function // by route key
+
+	execStreams, accessStreams dayStreams
 }
 
 var _ gateway.RequestLog = (*Log)(nil)
@@ -80,6 +83,8 @@ func New(o Options) *Log {
 		o.Now = time.Now
 	}
 	l := &Log{o: o, store: o.Store, execution: "API-Gateway-Execution-Logs_" + o.APIID + "/" + o.Stage, functions: map[string]*function{}}
+	l.execStreams.seed = "execution\x00" + o.APIID + "\x00" + o.Stage
+	l.accessStreams.seed = "access\x00" + o.APIID + "\x00" + o.Stage
 	if o.AccessGroup != "" {
 		l.access = parseAccessFormat(o.AccessFormat)
 		l.store.CreateGroup(o.AccessGroup)
@@ -162,18 +167,32 @@ func (l *Log) exec(r *gateway.Request, format string, args ...any) string {
 }
 
 // executionStream names the day's stream of the execution log.
-func (l *Log) executionStream(t time.Time) string {
-	return dayStream("execution", l.o.APIID, l.o.Stage, t)
-}
+func (l *Log) executionStream(t time.Time) string { return l.execStreams.of(t) }
 
 // accessStream names the day's stream of the access log.
-func (l *Log) accessStream(t time.Time) string { return dayStream("access", l.o.APIID, l.o.Stage, t) }
+func (l *Log) accessStream(t time.Time) string { return l.accessStreams.of(t) }
 
-// dayStream is a day's stream of a log: 32 hex digits, as API Gateway
-// names them.
-func dayStream(kind, apiID, stage string, t time.Time) string {
-	sum := sha256.Sum256([]byte(kind + "\x00" + apiID + "\x00" + stage + "\x00" + t.UTC().Format(time.DateOnly)))
-	return hex.EncodeToString(sum[:16])
+// dayStreams name a log's stream of each day: 32 hex digits, as API
+// Gateway names them; the day's name is kept.
+type dayStreams struct {
+	seed string
+	last atomic.Pointer[dayStream]
+}
+
+type dayStream struct {
+	day  int64 // days since the epoch
+	name string
+}
+
+func (d *dayStreams) of(t time.Time) string {
+	day := t.Unix() / 86400
+	if s := d.last.Load(); s != nil && s.day == day {
+		return s.name
+	}
+	sum := sha256.Sum256([]byte(d.seed + "\x00" + t.UTC().Format(time.DateOnly)))
+	s := &dayStream{day: day, name: hex.EncodeToString(sum[:16])}
+	d.last.Store(s)
+	return s.name
 }
 
 // lambdaStatus is the status the Lambda's invoke answered: 200, unless the
@@ -211,7 +230,9 @@ func (l *Log) vars(r *gateway.Request) func(string) string {
 		case "status":
 			return strconv.Itoa(r.Status)
 		case "awsEndpointRequestId", "integration.requestId":
-			return r.IntegrationRequestID
+			if r.Integrated {
+				return r.IntegrationRequestID
+			}
 		case "requestTime":
 			return r.Received.UTC().Format("02/Jan/2006:15:04:05 -0700")
 		case "requestTimeEpoch":
