@@ -14,11 +14,11 @@ import (
 
 // sandboxDiscoveryConfig is a config whose profile "sb" names only what
 // the built-in profile names — sandbox, preset, the sandbox's apigatewayv2,
-// CloudWatch and DynamoDB — and finds its URLs from them.
+// CloudWatch, CloudWatch Logs and DynamoDB — and finds its URLs from them.
 func sandboxDiscoveryConfig(t *testing.T, w *testrig.SandboxWorld, preset string) string {
 	e := w.Sandbox.Endpoints()
-	cfg := fmt.Sprintf("default_profile = \"sb\"\n[profiles.sb]\nsandbox = true\npreset = %q\napigateway_url = %q\ncloudwatch_url = %q\ndynamodb_url = %q\n",
-		preset, e.APIGatewayURL, e.CloudWatchURL, e.DynamoDBURL)
+	cfg := fmt.Sprintf("default_profile = \"sb\"\n[profiles.sb]\nsandbox = true\npreset = %q\napigateway_url = %q\ncloudwatch_url = %q\nlogs_url = %q\ndynamodb_url = %q\n",
+		preset, e.APIGatewayURL, e.CloudWatchURL, e.LogsURL, e.DynamoDBURL)
 	path := filepath.Join(t.TempDir(), "config.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

@@ -124,7 +124,11 @@ func runFollow(ctx context.Context, g *globals, r *logs.Reader, o logs.FollowOpt
 			fmt.Fprintln(g.streams.Err, "wsops:", e.Notice)
 			return nil
 		}
-		if e.Line.Kind == logs.KindAccess && !f.Keeps(e.Line.Route, e.Line.Status) {
+		// A followed connection's execution and handler lines carry their
+		// request's route and status (the joiner gives them); with no
+		// connection followed, only access lines have them, so a filter
+		// keeps access lines alone.
+		if !f.Empty() && !f.Keeps(e.Line.Route, e.Line.Status) {
 			return nil
 		}
 		return w.line(*e.Line)

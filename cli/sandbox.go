@@ -14,6 +14,7 @@ import (
 	"wsops/auth"
 	"wsops/config"
 	"wsops/sandbox"
+	"wsops/sandbox/cwlogs"
 )
 
 // SandboxSecretEnv overrides the sandbox's token secret.
@@ -29,9 +30,11 @@ func newSandboxCmd(g *globals) *cobra.Command {
 /{stage}, the management API at /{stage}/@connections/{id}, the preset's registry
 tables on an embedded DynamoDB (or --dynamodb-url), the reference backends' routes,
 and with --demo N simulated clients. On the same listener, apigatewayv2's read
-calls (under /_aws/apigatewayv2) describe the API, and CloudWatch's GetMetricData
-(under /_aws/cloudwatch) serves its AWS/ApiGateway metrics. Listens on loopback
-unless told otherwise.
+calls (under /_aws/apigatewayv2) describe the API, CloudWatch's GetMetricData
+(under /_aws/cloudwatch) serves its AWS/ApiGateway metrics, and CloudWatch Logs
+(under /_aws/logs: FilterLogEvents, StartLiveTail…) serves the access, execution
+and Lambda logs a deployment writes, each group its newest --log-events events.
+Listens on loopback unless told otherwise.
 The token secret is --secret, else $WSOPS_SANDBOX_SECRET, else a development default.`,
 		Example: `  wsops sandbox --demo 300
   wsops sandbox --preset this27 -o json
@@ -60,6 +63,7 @@ The token secret is --secret, else $WSOPS_SANDBOX_SECRET, else a development def
 	f.DurationVar(&cfg.MaxDuration, "max-duration", 2*time.Hour, "close connections older than this (AWS: 2h)")
 	f.Float64Var(&cfg.ManagementRPS, "management-rps", 0, "answer 429 beyond this many management calls per second (0: no limit)")
 	f.Float64Var(&cfg.DropDisconnects, "drop-disconnects", 0, "lose this share (0..1) of $disconnect events, leaving stale records")
+	f.IntVar(&cfg.LogEvents, "log-events", cwlogs.DefaultMaxEvents, "keep this many events per log group (the oldest are dropped)")
 	return cmd
 }
 
@@ -85,6 +89,9 @@ func runSandbox(ctx context.Context, g *globals, out format, cfg sandbox.Config,
 	}
 	if cfg.Demo < 0 || cfg.ManagementRPS < 0 {
 		return usageError(fmt.Errorf("--demo and --management-rps must not be negative"))
+	}
+	if cfg.LogEvents < 1 {
+		return usageError(fmt.Errorf("--log-events %d: want at least 1", cfg.LogEvents))
 	}
 	sb, err := sandbox.Start(ctx, cfg)
 	if err != nil {
@@ -120,8 +127,8 @@ func runSandbox(ctx context.Context, g *globals, out format, cfg sandbox.Config,
 // a profile it prints for the config file.
 func printBanner(w io.Writer, e sandbox.Endpoints, demo int, secretFlag bool) {
 	fmt.Fprintf(w, "wsops sandbox: preset %s, stage %s\n", e.Preset, e.Stage)
-	fmt.Fprintf(w, "  websocket   %s\n  management  %s\n  dynamodb    %s\n  apigateway  %s\n  cloudwatch  %s\n",
-		e.WebSocketURL, e.ManagementURL, e.DynamoDBURL, e.APIGatewayURL, e.CloudWatchURL)
+	fmt.Fprintf(w, "  websocket   %s\n  management  %s\n  dynamodb    %s\n  apigateway  %s\n  cloudwatch  %s\n  logs        %s\n",
+		e.WebSocketURL, e.ManagementURL, e.DynamoDBURL, e.APIGatewayURL, e.CloudWatchURL, e.LogsURL)
 	if demo > 0 {
 		fmt.Fprintf(w, "  demo        %d simulated clients\n", demo)
 	}
@@ -129,13 +136,13 @@ func printBanner(w io.Writer, e sandbox.Endpoints, demo int, secretFlag bool) {
 	// The built-in profile finds its URLs in the sandbox's apigatewayv2:
 	// it fits a sandbox at its apigatewayv2, DynamoDB, preset and stage.
 	if b := config.Builtin().Profiles[config.SandboxProfile]; b.APIGatewayURL != e.APIGatewayURL || b.DynamoDBURL != e.DynamoDBURL || b.Preset != e.Preset ||
-		b.Stage != e.Stage || b.CloudWatchURL != e.CloudWatchURL {
+		b.Stage != e.Stage || b.CloudWatchURL != e.CloudWatchURL || b.LogsURL != e.LogsURL {
 		profile = sandboxProfileName(e)
 		fmt.Fprintf(w, "\nThe built-in sandbox profile expects apigatewayv2 at %s, DynamoDB at %s, preset %s and stage %s.\n"+
 			"For this sandbox, add this profile to the config file ($%s, else ~/.config/wsops/config.toml):\n",
 			b.APIGatewayURL, b.DynamoDBURL, b.Preset, b.Stage, config.ConfigEnv)
-		fmt.Fprintf(w, "  [profiles.%s]\n  sandbox = true\n  preset = %q\n  websocket_url = %q\n  dynamodb_url = %q\n  apigateway_url = %q\n  cloudwatch_url = %q\n",
-			profile, e.Preset, e.WebSocketURL, e.DynamoDBURL, e.APIGatewayURL, e.CloudWatchURL)
+		fmt.Fprintf(w, "  [profiles.%s]\n  sandbox = true\n  preset = %q\n  api = %q\n  websocket_url = %q\n  dynamodb_url = %q\n  apigateway_url = %q\n  cloudwatch_url = %q\n  logs_url = %q\n",
+			profile, e.Preset, e.API, e.WebSocketURL, e.DynamoDBURL, e.APIGatewayURL, e.CloudWatchURL, e.LogsURL)
 	}
 	if secretFlag {
 		fmt.Fprintf(w, "\nStarted with --secret: wsops token and wsops connect --as sign with $%s, else the\n"+
@@ -147,7 +154,8 @@ func printBanner(w io.Writer, e sandbox.Endpoints, demo int, secretFlag bool) {
 		msg, reply = `{"action":"ping"}`, "pong"
 	}
 	fmt.Fprintf(w, "Test the round trip (a test client; drop --send for an interactive one):\n  wsops connect --profile %s --as user=u-1,platform=ios --send '%s' --expect %s\n", profile, msg, reply)
-	fmt.Fprintf(w, "List the fleet:\n  wsops conns --profile %s\nCtrl+C stops the sandbox.\n", profile)
+	fmt.Fprintf(w, "List the fleet:\n  wsops conns --profile %s\n", profile)
+	fmt.Fprintf(w, "Read the API's access, execution and Lambda logs (--follow: live):\n  wsops logs --profile %s --since 10m\nCtrl+C stops the sandbox.\n", profile)
 }
 
 // sandboxProfileName names a profile for a sandbox away from the built-in

@@ -161,6 +161,8 @@ func TestSandboxHintsReachTheSandboxOnItsRealPorts(t *testing.T) {
 			args, want = append(args, "--user", user, "-o", "jsonl"), `"user":"`+user+`"`
 		case "connect":
 			want = "< "
+		case "logs": // the API's recent lines: the hint client's $connect among them
+			want = "$connect"
 		}
 		out, errText, code := run(t, args...)
 		if code != 0 || !strings.Contains(out, want) {
@@ -174,7 +176,7 @@ func TestSandboxHintsReachTheSandboxOnItsRealPorts(t *testing.T) {
 		}
 		ran++
 	}
-	if ran != 2 {
-		t.Errorf("ran %d wsops hints, want connect and conns:\n%s", ran, text)
+	if ran != 3 {
+		t.Errorf("ran %d wsops hints, want connect, conns and logs:\n%s", ran, text)
 	}
 }

@@ -31,14 +31,15 @@ func TestSandboxPrintsEndpointsFirstAndStopsOnCancel(t *testing.T) {
 	if err := json.Unmarshal([]byte(line), &e); err != nil {
 		t.Fatalf("first line %q is not JSON", line)
 	}
-	for _, k := range []string{"websocket_url", "management_url", "dynamodb_url", "apigateway_url", "cloudwatch_url", "stage", "preset"} {
+	for _, k := range []string{"websocket_url", "management_url", "dynamodb_url", "apigateway_url", "cloudwatch_url", "logs_url", "api", "stage", "preset"} {
 		if e[k] == "" {
 			t.Errorf("endpoints lack %q: %s", k, line)
 		}
 	}
 	host := strings.TrimSuffix(strings.TrimPrefix(e["websocket_url"], "ws://"), "/dev")
 	if e["preset"] != "this27" || !strings.HasPrefix(e["websocket_url"], "ws://127.0.0.1:") || !strings.HasSuffix(e["management_url"], "/dev") ||
-		e["apigateway_url"] != "http://"+host+"/_aws/apigatewayv2" || e["cloudwatch_url"] != "http://"+host+"/_aws/cloudwatch" {
+		e["apigateway_url"] != "http://"+host+"/_aws/apigatewayv2" || e["cloudwatch_url"] != "http://"+host+"/_aws/cloudwatch" ||
+		e["logs_url"] != "http://"+host+"/_aws/logs" || e["api"] != "this27-websocket-dev" {
 		t.Errorf("endpoints %v", e)
 	}
 	go io.Copy(io.Discard, pr)

@@ -30,6 +30,9 @@ const (
 	// SandboxCloudWatchPath is where on the sandbox's listener its
 	// CloudWatch API (GetMetricData) is served.
 	SandboxCloudWatchPath = "/_aws/cloudwatch"
+	// SandboxLogsPath is where on the sandbox's listener its CloudWatch
+	// Logs API (FilterLogEvents, StartLiveTail…) is served.
+	SandboxLogsPath = "/_aws/logs"
 )
 
 // Profile defaults.
@@ -193,6 +196,7 @@ func builtinSandbox() *Profile {
 		APIGatewayURL: "http://" + SandboxAddr + SandboxAPIGatewayPath,
 		CloudWatchURL: "http://" + SandboxAddr + SandboxCloudWatchPath,
 		Registry:      RegistryDynamoDB,
+		LogsURL:       "http://" + SandboxAddr + SandboxLogsPath,
 		Preset:        DefaultPreset,
 		Schema:        data.WizzSchema(),
 		ManagementRPS: DefaultManagementRPS,

@@ -129,7 +129,7 @@ func (pr *profileResolver) controlEndpoints(p *Profile, raw *rawProfile) {
 	}{
 		{"apigateway_url", raw.APIGatewayURL, SandboxAPIGatewayPath, &p.APIGatewayURL},
 		{"cloudwatch_url", raw.CloudWatchURL, SandboxCloudWatchPath, &p.CloudWatchURL},
-		{"logs_url", raw.LogsURL, "", &p.LogsURL}, // the sandbox serves no logs yet
+		{"logs_url", raw.LogsURL, SandboxLogsPath, &p.LogsURL},
 	} {
 		v := pr.str(e.key, e.raw)
 		if v == "" && p.Sandbox && e.sandboxPath != "" {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"wsops/internal/reach"
@@ -163,11 +165,12 @@ func (r *Reader) liveTail(ctx context.Context, t Tailer, o FollowOptions, j *Joi
 	if err != nil {
 		return err
 	}
+	opts := []func(*cloudwatchlogs.Options){KeepStreamOpen}
 	if o.CustomEndpoint {
-		ctx = smithyhttp.DisableEndpointHostPrefix(ctx, true)
+		opts = append(opts, NoHostPrefix)
 	}
 	in := &cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: arns}
-	out, err := t.StartLiveTail(ctx, in)
+	out, err := t.StartLiveTail(ctx, in, opts...)
 	if err != nil {
 		if reach.Denied(err) || ctx.Err() != nil {
 			return reach.Call("cloudwatchlogs", "StartLiveTail", "logs:StartLiveTail", err)
@@ -205,6 +208,49 @@ func (r *Reader) liveTail(ctx context.Context, t Tailer, o FollowOptions, j *Joi
 	}
 	return nil
 }
+
+// NoHostPrefix is an option of a StartLiveTail call that keeps the SDK
+// from prefixing the endpoint's host with "stream-" (a custom endpoint,
+// such as the sandbox's, has no such host). It sets the flag inside the
+// operation's middleware stack: the SDK clears stack values a caller puts
+// in the context (smithyhttp.DisableEndpointHostPrefix on the call's ctx
+// is lost), so the prefix would be added anyway.
+func NoHostPrefix(o *cloudwatchlogs.Options) {
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("wsopsNoHostPrefix",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+			}), middleware.Before)
+	})
+}
+
+// KeepStreamOpen is an option of a StartLiveTail call that keeps its
+// event stream from being cut at its start. smithy-go (v1.28.9) closes a
+// request's body as soon as the response's headers are in; when they come
+// before net/http's writer has made its last read of the body (an endpoint
+// that answers at once, as the sandbox on loopback does), that read goes
+// to the closed body's WriteTo, which answers io.EOF as an error: net/http
+// takes the request as failed and closes the connection under the
+// streaming response ("use of closed network connection"). A body without
+// WriteTo is read with Read, whose io.EOF is the end of the body.
+func KeepStreamOpen(o *cloudwatchlogs.Options) {
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("wsopsBodyWithoutWriteTo",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				if req, ok := in.Request.(*smithyhttp.Request); ok {
+					if body, ok := req.GetStream().(io.ReadSeeker); ok {
+						if plain, err := req.SetStream(readSeeker{body}); err == nil {
+							in.Request = plain
+						}
+					}
+				}
+				return next.HandleFinalize(ctx, in)
+			}), middleware.After)
+	})
+}
+
+// readSeeker hides every method of a body but Read and Seek.
+type readSeeker struct{ io.ReadSeeker }
 
 // groupARNs are the ARNs of groups, which StartLiveTail takes.
 func groupARNs(ctx context.Context, t Tailer, groups []string) ([]string, error) {

@@ -18,7 +18,8 @@ func parseExecution(l *Line) {
 }
 
 // parseHandler reads a Lambda line: START / END / REPORT RequestId: ID …,
-// or a runtime's "TIME\tID\tLEVEL\tmessage" (Node.js, Python's logging).
+// a runtime's "TIME\tID\tLEVEL\tmessage" (Node.js, Python's logging), or
+// the runtime's "TIME ID Task timed out after 29.03 seconds".
 func parseHandler(l *Line) {
 	msg := l.Message
 	for _, prefix := range []string{"START RequestId: ", "END RequestId: ", "REPORT RequestId: "} {
@@ -30,6 +31,10 @@ func parseHandler(l *Line) {
 	}
 	fields := strings.SplitN(msg, "\t", 4)
 	if len(fields) >= 3 && secret.IsUUID(fields[1]) {
+		l.RequestID = fields[1]
+		return
+	}
+	if fields = strings.SplitN(msg, " ", 3); len(fields) == 3 && secret.IsUUID(fields[1]) && strings.HasPrefix(fields[2], "Task timed out") {
 		l.RequestID = fields[1]
 	}
 }

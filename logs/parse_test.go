@@ -41,9 +41,11 @@ func TestAccessParserReadsTheStagesFormat(t *testing.T) {
 func TestHandlerAndExecutionLines(t *testing.T) {
 	const id = "c3e2a9f1-7b7d-4b1e-9d8e-2f1a5c6b7d8e"
 	for msg, want := range map[string]string{
-		"START RequestId: " + id + " Version: $LATEST":           id,
-		"REPORT RequestId: " + id + "\tDuration: 3.21 ms":        id,
-		"2026-12-03T00:00:00.000Z\t" + id + "\tINFO\tsubscribed": id,
+		"START RequestId: " + id + " Version: $LATEST":                           id,
+		"REPORT RequestId: " + id + "\tDuration: 3.21 ms":                        id,
+		"2026-12-03T00:00:00.000Z\t" + id + "\tINFO\tsubscribed":                 id,
+		"2026-12-03T00:00:29.031Z " + id + " Task timed out after 29.03 seconds": id,
+		"2026-12-03T00:00:29.031Z " + id + " something else":                     "",
 		"plain text": "",
 	} {
 		l := Line{Message: msg}

@@ -17,11 +17,13 @@ const (
 	APIGatewayPath = config.SandboxAPIGatewayPath
 	// CloudWatchPath serves CloudWatch's GetMetricData (sandbox/metrics).
 	CloudWatchPath = config.SandboxCloudWatchPath
+	// LogsPath serves CloudWatch Logs (sandbox/cwlogs).
+	LogsPath = config.SandboxLogsPath
 )
 
 // newHandler routes the listener's requests: the control-plane APIs under
 // their prefixes, everything else to the stage.
-func newHandler(stage, apigateway, cloudwatch http.Handler) http.Handler {
+func newHandler(stage, apigateway, cloudwatch, logs http.Handler) http.Handler {
 	apigateway = stripPrefix(APIGatewayPath, apigateway)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.EscapedPath()
@@ -30,6 +32,8 @@ func newHandler(stage, apigateway, cloudwatch http.Handler) http.Handler {
 			apigateway.ServeHTTP(w, r)
 		case under(p, CloudWatchPath):
 			cloudwatch.ServeHTTP(w, r)
+		case under(p, LogsPath):
+			logs.ServeHTTP(w, r)
 		default:
 			stage.ServeHTTP(w, r)
 		}

@@ -1,7 +1,9 @@
 // Package sandbox runs wsops's local, AWS-faithful world: an emulated API
 // Gateway WebSocket stage (sandbox/gateway) with its management API, the
-// API's apigatewayv2 description (sandbox/control) and CloudWatch metrics
-// (sandbox/metrics), the preset's registry tables on an embedded DynamoDB
+// API's apigatewayv2 description (sandbox/control), CloudWatch metrics
+// (sandbox/metrics) and the logs a deployment writes — access, execution
+// and Lambda logs (sandbox/stagelog) served through CloudWatch Logs
+// (sandbox/cwlogs) —, the preset's registry tables on an embedded DynamoDB
 // (sandbox/dynamo) or any DynamoDB endpoint, the reference backends' route
 // handlers (sandbox/backend), and optional demo traffic (sandbox/demo). The
 // console reaches it only over the network, exactly as it reaches AWS.
@@ -27,10 +29,12 @@ import (
 	"wsops/data"
 	"wsops/sandbox/backend"
 	"wsops/sandbox/control"
+	"wsops/sandbox/cwlogs"
 	"wsops/sandbox/demo"
 	"wsops/sandbox/dynamo"
 	"wsops/sandbox/gateway"
 	"wsops/sandbox/metrics"
+	"wsops/sandbox/stagelog"
 )
 
 // Config is how to run a sandbox. Zero values pick the defaults.
@@ -50,7 +54,12 @@ type Config struct {
 	// IncidentShare is the share of order-receiver connections written as the
 	// pre-fix backend did (wizz); default 0.2 with demo traffic, else 0.
 	IncidentShare float64
-	Logger        *slog.Logger
+	// LogEvents bounds each of the API's log groups to this many events,
+	// the oldest dropped (default cwlogs.DefaultMaxEvents, 100,000).
+	LogEvents int
+	// LiveTail tunes the logs' StartLiveTail (zero: AWS's limits).
+	LiveTail cwlogs.LiveTailOptions
+	Logger   *slog.Logger
 }
 
 // Endpoints are the sandbox's addresses, as `wsops sandbox -o json` prints them.
@@ -62,14 +71,20 @@ type Endpoints struct {
 	APIGatewayURL string `json:"apigateway_url"`
 	// CloudWatchURL is the CloudWatch BaseEndpoint (GetMetricData, awsQuery).
 	CloudWatchURL string `json:"cloudwatch_url"`
-	Stage         string `json:"stage"`
-	Preset        string `json:"preset"`
+	// LogsURL is the CloudWatch Logs BaseEndpoint (FilterLogEvents,
+	// StartLiveTail…, awsJson 1.1).
+	LogsURL string `json:"logs_url"`
+	// API is the API's name, which a profile's api key takes.
+	API    string `json:"api"`
+	Stage  string `json:"stage"`
+	Preset string `json:"preset"`
 }
 
 // Sandbox is a running sandbox.
 type Sandbox struct {
 	endpoints  Endpoints
 	gateway    *gateway.Gateway
+	logs       *cwlogs.Store
 	http       *http.Server
 	stopDynamo func(context.Context) error
 	demo       *demo.Fleet // nil: no demo traffic
@@ -109,12 +124,6 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 		s.stopDynamo(ctx)
 		return nil, err
 	}
-	rec := metrics.New(metrics.Options{APIID: control.APIID(cfg.Preset, cfg.Stage), Stage: cfg.Stage})
-	s.gateway = gateway.New(gateway.Options{
-		Stage: cfg.Stage, IdleTimeout: cfg.IdleTimeout, MaxDuration: cfg.MaxDuration,
-		ManagementRPS: cfg.ManagementRPS, DropDisconnects: cfg.DropDisconnects, Logger: cfg.Logger,
-		Observer: rec,
-	}, be)
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		s.stopDynamo(ctx)
@@ -123,18 +132,29 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 	host := l.Addr().String()
 	api, err := control.New(control.Options{
 		Preset: cfg.Preset, Stage: cfg.Stage, Region: cfg.Region,
-		Endpoint: "ws://" + host, RouteKeys: s.gateway.RouteKeys(),
+		Endpoint: "ws://" + host, RouteKeys: gateway.RouteKeysOf(be),
 	})
 	if err != nil {
 		_ = l.Close()
 		s.stopDynamo(ctx)
 		return nil, err
 	}
+	rec := metrics.New(metrics.Options{APIID: api.ID(), Stage: cfg.Stage})
+	s.logs = cwlogs.New(cwlogs.Options{Region: cfg.Region, Account: control.AccountID, MaxEvents: cfg.LogEvents, LiveTail: cfg.LiveTail})
+	s.gateway = gateway.New(gateway.Options{
+		Stage: cfg.Stage, IdleTimeout: cfg.IdleTimeout, MaxDuration: cfg.MaxDuration,
+		ManagementRPS: cfg.ManagementRPS, DropDisconnects: cfg.DropDisconnects, Logger: cfg.Logger,
+		Observer: rec,
+		RequestLog: stagelog.New(stagelog.Options{
+			Store: s.logs, APIID: api.ID(), Stage: cfg.Stage, Region: api.Region(),
+			AccessGroup: api.AccessLogGroup(), AccessFormat: control.AccessLogFormat, Functions: api.Functions(),
+		}),
+	}, be)
 	// Half-sent requests are cut after ReadHeaderTimeout, and idle
 	// keep-alive connections (management API clients) after IdleTimeout:
 	// neither may hold a goroutine and a socket for ever.
 	s.http = &http.Server{
-		Handler:           newHandler(s.gateway, api, rec.Handler()),
+		Handler:           newHandler(s.gateway, api, rec.Handler(), s.logs),
 		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 	}
 	go func() { s.served <- s.http.Serve(l) }()
@@ -144,6 +164,8 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 		DynamoDBURL:   dynamoURL,
 		APIGatewayURL: "http://" + host + APIGatewayPath,
 		CloudWatchURL: "http://" + host + CloudWatchPath,
+		LogsURL:       "http://" + host + LogsPath,
+		API:           api.Name(),
 		Stage:         cfg.Stage,
 		Preset:        cfg.Preset,
 	}
@@ -195,6 +217,9 @@ func (s *Sandbox) Endpoints() Endpoints { return s.endpoints }
 // Gateway returns the emulated API stage (for in-process benchmarks and tests).
 func (s *Sandbox) Gateway() *gateway.Gateway { return s.gateway }
 
+// Logs returns the API's CloudWatch Logs (for in-process benchmarks and tests).
+func (s *Sandbox) Logs() *cwlogs.Store { return s.logs }
+
 // Close stops the sandbox within ctx: it closes every connection (each
 // client hears 1001 "Going away"), stops the demo clients, the listeners
 // and the embedded DynamoDB. Each closed connection's $disconnect runs as
@@ -209,6 +234,7 @@ func (s *Sandbox) Close(ctx context.Context) error {
 	err := s.gateway.Shutdown(ctx, !s.embedded)
 	s.demo.Wait()
 	errs := []error{err}
+	s.logs.Close() // live tails end: the listener's Shutdown waits for no stream
 	if err := s.http.Shutdown(ctx); err != nil {
 		_ = s.http.Close() // out of time: management calls still running are cut
 	}

@@ -12,6 +12,7 @@ package control
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"time"
 )
 
@@ -43,6 +44,9 @@ type API struct {
 	stage        stageJSON
 	routes       []routeJSON
 	integrations []integrationJSON
+	region       string
+	accessGroup  string
+	functions    map[string]string // route key → Lambda function name
 }
 
 // New describes the API of o.
@@ -59,6 +63,9 @@ func New(o Options) (*API, error) {
 	id := APIID(o.Preset, o.Stage)
 	name := p.apiName(o.Stage)
 	a := &API{
+		region:      region,
+		accessGroup: "/aws/apigateway/" + name + "-access",
+		functions:   map[string]string{},
 		api: apiJSON{
 			APIEndpoint:               o.Endpoint,
 			APIID:                     id,
@@ -89,6 +96,7 @@ func New(o Options) (*API, error) {
 		},
 	}
 	for _, key := range o.RouteKeys {
+		a.functions[key] = p.function(o.Stage, key)
 		integ := integrationJSON{
 			ConnectionType:    "INTERNET",
 			IntegrationID:     shortID(7, "integration", id, key),
@@ -114,8 +122,30 @@ func New(o Options) (*API, error) {
 // ID is the API's id.
 func (a *API) ID() string { return a.api.APIID }
 
+// Name is the API's name (as its Serverless service names it).
+func (a *API) Name() string { return a.api.Name }
+
+// Region is the region the API's ARNs name.
+func (a *API) Region() string { return a.region }
+
+// Stage is the API's one stage.
+func (a *API) Stage() string { return a.stage.StageName }
+
+// AccessLogGroup is the log group of the stage's access log (its
+// destination ARN names it).
+func (a *API) AccessLogGroup() string { return a.accessGroup }
+
+// Functions are the Lambda functions of the routes' integrations, by route key.
+func (a *API) Functions() map[string]string { return maps.Clone(a.functions) }
+
 // AccessLogFormat is the stage's access log format: one JSON object per
-// request with the fields operators search by.
+// request with the fields operators search by, the Lambda's request id
+// ($context.awsEndpointRequestId, which joins an access line to its
+// handler's lines) and, on $connect, the query string — where both
+// reference systems put the client's JWT (?token=eyJ…&platform=web), so
+// that the sandbox's access log carries a token as theirs can. API Gateway
+// documents no access log variable for the whole query string; the format
+// names it as the project's CloudWatch Logs fixtures do.
 const AccessLogFormat = `{"requestId":"$context.requestId",` +
 	`"connectionId":"$context.connectionId",` +
 	`"eventType":"$context.eventType",` +
@@ -126,4 +156,5 @@ const AccessLogFormat = `{"requestId":"$context.requestId",` +
 	`"ip":"$context.identity.sourceIp",` +
 	`"userAgent":"$context.identity.userAgent",` +
 	`"error":"$context.error.message",` +
-	`"integrationError":"$context.integrationErrorMessage"}`
+	`"integrationError":"$context.integrationErrorMessage",` +
+	`"queryString":"$context.requestOverride.querystring"}`

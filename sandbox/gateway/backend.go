@@ -26,6 +26,7 @@ type Conn struct {
 	ID          string
 	Stage       string
 	Query       url.Values  // the upgrade request's query parameters
+	RawQuery    string      // the upgrade request's query string, as sent
 	Header      http.Header // the upgrade request's headers
 	SourceIP    string
 	UserAgent   string

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -128,9 +129,11 @@ func (c *conn) run() {
 	switch c.guard.limit() {
 	case limitFrame:
 		c.g.observe(Event{Kind: KindMessage, Outcome: ClientError})
+		c.g.done(c.g.newRequest(EventMessage, "", &c.info), http.StatusRequestEntityTooLarge, reasonFrameTooBig)
 		c.terminate(websocket.StatusMessageTooBig, reasonFrameTooBig, "frame over 32 KB")
 	case limitMessage:
 		c.g.observe(Event{Kind: KindMessage, Outcome: ClientError})
+		c.g.done(c.g.newRequest(EventMessage, "", &c.info), http.StatusRequestEntityTooLarge, reasonMessageLimit)
 		c.terminate(websocket.StatusMessageTooBig, reasonMessageLimit, "message over 128 KB")
 	}
 	c.finish(err)
@@ -257,15 +260,19 @@ func (c *conn) dispatch() {
 // error frame, back to the client.
 func (c *conn) handle(data []byte) {
 	route := c.g.selectRoute(data)
+	req := c.g.newRequest(EventMessage, route, &c.info)
 	if route == "" {
 		c.g.observe(Event{Kind: KindMessage, Outcome: ClientError})
-		_ = c.enqueue(errorFrame("Forbidden", c.info.ID, c.g.rand.shortID()))
+		c.g.done(req, http.StatusForbidden, "Forbidden")
+		_ = c.enqueue(errorFrame("Forbidden", c.info.ID, c.g.requestID(req)))
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.g.ctx, c.g.opts.IntegrationTimeout)
+	c.g.integrating(req)
 	began := time.Now()
 	reply, err := c.g.backend.Handle(ctx, c.info, route, data)
 	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
+	req.integrated(ctx, began, err, reply)
 	cancel()
 	outcome := OK
 	switch {
@@ -275,13 +282,17 @@ func (c *conn) handle(data []byte) {
 		outcome = IntegrationError
 	}
 	c.g.observeSince(KindMessage, outcome, began)
+	if req != nil {
+		status, message := messageStatus(req)
+		c.g.done(req, status, message) // logged before the client hears the answer
+	}
 	switch {
 	case err != nil && timedOut:
 		c.g.log.Debug("route timed out", "connection", c.info.ID, "route", route, "err", err)
-		_ = c.enqueue(errorFrame("Endpoint request timed out", c.info.ID, c.g.rand.shortID()))
+		_ = c.enqueue(errorFrame("Endpoint request timed out", c.info.ID, c.g.requestID(req)))
 	case err != nil:
 		c.g.log.Debug("route failed", "connection", c.info.ID, "route", route, "err", err)
-		_ = c.enqueue(errorFrame("Internal server error", c.info.ID, c.g.rand.shortID()))
+		_ = c.enqueue(errorFrame("Internal server error", c.info.ID, c.g.requestID(req)))
 	case reply != nil:
 		_ = c.enqueue(reply)
 	}

@@ -324,7 +324,11 @@ func (g *Gateway) disconnect(c *conn) {
 	}
 	ctx, cancel := context.WithTimeout(g.disconnects, g.opts.IntegrationTimeout)
 	defer cancel()
+	req := g.newRequest(EventDisconnect, RouteDisconnect, &c.info)
+	g.integrating(req)
 	began := time.Now()
 	g.backend.Disconnect(ctx, c.info)
+	req.integrated(ctx, began, nil, nil)
 	g.observeSince(KindDisconnect, OK, began)
+	g.done(req, http.StatusOK, "")
 }

@@ -82,9 +82,12 @@ func (g *Gateway) observeSince(kind EventKind, outcome Outcome, began time.Time)
 
 // RouteKeys lists every route key the stage routes: $connect, $disconnect,
 // then the backend's routes in the order Backend.Routes lists them.
-func (g *Gateway) RouteKeys() []string {
+func (g *Gateway) RouteKeys() []string { return RouteKeysOf(g.backend) }
+
+// RouteKeysOf lists every route key a gateway of b routes (Gateway.RouteKeys).
+func RouteKeysOf(b Backend) []string {
 	keys := []string{RouteConnect, RouteDisconnect}
-	for _, r := range g.backend.Routes() {
+	for _, r := range b.Routes() {
 		if r != RouteConnect && r != RouteDisconnect {
 			keys = append(keys, r)
 		}

@@ -51,6 +51,9 @@ type Options struct {
 	// Observer hears of every request the API answers (for the stage's
 	// CloudWatch metrics); nil: none.
 	Observer Observer
+	// RequestLog hears of every request of the stage's routes (for the
+	// stage's access and execution logs and the Lambdas' logs); nil: none.
+	RequestLog RequestLog
 }
 
 func (o Options) withDefaults() Options {

@@ -35,6 +35,7 @@ func (g *Gateway) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		ID:          g.newConnID(),
 		Stage:       g.opts.Stage,
 		Query:       r.URL.Query(),
+		RawQuery:    r.URL.RawQuery,
 		Header:      r.Header.Clone(),
 		SourceIP:    sourceIP(r.RemoteAddr),
 		UserAgent:   r.UserAgent(),
@@ -43,13 +44,23 @@ func (g *Gateway) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	// $connect ends with the request, its timeout, or the gateway's closing.
 	ctx, cancel := context.WithTimeout(r.Context(), g.opts.IntegrationTimeout)
 	stop := context.AfterFunc(g.ctx, cancel)
+	req := g.newRequest(EventConnect, RouteConnect, &info)
+	g.integrating(req)
 	began := time.Now()
 	auth, err := g.backend.Connect(ctx, info)
+	if req != nil {
+		req.integrated(ctx, began, err, nil)
+		req.Auth = auth
+	}
 	g.observeSince(KindConnect, connectOutcome(ctx, err), began)
 	stop()
 	cancel()
 	if err != nil {
 		g.release()
+		if req != nil {
+			status, message := connectStatus(req)
+			g.done(req, status, message)
+		}
 		g.reject(w, info.ID, err)
 		return
 	}
@@ -60,11 +71,14 @@ func (g *Gateway) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	// handshake succeed can be reached at once; frames and closes wait for
 	// the socket (c.ready).
 	if !g.register(c) {
+		g.done(req, http.StatusServiceUnavailable, "Service Unavailable")
 		g.disconnect(c) // $connect succeeded: its records must not outlive the refusal
 		g.release()
 		writeJSON(w, http.StatusServiceUnavailable, `{"message":"Service Unavailable"}`)
 		return
 	}
+	// Logged before the 101 goes out, as metrics are observed.
+	g.done(req, http.StatusOK, "")
 	c.start()
 	ws, err := websocket.Accept(&hijackHook{ResponseWriter: w, guard: c.guard}, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // any origin, as API Gateway
