@@ -275,3 +275,12 @@ func TestProfileDefaults(t *testing.T) {
 		t.Errorf("explicit values: %+v", p)
 	}
 }
+
+// TestSandboxEndpointsFollowTheSandboxGiven: a sandbox profile that names
+// one of its sandbox's endpoints gets the others on the same host.
+func TestSandboxEndpointsFollowTheSandboxGiven(t *testing.T) {
+	p := mustProfile(t, lines("[profiles.p]", "sandbox = true", `apigateway_url = "http://127.0.0.1:9999/_aws/apigatewayv2"`), "p")
+	if p.LogsURL != "http://127.0.0.1:9999"+SandboxLogsPath || p.CloudWatchURL != "http://127.0.0.1:9999"+SandboxCloudWatchPath {
+		t.Errorf("logs_url %q, cloudwatch_url %q; want them on 127.0.0.1:9999", p.LogsURL, p.CloudWatchURL)
+	}
+}

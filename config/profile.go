@@ -133,10 +133,7 @@ func (pr *profileResolver) controlEndpoints(p *Profile, raw *rawProfile) {
 	} {
 		v := pr.str(e.key, e.raw)
 		if v == "" && p.Sandbox && e.sandboxPath != "" {
-			v = "http://" + SandboxAddr + e.sandboxPath
-			if u, err := url.Parse(p.ManagementURL); err == nil && u.Host != "" {
-				v = u.Scheme + "://" + u.Host + e.sandboxPath
-			}
+			v = sandboxBase(p.ManagementURL, raw.APIGatewayURL, raw.CloudWatchURL, raw.LogsURL) + e.sandboxPath
 		}
 		if v == "" {
 			continue
@@ -146,6 +143,18 @@ func (pr *profileResolver) controlEndpoints(p *Profile, raw *rawProfile) {
 			pr.failWrap(e.key, err, "%v", err)
 		}
 	}
+}
+
+// sandboxBase is the scheme and host a sandbox profile's missing endpoints
+// default to: those of the first of urls that has a host (its management
+// URL, then its other sandbox endpoints), else the sandbox's default address.
+func sandboxBase(urls ...string) string {
+	for _, raw := range urls {
+		if u, err := url.Parse(raw); err == nil && u.Host != "" {
+			return u.Scheme + "://" + u.Host
+		}
+	}
+	return "http://" + SandboxAddr
 }
 
 // preset sets the preset name and the registry's store, and builds the
