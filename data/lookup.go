@@ -24,7 +24,7 @@ func (r *Registry) Records(ctx context.Context, subscriptions bool, keys []Item,
 	t := r.table(subscriptions)
 	in := types.KeysAndAttributes{}
 	if len(attrs) > 0 {
-		names := slices.Compact(slices.Sorted(slices.Values(append(attrs, t.HashKey, t.RangeKey))))
+		names := slices.Compact(slices.Sorted(slices.Values(slices.Concat(attrs, []string{t.HashKey, t.RangeKey})))) // never append to the caller's slice: checkers share theirs across goroutines
 		names = slices.DeleteFunc(names, func(s string) bool { return s == "" })
 		nb := make([]expression.NameBuilder, len(names))
 		for i, n := range names {
