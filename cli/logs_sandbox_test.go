@@ -216,6 +216,13 @@ func (s *sink) Write(p []byte) (int, error) {
 	return s.buf.Write(p)
 }
 
+// String is what was written so far.
+func (s *sink) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
 // waitFor waits until what was written satisfies cond, and returns it.
 func (s *sink) waitFor(t *testing.T, what string, cond func(string) bool) string {
 	t.Helper()
@@ -250,7 +257,7 @@ func follow(t *testing.T, w *testrig.SandboxWorld, args ...string) (*sink, *sink
 	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != 0 {
-			t.Errorf("wsops %v --follow exited %d: %s", args, code, errOut.buf.String())
+			t.Errorf("wsops %v --follow exited %d: %s", args, code, errOut.String())
 		}
 	})
 	deadline := time.NewTimer(15 * time.Second)
@@ -260,9 +267,9 @@ func follow(t *testing.T, w *testrig.SandboxWorld, args ...string) (*sink, *sink
 		case <-changed:
 		case code := <-done:
 			done <- code
-			t.Fatalf("wsops %v --follow exited %d before following: %s", args, code, errOut.buf.String())
+			t.Fatalf("wsops %v --follow exited %d before following: %s", args, code, errOut.String())
 		case <-deadline.C:
-			t.Fatalf("wsops %v --follow started no live tail: %s", args, errOut.buf.String())
+			t.Fatalf("wsops %v --follow started no live tail: %s", args, errOut.String())
 		}
 	}
 	return out, errOut
@@ -295,7 +302,7 @@ func TestLogsFollowOnTheSandbox(t *testing.T) {
 			t.Errorf("a line of another connection: %+v", l)
 		}
 	}
-	if e := errOut.buf.String(); strings.Contains(e, "polling") {
+	if e := errOut.String(); strings.Contains(e, "polling") {
 		t.Errorf("the follow polled instead of tailing: %s", e)
 	}
 
@@ -310,7 +317,7 @@ func TestLogsFollowOnTheSandbox(t *testing.T) {
 			t.Errorf("--follow -o %s shows the planted token:\n%s", name, text)
 		}
 	}
-	if text := all.buf.String(); !strings.Contains(text, `\"queryString\":\"token=`) {
+	if text := all.String(); !strings.Contains(text, `\"queryString\":\"token=`) {
 		t.Errorf("the followed $connect line has no query string:\n%s", text)
 	}
 }
