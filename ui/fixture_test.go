@@ -71,7 +71,9 @@ func newRig(t testing.TB, opt uitest.Options, rows ...int) *rig {
 	if len(rows) > 0 {
 		n = rows[0]
 	}
-	r.until("the first scan", func(m Model) bool { return scanned(m, n) })
+	// The first scan's sample in the header's history too: a rescan that
+	// ended before it was taken would take its place, one sample for two.
+	r.until("the first scan", func(m Model) bool { return scanned(m, n) && len(m.feed.Header().History) == 1 })
 	return r
 }
 
