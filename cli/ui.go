@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,20 +30,19 @@ func newUICmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-// runUI opens the console. On the built-in sandbox profile with nothing
-// listening on its addresses, it first starts a sandbox in this process, with
-// demo traffic, and stops it on exit.
+// runUI opens the console. On a built-in sandbox profile with nothing
+// listening on its addresses, it first starts that sandbox in this process,
+// with demo traffic (the this27 one when the console switches to it), and
+// stops them on exit.
 func runUI(ctx context.Context, g *globals) error {
 	cfg, p, err := g.loadConfigProfile()
 	if err != nil {
 		return err
 	}
-	if cfg.Path == "" && p.Name == config.SandboxProfile {
-		stop, err := ensureSandbox(ctx)
-		if err != nil {
-			return failed(err)
-		}
-		defer stop()
+	sandboxes := &inProcess{}
+	defer sandboxes.stop()
+	if err := sandboxes.ensure(ctx, cfg, p); err != nil {
+		return failed(err)
 	}
 	confirmer := confirm.NewConfirmer()
 	sess, err := openSession(ctx, p, confirmer)
@@ -56,6 +56,9 @@ func runUI(ctx context.Context, g *globals) error {
 		}
 		if g.readOnly {
 			p.ReadOnly = true
+		}
+		if err := sandboxes.ensure(ctx, cfg, p); err != nil {
+			return ui.Session{}, err
 		}
 		return openSession(ctx, p, confirmer)
 	}
@@ -79,26 +82,55 @@ func openSession(ctx context.Context, p *config.Profile, confirmer ops.Confirmer
 	return ui.Session{Profile: e.profile, Ops: o, Close: e.Close, Warnings: e.clients.Warnings}, nil
 }
 
-// ensureSandbox starts an in-process sandbox on the default addresses unless
-// one already answers there. It returns the function that stops it.
-func ensureSandbox(ctx context.Context) (stop func(), err error) {
-	gw, db := answers(config.SandboxAddr), answers(config.SandboxDynamoAddr)
+// inProcess are the sandboxes the console started in its own process and
+// stops on exit: one per built-in sandbox profile opened with no config
+// file, when nothing listened on its addresses.
+type inProcess struct {
+	mu    sync.Mutex
+	stops []func()
+}
+
+// ensure starts the sandbox of p, a built-in profile in use with no config
+// file, unless one already answers at its addresses; else it does nothing.
+func (s *inProcess) ensure(ctx context.Context, cfg *config.Config, p *config.Profile) error {
+	if cfg.Path != "" || !config.IsBuiltin(p.Name) {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := sandbox.DefaultConfig(sandbox.Config{Preset: p.Preset, Demo: demoClients, Secret: []byte(sandboxSecret("", ""))})
+	store := sc.DynamoAddr
+	if p.Registry == config.RegistryMongoDB {
+		store = sc.MongoAddr
+	}
+	gw, db := answers(sc.Addr), answers(store)
 	switch {
 	case gw && db:
-		return func() {}, nil
+		return nil
 	case gw || db:
-		return nil, fmt.Errorf("something answers on %s or %s but not both: stop it, or start `wsops sandbox` yourself",
-			config.SandboxAddr, config.SandboxDynamoAddr)
+		return fmt.Errorf("something answers on %s or %s but not both: stop it, or start `wsops sandbox --preset %s` yourself",
+			sc.Addr, store, p.Preset)
 	}
-	sb, err := sandbox.Start(ctx, sandbox.Config{Demo: demoClients, Secret: []byte(sandboxSecret("", ""))})
+	sb, err := sandbox.Start(ctx, sc)
 	if err != nil {
-		return nil, fmt.Errorf("starting the sandbox: %w", err)
+		return fmt.Errorf("starting the %s sandbox: %w", p.Preset, err)
 	}
-	return func() {
+	s.stops = append(s.stops, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		_ = sb.Close(ctx)
-	}, nil
+	})
+	return nil
+}
+
+// stop stops every sandbox ensure started.
+func (s *inProcess) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, stop := range s.stops {
+		stop()
+	}
+	s.stops = nil
 }
 
 // answers reports whether a TCP listener accepts on addr.

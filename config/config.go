@@ -19,6 +19,12 @@ const (
 	SandboxAddr = "127.0.0.1:8787"
 	// SandboxDynamoAddr is where the sandbox serves its DynamoDB endpoint.
 	SandboxDynamoAddr = "127.0.0.1:8000"
+	// SandboxThis27Addr is where the this27 sandbox listens by default,
+	// beside the wizz one.
+	SandboxThis27Addr = "127.0.0.1:8788"
+	// SandboxMongoAddr is where the sandbox serves its MongoDB-wire
+	// endpoint (this27's registry).
+	SandboxMongoAddr = "127.0.0.1:27017"
 	// SandboxStage is the API stage the sandbox serves.
 	SandboxStage = "dev"
 	// SandboxProfile is the name of the built-in sandbox profile.
@@ -174,35 +180,81 @@ type Message struct {
 	Data string
 }
 
-// Builtin returns the configuration used when there is no config file: one
-// profile, "sandbox", served by the embedded sandbox at its default addresses.
-func Builtin() *Config {
-	return &Config{
-		DefaultProfile: SandboxProfile,
-		Profiles:       map[string]*Profile{SandboxProfile: builtinSandbox()},
+// SandboxThis27Profile is the name of the built-in profile of the this27
+// sandbox (its registry in MongoDB), beside the wizz one.
+const SandboxThis27Profile = "sandbox-this27"
+
+// SandboxAddrOf is where a sandbox of the preset listens by default: the
+// this27 one beside the wizz one, so that both can run at once.
+func SandboxAddrOf(preset string) string {
+	if preset == "this27" {
+		return SandboxThis27Addr
 	}
+	return SandboxAddr
 }
 
-// builtinSandbox returns the built-in sandbox profile.
+// builtins are the built-in profiles: the sandboxes at their default
+// addresses. A config file's profile of the same name replaces one.
+var builtins = map[string]func() *Profile{
+	SandboxProfile:       builtinSandbox,
+	SandboxThis27Profile: builtinThis27Sandbox,
+}
+
+// Builtin returns the configuration used when there is no config file: the
+// built-in profiles, "sandbox" (wizz, the default) and "sandbox-this27".
+func Builtin() *Config {
+	c := &Config{DefaultProfile: SandboxProfile, Profiles: map[string]*Profile{}}
+	for name, p := range builtins {
+		c.Profiles[name] = p()
+	}
+	return c
+}
+
+// IsBuiltin reports whether name is a built-in profile's.
+func IsBuiltin(name string) bool { return builtins[name] != nil }
+
+// builtinSandbox returns the built-in sandbox profile: the wizz sandbox,
+// its registry on the embedded DynamoDB.
 func builtinSandbox() *Profile {
+	p := sandboxProfile(SandboxProfile, DefaultPreset)
+	p.Registry = RegistryDynamoDB
+	p.DynamoDBURL = "http://" + SandboxDynamoAddr
+	p.Schema = data.WizzSchema()
+	return p
+}
+
+// builtinThis27Sandbox returns the built-in profile of the this27 sandbox,
+// its registry in the embedded MongoDB as this27 keeps it.
+func builtinThis27Sandbox() *Profile {
+	p := sandboxProfile(SandboxThis27Profile, "this27")
+	p.Registry = RegistryMongoDB
+	p.MongoDB = MongoDB{uri: sandboxMongoURI}
+	p.Schema = data.This27MongoSchema()
+	return p
+}
+
+// sandboxMongoURI is the sandbox's embedded MongoDB.
+const sandboxMongoURI = "mongodb://" + SandboxMongoAddr + "/"
+
+// sandboxProfile is what the built-in profiles share: a sandbox of the
+// preset at its default address, found at start by discovery.
+func sandboxProfile(name, preset string) *Profile {
+	base := "http://" + SandboxAddrOf(preset)
 	p := &Profile{
-		Name:        SandboxProfile,
-		Sandbox:     true,
-		Region:      DefaultRegion,
-		DynamoDBURL: "http://" + SandboxDynamoAddr,
+		Name:    name,
+		Sandbox: true,
+		Region:  DefaultRegion,
 		// found at start, as a profile for AWS finds its API
-		API:           APIOf(DefaultPreset).Name,
+		API:           APIOf(preset).Name,
 		Stage:         SandboxStage,
-		APIGatewayURL: "http://" + SandboxAddr + SandboxAPIGatewayPath,
-		CloudWatchURL: "http://" + SandboxAddr + SandboxCloudWatchPath,
-		Registry:      RegistryDynamoDB,
-		LogsURL:       "http://" + SandboxAddr + SandboxLogsPath,
-		Preset:        DefaultPreset,
-		Schema:        data.WizzSchema(),
+		APIGatewayURL: base + SandboxAPIGatewayPath,
+		CloudWatchURL: base + SandboxCloudWatchPath,
+		LogsURL:       base + SandboxLogsPath,
+		Preset:        preset,
 		ManagementRPS: DefaultManagementRPS,
 		RepairRPS:     DefaultRepairRPS,
 		ScanSegments:  SandboxScanSegments,
-		LogoutNotice:  defaultsOf(DefaultPreset).logoutNotice,
+		LogoutNotice:  defaultsOf(preset).logoutNotice,
 	}
 	defaultMessages(p)
 	return p
@@ -223,8 +275,8 @@ func (c *Config) Profile(name string) (*Profile, error) {
 	if err := c.unusable[name]; err != nil {
 		return nil, err
 	}
-	if name == SandboxProfile {
-		return builtinSandbox(), nil
+	if b := builtins[name]; b != nil {
+		return b(), nil
 	}
 	e := &Error{File: c.Path, Profile: name, Msg: "unknown profile; known profiles: " + quoteAll(c.Names())}
 	if name == "" {
@@ -252,14 +304,16 @@ func (c *Config) defaultName() string {
 }
 
 // Names returns the names Profile accepts, sorted: the file's profiles and
-// "sandbox".
+// the built-in ones.
 func (c *Config) Names() []string {
-	names := make([]string, 0, len(c.Profiles)+1)
+	names := make([]string, 0, len(c.Profiles)+len(builtins))
 	for name := range c.Profiles {
 		names = append(names, name)
 	}
-	if _, ok := c.Profiles[SandboxProfile]; !ok {
-		names = append(names, SandboxProfile)
+	for name := range builtins {
+		if _, ok := c.Profiles[name]; !ok {
+			names = append(names, name)
+		}
 	}
 	sort.Strings(names)
 	return names

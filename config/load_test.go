@@ -90,7 +90,7 @@ func TestLoadUnreadableFile(t *testing.T) {
 
 func TestBuiltin(t *testing.T) {
 	cfg := Builtin()
-	if cfg.Path != "" || cfg.DefaultProfile != SandboxProfile || len(cfg.Profiles) != 1 || len(cfg.Warnings) != 0 {
+	if cfg.Path != "" || cfg.DefaultProfile != SandboxProfile || len(cfg.Profiles) != 2 || cfg.Profiles[SandboxThis27Profile] == nil || len(cfg.Warnings) != 0 {
 		t.Fatalf("Builtin() = %+v", cfg)
 	}
 	p, err := cfg.Profile("")

@@ -106,13 +106,14 @@ func (p *Profile) ResolveMongo() (uri string, s data.Schema, err error) {
 }
 
 // registry sets the profile's store: the file's registry key, else
-// MongoDB for the this27 preset (this27 keeps its registry there) and
-// DynamoDB for the others. A sandbox profile defaults to DynamoDB: the
-// sandbox serves its registries on DynamoDB only, for now.
+// MongoDB for the this27 preset (this27 keeps its registry there, and so
+// does its sandbox) and DynamoDB for the others. A this27 sandbox profile
+// that names a dynamodb_url keeps DynamoDB (wsops sandbox --registry
+// dynamodb).
 func (pr *profileResolver) registry(p *Profile, raw *rawProfile) {
 	p.Registry = pr.str("registry", raw.Registry)
 	switch {
-	case p.Registry == "" && p.Preset == "this27" && !p.Sandbox:
+	case p.Registry == "" && p.Preset == "this27" && !(p.Sandbox && raw.DynamoDBURL != ""):
 		p.Registry = RegistryMongoDB
 	case p.Registry == "":
 		p.Registry = RegistryDynamoDB
@@ -151,6 +152,10 @@ func (pr *profileResolver) mongo(p *Profile, raw *rawProfile) {
 				pr.warn(k.key, "is ignored unless registry = %q", RegistryMongoDB)
 			}
 		}
+		return
+	}
+	if raw.MongoDBURI == "" && p.Sandbox {
+		m.uri = sandboxMongoURI // the sandbox's embedded MongoDB
 		return
 	}
 	if raw.MongoDBURI == "" {

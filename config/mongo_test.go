@@ -17,8 +17,9 @@ func TestRegistryDefaultsAndChoices(t *testing.T) {
 		{"wizz", profileA("region = 'us-east-1'"), RegistryDynamoDB},
 		{"this27", profileA("preset = 'this27'"), RegistryMongoDB},
 		{"this27 on its DynamoDB tables", profileA("preset = 'this27'", "registry = 'dynamodb'"), RegistryDynamoDB},
-		// The sandbox serves DynamoDB registries only, for now.
-		{"this27 sandbox", profileA("preset = 'this27'", "sandbox = true"), RegistryDynamoDB},
+		// The this27 sandbox keeps its registry in MongoDB, unless told.
+		{"this27 sandbox", profileA("preset = 'this27'", "sandbox = true"), RegistryMongoDB},
+		{"this27 sandbox on DynamoDB", profileA("preset = 'this27'", "sandbox = true", "dynamodb_url = 'http://127.0.0.1:8000'"), RegistryDynamoDB},
 		{"wizz on MongoDB", profileA("registry = 'mongodb'", "mongodb_uri = 'mongodb://h/wizz'",
 			"[profiles.a.schema.connections]", "collection = 'connections'",
 			"[profiles.a.schema.subscriptions]", "rooms = 'topics'",
@@ -33,6 +34,16 @@ func TestRegistryDefaultsAndChoices(t *testing.T) {
 	}
 	if p := Builtin().Profiles[SandboxProfile]; p.Registry != RegistryDynamoDB {
 		t.Errorf("built-in sandbox registry %q", p.Registry)
+	}
+	b := Builtin().Profiles[SandboxThis27Profile]
+	if uri, _ := b.MongoDB.Resolve(); b.Registry != RegistryMongoDB || uri != "mongodb://127.0.0.1:27017/" || b.Preset != "this27" {
+		t.Errorf("built-in this27 sandbox: registry %q at %q, preset %s", b.Registry, uri, b.Preset)
+	}
+	// A file's this27 sandbox profile is served the same, and its
+	// endpoints default to the this27 sandbox's address.
+	p := mustProfile(t, profileA("preset = 'this27'", "sandbox = true"), "a")
+	if uri, _ := p.MongoDB.Resolve(); uri != "mongodb://127.0.0.1:27017/" || p.APIGatewayURL != b.APIGatewayURL || p.LogsURL != b.LogsURL {
+		t.Errorf("this27 sandbox profile: MongoDB %q, apigateway %s, logs %s; want the built-in one's", uri, p.APIGatewayURL, p.LogsURL)
 	}
 }
 

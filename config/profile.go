@@ -133,7 +133,7 @@ func (pr *profileResolver) controlEndpoints(p *Profile, raw *rawProfile) {
 	} {
 		v := pr.str(e.key, e.raw)
 		if v == "" && p.Sandbox && e.sandboxPath != "" {
-			v = sandboxBase(p.ManagementURL, raw.APIGatewayURL, raw.CloudWatchURL, raw.LogsURL) + e.sandboxPath
+			v = sandboxBase(raw.Preset, p.ManagementURL, raw.APIGatewayURL, raw.CloudWatchURL, raw.LogsURL) + e.sandboxPath
 		}
 		if v == "" {
 			continue
@@ -147,14 +147,15 @@ func (pr *profileResolver) controlEndpoints(p *Profile, raw *rawProfile) {
 
 // sandboxBase is the scheme and host a sandbox profile's missing endpoints
 // default to: those of the first of urls that has a host (its management
-// URL, then its other sandbox endpoints), else the sandbox's default address.
-func sandboxBase(urls ...string) string {
+// URL, then its other sandbox endpoints), else the default address of a
+// sandbox of the preset.
+func sandboxBase(preset string, urls ...string) string {
 	for _, raw := range urls {
 		if u, err := url.Parse(raw); err == nil && u.Host != "" {
 			return u.Scheme + "://" + u.Host
 		}
 	}
-	return "http://" + SandboxAddr
+	return "http://" + SandboxAddrOf(preset)
 }
 
 // preset sets the preset name and the registry's store, and builds the

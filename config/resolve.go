@@ -48,7 +48,7 @@ func parse(path string, doc []byte) (*Config, bool, error) {
 	}
 	top := &profileResolver{resolver: r}
 	cfg.DefaultProfile = top.str("default_profile", raw.DefaultProfile)
-	if top.err == nil && cfg.DefaultProfile != "" && cfg.DefaultProfile != SandboxProfile && cfg.Profiles[cfg.DefaultProfile] == nil && cfg.unusable[cfg.DefaultProfile] == nil {
+	if top.err == nil && cfg.DefaultProfile != "" && !IsBuiltin(cfg.DefaultProfile) && cfg.Profiles[cfg.DefaultProfile] == nil && cfg.unusable[cfg.DefaultProfile] == nil {
 		top.fail("default_profile", "expected the name of a profile in this file; known profiles: %s", quoteAll(cfg.Names()))
 	}
 	if top.err != nil {

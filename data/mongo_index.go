@@ -101,3 +101,9 @@ func indexedFields(ctx context.Context, coll *mongo.Collection) (map[string]bool
 	}
 	return have, cur.Err()
 }
+
+// EnsureIndexes creates the schema's indexes on the registry's collection
+// where missing (EnsureMongoIndexes).
+func (m *MongoRegistry) EnsureIndexes(ctx context.Context) error {
+	return EnsureMongoIndexes(ctx, m.coll.Database(), m.schema)
+}

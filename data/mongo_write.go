@@ -75,7 +75,7 @@ func (m *MongoRegistry) Update(ctx context.Context, c Change) (before Item, err 
 }
 
 // Create writes a connection document only if none has its id (an upsert
-// that only inserts), or adds a room entry to its connection's document
+// that only inserts; one that names no rooms gets an empty array of them), or adds a room entry to its connection's document
 // only if the document does not hold it yet ($addToSet); otherwise it
 // returns ErrConflict. A room entry of a connection with no document is
 // ErrNotFound: a room cannot be kept without its connection.
@@ -90,7 +90,12 @@ func (m *MongoRegistry) Create(ctx context.Context, subscriptions bool, item Ite
 		return fmt.Errorf("%s in %s: the record names no %s", doing, m.where(), idField)
 	}
 	filter := bson.D{{Key: idField, Value: m.codec.value(idField, id)}}
-	upd := bson.D{{Key: "$setOnInsert", Value: m.codec.doc(item)}}
+	doc := m.codec.doc(item)
+	if _, ok := item[m.schema.Mongo.Rooms]; !ok {
+		// in no room yet, as a schema's default ([]) writes a new document
+		doc = append(doc, bson.E{Key: m.schema.Mongo.Rooms, Value: bson.A{}})
+	}
+	upd := bson.D{{Key: "$setOnInsert", Value: doc}}
 	res, err := mongoCall(ctx, m, func(ctx context.Context) (*mongo.UpdateResult, error) {
 		return m.coll.UpdateOne(ctx, filter, upd, options.UpdateOne().SetUpsert(true))
 	})

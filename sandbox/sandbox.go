@@ -31,17 +31,22 @@ import (
 	"wsops/sandbox/control"
 	"wsops/sandbox/cwlogs"
 	"wsops/sandbox/demo"
-	"wsops/sandbox/dynamo"
 	"wsops/sandbox/gateway"
 	"wsops/sandbox/metrics"
 	"wsops/sandbox/stagelog"
+	"wsops/secret"
 )
 
 // Config is how to run a sandbox. Zero values pick the defaults.
 type Config struct {
-	Addr            string // WebSocket and management API listener (default 127.0.0.1:8787)
+	Addr string // WebSocket and management API listener (default 127.0.0.1:8787)
+	// Registry is the registry's store: dynamodb or mongodb (default:
+	// mongodb for this27, as this27 keeps it; dynamodb for wizz).
+	Registry        string
 	DynamoAddr      string // embedded DynamoDB listener (default 127.0.0.1:8000)
 	DynamoURL       string // use this DynamoDB endpoint instead of the embedded one
+	MongoAddr       string // embedded MongoDB-wire (FerretDB) listener (default 127.0.0.1:27017)
+	MongoURI        string // keep the documents on this MongoDB instead of the embedded one
 	Preset          string // wizz (default) or this27
 	Stage           string // default dev
 	Region          string // the region the API's ARNs name (default us-east-1)
@@ -66,7 +71,11 @@ type Config struct {
 type Endpoints struct {
 	WebSocketURL  string `json:"websocket_url"`
 	ManagementURL string `json:"management_url"`
-	DynamoDBURL   string `json:"dynamodb_url"`
+	// DynamoDBURL is where the registry's tables are ("" on MongoDB).
+	DynamoDBURL string `json:"dynamodb_url,omitempty"`
+	// MongoDBURI is where the registry's documents are, its password
+	// redacted ("" on DynamoDB).
+	MongoDBURI string `json:"mongodb_uri,omitempty"`
 	// APIGatewayURL is the apigatewayv2 BaseEndpoint (read calls).
 	APIGatewayURL string `json:"apigateway_url"`
 	// CloudWatchURL is the CloudWatch BaseEndpoint (GetMetricData, awsQuery).
@@ -82,51 +91,38 @@ type Endpoints struct {
 
 // Sandbox is a running sandbox.
 type Sandbox struct {
-	endpoints  Endpoints
-	gateway    *gateway.Gateway
-	logs       *cwlogs.Store
-	http       *http.Server
-	stopDynamo func(context.Context) error
-	demo       *demo.Fleet // nil: no demo traffic
-	served     chan error
-	embedded   bool // the tables are on the embedded DynamoDB
-	log        *slog.Logger
+	endpoints Endpoints
+	gateway   *gateway.Gateway
+	logs      *cwlogs.Store
+	http      *http.Server
+	registry  *registry
+	demo      *demo.Fleet // nil: no demo traffic
+	served    chan error
+	log       *slog.Logger
 }
 
 // Start listens, creates the preset's tables where missing, and serves until
 // Close. It returns once every endpoint answers.
 func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 	cfg = withDefaults(cfg)
-	schema, ok := data.PresetSchema(cfg.Preset)
-	if !ok {
+	if _, ok := data.PresetSchema(cfg.Preset); !ok {
 		return nil, fmt.Errorf("preset %q: want one of %v", cfg.Preset, data.PresetNames())
 	}
-	s := &Sandbox{log: cfg.Logger, served: make(chan error, 1), stopDynamo: func(context.Context) error { return nil }}
-	dynamoURL := cfg.DynamoURL
-	if dynamoURL == "" {
-		l, err := net.Listen("tcp", cfg.DynamoAddr)
-		if err != nil {
-			return nil, fmt.Errorf("embedded DynamoDB: %w", err)
-		}
-		s.stopDynamo = dynamo.Serve(l)
-		s.embedded = true
-		dynamoURL = "http://" + l.Addr().String()
+	reg, err := openRegistry(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
-	db := dynamoClient(dynamoURL)
-	if err := data.EnsureTables(ctx, db, schema); err != nil {
-		s.stopDynamo(ctx)
-		return nil, fmt.Errorf("creating the %s tables at %s: %w", cfg.Preset, dynamoURL, err)
-	}
+	s := &Sandbox{log: cfg.Logger, served: make(chan error, 1), registry: reg}
 	be, err := backend.New(cfg.Preset, backend.Options{
-		DB: db, Schema: schema, Secret: cfg.Secret, IncidentShare: cfg.IncidentShare, Logger: cfg.Logger,
+		DB: reg.db, Registry: reg.store, Schema: reg.schema, Secret: cfg.Secret, IncidentShare: cfg.IncidentShare, Logger: cfg.Logger,
 	})
 	if err != nil {
-		s.stopDynamo(ctx)
+		reg.stop(ctx)
 		return nil, err
 	}
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		s.stopDynamo(ctx)
+		reg.stop(ctx)
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	host := l.Addr().String()
@@ -136,7 +132,7 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 	})
 	if err != nil {
 		_ = l.Close()
-		s.stopDynamo(ctx)
+		reg.stop(ctx)
 		return nil, err
 	}
 	rec := metrics.New(metrics.Options{APIID: api.ID(), Stage: cfg.Stage})
@@ -161,7 +157,8 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 	s.endpoints = Endpoints{
 		WebSocketURL:  "ws://" + host + "/" + cfg.Stage,
 		ManagementURL: "http://" + host + "/" + cfg.Stage,
-		DynamoDBURL:   dynamoURL,
+		DynamoDBURL:   reg.dynamoURL,
+		MongoDBURI:    secret.RedactURI(reg.mongoURI),
 		APIGatewayURL: "http://" + host + APIGatewayPath,
 		CloudWatchURL: "http://" + host + CloudWatchPath,
 		LogsURL:       "http://" + host + LogsPath,
@@ -172,7 +169,7 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 	if cfg.Demo > 0 {
 		s.demo = demo.Start(demo.Options{
 			URL: s.endpoints.WebSocketURL, Secret: cfg.Secret, Clients: cfg.Demo,
-			Schema: schema, DB: db, Logger: cfg.Logger,
+			Schema: reg.schema, Registry: reg.store, Logger: cfg.Logger,
 		})
 	}
 	return s, nil
@@ -183,9 +180,10 @@ func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 func DefaultConfig(cfg Config) Config { return withDefaults(cfg) }
 
 func withDefaults(cfg Config) Config {
-	cfg.Addr = cmp.Or(cfg.Addr, config.SandboxAddr)
-	cfg.DynamoAddr = cmp.Or(cfg.DynamoAddr, config.SandboxDynamoAddr)
 	cfg.Preset = cmp.Or(cfg.Preset, config.DefaultPreset)
+	cfg.Addr = cmp.Or(cfg.Addr, config.SandboxAddrOf(cfg.Preset))
+	cfg.DynamoAddr = cmp.Or(cfg.DynamoAddr, config.SandboxDynamoAddr)
+	cfg.MongoAddr = cmp.Or(cfg.MongoAddr, config.SandboxMongoAddr)
 	cfg.Stage = cmp.Or(cfg.Stage, config.SandboxStage)
 	cfg.Region = cmp.Or(cfg.Region, control.DefaultRegion)
 	if len(cfg.Secret) == 0 {
@@ -229,9 +227,9 @@ func (s *Sandbox) Logs() *cwlogs.Store { return s.logs }
 // are dropped, the $disconnects still running are cut short (their records
 // stay, as after a lost $disconnect) and the error says how many.
 func (s *Sandbox) Close(ctx context.Context) error {
-	s.gateway.BeginShutdown(!s.embedded)
+	s.gateway.BeginShutdown(!s.registry.embedded)
 	s.demo.Stop() // its clients leave now, and connect no more
-	err := s.gateway.Shutdown(ctx, !s.embedded)
+	err := s.gateway.Shutdown(ctx, !s.registry.embedded)
 	s.demo.Wait()
 	errs := []error{err}
 	s.logs.Close() // live tails end: the listener's Shutdown waits for no stream
@@ -241,7 +239,7 @@ func (s *Sandbox) Close(ctx context.Context) error {
 	if err := <-s.served; !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, err)
 	}
-	_ = s.stopDynamo(ctx) // its only error is ctx's
+	s.registry.stop(ctx)
 	if err == nil && ctx.Err() != nil {
 		errs = append(errs, fmt.Errorf("stopping the listeners: calls still running were cut: %w", ctx.Err()))
 	}
@@ -251,6 +249,6 @@ func (s *Sandbox) Close(ctx context.Context) error {
 // Connections is the number of live connections.
 func (s *Sandbox) Connections() int { return s.gateway.Count() }
 
-// Embedded reports whether the tables live on the sandbox's own embedded
-// DynamoDB (and go with it when it stops).
-func (s *Sandbox) Embedded() bool { return s.embedded }
+// Embedded reports whether the registry lives on the sandbox's own embedded
+// DynamoDB or MongoDB (and goes with it when it stops).
+func (s *Sandbox) Embedded() bool { return s.registry.embedded }

@@ -27,7 +27,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // world is a running sandbox with the console-side clients pointed at it.
 type world struct {
 	sb       *sandbox.Sandbox
-	registry *data.Registry
+	registry data.Store
 	mgmt     *mgmt.Client
 	secret   []byte
 }
@@ -49,7 +49,7 @@ func start(t *testing.T, cfg sandbox.Config) world {
 // startRaw runs a sandbox the test must close itself.
 func startRaw(t *testing.T, cfg sandbox.Config) world {
 	t.Helper()
-	cfg.Addr, cfg.DynamoAddr = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Addr, cfg.DynamoAddr, cfg.MongoAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	cfg.Secret = []byte("test-secret")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -58,14 +58,25 @@ func startRaw(t *testing.T, cfg sandbox.Config) world {
 		t.Fatal(err)
 	}
 	e := sb.Endpoints()
-	schema, _ := data.PresetSchema(e.Preset)
+	var reg data.Store
+	if e.MongoDBURI != "" {
+		m, err := data.DialMongo(e.MongoDBURI, data.This27MongoSchema(), data.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = m.Close(context.Background()) })
+		reg = m
+	} else {
+		schema, _ := data.PresetSchema(e.Preset)
+		reg = data.NewRegistry(testrig.DynamoClient(e.DynamoDBURL), schema, data.Options{})
+	}
 	api := apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(e.ManagementURL), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("sandbox", "sandbox", ""),
 	})
 	return world{
 		sb:       sb,
-		registry: data.NewRegistry(testrig.DynamoClient(e.DynamoDBURL), schema, data.Options{}),
+		registry: reg,
 		mgmt:     mgmt.New(api),
 		secret:   cfg.Secret,
 	}

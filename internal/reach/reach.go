@@ -33,7 +33,7 @@ func Hint(err error) string {
 	msg := err.Error()
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "nothing answers at that endpoint: for a sandbox profile start `wsops sandbox` (the console starts one itself); otherwise check the profile's dynamodb_url, management_url and region"
+		return "nothing answers at that endpoint: for a sandbox profile start `wsops sandbox` (`--preset this27` for a this27 one; the console starts one itself); otherwise check the profile's dynamodb_url or mongodb_uri, management_url and region"
 	case Unreachable(err):
 		return "that endpoint cannot be reached (its name does not resolve, or its certificate is not trusted: see AWS_CA_BUNDLE): check the profile's dynamodb_url, management_url and region"
 	case strings.Contains(msg, "SSO session") || strings.Contains(msg, "token has expired") || strings.Contains(msg, "refresh cached SSO token"):

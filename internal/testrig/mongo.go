@@ -3,16 +3,16 @@ package testrig
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"wsops/sandbox/mongodb"
 )
 
 // MongoEnv names a variable that points every test package at one
@@ -102,35 +102,14 @@ func startMongo() (uri string, client *mongo.Client, stop func(), err error) {
 	return uri, client, stopAll, nil
 }
 
-// startFerretDB runs an embedded FerretDB on a free loopback port, its
-// SQLite files in a temporary directory, its logs dropped.
+// startFerretDB runs the sandbox's embedded FerretDB on a free loopback
+// port.
 func startFerretDB() (uri string, stop func(), err error) {
-	dir, err := os.MkdirTemp("", "wsops-ferretdb-")
+	srv, err := mongodb.Start("127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
-		Logger:    slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		os.RemoveAll(dir)
-		return "", nil, fmt.Errorf("embedded FerretDB: %w", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = f.Run(ctx)
-	}()
-	stop = func() {
-		cancel()
-		<-done
-		os.RemoveAll(dir)
-	}
-	return f.MongoDBURI(), stop, nil
+	return srv.URI(), srv.Stop, nil
 }
 
 // stopMongo stops what MongoURL started, if anything.

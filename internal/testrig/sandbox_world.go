@@ -18,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 
 	"wsops/auth"
+	"wsops/config"
 	"wsops/sandbox"
 )
 
@@ -45,6 +46,10 @@ type WorldOptions struct {
 	DropDisconnects float64
 	// Preset is the sandbox's preset (default wizz).
 	Preset string
+	// Registry is the sandbox's store: dynamodb (the default, on minidyn)
+	// or mongodb (this27 only: a database of its own on MongoURL's server,
+	// dropped when the test ends).
+	Registry string
 	// IdleTimeout and MaxDuration close connections as the sandbox's
 	// --idle-timeout and --max-duration do (0: AWS's 10 min and 2 h).
 	IdleTimeout, MaxDuration time.Duration
@@ -91,6 +96,12 @@ func StartSandboxWorld(tb testing.TB, opts WorldOptions) *SandboxWorld {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	registry, dynamoURL, mongoURI := cmp.Or(opts.Registry, config.RegistryDynamoDB), "", ""
+	if registry == config.RegistryMongoDB {
+		mongoURI = strings.TrimSuffix(MongoURL(tb), "/") + "/" + MongoDatabase(tb).Name()
+	} else {
+		dynamoURL = SandboxMinidynURL(tb)
+	}
 	sb, err := sandbox.Start(ctx, sandbox.Config{
 		Addr: "127.0.0.1:0",
 		// The sandbox's own DynamoDB (minidyn behind its shim), served by an
@@ -98,8 +109,8 @@ func StartSandboxWorld(tb testing.TB, opts WorldOptions) *SandboxWorld {
 		// listener's Shutdown waits 5 s for any connection its clients opened
 		// but never used (net/http treats StateNew as active that long),
 		// which concurrent $connect/$disconnect writes leave behind.
-		DynamoURL: SandboxMinidynURL(tb),
-		Preset:    cmp.Or(opts.Preset, "wizz"), Secret: []byte(worldSecret), ManagementRPS: opts.ManagementRPS,
+		DynamoURL: dynamoURL, MongoURI: mongoURI, Registry: registry,
+		Preset: cmp.Or(opts.Preset, "wizz"), Secret: []byte(worldSecret), ManagementRPS: opts.ManagementRPS,
 		DropDisconnects: opts.DropDisconnects, IdleTimeout: opts.IdleTimeout, MaxDuration: opts.MaxDuration,
 	})
 	if err != nil {

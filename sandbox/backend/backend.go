@@ -34,11 +34,15 @@ type Store interface {
 
 var _ Store = (*dynamodb.Client)(nil)
 
-// Options configure a backend. DB and Secret are required; zero values of
-// the rest pick defaults.
+// Options configure a backend. Secret and DB or Registry are required;
+// zero values of the rest pick defaults.
 type Options struct {
-	// DB holds the registry tables.
+	// DB holds the registry tables (wizz's, and this27's on DynamoDB).
 	DB Store
+	// Registry is the registry this27's handlers write: its tables on DB
+	// (the default) or its documents in MongoDB (data.MongoRegistry), as
+	// this27's Lambdas keep it.
+	Registry data.Store
 	// Schema is the preset's schema, possibly with renamed tables and
 	// attributes (default: the preset's own schema; an empty app rule is
 	// the preset's).
@@ -48,10 +52,12 @@ type Options struct {
 	Secret []byte
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// IncidentShare (wizz only, 0..1) is the share of order-receiver
-	// connections written as the pre-fix backend wrote them (ecosystems.md,
-	// "the incident"): entityType "customer" instead of "merchant", on the
-	// connection and on every subscription it makes.
+	// IncidentShare (0..1) is the share of connections written as the
+	// pre-fix backends wrote them (ecosystems.md, "the incident"): wizz's
+	// order-receiver connections with entityType "customer" instead of
+	// "merchant", on the connection and on every subscription it makes;
+	// this27's rider-app connections with role "customer" instead of
+	// "rider".
 	IncidentShare float64
 	// Rand draws the incident (default: math/rand/v2's global source).
 	Rand *rand.Rand
@@ -88,16 +94,21 @@ func New(preset string, o Options) (gateway.Backend, error) {
 	return nil, fmt.Errorf("unknown preset %q: want one of %v", preset, data.PresetNames())
 }
 
+// incidentEntity is the entity type the incident writes (ecosystems.md).
+const incidentEntity = "customer"
+
 // core is what both backends share: options, the registry and $connect.
 type core struct {
 	o   Options
-	reg *data.Registry
+	reg data.Store
 	log *slog.Logger
+	// incidentApp is the app whose connections the incident miswrites.
+	incidentApp string
 	// mu guards o.Rand, which is not safe for concurrent use.
 	mu sync.Mutex
 }
 
-func newCore(preset string, o Options) *core {
+func newCore(preset string, o Options, incidentApp string) *core {
 	def, _ := data.PresetSchema(preset)
 	if o.Schema.Connections.Table.Name == "" {
 		o.Schema = def
@@ -114,14 +125,17 @@ func newCore(preset string, o Options) *core {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	reg := data.NewRegistry(o.DB, o.Schema, data.Options{CallTimeout: o.CallTimeout, Now: o.Now})
-	return &core{o: o, reg: reg, log: o.Logger.With("preset", preset)}
+	reg := o.Registry
+	if reg == nil {
+		reg = data.NewRegistry(o.DB, o.Schema, data.Options{CallTimeout: o.CallTimeout, Now: o.Now})
+	}
+	return &core{o: o, reg: reg, log: o.Logger.With("preset", preset), incidentApp: incidentApp}
 }
 
 // connect runs $connect: it verifies the token and platform, maps the app
-// to its entity type (incident decides whether an order-receiver connection
-// is miswritten), and writes the connection record.
-func (b *core) connect(ctx context.Context, c gateway.Conn, incident func(app string) bool) (Identity, error) {
+// to its entity type (a draw of IncidentShare miswrites a connection of the
+// incident's app), and writes the connection record.
+func (b *core) connect(ctx context.Context, c gateway.Conn) (Identity, error) {
 	now := b.o.Now()
 	claims, err := auth.Verify(b.o.Secret, c.Query.Get("token"), now)
 	if err != nil {
@@ -137,7 +151,7 @@ func (b *core) connect(ctx context.Context, c gateway.Conn, incident func(app st
 		b.log.Debug("$connect: unknown app", "connection", c.ID, "app", claims.App)
 		return Identity{}, &gateway.Rejection{Status: 403, Body: "Forbidden"}
 	}
-	if incident != nil && incident(claims.App) {
+	if claims.App == b.incidentApp && b.draw(b.o.IncidentShare) {
 		entity = incidentEntity
 	}
 	at := c.ConnectedAt
@@ -146,12 +160,12 @@ func (b *core) connect(ctx context.Context, c gateway.Conn, incident func(app st
 	}
 	rec := data.Connection{
 		ID: c.ID, User: claims.User, EntityType: entity, App: claims.App, Platform: platform,
-		ConnectedAt: at, TTL: at.Add(recordLifetime), SourceIP: c.SourceIP, UserAgent: c.UserAgent,
+		ConnectedAt: at, LastSeenAt: at, TTL: at.Add(recordLifetime), SourceIP: c.SourceIP, UserAgent: c.UserAgent,
 	}
-	if claims.App == incidentApp {
+	if claims.App == merchantApp {
 		rec.BusinessID = claims.BusinessID
 	}
-	if err := b.put(ctx, b.o.Schema.Connections.Table.Name, b.o.Schema.EncodeConnection(rec)); err != nil {
+	if err := b.reg.Create(ctx, false, b.o.Schema.EncodeConnection(rec)); err != nil {
 		return Identity{}, fmt.Errorf("$connect %s: writing the connection record: %w", c.ID, err)
 	}
 	b.log.Debug("$connect", "connection", c.ID, "user", claims.User, "app", claims.App, "entityType", entity)

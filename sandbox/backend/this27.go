@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"wsops/data"
@@ -17,13 +18,19 @@ var _ gateway.Backend = (*This27)(nil)
 
 // NewThis27 returns the this27 backend.
 func NewThis27(o Options) gateway.Backend {
-	return &This27{newCore("this27", o)}
+	return &This27{newCore("this27", o, riderApp)}
 }
 
+// riderApp is the this27 app whose connections the incident writes with
+// role "customer".
+const riderApp = "rider-app"
+
 // Connect verifies the token and platform and writes the connection record
-// (connectionId, userId, role, app, platform, connectedAt as ISO-8601).
+// (connectionId, userId, role, app, platform, connectedAt: ISO-8601 in
+// DynamoDB; in MongoDB dates, with lastSeenAt and no rooms yet), role
+// "customer" for the IncidentShare of rider-app connections.
 func (t *This27) Connect(ctx context.Context, c gateway.Conn) (any, error) {
-	id, err := t.connect(ctx, c, nil)
+	id, err := t.connect(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -64,25 +71,27 @@ func (t *This27) Handle(ctx context.Context, c gateway.Conn, _ string, body []by
 	return errorReply("Unknown action")
 }
 
-// room joins or leaves the order's room order:<orderId>.
+// room joins or leaves the order's room order:<orderId>: a record of the
+// rooms table, or an entry of the document's rooms array.
 func (t *This27) room(ctx context.Context, c gateway.Conn, join bool, orderID string) ([]byte, error) {
 	if orderID == "" {
 		return errorReply("orderId required")
 	}
-	s := t.o.Schema
 	room := "order:" + orderID
-	item := s.EncodeSubscription(data.Subscription{ConnectionID: c.ID, Key: room, Active: true})
-	key := t.subscriptionKey(item)
-	if err := checkKey(key); err != nil {
+	item := t.o.Schema.EncodeSubscription(data.Subscription{ConnectionID: c.ID, Key: room, Active: true})
+	if err := checkKey(t.subscriptionKey(item)); err != nil {
 		return nil, err
 	}
 	var err error
 	reply := "subscribed"
 	if join {
-		err = t.put(ctx, s.Subscriptions.Table.Name, item)
+		// $addToSet: a member joining again is no error
+		if err = t.reg.Create(ctx, true, item); errors.Is(err, data.ErrConflict) {
+			err = nil
+		}
 	} else {
 		reply = "unsubscribed"
-		err = t.delete(ctx, s.Subscriptions.Table.Name, key)
+		err = t.reg.DeleteRecords(ctx, nil, []data.Item{item})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", c.ID, room, err)

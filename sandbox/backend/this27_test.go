@@ -130,6 +130,11 @@ func (stuckStore) DeleteItem(ctx context.Context, _ *dynamodb.DeleteItemInput, _
 	return nil, ctx.Err()
 }
 
+func (stuckStore) BatchWriteItem(ctx context.Context, _ *dynamodb.BatchWriteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
 func TestStoreCallsTimeOutAndFailTheCall(t *testing.T) {
 	o := backend.Options{DB: stuckStore{}, Secret: secret, Now: clock, CallTimeout: 20 * time.Millisecond}
 	for preset, tc := range map[string]struct{ app, route, body string }{

@@ -16,11 +16,8 @@ import (
 	"wsops/sandbox/gateway"
 )
 
-// The incident (ecosystems.md): order-receiver records written as customer.
-const (
-	incidentApp    = "order-receiver"
-	incidentEntity = "customer"
-)
+// merchantApp is the wizz app whose connections carry a business id.
+const merchantApp = "order-receiver"
 
 // The wizz API's routes besides $connect, $disconnect and $default.
 const (
@@ -38,15 +35,14 @@ var _ gateway.Backend = (*Wizz)(nil)
 
 // NewWizz returns the wizz backend.
 func NewWizz(o Options) gateway.Backend {
-	return &Wizz{newCore("wizz", o)}
+	return &Wizz{newCore("wizz", o, merchantApp)}
 }
 
 // Connect verifies the token and platform and writes the connection record:
 // the app rule's entity type, or "customer" for the IncidentShare of
 // order-receiver connections.
 func (w *Wizz) Connect(ctx context.Context, c gateway.Conn) (any, error) {
-	incident := func(app string) bool { return app == incidentApp && w.draw(w.o.IncidentShare) }
-	id, err := w.connect(ctx, c, incident)
+	id, err := w.connect(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -13,16 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"wsops/data"
 )
-
-// Putter writes one item; *dynamodb.Client is one.
-type Putter interface {
-	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-}
 
 // Options configure the demo traffic.
 type Options struct {
@@ -30,7 +22,8 @@ type Options struct {
 	Secret  []byte // token secret of the sandbox
 	Clients int    // simulated clients kept connected
 	Schema  data.Schema
-	DB      Putter // where stale records are seeded
+	// Registry is where stale records are seeded (the sandbox's store).
+	Registry data.Store
 	// Lifetime bounds how long one client stays before it leaves and another
 	// takes its place (default 1–6 minutes).
 	MinLifetime, MaxLifetime time.Duration
@@ -120,12 +113,17 @@ func seedStale(ctx context.Context, o Options) {
 			Platform: p.platform, BusinessID: p.claims.BusinessID, SourceIP: "198.51.100.23", UserAgent: p.userAgent(),
 			ConnectedAt: time.Now().Add(-time.Duration(10+rng.IntN(90)) * time.Minute),
 		}
-		_, err := o.DB.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName: aws.String(o.Schema.Connections.Table.Name), Item: o.Schema.EncodeConnection(c),
-		})
-		if err != nil {
+		c.LastSeenAt = c.ConnectedAt
+		if err := o.Registry.Create(ctx, false, o.Schema.EncodeConnection(c)); err != nil {
 			o.Logger.Debug("demo stale record", "err", err)
 			return
+		}
+		for _, room := range p.staleRooms() {
+			sub := o.Schema.EncodeSubscription(data.Subscription{ConnectionID: c.ID, Key: room, Active: true})
+			if err := o.Registry.Create(ctx, true, sub); err != nil {
+				o.Logger.Debug("demo stale room entry", "err", err)
+				return
+			}
 		}
 	}
 }

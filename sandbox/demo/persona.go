@@ -96,6 +96,19 @@ func (p persona) joinMessages() []string {
 	return msgs
 }
 
+// staleRooms are the rooms a this27 connection whose $disconnect was lost
+// is left in: a send to its order's room finds it gone.
+func (p persona) staleRooms() []string {
+	if p.preset != "this27" {
+		return nil
+	}
+	rooms := make([]string, len(p.orders))
+	for i, o := range p.orders {
+		rooms[i] = "order:order" + o
+	}
+	return rooms
+}
+
 // heartbeat is the preset's keep-alive message.
 func (p persona) heartbeat() string {
 	if p.preset == "this27" {
