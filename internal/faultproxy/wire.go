@@ -43,6 +43,9 @@ const (
 	// CutAnswer forwards the request, waits for the server's answer, then
 	// closes the connection instead of forwarding the answer.
 	CutAnswer WireAction = "cut answer"
+	// Before runs the rule's Before, then forwards the request: another
+	// writer acting just before a write of the client's reaches the server.
+	Before WireAction = "before"
 )
 
 // WireRule fires Action once, on the Nth request (counting from 1, across
@@ -52,7 +55,10 @@ type WireRule struct {
 	Command string
 	Nth     int
 	Action  WireAction
-	seen    int
+	// Before is what action Before runs, on the proxy's goroutine of the
+	// client's connection (the request waits for it).
+	Before func()
+	seen   int
 	done    bool
 }
 
@@ -169,11 +175,14 @@ func (w *Wire) serve(c, up net.Conn) {
 		if err != nil {
 			return
 		}
-		switch w.match(msg) {
-		case Drop:
+		switch r := w.match(msg); {
+		case r == nil:
+		case r.Action == Drop:
 			return
-		case CutAnswer:
+		case r.Action == CutAnswer:
 			cut <- struct{}{}
+		case r.Action == Before:
+			r.Before()
 		}
 		if _, err := up.Write(msg); err != nil {
 			return
@@ -181,9 +190,9 @@ func (w *Wire) serve(c, up net.Conn) {
 	}
 }
 
-// match counts msg against the rules and returns the action of one that
-// fires ("" for none).
-func (w *Wire) match(msg []byte) WireAction {
+// match counts msg against the rules and returns the one that fires (nil
+// for none).
+func (w *Wire) match(msg []byte) *WireRule {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, r := range w.rules {
@@ -194,10 +203,10 @@ func (w *Wire) match(msg []byte) WireAction {
 		if r.seen == r.Nth {
 			r.done = true
 			w.fired = append(w.fired, string(r.Action)+" "+r.Command+" #"+strconv.Itoa(r.Nth))
-			return r.Action
+			return r
 		}
 	}
-	return ""
+	return nil
 }
 
 // isCommand reports whether an OP_MSG's body names command first: its
