@@ -404,3 +404,25 @@ func TestMongoCallTimeoutIsNamed(t *testing.T) {
 		}
 	})
 }
+
+// A created document is in no room yet, as a schema's default writes it
+// (rooms: []), and keeps its null fields: both read through the driver.
+func TestMongoCreatedDocumentHasEmptyRoomsAndItsNulls(t *testing.T) {
+	onMongo(t, func(t *testing.T, f fixture) {
+		ctx := context.Background()
+		item := f.schema.EncodeConnection(data.Connection{ID: "new1", User: "u", App: "rider-app", EntityType: "rider", ConnectedAt: f.now})
+		item["note"] = &types.AttributeValueMemberNULL{Value: true}
+		if err := f.registry(1).Create(ctx, false, item); err != nil {
+			t.Fatal(err)
+		}
+		var doc bson.M
+		if err := f.mdb.Collection(f.schema.Mongo.Collection).FindOne(ctx, bson.D{{Key: "connectionId", Value: "new1"}}).Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		rooms, isArray := doc["rooms"].(bson.A)
+		note, hasNote := doc["note"]
+		if !isArray || len(rooms) != 0 || !hasNote || note != nil {
+			t.Errorf("created document %v: want rooms [] and note null", doc)
+		}
+	})
+}

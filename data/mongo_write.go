@@ -107,27 +107,27 @@ func (m *MongoRegistry) Create(ctx context.Context, subscriptions bool, item Ite
 	case res.MatchedCount > 0:
 		return fmt.Errorf("%s in %s: %w", doing, m.where(), ErrConflict)
 	}
-	return m.setNulls(ctx, res.UpsertedID, item)
+	return m.setDropped(ctx, res.UpsertedID, doc)
 }
 
-// setNulls writes the null fields of item into the document just inserted
-// as upsertedID: FerretDB drops null values from $setOnInsert, where
-// MongoDB keeps them.
-func (m *MongoRegistry) setNulls(ctx context.Context, upsertedID any, item Item) error {
-	nulls := bson.D{}
-	for _, k := range slices.Sorted(maps.Keys(item)) {
-		if _, ok := item[k].(*types.AttributeValueMemberNULL); ok {
-			nulls = append(nulls, bson.E{Key: k, Value: nil})
+// setDropped writes the null and empty-array fields of doc into the
+// document just inserted as upsertedID: FerretDB drops them from
+// $setOnInsert, where MongoDB keeps them.
+func (m *MongoRegistry) setDropped(ctx context.Context, upsertedID any, doc bson.D) error {
+	dropped := bson.D{}
+	for _, e := range doc {
+		if a, isArray := e.Value.(bson.A); e.Value == nil || isArray && len(a) == 0 {
+			dropped = append(dropped, e)
 		}
 	}
-	if len(nulls) == 0 || upsertedID == nil {
+	if len(dropped) == 0 || upsertedID == nil {
 		return nil
 	}
 	_, err := mongoCall(ctx, m, func(ctx context.Context) (*mongo.UpdateResult, error) {
-		return m.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: upsertedID}}, bson.D{{Key: "$set", Value: nulls}})
+		return m.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: upsertedID}}, bson.D{{Key: "$set", Value: dropped}})
 	})
 	if err != nil {
-		return fmt.Errorf("creating a document in %s: setting its null fields: %w", m.where(), err)
+		return fmt.Errorf("creating a document in %s: setting its null and empty fields: %w", m.where(), err)
 	}
 	return nil
 }
