@@ -88,9 +88,13 @@ func (e *env) inventoryGroup(ctx context.Context) []Result {
 
 // wsopsConns runs `wsops conns -o jsonl` over the inventory and checks that
 // it printed every record.
-func (e *env) wsopsConns(ctx context.Context) (time.Duration, error) {
+func (e *env) wsopsConns(ctx context.Context) (time.Duration, error) { return e.wsopsCount(ctx, "inventory") }
+
+// wsopsCount runs `wsops conns -o jsonl` on a profile of the inventory and
+// checks that it printed every record.
+func (e *env) wsopsCount(ctx context.Context, profile string) (time.Duration, error) {
 	var lines lineCounter
-	took, err := e.wsopsRun(ctx, &lines, "--profile", "inventory", "-o", "jsonl", "conns")
+	took, err := e.wsopsRun(ctx, &lines, "--profile", profile, "-o", "jsonl", "conns")
 	if err == nil && int(lines.n) != e.sizes.Inventory {
 		err = fmt.Errorf("wsops conns printed %d records, want %d", lines.n, e.sizes.Inventory)
 	}

@@ -47,7 +47,7 @@ func run() error {
 	wsops := flag.String("wsops", "", "the wsops binary to measure (required)")
 	root := flag.String("root", ".", "the repository root (for tools/node and go test)")
 	override := flag.String("sizes", "", `JSON overriding some sizes, e.g. {"far_logout":500,"far_rtt_ms":[100]} (field names as in results.json)`)
-	only := flag.String("only", "", "run only the scenario groups named here, comma-separated (inventory,tui,broadcast,rate,prune,repair,capacity,far)")
+	only := flag.String("only", "", "run only the scenario groups named here, comma-separated (inventory,tui,mongodb,broadcast,rate,prune,repair,capacity,far)")
 	flag.Parse()
 	if *wsops == "" {
 		return fmt.Errorf("-wsops BIN is required (bench/run.sh builds it)")

@@ -18,6 +18,6 @@ if ! command -v aws >/dev/null; then
 fi
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
-go build -o "$bin/wsops" .
-go build -o "$bin/wsops-bench" ./bench
+go build -tags "${TAGS:-ferretdb_no_postgresql}" -o "$bin/wsops" .
+go build -tags "${TAGS:-ferretdb_no_postgresql}" -o "$bin/wsops-bench" ./bench
 "$bin/wsops-bench" -wsops "$bin/wsops" -root . "$@"

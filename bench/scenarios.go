@@ -34,6 +34,7 @@ type group struct {
 var groups = []group{
 	{"inventory", (*env).inventoryGroup},
 	{"tui", (*env).tuiGroup},
+	{"mongodb", (*env).mongoGroup},
 	{"repair", (*env).repairGroup},
 	{"broadcast", (*env).broadcastGroup},
 	{"rate", (*env).rateGroup},

@@ -20,7 +20,6 @@ import (
 
 	"wsops/cloud"
 	"wsops/config"
-	"wsops/data"
 	"wsops/mgmt"
 	"wsops/ops"
 	"wsops/ops/auditlog"
@@ -45,7 +44,7 @@ func (e *env) tuiGroup(ctx context.Context) []Result {
 		if err != nil {
 			return []Result{errorResult(r.Scenario, n, err)}
 		}
-		t, err := e.timeToFirstRow(ctx)
+		t, err := e.timeToFirstRow(ctx, "inventory", "I0000000")
 		if err != nil {
 			return []Result{errorResult(r.Scenario, n, err)}
 		}
@@ -66,14 +65,14 @@ func (e *env) tuiGroup(ctx context.Context) []Result {
 	return append([]Result{r}, e.tuiBenchmarks(ctx)...)
 }
 
-// timeToFirstRow opens the console on the inventory profile and returns the
-// time until its output first shows a record's id.
-func (e *env) timeToFirstRow(ctx context.Context) (time.Duration, error) {
+// timeToFirstRow opens the console on a profile and returns the time until
+// its output first shows pattern (the start of a record's id).
+func (e *env) timeToFirstRow(ctx context.Context, profile, pattern string) (time.Duration, error) {
 	cfg, err := config.Load(e.config)
 	if err != nil {
 		return 0, err
 	}
-	p, err := cfg.Profile("inventory")
+	p, err := cfg.Profile(profile)
 	if err != nil {
 		return 0, err
 	}
@@ -81,9 +80,17 @@ func (e *env) timeToFirstRow(ctx context.Context) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
+	defer c.Close()
+	reg, closeReg, err := cloud.OpenRegistry(c, p)
+	if err != nil {
+		return 0, err
+	}
+	if closeReg != nil {
+		defer closeReg()
+	}
 	s := ui.Session{Profile: p}
 	confirmer := confirm.NewConfirmer()
-	s.Ops, err = ops.New(ops.Deps{Registry: data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}),
+	s.Ops, err = ops.New(ops.Deps{Registry: reg,
 		Gateway: mgmt.New(c.Management), Confirm: confirmer,
 		Audit: auditlog.New(filepath.Join(e.dir, "tui-audit.jsonl")), RPS: p.ManagementRPS,
 		Caller: func(context.Context) (string, error) { return "sandbox", nil }, Policy: ops.Policy{Profile: p.Name, ReadOnly: true}})
@@ -92,7 +99,7 @@ func (e *env) timeToFirstRow(ctx context.Context) (time.Duration, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	seen := &firstMatch{pattern: []byte("I0000000"), at: make(chan time.Time, 1)}
+	seen := &firstMatch{pattern: []byte(pattern), at: make(chan time.Time, 1)}
 	start := time.Now()
 	prog := tea.NewProgram(ui.New(ctx, ui.Options{Session: s, Confirmer: confirmer, Refresh: time.Hour}),
 		tea.WithInput(nil), tea.WithOutput(seen), tea.WithContext(ctx), tea.WithoutSignalHandler())

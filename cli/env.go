@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 
 	"wsops/cloud"
 	"wsops/config"
@@ -86,40 +84,11 @@ func dial(ctx context.Context, p *config.Profile) (*env, error) {
 		return nil, err
 	}
 	e := &env{profile: c.Profile, clients: c, mgmt: mgmt.New(c.Management)}
-	if e.registry, e.closeRegistry, err = openRegistry(c, p); err != nil {
+	if e.registry, e.closeRegistry, err = cloud.OpenRegistry(c, p); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return e, nil
-}
-
-// errRegistryConfig marks a registry the profile does not configure
-// fully (an unset mongodb_uri): a configuration error, exit 2.
-var errRegistryConfig = errors.New("the registry cannot be opened")
-
-// registryCloseTimeout bounds disconnecting a MongoDB registry.
-const registryCloseTimeout = 5 * time.Second
-
-// openRegistry opens profile p's registry: its DynamoDB tables through the
-// SDK client, or its MongoDB collection (the driver connects lazily, so an
-// unreachable server fails the first read, not this).
-func openRegistry(c *cloud.Clients, p *config.Profile) (data.Store, func(), error) {
-	if p.Registry != config.RegistryMongoDB {
-		return data.NewRegistry(c.DynamoDB, p.Schema, data.Options{Segments: p.ScanSegments}), nil, nil
-	}
-	uri, s, err := p.ResolveMongo()
-	if err != nil { // what needs no registry (wsops api) still works
-		return data.Unavailable(p.Schema, fmt.Errorf("%w: %w", errRegistryConfig, err)), nil, nil
-	}
-	reg, err := data.DialMongo(uri, s, data.Options{})
-	if err != nil {
-		return nil, nil, err
-	}
-	return reg, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), registryCloseTimeout)
-		defer cancel()
-		_ = reg.Close(ctx)
-	}, nil
 }
 
 // registryPlace names where the registry is, for journals: the DynamoDB

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"wsops/cloud"
 	"wsops/internal/reach"
 	"wsops/sanitize"
 	"wsops/secret"
@@ -71,7 +72,7 @@ func execute(ctx context.Context, args []string, s Streams, tune func(*globals))
 	}
 	var ee *exitError
 	switch {
-	case errors.Is(err, errRegistryConfig):
+	case errors.Is(err, cloud.ErrRegistryConfig):
 		return ExitUsage
 	case errors.As(err, &ee):
 		return ee.code
