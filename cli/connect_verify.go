@@ -42,7 +42,7 @@ func (v *verifier) start(ctx context.Context, g *globals) error {
 	}
 	fmt.Fprintf(stderr, "registry: record %s  user %s  app %s  entity %s  platform %s\n",
 		sanitize.Text(own.ID), sanitize.Text(own.User), sanitize.Text(own.App), sanitize.Text(own.EntityType), sanitize.Text(own.Platform))
-	problems := ownProblems(own, v.user, v.want)
+	problems := ownProblems(own, v.ops.Schema().Connections.Attrs.EntityType, v.user, v.want)
 	if len(problems) > 0 {
 		fmt.Fprintf(stderr, "registry: problems: %s\n", sanitize.Text(strings.Join(problems, "; ")))
 	} else {
@@ -84,10 +84,10 @@ func (v *verifier) arrived(g *globals, frame []byte, at time.Time) (bool, error)
 }
 
 // ownProblems are the record's problems and its disagreements with the identity.
-func ownProblems(c data.Connection, user, entity string) []string {
+func ownProblems(c data.Connection, entityAttr, user, entity string) []string {
 	ps := append([]string(nil), c.Problems...)
 	if entity != "" && c.EntityType != entity {
-		ps = append(ps, fmt.Sprintf("registry says entityType %q, the token says %q", c.EntityType, entity))
+		ps = append(ps, fmt.Sprintf("registry says %s %q, the token says %q", entityAttr, c.EntityType, entity))
 	}
 	if user != "" && c.User != user {
 		ps = append(ps, fmt.Sprintf("registry says user %q, the token says %q", c.User, user))

@@ -88,6 +88,7 @@ func startThis27World(t *testing.T) *this27World {
 	t.Setenv("XDG_STATE_HOME", z.state)
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("WSOPS_PROFILE", "")
+	t.Setenv(SandboxSecretEnv, w.Secret())
 	z.cfg = filepath.Join(t.TempDir(), "config.toml")
 	body := fmt.Sprintf(`default_profile = "t27"
 [profiles.t27]
@@ -311,4 +312,22 @@ func roomsOf(d bson.M) []string {
 // sameSet reports whether a and b hold the same strings.
 func sameSet(a, b []string) bool {
 	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+}
+
+// TestThis27ConnectVerifyOnMongoDB: `wsops connect --verify` on the this27
+// sandbox finds the test client's own document in MongoDB (which keeps no
+// user agent: GetConnection tells it apart), checks it and gets the test
+// broadcast back; a rider written as customer fails the check.
+func TestThis27ConnectVerifyOnMongoDB(t *testing.T) {
+	z := startThis27World(t)
+	_, errOut := z.run(t, "connect", "--as", "user=rider-v,app=rider-app", "--verify")
+	for _, want := range []string{"user rider-v  app rider-app  entity rider", "registry: problems: none", "test broadcast: arrived "} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("connect --verify: stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	_, errOut = z.runExit(t, ExitFailed, "connect", "--as", "user=rider-w,app=rider-app,entity=customer", "--verify")
+	if !strings.Contains(errOut, `registry says role "rider", the token says "customer"`) {
+		t.Errorf("a token unlike its document: stderr\n%s", errOut)
+	}
 }
