@@ -64,7 +64,7 @@ func TestSandboxHintsReachTheSandboxOnItsRealPorts(t *testing.T) {
 	var errOut strings.Builder
 	done := make(chan int, 1)
 	go func() {
-		done <- Execute(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--dynamodb-addr", "127.0.0.1:0", "--preset", "this27", "--stage", "hints"},
+		done <- Execute(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--mongodb-addr", "127.0.0.1:0", "--preset", "this27", "--stage", "hints"},
 			Streams{In: strings.NewReader(""), Out: pw, Err: &errOut})
 		pw.Close()
 	}()
@@ -91,11 +91,11 @@ func TestSandboxHintsReachTheSandboxOnItsRealPorts(t *testing.T) {
 		if strings.HasPrefix(l, "The built-in sandbox profile expects") {
 			continue
 		}
-		for _, m := range regexp.MustCompile(`(?:ws|http)://127\.0\.0\.1:(\d+)`).FindAllStringSubmatch(l, -1) {
+		for _, m := range regexp.MustCompile(`(?:ws|http|mongodb)://127\.0\.0\.1:(\d+)`).FindAllStringSubmatch(l, -1) {
 			ports[m[1]] = true
 		}
 	}
-	if len(ports) != 2 || ports["0"] || ports["8787"] || ports["8000"] {
+	if len(ports) != 2 || ports["0"] || ports["8787"] || ports["8788"] || ports["27017"] {
 		t.Fatalf("ports %v in the hints, want the two the system chose:\n%s", ports, text)
 	}
 	for port := range ports {

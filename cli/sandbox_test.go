@@ -19,7 +19,7 @@ func TestSandboxPrintsEndpointsFirstAndStopsOnCancel(t *testing.T) {
 	var errOut strings.Builder
 	done := make(chan int, 1)
 	go func() {
-		done <- Execute(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--dynamodb-addr", "127.0.0.1:0", "--preset", "this27", "-o", "json"},
+		done <- Execute(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--mongodb-addr", "127.0.0.1:0", "--preset", "this27", "-o", "json"},
 			Streams{In: strings.NewReader(""), Out: pw, Err: &errOut})
 		pw.Close()
 	}()
@@ -31,10 +31,13 @@ func TestSandboxPrintsEndpointsFirstAndStopsOnCancel(t *testing.T) {
 	if err := json.Unmarshal([]byte(line), &e); err != nil {
 		t.Fatalf("first line %q is not JSON", line)
 	}
-	for _, k := range []string{"websocket_url", "management_url", "dynamodb_url", "apigateway_url", "cloudwatch_url", "logs_url", "api", "stage", "preset"} {
+	for _, k := range []string{"websocket_url", "management_url", "mongodb_uri", "apigateway_url", "cloudwatch_url", "logs_url", "api", "stage", "preset"} {
 		if e[k] == "" {
 			t.Errorf("endpoints lack %q: %s", k, line)
 		}
+	}
+	if _, ok := e["dynamodb_url"]; ok || !strings.HasPrefix(e["mongodb_uri"], "mongodb://127.0.0.1:") {
+		t.Errorf("this27's registry: dynamodb_url %q, mongodb_uri %q; want MongoDB only", e["dynamodb_url"], e["mongodb_uri"])
 	}
 	host := strings.TrimSuffix(strings.TrimPrefix(e["websocket_url"], "ws://"), "/dev")
 	if e["preset"] != "this27" || !strings.HasPrefix(e["websocket_url"], "ws://127.0.0.1:") || !strings.HasSuffix(e["management_url"], "/dev") ||
@@ -80,5 +83,24 @@ func TestTokenMintsWhatTheSandboxAccepts(t *testing.T) {
 	out, _, _ = run(t, "token", "--platform", "ios")
 	if c, err := auth.Verify([]byte("cli-test-secret"), strings.TrimSpace(out), time.Now()); err != nil || c.Platform != "ios" {
 		t.Fatalf("platform claim %+v, %v", c, err)
+	}
+}
+
+// A registry flag the preset cannot have is a usage error, said plainly,
+// and nothing starts.
+func TestSandboxRegistryFlagsAreChecked(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--registry", "redis"}, `--registry "redis": want dynamodb or mongodb`},
+		{[]string{"--preset", "wizz", "--registry", "mongodb"}, "only the this27 preset keeps its registry in MongoDB"},
+		{[]string{"--preset", "this27", "--dynamodb-url", "http://127.0.0.1:9"}, "the this27 sandbox keeps its registry in MongoDB"},
+		{[]string{"--preset", "wizz", "--mongodb-uri", "mongodb://127.0.0.1:9/"}, "the wizz sandbox keeps its registry in DynamoDB"},
+	} {
+		_, errOut, code := run(t, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, c.args...)...)
+		if code != ExitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("sandbox %v: exit %d, %q; want exit %d saying %q", c.args, code, errOut, ExitUsage, c.want)
+		}
 	}
 }
