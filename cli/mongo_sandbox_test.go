@@ -70,7 +70,7 @@ func startThis27World(t *testing.T) *this27World {
 	old := time.Now().Add(-30 * time.Minute).Truncate(time.Millisecond)
 	doc := func(id, user, app, role string, rooms ...any) bson.D {
 		return bson.D{{Key: "connectionId", Value: id}, {Key: "userId", Value: user}, {Key: "role", Value: role},
-			{Key: "app", Value: app}, {Key: "platform", Value: "android"}, {Key: "rooms", Value: bson.A(rooms)},
+			{Key: "app", Value: app}, {Key: "platform", Value: "android"}, {Key: "rooms", Value: append(bson.A{}, rooms...)},
 			{Key: "connectedAt", Value: old}, {Key: "lastSeenAt", Value: old}}
 	}
 	others := []any{

@@ -63,7 +63,12 @@ func update(m Model, msg tea.Msg) (Model, tea.Cmd) {
 func newRig(t testing.TB, opt uitest.Options, rows ...int) *rig {
 	t.Helper()
 	c := confirm.NewConfirmer()
-	fx := uitest.New(t, c, opt)
+	return rigOn(t, uitest.New(t, c, opt), c, rows...)
+}
+
+// rigOn is newRig on the fixture fx, whose Ops ask c.
+func rigOn(t testing.TB, fx uitest.Fixture, c *confirm.Confirmer, rows ...int) *rig {
+	t.Helper()
 	r := &rig{Driver: uitest.Drive(t, New(t.Context(), options(fx, c)), update), t: t, fx: fx, c: c}
 	r.Send(tea.WindowSizeMsg{Width: 160, Height: 45})
 	r.Run(r.M.Init())

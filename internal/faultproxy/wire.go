@@ -59,7 +59,7 @@ type WireRule struct {
 	// client's connection (the request waits for it).
 	Before func()
 	seen   int
-	done    bool
+	done   bool
 }
 
 // StartWire proxies a loopback port to upstream (host:port) until the

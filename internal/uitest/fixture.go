@@ -1,5 +1,5 @@
 // Package uitest is what the console's tests share: a small wizz fleet with
-// the incident on an in-process DynamoDB, the Ops and view.Common over it,
+// the incident on an in-process DynamoDB (and a this27 one in MongoDB), the Ops and view.Common over it,
 // a fake of the API's control plane (apigatewayv2 and CloudWatch) that
 // counts its calls, a clock the test moves, and a driver that runs a
 // bubbletea model's commands as the program would.
@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"wsops/config"
 	"wsops/data"
@@ -65,10 +66,13 @@ func Subs() []data.Subscription {
 // Fixture is a session on the fixture fleet.
 type Fixture struct {
 	Profile  *config.Profile
-	Registry *data.Registry
+	Registry data.Store
 	Ops      *ops.Ops
 	Audit    *auditlog.Log
-	DB       *dynamodb.Client
+	// DB is the DynamoDB of the wizz fleet (New); Mongo the database of
+	// the this27 one (NewThis27).
+	DB    *dynamodb.Client
+	Mongo *mongo.Database
 }
 
 // Options change a fixture.
@@ -116,13 +120,7 @@ func New(t testing.TB, c ops.Confirmer, opt Options) Fixture {
 		{Name: "ping", Description: "a heartbeat the apps ignore", Data: `{"type":"ping"}`},
 		{Name: "maintenance", Description: "tell clients about \x1b[31mmaintenance", Data: `{"type":"notice","text":"maintenance at 22:00"}`},
 	}
-	gw := opt.Gateway
-	if gw == nil {
-		gw = mgmt.New(apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
-			Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:1/dev"), RetryMaxAttempts: 1,
-			Credentials: credentials.NewStaticCredentialsProvider("x", "x", ""),
-		}))
-	}
+	gw := gatewayOr(opt.Gateway)
 	via := db
 	if opt.DynamoVia != nil {
 		via = testrig.DynamoClient(opt.DynamoVia(upstream))
@@ -130,6 +128,18 @@ func New(t testing.TB, c ops.Confirmer, opt Options) Fixture {
 	f := Fixture{Profile: p, DB: db, Registry: data.NewRegistry(via, schema, data.Options{Now: func() time.Time { return Now }})}
 	f.Ops, f.Audit = NewOps(t, f.Registry, gw, p.Name, c, opt.Deps)
 	return f
+}
+
+// gatewayOr is gw, or (nil) a management API nothing answers, so that
+// probes learn nothing and goldens stay stable.
+func gatewayOr(gw ops.Gateway) ops.Gateway {
+	if gw != nil {
+		return gw
+	}
+	return mgmt.New(apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:1/dev"), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("x", "x", ""),
+	}))
 }
 
 // NewOps is the Ops of a test session over reg and gw, asking c, with its
