@@ -3,10 +3,12 @@
 // API's apigatewayv2 description (sandbox/control), CloudWatch metrics
 // (sandbox/metrics) and the logs a deployment writes — access, execution
 // and Lambda logs (sandbox/stagelog) served through CloudWatch Logs
-// (sandbox/cwlogs) —, the preset's registry tables on an embedded DynamoDB
-// (sandbox/dynamo) or any DynamoDB endpoint, the reference backends' route
-// handlers (sandbox/backend), and optional demo traffic (sandbox/demo). The
-// console reaches it only over the network, exactly as it reaches AWS.
+// (sandbox/cwlogs) —, the preset's registry (tables on an embedded DynamoDB,
+// sandbox/dynamo, or any DynamoDB endpoint; for this27, documents on an
+// embedded MongoDB-wire server, sandbox/mongodb, or any MongoDB), the
+// reference backends' route handlers (sandbox/backend), and optional demo
+// traffic (sandbox/demo). The console reaches it only over the network,
+// exactly as it reaches AWS.
 package sandbox
 
 import (
@@ -39,7 +41,7 @@ import (
 
 // Config is how to run a sandbox. Zero values pick the defaults.
 type Config struct {
-	Addr string // WebSocket and management API listener (default 127.0.0.1:8787)
+	Addr string // WebSocket and management API listener (default 127.0.0.1:8787; this27: 127.0.0.1:8788)
 	// Registry is the registry's store: dynamodb or mongodb (default:
 	// mongodb for this27, as this27 keeps it; dynamodb for wizz).
 	Registry        string
@@ -101,8 +103,8 @@ type Sandbox struct {
 	log       *slog.Logger
 }
 
-// Start listens, creates the preset's tables where missing, and serves until
-// Close. It returns once every endpoint answers.
+// Start listens, readies the preset's registry (its tables, or its
+// collection's indexes, where missing), and serves until Close. It returns once every endpoint answers.
 func Start(ctx context.Context, cfg Config) (*Sandbox, error) {
 	cfg = withDefaults(cfg)
 	if _, ok := data.PresetSchema(cfg.Preset); !ok {
@@ -220,10 +222,10 @@ func (s *Sandbox) Logs() *cwlogs.Store { return s.logs }
 
 // Close stops the sandbox within ctx: it closes every connection (each
 // client hears 1001 "Going away"), stops the demo clients, the listeners
-// and the embedded DynamoDB. Each closed connection's $disconnect runs as
-// usual when the tables live on a DynamoDB of their own (--dynamodb-url);
-// with the embedded one they would vanish with the sandbox anyway, so the
-// $disconnects are skipped. When ctx ends first, the connections still open
+// and the embedded DynamoDB or MongoDB. Each closed connection's $disconnect
+// runs as usual when the registry lives on a store of its own
+// (--dynamodb-url, --mongodb-uri); with an embedded one it would vanish
+// with the sandbox anyway, so the $disconnects are skipped. When ctx ends first, the connections still open
 // are dropped, the $disconnects still running are cut short (their records
 // stay, as after a lost $disconnect) and the error says how many.
 func (s *Sandbox) Close(ctx context.Context) error {
