@@ -88,7 +88,9 @@ func (e *env) inventoryGroup(ctx context.Context) []Result {
 
 // wsopsConns runs `wsops conns -o jsonl` over the inventory and checks that
 // it printed every record.
-func (e *env) wsopsConns(ctx context.Context) (time.Duration, error) { return e.wsopsCount(ctx, "inventory") }
+func (e *env) wsopsConns(ctx context.Context) (time.Duration, error) {
+	return e.wsopsCount(ctx, "inventory")
+}
 
 // wsopsCount runs `wsops conns -o jsonl` on a profile of the inventory and
 // checks that it printed every record.

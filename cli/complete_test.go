@@ -60,7 +60,7 @@ websocket_url = "wss://def456.execute-api.eu-west-1.amazonaws.com/prod"
 		{[]string{"token", "--app", ""}, wizzApps},
 		{[]string{"--profile", "this27-prod", "send", "--app", ""}, []string{"customer-app", "manager-web", "rider-app"}},
 		{[]string{"send", "--profile", "this27-prod", "--entity", ""}, []string{"customer", "manager", "rider"}},
-		{[]string{"--config", cfg, "conns", "--profile", ""}, []string{"sandbox", "this27-prod", "wizz-dev"}},
+		{[]string{"--config", cfg, "conns", "--profile", ""}, []string{"sandbox", "sandbox-this27", "this27-prod", "wizz-dev"}},
 		{[]string{"send", "--profile", "t"}, []string{"this27-prod"}},
 		{[]string{"repair", "--rule", ""}, []string{"business-status", "entity-type", "legacy-platform-names"}},
 		{[]string{"--profile", "this27-prod", "repair", "--rule", ""}, []string{"entity-type"}},

@@ -36,7 +36,6 @@ type this27World struct {
 	state  string
 	live   map[string]*testrig.WorldClient // by app
 	stale  []string                        // the documents of no live connection
-	sample []string
 }
 
 func startThis27World(t *testing.T) *this27World {
