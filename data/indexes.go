@@ -11,17 +11,17 @@ import (
 type MissingIndex struct {
 	// Where is the table or collection that lacks it, as an operator
 	// names it: "table T", "collection db.coll".
-	Where string `json:"where"`
+	Where string
 	// Name is the index's name as the schema declares it.
-	Name string `json:"name"`
+	Name string
 	// Fields are its key attributes or fields, in order.
-	Fields []string `json:"fields"`
+	Fields []string
 	// Without says what the reads it serves do without it: "looking up a
 	// user's connections scans the whole collection".
-	Without string `json:"without"`
+	Without string
 	// Create is the one command that creates it: a mongosh line, an aws
 	// CLI line.
-	Create string `json:"create"`
+	Create string
 }
 
 // indexUse says which reads an index on attr (its first key) serves.

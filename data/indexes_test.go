@@ -108,6 +108,17 @@ func TestMongoMissingIndexesAreFoundByTheirFields(t *testing.T) {
 	if want := []string{"_id_", "app_1_role_1", "by_user", "connectionId_1", "role_1_app_1", "rooms_1"}; !slices.Equal(names, want) {
 		t.Errorf("indexes %v, want %v: EnsureMongoIndexes made only the missing ones", names, want)
 	}
+
+	// Names JavaScript does not take bare are quoted in the line.
+	s.Mongo.Collection, s.Connections.Attrs.User = "ws-conns", "user.id"
+	if reg, err = data.NewMongoRegistry(db, s, data.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	_, missing = missingNames(t, reg)
+	want := fmt.Sprintf(`db.getSiblingDB(%q).getCollection("ws-conns").createIndex({"user.id": 1})`, db.Name())
+	if i := slices.IndexFunc(missing, func(m data.MissingIndex) bool { return m.Name == "user.id_1" }); i < 0 || missing[i].Create != want {
+		t.Errorf("a collection and a field to quote: %+v, want %s", missing, want)
+	}
 }
 
 // A listIndexes that gets no answer is an error naming the collection
