@@ -33,11 +33,9 @@ func (o *Ops) indexWarnings(ctx context.Context) []apigw.Warning {
 	if err != nil {
 		w := apigw.Warning{Code: WarnIndexesUnchecked,
 			Message: "the registry's indexes could not be checked (a missing one would go unreported): " + err.Error()}
-		switch {
-		case reach.Denied(err):
-			w.Fix = "grant the profile's credentials the IAM action the error names, then run `wsops api` again"
-		default:
-			w.Fix = reach.Hint(err)
+		w.Fix = reach.Hint(err)
+		if reach.Denied(err) {
+			w.Fix = "grant the profile's credentials the IAM action the error names (`wsops api` and `:api` check again)"
 		}
 		return []apigw.Warning{w}
 	}
