@@ -26,7 +26,13 @@ connection ids: tracing is then impossible), a route selection expression or
 routes that differ from the profile's preset, throttling below the load the
 registry shows (its connections at one message a minute each; the count is the
 registry's own count, an estimate: DynamoDB's item count or MongoDB's
-estimatedDocumentCount). Needs the IAM action apigateway:GET.`,
+estimatedDocumentCount), and every index the preset declares that the registry
+lacks, with the lookup that suffers without it and the one command that creates
+it: an aws dynamodb update-table line (a DynamoDB table's global secondary
+indexes, by name) or a mongosh line (a MongoDB collection's indexes, by their
+fields, whatever their names). Needs the IAM action apigateway:GET, and to check
+the indexes dynamodb:DescribeTable (MongoDB: the listIndexes action, which the
+read role grants); indexes that cannot be checked are a warning that says why.`,
 		Example: `  wsops api
   wsops --profile this27 api -o json`,
 		Args: cobra.NoArgs,

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -43,15 +45,12 @@ func (s Schema) MongoIndexes() []MongoIndex {
 // whatever their names, are left as they are.
 func EnsureMongoIndexes(ctx context.Context, db *mongo.Database, s Schema) error {
 	coll := db.Collection(s.Mongo.Collection)
-	have, err := indexedFields(ctx, coll)
+	missing, err := missingMongoIndexes(ctx, coll, s)
 	if err != nil {
-		return fmt.Errorf("listing the indexes of %s.%s: %w", db.Name(), s.Mongo.Collection, err)
+		return err
 	}
 	var models []mongo.IndexModel
-	for _, ix := range s.MongoIndexes() {
-		if have[strings.Join(ix.Fields, "\x00")] {
-			continue
-		}
+	for _, ix := range missing {
 		keys := bson.D{}
 		for _, f := range ix.Fields {
 			keys = append(keys, bson.E{Key: f, Value: 1})
@@ -65,6 +64,23 @@ func EnsureMongoIndexes(ctx context.Context, db *mongo.Database, s Schema) error
 		return fmt.Errorf("creating the indexes of %s.%s: %w", db.Name(), s.Mongo.Collection, err)
 	}
 	return nil
+}
+
+// missingMongoIndexes are the schema's indexes (MongoIndexes) that no
+// index of coll has the fields of, in order; an index's name does not
+// count.
+func missingMongoIndexes(ctx context.Context, coll *mongo.Collection, s Schema) ([]MongoIndex, error) {
+	have, err := indexedFields(ctx, coll)
+	if err != nil {
+		return nil, fmt.Errorf("listing the indexes of %s.%s (MongoDB's listIndexes action): %w", coll.Database().Name(), coll.Name(), err)
+	}
+	var missing []MongoIndex
+	for _, ix := range s.MongoIndexes() {
+		if !have[strings.Join(ix.Fields, "\x00")] {
+			missing = append(missing, ix)
+		}
+	}
+	return missing, nil
 }
 
 // namespaceNotFound is MongoDB's error code for a missing collection.
@@ -106,4 +122,49 @@ func indexedFields(ctx context.Context, coll *mongo.Collection) (map[string]bool
 // where missing (EnsureMongoIndexes).
 func (m *MongoRegistry) EnsureIndexes(ctx context.Context) error {
 	return EnsureMongoIndexes(ctx, m.coll.Database(), m.schema)
+}
+
+// MissingIndexes lists the schema's indexes (MongoIndexes) the collection
+// lacks, each with the mongosh line that creates it. An index with the
+// same fields under another name counts as there.
+func (m *MongoRegistry) MissingIndexes(ctx context.Context) ([]MissingIndex, error) {
+	missing, err := mongoCall(ctx, m, func(ctx context.Context) ([]MongoIndex, error) {
+		return missingMongoIndexes(ctx, m.coll, m.schema)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MissingIndex, 0, len(missing))
+	for _, ix := range missing {
+		out = append(out, MissingIndex{Where: "collection " + m.where(), Name: ix.Name, Fields: ix.Fields,
+			Without: m.schema.indexUse(ix.Fields[0]) + " scans the whole collection", Create: m.schema.createIndexLine(ix)})
+	}
+	return out, nil
+}
+
+// jsName is a name JavaScript takes as it is: a key or a property.
+var jsName = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
+
+// jsKey is name as a key of a JavaScript object literal.
+func jsKey(name string) string {
+	if jsName.MatchString(name) {
+		return name
+	}
+	return strconv.Quote(name)
+}
+
+// createIndexLine is the mongosh line that creates ix on the schema's
+// collection, in its database whichever one mongosh is using:
+// db.getSiblingDB("this27").websocketconnections.createIndex({userId: 1}).
+// MongoDB names it as MongoIndexes does (userId_1).
+func (s Schema) createIndexLine(ix MongoIndex) string {
+	coll := "." + s.Mongo.Collection
+	if !jsName.MatchString(s.Mongo.Collection) {
+		coll = ".getCollection(" + strconv.Quote(s.Mongo.Collection) + ")"
+	}
+	keys := make([]string, len(ix.Fields))
+	for i, f := range ix.Fields {
+		keys[i] = jsKey(f) + ": 1"
+	}
+	return "db.getSiblingDB(" + strconv.Quote(s.Mongo.Database) + ")" + coll + ".createIndex({" + strings.Join(keys, ", ") + "})"
 }

@@ -383,6 +383,9 @@ func TestMongoErrorsNeverShowThePassword(t *testing.T) {
 	if _, err := reg.Connection(ctx, "x"); err == nil || strings.Contains(err.Error(), password) {
 		t.Errorf("reading with no server: %v", err)
 	}
+	if _, err := reg.MissingIndexes(ctx); err == nil || strings.Contains(err.Error(), password) {
+		t.Errorf("listing the indexes with no server: %v", err)
+	}
 	_, err = data.DialMongo("mongodb://ops:"+password+"@localhost/?connectTimeoutMS=soon", data.This27MongoSchema(), data.Options{})
 	if err == nil || strings.Contains(err.Error(), password) {
 		t.Errorf("a bad URI: %v, want an error without the password", err)

@@ -53,6 +53,11 @@ type Store interface {
 	// EstimatedConnections is the store's own count of connection
 	// records, read without reading them.
 	EstimatedConnections(ctx context.Context) (int64, error)
+	// MissingIndexes lists the indexes the schema declares for the
+	// store's queries that the live registry lacks, each with the command
+	// that creates it (none: nil). It reads the indexes only, never the
+	// records.
+	MissingIndexes(ctx context.Context) ([]MissingIndex, error)
 }
 
 // Both stores stand behind the boundary.

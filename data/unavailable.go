@@ -49,4 +49,5 @@ func (u unavailable) KeyOf(subscriptions bool, item Item) Item {
 func (u unavailable) Records(context.Context, bool, []Item, []string) ([]Item, error) {
 	return nil, u.err
 }
-func (u unavailable) EstimatedConnections(context.Context) (int64, error) { return 0, u.err }
+func (u unavailable) EstimatedConnections(context.Context) (int64, error)    { return 0, u.err }
+func (u unavailable) MissingIndexes(context.Context) ([]MissingIndex, error) { return nil, u.err }

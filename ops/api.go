@@ -42,18 +42,26 @@ type APIReport struct {
 }
 
 // API describes the profile's API and stage with the warnings an operator
-// needs; live is the registry's count of connections (< 0: unknown).
+// needs, the registry's missing indexes among them (read while the API is
+// described); live is the registry's count of connections (< 0: unknown).
 func (o *Ops) API(ctx context.Context, live int) (*APIReport, error) {
 	if o.control.Gateway == nil || o.control.API == "" {
 		return nil, ErrNoAPI
 	}
+	ictx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	indexes := make(chan []apigw.Warning, 1)
+	go func() { indexes <- o.indexWarnings(ictx) }()
 	api, err := apigw.Describe(ctx, o.control.Gateway, o.control.API)
 	if err != nil {
+		cancel()
+		<-indexes
 		return nil, err
 	}
+	ws := <-indexes
 	e := o.control.Expect
 	e.Live = live
-	return &APIReport{API: api, Stage: o.control.Stage, Live: live, Warnings: apigw.Check(api, o.control.Stage, e)}, nil
+	return &APIReport{API: api, Stage: o.control.Stage, Live: live, Warnings: append(apigw.Check(api, o.control.Stage, e), ws...)}, nil
 }
 
 // MetricsQuery is what window of metrics to read.

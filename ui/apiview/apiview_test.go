@@ -23,11 +23,17 @@ import (
 // is ctl (nil: the profile names no API), at 120×60.
 func newView(t *testing.T, ctl *uitest.Control) (*Model, *uitest.Driver[*Model]) {
 	t.Helper()
-	opt := uitest.Options{}
+	var deps func(*ops.Deps)
 	if ctl != nil {
-		opt.Deps = ctl.Deps
+		deps = ctl.Deps
 	}
-	c := uitest.New(t, confirm.NewConfirmer(), opt).Common(t)
+	return newViewWith(t, deps)
+}
+
+// newViewWith is newView with the Ops' dependencies adjusted by deps.
+func newViewWith(t *testing.T, deps func(*ops.Deps)) (*Model, *uitest.Driver[*Model]) {
+	t.Helper()
+	c := uitest.New(t, confirm.NewConfirmer(), uitest.Options{Deps: deps}).Common(t)
 	c.Styles = uitest.PlainStyles()
 	m := New(c).(*Model)
 	m.SetSize(120, 60)
