@@ -29,13 +29,13 @@ import (
 // client sees it, and a config whose profile reaches the registry through
 // a wire proxy with a URI that carries a password.
 type this27World struct {
-	w      *testrig.SandboxWorld
-	coll   *mongo.Collection
-	proxy  *faultproxy.Wire
-	cfg    string
-	state  string
-	live   map[string]*testrig.WorldClient // by app
-	stale  []string                        // the documents of no live connection
+	w     *testrig.SandboxWorld
+	coll  *mongo.Collection
+	proxy *faultproxy.Wire
+	cfg   string
+	state string
+	live  map[string]*testrig.WorldClient // by app
+	stale []string                        // the documents of no live connection
 }
 
 func startThis27World(t *testing.T) *this27World {
