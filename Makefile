@@ -70,13 +70,14 @@ loadtest:
 		$(GO) test -count=1 -run '^TestLoadChurnWhileTheConsoleRefreshes$$' -v -timeout 30m ./sandbox
 
 # The crash matrix (e2e/crash): SIGKILLs the built binary at random instants
-# of send, logout, repair, undo and prune, finishes each job from its journal
-# and checks with independent witnesses that nothing happened twice or was
-# lost. `make test` runs it at CI size (3 kills per action); this runs 20.
+# of send, logout, repair, undo and prune, on the wizz sandbox (DynamoDB) and
+# the this27 sandbox (MongoDB), finishes each job from its journal and checks
+# with independent witnesses that nothing happened twice or was lost.
+# `make test` runs it at CI size (3 kills per action); this runs 20.
 # WSOPS_CRASH_SEED picks the kill instants, WSOPS_CRASH_REPORT=/abs/path.md keeps the table.
 CRASHKILLS ?= 20
 crash:
-	WSOPS_CRASH_KILLS=$(CRASHKILLS) $(GO) test -count=1 -run TestCrashMatrix -v -timeout 60m ./e2e/crash
+	WSOPS_CRASH_KILLS=$(CRASHKILLS) $(GO) test -tags $(TAGS) -count=1 -run TestCrashMatrix -v -timeout 60m ./e2e/crash
 
 clean:
 	rm -rf wsops $(NODE_TOOLS)/node_modules

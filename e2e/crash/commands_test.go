@@ -11,9 +11,11 @@ import (
 
 func rateArg(rate int) string { return strconv.Itoa(rate) }
 
-// sendCmd sends {"crash":marker} to every connection of the registry.
-func sendCmd(marker string, rate int) []string {
-	return []string{"send", "--all", "--data", fmt.Sprintf(`{"crash":%q}`, marker), "--rate", rateArg(rate), "--yes", "-o", "json"}
+// sendCmd sends {"crash":marker} to the connections target picks
+// (--all, or --topic ROOM).
+func sendCmd(target []string, marker string, rate int) []string {
+	args := append([]string{"send"}, target...)
+	return append(args, "--data", fmt.Sprintf(`{"crash":%q}`, marker), "--rate", rateArg(rate), "--yes", "-o", "json")
 }
 
 // sendResumeCmd finishes a send from its journal. Targets whose fate a
@@ -34,8 +36,8 @@ func logoutResumeCmd(journal string) []string {
 	return []string{"logout", "--resume", journal, "--yes", "-o", "json"}
 }
 
-// repairApplyCmd applies the built-in entity-type rule (order-receiver →
-// merchant); rate 0 leaves the rate to wsops (the profile's repair_rps).
+// repairApplyCmd applies the preset's built-in entity-type rule (wizz:
+// order-receiver → merchant; this27: rider-app → rider); rate 0 leaves the rate to wsops (the profile's repair_rps).
 func repairApplyCmd(rate int) []string {
 	args := []string{"repair", "--apply", "--rule", "entity-type", "--yes", "-o", "json"}
 	if rate > 0 {

@@ -67,7 +67,7 @@ func (d *dynamoWitness) scan(table string) []record {
 	}
 }
 
-// connections maps connectionId to record.
+// connections reads every connection record, by connectionId.
 func (d *dynamoWitness) connections() map[string]record {
 	out := map[string]record{}
 	for _, r := range d.scan(connectionsTable) {
@@ -93,33 +93,47 @@ func plain(item map[string]types.AttributeValue) record {
 	return r
 }
 
-// seedConnection writes a connection record as the wizz backend would have,
-// for a connection that does not exist (or no longer does).
-func (d *dynamoWitness) seedConnection(id, user, app, entityType string, connectedAt time.Time) {
-	d.t.Helper()
-	d.put(connectionsTable, map[string]types.AttributeValue{
-		"connectionId": &types.AttributeValueMemberS{Value: id},
-		"userId":       &types.AttributeValueMemberS{Value: user},
-		"entityType":   &types.AttributeValueMemberS{Value: entityType},
-		"appId":        &types.AttributeValueMemberS{Value: app},
-		"platform":     &types.AttributeValueMemberS{Value: "android"},
-		"connectedAt":  &types.AttributeValueMemberN{Value: strconv.FormatInt(connectedAt.UnixMilli(), 10)},
-		"ttl":          &types.AttributeValueMemberN{Value: strconv.FormatInt(connectedAt.Add(24*time.Hour).Unix(), 10)},
-	})
+var _ registryWitness = (*dynamoWitness)(nil)
+
+// subscriptions reads the subscriptions of ids.
+func (d *dynamoWitness) subscriptions(ids map[string]bool) map[string]record {
+	out := map[string]record{}
+	for _, s := range d.scan(subscriptionsTable) {
+		if ids[s["connectionId"]] {
+			out[subscriptionKey(s["connectionId"], s["subscriptionKey"])] = s
+		}
+	}
+	return out
 }
 
-// seedSubscription writes a subscription of a (stale) connection.
-func (d *dynamoWitness) seedSubscription(id, key, user, entityType string, createdAt time.Time) {
+// seed writes each connection record as the wizz backend would have, and
+// a subscription record for each of its rooms.
+func (d *dynamoWitness) seed(recs ...seedRecord) {
 	d.t.Helper()
-	d.put(subscriptionsTable, map[string]types.AttributeValue{
-		"connectionId":    &types.AttributeValueMemberS{Value: id},
-		"subscriptionKey": &types.AttributeValueMemberS{Value: key},
-		"userId":          &types.AttributeValueMemberS{Value: user},
-		"entityType":      &types.AttributeValueMemberS{Value: entityType},
-		"isActive":        &types.AttributeValueMemberBOOL{Value: true},
-		"createdAt":       &types.AttributeValueMemberN{Value: strconv.FormatInt(createdAt.UnixMilli(), 10)},
-		"ttl":             &types.AttributeValueMemberN{Value: strconv.FormatInt(createdAt.Add(24*time.Hour).Unix(), 10)},
-	})
+	for _, r := range recs {
+		ttl := strconv.FormatInt(r.at.Add(24*time.Hour).Unix(), 10)
+		at := strconv.FormatInt(r.at.UnixMilli(), 10)
+		d.put(connectionsTable, map[string]types.AttributeValue{
+			"connectionId": &types.AttributeValueMemberS{Value: r.id},
+			"userId":       &types.AttributeValueMemberS{Value: r.user},
+			"entityType":   &types.AttributeValueMemberS{Value: r.app.entity},
+			"appId":        &types.AttributeValueMemberS{Value: r.app.name},
+			"platform":     &types.AttributeValueMemberS{Value: "android"},
+			"connectedAt":  &types.AttributeValueMemberN{Value: at},
+			"ttl":          &types.AttributeValueMemberN{Value: ttl},
+		})
+		for _, key := range r.rooms {
+			d.put(subscriptionsTable, map[string]types.AttributeValue{
+				"connectionId":    &types.AttributeValueMemberS{Value: r.id},
+				"subscriptionKey": &types.AttributeValueMemberS{Value: key},
+				"userId":          &types.AttributeValueMemberS{Value: r.user},
+				"entityType":      &types.AttributeValueMemberS{Value: r.app.entity},
+				"isActive":        &types.AttributeValueMemberBOOL{Value: true},
+				"createdAt":       &types.AttributeValueMemberN{Value: at},
+				"ttl":             &types.AttributeValueMemberN{Value: ttl},
+			})
+		}
+	}
 }
 
 func (d *dynamoWitness) put(table string, item map[string]types.AttributeValue) {
@@ -131,37 +145,29 @@ func (d *dynamoWitness) put(table string, item map[string]types.AttributeValue) 
 	}
 }
 
-// deleteConnections removes connection records the harness seeded (clean-up
-// between kills).
-func (d *dynamoWitness) deleteConnections(ids []string) {
+// remove deletes the subscriptions, then the connection records, of ids.
+func (d *dynamoWitness) remove(ids []string) {
 	d.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
+	set := map[string]bool{}
 	for _, id := range ids {
-		_, err := d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(connectionsTable),
-			Key: map[string]types.AttributeValue{"connectionId": &types.AttributeValueMemberS{Value: id}}})
-		if err != nil {
-			d.t.Fatalf("cleaning up %s: %v", id, err)
-		}
+		set[id] = true
+	}
+	for _, s := range d.subscriptions(set) {
+		d.delete(ctx, subscriptionsTable, map[string]types.AttributeValue{
+			"connectionId":    &types.AttributeValueMemberS{Value: s["connectionId"]},
+			"subscriptionKey": &types.AttributeValueMemberS{Value: s["subscriptionKey"]},
+		})
+	}
+	for _, id := range ids {
+		d.delete(ctx, connectionsTable, map[string]types.AttributeValue{"connectionId": &types.AttributeValueMemberS{Value: id}})
 	}
 }
 
-// deleteSubscriptions removes every subscription of the given connections.
-func (d *dynamoWitness) deleteSubscriptions(ids map[string]bool) {
+func (d *dynamoWitness) delete(ctx context.Context, table string, key map[string]types.AttributeValue) {
 	d.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	for _, s := range d.scan(subscriptionsTable) {
-		if !ids[s["connectionId"]] {
-			continue
-		}
-		_, err := d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(subscriptionsTable),
-			Key: map[string]types.AttributeValue{
-				"connectionId":    &types.AttributeValueMemberS{Value: s["connectionId"]},
-				"subscriptionKey": &types.AttributeValueMemberS{Value: s["subscriptionKey"]},
-			}})
-		if err != nil {
-			d.t.Fatalf("cleaning up %v: %v", s, err)
-		}
+	if _, err := d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: key}); err != nil {
+		d.t.Fatalf("cleaning up %s %v: %v", table, key, err)
 	}
 }

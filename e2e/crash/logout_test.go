@@ -22,13 +22,13 @@ const (
 // is left connected or registered, and the bystanders are untouched.
 func runLogout(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 	bystanders := connectFleet(t, w, "bystander", logoutBystanders, func(i int) identity {
-		return identity{User: "crash-bystander", App: "drivers", EntityType: "driver"}
+		return w.store.courier.identity("crash-bystander")
 	})
 	for k := range ty.rounds(t, kills) {
 		user := fmt.Sprintf("crash-logout-%d", k)
 		marker := fmt.Sprintf("logout-%d", k)
 		f := connectFleet(t, w, user, logoutClients, func(int) identity {
-			return identity{User: user, App: "customers", EntityType: "customer"}
+			return w.store.customer.identity(user)
 		})
 		mark := w.mgmt.mark()
 		kr := w.killAt(rng, ty.window(k, logoutClients, logoutRate), logoutCmd(user, marker, logoutRate)...)
@@ -92,7 +92,7 @@ func runLogout(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 			}
 		}
 		left := 0
-		for _, r := range w.db.connections() {
+		for _, r := range w.reg.connections() {
 			if r["userId"] == user {
 				left++
 			}

@@ -1,10 +1,12 @@
 // Package crash is the crash matrix: it kills the real wsops binary with
 // SIGKILL at random instants of its bulk actions (send, logout, repair,
-// undo, prune), finishes each job with the journal's resume or undo, and
-// checks with independent witnesses — WebSocket clients of its own, the
-// registry read straight from DynamoDB, and counting proxies in front of
-// the management API and DynamoDB — that the journals keep their promise:
-// nothing twice, nothing lost, no call without an audit start line.
+// undo, prune), on each registry store (the wizz sandbox on DynamoDB, the
+// this27 sandbox on MongoDB), finishes each job with the journal's resume
+// or undo, and checks with independent witnesses — WebSocket clients of
+// its own, the registry read straight from its store, and counting proxies
+// in front of the management API and the store — that the journals keep
+// their promise: nothing twice, nothing lost, no call without an audit
+// start line.
 //
 // WSOPS_CRASH_SEED seeds the kill instants (default 20261203),
 // WSOPS_CRASH_KILLS sets the kills per action (default 3; make crash: 20),
@@ -71,8 +73,9 @@ type figure struct {
 
 func (f figure) broken() bool { return f.must == "= 0" && !f.na && f.value != 0 }
 
-// tally is the figures of one action, in report order.
+// tally is the figures of one action on one store, in report order.
 type tally struct {
+	store   string
 	action  string
 	figures []figure
 	index   map[string]int
@@ -83,8 +86,8 @@ type tally struct {
 }
 
 // newTally starts an action's figures with those every action reports.
-func newTally(action string) *tally {
-	ty := &tally{action: action, index: map[string]int{}}
+func newTally(store, action string) *tally {
+	ty := &tally{store: store, action: action, index: map[string]int{}}
 	ty.add("control runs (not killed)", "", 0)
 	ty.add(killsFigure, "", 0)
 	ty.add("runs that ended before their kill was due", "", 0)
@@ -105,7 +108,7 @@ func (ty *tally) add(name, must string, n int) {
 	}
 	ty.figures[i].value += n
 	if must != "" && n != 0 && ty.t != nil {
-		ty.t.Logf("%s round %d: %s: %d (want %s)", ty.action, ty.round, name, n, must)
+		ty.t.Logf("%s %s round %d: %s: %d (want %s)", ty.store, ty.action, ty.round, name, n, must)
 	}
 }
 
@@ -128,7 +131,7 @@ func (m *matrix) record(ty *tally) {
 	m.tallies = append(m.tallies, ty)
 }
 
-// markdown is the report: one row per action × figure.
+// markdown is the report: one row per store × action × figure.
 func (m *matrix) markdown(s settings, bin string, took time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# wsops crash matrix\n\nseed %d, %d kills per action, %v in all\n\n", s.seed, s.kills, took.Round(time.Second))
@@ -137,7 +140,7 @@ func (m *matrix) markdown(s settings, bin string, took time.Duration) string {
 		fmt.Fprintf(&b, "binary under test: prune --resume %s, prune --undo %s, send --resend-unknown %s\n\n",
 			yesNo(f.pruneResume), yesNo(f.pruneUndo), yesNo(f.resendUnknown))
 	}
-	b.WriteString("| action | figure | value | invariant | |\n|---|---|---:|---|---|\n")
+	b.WriteString("| store | action | figure | value | invariant | |\n|---|---|---|---:|---|---|\n")
 	for _, ty := range m.tallies {
 		for _, f := range ty.figures {
 			value, status := strconv.Itoa(f.value), ""
@@ -149,12 +152,12 @@ func (m *matrix) markdown(s settings, bin string, took time.Duration) string {
 			case f.must != "":
 				status = "ok"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", ty.action, f.name, value, f.must, status)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", ty.store, ty.action, f.name, value, f.must, status)
 		}
 	}
-	b.WriteString("\n| action | rounds (control included) | seconds |\n|---|---:|---:|\n")
+	b.WriteString("\n| store | action | rounds (control included) | seconds |\n|---|---|---:|---:|\n")
 	for _, ty := range m.tallies {
-		fmt.Fprintf(&b, "| %s | %d | %.1f |\n", ty.action, ty.round+1, ty.took.Seconds())
+		fmt.Fprintf(&b, "| %s | %s | %d | %.1f |\n", ty.store, ty.action, ty.round+1, ty.took.Seconds())
 	}
 	return b.String()
 }
@@ -181,28 +184,23 @@ var actions = []action{
 	{"prune", runPrune},
 }
 
-// TestCrashMatrix runs every action of the matrix, prints the table of
-// figures, writes it to $WSOPS_CRASH_REPORT, and fails on every broken
-// invariant.
+// TestCrashMatrix runs every action of the matrix on every store (the
+// subtests are STORE/ACTION: -run 'TestCrashMatrix/mongodb/' runs one
+// store's), prints the table of figures, writes it to $WSOPS_CRASH_REPORT,
+// and fails on every broken invariant.
 func TestCrashMatrix(t *testing.T) {
 	s := loadSettings(t)
 	start := time.Now()
 	bin := buildBinary(t)
 	m := &matrix{}
-	for i, a := range actions {
-		t.Run(strings.ReplaceAll(a.name, ", ", "-"), func(t *testing.T) {
-			ty := newTally(a.name)
-			began := time.Now()
-			defer func() { ty.took = time.Since(began); m.record(ty) }()
-			w := startWorld(t, bin)
-			ty.flags = w.flags
-			rng := rand.New(rand.NewPCG(s.seed, uint64(i)))
-			a.run(t, w, rng, s.kills, ty)
-			ty.add("runs not killed whose audit start line has no end line", "= 0", w.openRuns())
-			for _, f := range ty.figures {
-				if f.broken() {
-					t.Errorf("%s: %s = %d, want %s", a.name, f.name, f.value, f.must)
-				}
+	for si, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			for i, a := range actions {
+				t.Run(strings.ReplaceAll(a.name, ", ", "-"), func(t *testing.T) {
+					// The kill instants of store 0's actions are those the matrix drew before it had stores.
+					rng := rand.New(rand.NewPCG(s.seed, uint64(si*len(actions)+i)))
+					runAction(t, m, bin, st, a, rng, s.kills)
+				})
 			}
 		})
 	}
@@ -211,6 +209,23 @@ func TestCrashMatrix(t *testing.T) {
 	if path := os.Getenv("WSOPS_CRASH_REPORT"); path != "" {
 		if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
 			t.Errorf("writing the report: %v", err)
+		}
+	}
+}
+
+// runAction runs action a's rounds in a world of its own on store st and
+// records its tally in m.
+func runAction(t *testing.T, m *matrix, bin string, st *store, a action, rng *rand.Rand, kills int) {
+	ty := newTally(st.name, a.name)
+	began := time.Now()
+	defer func() { ty.took = time.Since(began); m.record(ty) }()
+	w := startWorld(t, bin, st)
+	ty.flags = w.flags
+	a.run(t, w, rng, kills, ty)
+	ty.add("runs not killed whose audit start line has no end line", "= 0", w.openRuns())
+	for _, f := range ty.figures {
+		if f.broken() {
+			t.Errorf("%s %s: %s = %d, want %s", st.name, a.name, f.name, f.value, f.must)
 		}
 	}
 }
@@ -233,7 +248,7 @@ func (ty *tally) window(k, n, rate int) time.Duration {
 func (ty *tally) rounds(t *testing.T, kills int) iter.Seq[int] {
 	return func(yield func(int) bool) {
 		for k := 0; k == 0 || ty.figures[ty.index[killsFigure]].value < kills && k <= 3*kills; k++ {
-			t.Logf("%s: round %d", ty.action, k)
+			t.Logf("%s %s: round %d", ty.store, ty.action, k)
 			ty.t, ty.round = t, k
 			if !yield(k) {
 				return

@@ -13,7 +13,7 @@ const (
 	pruneLive  = 120
 	pruneStale = 80
 	pruneRate  = 200
-	// pruneWriteHold is how long each DynamoDB write is held: the deletes,
+	// pruneWriteHold is how long each registry write is held: the deletes,
 	// after the probes, take long enough for a kill to land among them.
 	pruneWriteHold = 40 * time.Millisecond
 )
@@ -35,7 +35,7 @@ func staleID(rng *rand.Rand) string {
 // record exactly.
 func runPrune(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 	live := connectFleet(t, w, "prune-live", pruneLive, func(i int) identity {
-		return identity{User: fmt.Sprintf("crash-live-%d", i), App: "drivers", EntityType: "driver"}
+		return w.store.courier.identity(fmt.Sprintf("crash-live-%d", i))
 	})
 	if !w.flags.pruneResume {
 		ty.notApplicable("rounds finished with prune --resume", "", "no prune --resume in this binary: prune ran again")
@@ -46,12 +46,14 @@ func runPrune(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 	for k := range ty.rounds(t, kills) {
 		old := time.Now().Add(-time.Hour)
 		stale := map[string]bool{}
+		seeds := make([]seedRecord, pruneStale)
 		for i := range pruneStale {
 			id := staleID(rng)
 			stale[id] = true
-			w.db.seedConnection(id, fmt.Sprintf("crash-stale-%d-%d", k, i), "customers", "customer", old)
-			w.db.seedSubscription(id, fmt.Sprintf("order#crash-%d-%d", k, i), fmt.Sprintf("crash-stale-%d-%d", k, i), "customer", old)
+			seeds[i] = seedRecord{id: id, user: fmt.Sprintf("crash-stale-%d-%d", k, i), app: w.store.customer, at: old,
+				rooms: []string{w.store.room(fmt.Sprintf("crash-%d-%d", k, i))}}
 		}
+		w.reg.seed(seeds...)
 		seededConns, seededSubs := snapshot(w, stale)
 		// The kill lands from the end of the probes (a GetConnection per
 		// record at pruneRate) to past the end of the deletes (16 in flight).
@@ -61,9 +63,9 @@ func runPrune(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 		if probes > 0 {
 			window = probes/5 + time.Duration(pruneStale/16+2)*pruneWriteHold
 		}
-		w.dynamo.holdWrites(pruneWriteHold)
+		w.calls.holdWrites(pruneWriteHold)
 		kr := w.killIn(rng, probes*4/5, window, pruneCmd(pruneRate)...)
-		w.dynamo.holdWrites(0)
+		w.calls.holdWrites(0)
 		auditFigures(ty, kr)
 		switch {
 		case !kr.killed:
@@ -78,7 +80,7 @@ func runPrune(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 				ty.add("rounds whose finishing prune never exited 0", "= 0", 1)
 			}
 		}
-		recs := w.db.connections()
+		recs := w.reg.connections()
 		liveDeleted := 0
 		for id := range live.byID {
 			if _, ok := recs[id]; !ok {
@@ -114,26 +116,20 @@ func runPrune(t *testing.T, w *world, rng *rand.Rand, kills int, ty *tally) {
 			}
 			ty.add("stale records not restored exactly by prune --undo", "= 0", wrong)
 		}
-		w.db.deleteSubscriptions(stale)
-		w.db.deleteConnections(mapsKeys(stale))
+		w.reg.remove(mapsKeys(stale))
 	}
 }
 
 // snapshot reads the connection records and subscriptions of ids
-// (subscriptions keyed by connectionId + " " + subscriptionKey).
+// (subscriptions keyed by subscriptionKey).
 func snapshot(w *world, ids map[string]bool) (conns map[string]record, subs map[string]record) {
-	conns, subs = map[string]record{}, map[string]record{}
-	for id, r := range w.db.connections() {
+	conns = map[string]record{}
+	for id, r := range w.reg.connections() {
 		if ids[id] {
 			conns[id] = r
 		}
 	}
-	for _, s := range w.db.scan(subscriptionsTable) {
-		if ids[s["connectionId"]] {
-			subs[s["connectionId"]+" "+s["subscriptionKey"]] = s
-		}
-	}
-	return conns, subs
+	return conns, w.reg.subscriptions(ids)
 }
 
 func mapsKeys(m map[string]bool) []string {

@@ -47,24 +47,24 @@ func (w *world) killIn(rng *rand.Rand, from, window time.Duration, args ...strin
 	w.t.Helper()
 	before := w.journals()
 	starts := len(w.startLines())
-	mm, dm := w.mgmt.mark(), w.dynamo.mark()
+	mm, rm := w.mgmt.mark(), w.calls.mark()
 	delay := waitLimit
 	if window > 0 {
 		delay = from + time.Duration(rng.Int64N(int64(window)))
 	}
 	order := &callOrder{w: w, journalsBefore: before, starts: starts}
 	w.mgmt.watch(order.see)
-	w.dynamo.watch(order.see)
+	w.calls.watch(order.see)
 	r, wasKilled := w.runKilledAfter(delay, args...)
 	w.mgmt.watch(nil)
-	w.dynamo.watch(nil)
+	w.calls.watch(nil)
 	if window == 0 && wasKilled {
 		w.t.Fatalf("the control run did not end within %v: %s", waitLimit, r)
 	}
 	k := killedRun{result: r, killed: wasKilled, delay: delay}
 	k.callBeforeStart, k.callsBeforeIntent = order.results()
 	k.journals = newJournals(before, w.journals())
-	k.mutations = w.mgmt.mutationsSince(mm) + w.dynamo.mutationsSince(dm)
+	k.mutations = w.mgmt.mutationsSince(mm) + w.calls.mutationsSince(rm)
 	lines := w.startLines()
 	k.started = len(lines) > starts
 	k.startNamesJournal = true
@@ -139,7 +139,7 @@ func (o *callOrder) see(c call) {
 		o.beforeStart = len(o.w.startLines()) <= o.starts
 	}
 	if c.Target == "" {
-		return // a DynamoDB write: its key is in the body, not checked here
+		return // a registry write: its key is in the body, not checked here
 	}
 	journals := newJournals(o.journalsBefore, o.w.journals())
 	if len(journals) == 0 || !journalNames(journals[0], c.Target) {

@@ -146,14 +146,16 @@ func connectFleet(t *testing.T, w *world, prefix string, n int, ident func(i int
 	if err != nil {
 		t.Fatalf("connecting the witnesses: %v", err)
 	}
-	// The registry names each client's connection: its record carries the User-Agent.
+	// The registry lists each client's connection; the management API's
+	// GetConnection tells them apart by their User-Agent (not every store
+	// keeps one in the record).
 	byUA := map[string]*witness{}
 	for _, c := range f.clients {
 		byUA[c.UserAgent] = c
 	}
 	ok := waitUntil(waitLimit, func() bool {
-		for id, r := range w.db.connections() {
-			if c := byUA[r["userAgent"]]; c != nil && c.ID == "" {
+		for id := range w.reg.connections() {
+			if c := byUA[w.userAgent(id)]; c != nil && c.ID == "" {
 				c.ID = id
 				f.byID[id] = c
 			}
@@ -164,6 +166,63 @@ func connectFleet(t *testing.T, w *world, prefix string, n int, ident func(i int
 		t.Fatalf("only %d of %d witnesses have a registry record", len(f.byID), n)
 	}
 	return f
+}
+
+// userAgent is the User-Agent of connection id as GetConnection, straight
+// to the sandbox, answers it ("" if it cannot: a connection gone, a record
+// with no connection), remembered for the world.
+func (w *world) userAgent(id string) string {
+	if ua, ok := w.agents[id]; ok {
+		return ua
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := w.api.GetConnection(ctx, &apigatewaymanagementapi.GetConnectionInput{ConnectionId: aws.String(id)})
+	if err != nil || out.Identity == nil {
+		return ""
+	}
+	ua := aws.ToString(out.Identity.UserAgent)
+	w.agents[id] = ua
+	return ua
+}
+
+// join subscribes every client to the order's room with the store's
+// message, over its socket, waits for each one's answer (the backend
+// answers once the registry holds it), and checks that the registry holds
+// every client in the room.
+func (f *fleet) join(order string) {
+	f.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	answers := make(map[*witness]int, len(f.clients))
+	for _, c := range f.clients {
+		answers[c] = c.received() + 1
+		if err := c.conn.Write(ctx, websocket.MessageText, []byte(f.w.store.join(order))); err != nil {
+			f.t.Fatalf("witness %s joining %s: %v", c.UserAgent, order, err)
+		}
+	}
+	answered := waitUntil(waitLimit, func() bool {
+		for c, n := range answers {
+			if c.received() < n {
+				return false
+			}
+		}
+		return true
+	})
+	if !answered {
+		f.t.Fatalf("the witnesses joining %s were not all answered within %v", order, waitLimit)
+	}
+	room := f.w.store.room(order)
+	ids := map[string]bool{}
+	for id := range f.byID {
+		ids[id] = true
+	}
+	subs := f.w.reg.subscriptions(ids)
+	for id, c := range f.byID {
+		if _, ok := subs[subscriptionKey(id, room)]; !ok {
+			f.t.Fatalf("witness %s (%s) is not in %s after its answer", c.UserAgent, id, room)
+		}
+	}
 }
 
 // close ends every client and waits for its reader.

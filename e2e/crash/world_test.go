@@ -82,45 +82,51 @@ type endpoints struct {
 	WebSocketURL  string `json:"websocket_url"`
 	ManagementURL string `json:"management_url"`
 	DynamoDBURL   string `json:"dynamodb_url"`
+	MongoDBURI    string `json:"mongodb_uri"`
 	Stage         string `json:"stage"`
 	Preset        string `json:"preset"`
 }
 
-// world is one sandbox process with counting proxies in front of its
-// management API (which also passes WebSocket upgrades, so that the
-// profile's websocket_url and management_url name one API, as on AWS) and
-// its DynamoDB, a config whose one profile points wsops at the proxies, and
-// a state directory for the journals and the audit log.
+// world is one sandbox process (its preset's, its registry on the store's
+// server) with counting proxies in front of its management API (which
+// also passes WebSocket upgrades, so that the profile's websocket_url and
+// management_url name one API, as on AWS) and its registry, a config whose
+// one profile points wsops at the proxies, and a state directory for the
+// journals and the audit log.
 type world struct {
 	t      *testing.T
 	bin    string
+	store  *store
 	dir    string // the temp dir: config, HOME, XDG_STATE_HOME
 	secret string
 	ep     endpoints
 	mgmt   *countingProxy // in front of the management API
-	dynamo *countingProxy // in front of DynamoDB
-	db     *dynamoWitness
+	calls  *callLog       // the registry's calls, at its proxy
+	reg    registryWitness
 	env    []string
 	flags  flagSupport
 	api    *apigatewaymanagementapi.Client // straight to the sandbox, for barrier frames
 	// killedRuns are the audit run ids of the runs the harness killed.
 	killedRuns map[string]bool
+	// agents are the User-Agents of connections, learnt from GetConnection.
+	agents map[string]string
 }
 
-// startWorld starts a sandbox (wizz preset) for one action of the matrix;
-// t.Cleanup kills it.
-func startWorld(t *testing.T, bin string) *world {
+// startWorld starts a sandbox of st's preset and store for one action of
+// the matrix; t.Cleanup kills it.
+func startWorld(t *testing.T, bin string, st *store) *world {
 	t.Helper()
-	w := &world{t: t, bin: bin, dir: t.TempDir(), secret: fmt.Sprintf("crash-secret-%d", time.Now().UnixNano()),
-		killedRuns: map[string]bool{}}
+	w := &world{t: t, bin: bin, store: st, dir: t.TempDir(), secret: fmt.Sprintf("crash-secret-%d", time.Now().UnixNano()),
+		killedRuns: map[string]bool{}, agents: map[string]string{}}
 	var ep endpoints
 	var lastErr string
 	for attempt := 0; attempt < 3; attempt++ { // a port taken between freePort and the listen: try others
 		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-		dyn := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		args := append([]string{"sandbox", "--addr", addr}, st.sandboxArgs(freePort(t))...)
 		var stdout, stderr testrig.LockedBuffer
-		cmd := exec.Command(bin, "sandbox", "--addr", addr, "--dynamodb-addr", dyn, "--secret", w.secret, "-o", "json")
-		cmd.Env = append(os.Environ(), "HOME="+w.dir, "WSOPS_CONFIG=", "WSOPS_PROFILE=", "XDG_STATE_HOME="+filepath.Join(w.dir, "sandbox-state"))
+		cmd := exec.Command(bin, append(args, "--secret", w.secret, "-o", "json")...)
+		// TMPDIR: an embedded MongoDB's files, which a SIGKILL leaves, go with the test's temp dir.
+		cmd.Env = append(os.Environ(), "HOME="+w.dir, "WSOPS_CONFIG=", "WSOPS_PROFILE=", "XDG_STATE_HOME="+filepath.Join(w.dir, "sandbox-state"), "TMPDIR="+w.dir)
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		dieWithTest(cmd)
 		if err := cmd.Start(); err != nil {
@@ -158,8 +164,8 @@ func startWorld(t *testing.T, bin string) *world {
 	}
 	w.ep = ep
 	w.mgmt = startProxy(t, ep.ManagementURL, managementMutation)
-	w.dynamo = startProxy(t, ep.DynamoDBURL, dynamoMutation)
-	w.db = newDynamoWitness(t, ep.DynamoDBURL) // straight to DynamoDB, past the proxy
+	var registry string
+	w.calls, w.reg, registry = st.open(t, ep)
 	w.api = directAPI(t, ep.ManagementURL)
 	stage := ep.Stage
 	if stage == "" {
@@ -169,15 +175,13 @@ func startWorld(t *testing.T, bin string) *world {
 
 [profiles.crash]
 sandbox = true
-preset = "wizz"
+preset = %q
 region = "us-east-1"
 websocket_url = %q
 management_url = %q
-dynamodb_url = %q
-management_rps = 5000
+%smanagement_rps = 5000
 repair_rps = 5000
-scan_segments = 1
-`, "ws://"+strings.TrimPrefix(w.mgmt.URL(), "http://")+"/"+stage, w.mgmt.URL()+"/"+stage, w.dynamo.URL())
+`, st.preset, "ws://"+strings.TrimPrefix(w.mgmt.URL(), "http://")+"/"+stage, w.mgmt.URL()+"/"+stage, registry)
 	cfgPath := filepath.Join(w.dir, "config.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

@@ -29,6 +29,7 @@ type Wire struct {
 	rules   []*WireRule
 	conns   map[net.Conn]bool
 	fired   []string
+	watch   func(command string)
 	wg      sync.WaitGroup
 }
 
@@ -92,6 +93,18 @@ func (w *Wire) Add(r WireRule) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.rules = append(w.rules, &r)
+}
+
+// Watch sets (nil: clears) a hook that sees the command of every request
+// (the first key of its body, as "find", "insert", "delete"; "" for a
+// message that is not an OP_MSG) before the request is forwarded, on the
+// proxy's goroutine of the client's connection: the request waits for it,
+// so a hook can count the requests, look at the world just before one
+// reaches the server, or hold it back.
+func (w *Wire) Watch(hook func(command string)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.watch = hook
 }
 
 // Fired lists the rules that fired, as "action command #n".
@@ -175,6 +188,12 @@ func (w *Wire) serve(c, up net.Conn) {
 		if err != nil {
 			return
 		}
+		w.mu.Lock()
+		watch := w.watch
+		w.mu.Unlock()
+		if watch != nil {
+			watch(commandOf(msg))
+		}
 		switch r := w.match(msg); {
 		case r == nil:
 		case r.Action == Drop:
@@ -195,8 +214,9 @@ func (w *Wire) serve(c, up net.Conn) {
 func (w *Wire) match(msg []byte) *WireRule {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	command := commandOf(msg)
 	for _, r := range w.rules {
-		if r.done || !isCommand(msg, r.Command) {
+		if r.done || command != r.Command {
 			continue
 		}
 		r.seen++
@@ -209,16 +229,24 @@ func (w *Wire) match(msg []byte) *WireRule {
 	return nil
 }
 
-// isCommand reports whether an OP_MSG's body names command first: its
-// first element (type byte, then the key as a C string) after the
-// 16-byte header, the 4-byte flags and the section kind.
-func isCommand(msg []byte, command string) bool {
+// opMsg is the wire protocol's OP_MSG opcode.
+const opMsg = 2013
+
+// commandOf is the command an OP_MSG names: the first key of its body
+// (section kind 0), after the 16-byte header (length, request id, response
+// to, opcode), the 4-byte flags, the section kind and the body's 4-byte
+// length, a C string. It is "" for any other message.
+func commandOf(msg []byte) string {
 	const bodyAt = 16 + 4 + 1 + 4 // header, flags, kind 0, document length
-	if len(msg) < bodyAt+1+len(command)+1 {
-		return false
+	if len(msg) < bodyAt+2 || binary.LittleEndian.Uint32(msg[12:16]) != opMsg || msg[20] != 0 {
+		return ""
 	}
-	key := msg[bodyAt+1:]
-	return bytes.HasPrefix(key, append([]byte(command), 0))
+	key := msg[bodyAt+1:] // after the first element's type byte
+	end := bytes.IndexByte(key, 0)
+	if end < 0 {
+		return ""
+	}
+	return string(key[:end])
 }
 
 // readMessage reads one length-framed message.
