@@ -102,7 +102,8 @@ func withDefaults(o Options) Options {
 }
 
 // seedStale writes records of connections that are long gone, as dropped
-// $disconnect events leave them on AWS: about one per 30 clients, at least 3.
+// $disconnect events leave them on AWS: about one per 30 clients, at least 3
+// (this27's still in their rooms).
 func seedStale(ctx context.Context, o Options) {
 	rng := rand.New(rand.NewPCG(o.Seed, 0xdead))
 	n := max(3, o.Clients/30)
