@@ -123,22 +123,7 @@ func (z *this27World) runExit(t *testing.T, want int, args ...string) (string, s
 }
 
 // docs reads every document through the independent client, by id.
-func (z *this27World) docs(t *testing.T) map[string]bson.M {
-	t.Helper()
-	cur, err := z.coll.Find(context.Background(), bson.D{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all []bson.M
-	if err := cur.All(context.Background(), &all); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]bson.M{}
-	for _, d := range all {
-		out[fmt.Sprint(d["connectionId"])] = d
-	}
-	return out
-}
+func (z *this27World) docs(t *testing.T) map[string]bson.M { return testrig.MongoDocs(t, z.coll) }
 
 // roles are the documents' roles, by id.
 func (z *this27World) roles(t *testing.T) map[string]any {
@@ -175,7 +160,7 @@ func TestThis27SandboxOnMongoDB(t *testing.T) {
 	z := startThis27World(t)
 	cust, ride, mgr := z.live["customer-app"], z.live["rider-app"], z.live["manager-web"]
 	d := z.docs(t)
-	if r := d[ride.ID]; r["role"] != "rider" || !slices.Equal(roomsOf(r), []string{"order:o1", "order:o2"}) {
+	if r := d[ride.ID]; r["role"] != "rider" || !slices.Equal(testrig.Rooms(r), []string{"order:o1", "order:o2"}) {
 		t.Fatalf("the rider's document as the handlers wrote it: %v", r)
 	}
 	for _, f := range []string{"connectedAt", "lastSeenAt"} {
@@ -285,7 +270,7 @@ func TestThis27SandboxOnMongoDB(t *testing.T) {
 	if got := slices.Sorted(maps.Keys(z.docs(t))); !sameSet(got, []string{cust.ID, mgr.ID}) {
 		t.Errorf("after the prune: %v (%s), want the live customer's and manager's", got, out)
 	}
-	if d := z.docs(t)[mgr.ID]; !slices.Equal(roomsOf(d), []string{"order:o2"}) {
+	if d := z.docs(t)[mgr.ID]; !slices.Equal(testrig.Rooms(d), []string{"order:o2"}) {
 		t.Errorf("the manager's rooms after it all: %v", d["rooms"])
 	}
 	_ = filepath.WalkDir(z.state, func(path string, d fs.DirEntry, err error) error {
@@ -295,17 +280,6 @@ func TestThis27SandboxOnMongoDB(t *testing.T) {
 		}
 		return nil
 	})
-}
-
-// roomsOf is a document's rooms.
-func roomsOf(d bson.M) []string {
-	a, _ := d["rooms"].(bson.A)
-	var out []string
-	for _, r := range a {
-		out = append(out, fmt.Sprint(r))
-	}
-	slices.Sort(out)
-	return out
 }
 
 // sameSet reports whether a and b hold the same strings.

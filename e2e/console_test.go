@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,8 +93,7 @@ func build(t *testing.T) string {
 
 func portFree(t *testing.T, addr string) {
 	t.Helper()
-	if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-		c.Close()
+	if answers(addr) {
 		t.Fatalf("%s is in use: the console test needs the built-in sandbox addresses free", addr)
 	}
 }

@@ -88,38 +88,7 @@ func (r *mongoRig) insert(t *testing.T, docs ...bson.D) {
 }
 
 // docs reads every document through the driver, by connection id.
-func (r *mongoRig) docs(t *testing.T) map[string]bson.M {
-	t.Helper()
-	cur, err := r.coll.Find(context.Background(), bson.D{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all []bson.M
-	if err := cur.All(context.Background(), &all); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]bson.M{}
-	for _, d := range all {
-		id, _ := d["connectionId"].(string)
-		if _, dup := out[id]; dup {
-			t.Errorf("two documents of %s", id)
-		}
-		out[id] = d
-	}
-	return out
-}
-
-// rooms are a document's rooms, sorted.
-func rooms(d bson.M) []string {
-	var out []string
-	arr, _ := d["rooms"].(bson.A)
-	for _, v := range arr {
-		s, _ := v.(string)
-		out = append(out, s)
-	}
-	slices.Sort(out)
-	return out
-}
+func (r *mongoRig) docs(t *testing.T) map[string]bson.M { return testrig.MongoDocs(t, r.coll) }
 
 // roomGateway is the management API of a fleet whose gone connections are
 // known: GetConnection and PostToConnection answer 410 for them, the

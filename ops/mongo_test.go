@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"wsops/data"
+	"wsops/internal/testrig"
 	"wsops/ops/repairplan"
 )
 
@@ -110,7 +111,7 @@ func TestMongoLogoutRemovesExactlyTheUsersDocuments(t *testing.T) {
 		t.Errorf("logout %+v, want 2 notified and cut, 2 documents and 3 room entries deleted", res)
 	}
 	docs := r.docs(t)
-	if len(docs) != 1 || docs["b1"] == nil || !slices.Equal(rooms(docs["b1"]), []string{"order:1"}) {
+	if len(docs) != 1 || docs["b1"] == nil || !slices.Equal(testrig.Rooms(docs["b1"]), []string{"order:1"}) {
 		t.Errorf("documents left %v, want bob's alone, rooms intact", docs)
 	}
 }
@@ -151,7 +152,7 @@ func TestMongoPruneDeletesStaleDocumentsAndUndoRestoresThem(t *testing.T) {
 	after := r.docs(t)
 	for id, d := range before {
 		a := after[id]
-		if a == nil || a["_id"] != d["_id"] || !slices.Equal(rooms(a), rooms(d)) || a["connectedAt"] != d["connectedAt"] || a["lastSeenAt"] != d["lastSeenAt"] || a["role"] != d["role"] {
+		if a == nil || a["_id"] != d["_id"] || !slices.Equal(testrig.Rooms(a), testrig.Rooms(d)) || a["connectedAt"] != d["connectedAt"] || a["lastSeenAt"] != d["lastSeenAt"] || a["role"] != d["role"] {
 			t.Errorf("%s after the undo: %v, want %v", id, a, d)
 		}
 	}
@@ -202,7 +203,7 @@ func TestMongoRepairConflictsAndUndo(t *testing.T) {
 	if got := roles(); got["r1"] != "customer" || got["r3"] != "customer" || got["r2"] != "manager" {
 		t.Errorf("roles after undo %v, want r1 and r3 customer again and r2 the other writer's manager", got)
 	}
-	if d := r.docs(t)["r1"]; !slices.Equal(rooms(d), []string{"order:1"}) {
-		t.Errorf("r1's rooms after apply and undo: %v", rooms(d))
+	if d := r.docs(t)["r1"]; !slices.Equal(testrig.Rooms(d), []string{"order:1"}) {
+		t.Errorf("r1's rooms after apply and undo: %v", testrig.Rooms(d))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -118,4 +119,39 @@ func stopMongo() {
 		ferret.stop()
 		ferret.stop = nil
 	}
+}
+
+// MongoDocs reads every document of a registry collection through the
+// driver, by connectionId; two documents of one id fail the test.
+func MongoDocs(t testing.TB, coll *mongo.Collection) map[string]bson.M {
+	t.Helper()
+	cur, err := coll.Find(context.Background(), bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []bson.M
+	if err := cur.All(context.Background(), &all); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bson.M{}
+	for _, d := range all {
+		id := fmt.Sprint(d["connectionId"])
+		if _, dup := out[id]; dup {
+			t.Errorf("two documents of %s", id)
+		}
+		out[id] = d
+	}
+	return out
+}
+
+// Rooms are a document's rooms (its rooms array's strings), sorted.
+func Rooms(d bson.M) []string {
+	var out []string
+	arr, _ := d["rooms"].(bson.A)
+	for _, v := range arr {
+		s, _ := v.(string)
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
 }

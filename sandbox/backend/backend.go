@@ -39,9 +39,10 @@ var _ Store = (*dynamodb.Client)(nil)
 type Options struct {
 	// DB holds the registry tables (wizz's, and this27's on DynamoDB).
 	DB Store
-	// Registry is the registry this27's handlers write: its tables on DB
-	// (the default) or its documents in MongoDB (data.MongoRegistry), as
-	// this27's Lambdas keep it.
+	// Registry is what $connect, $disconnect and this27's rooms write
+	// through: the tables on DB (the default) or, for this27 as its
+	// Lambdas keep it, documents in MongoDB (data.MongoRegistry). wizz's
+	// subscriptions still go to DB directly.
 	Registry data.Store
 	// Schema is the preset's schema, possibly with renamed tables and
 	// attributes (default: the preset's own schema; an empty app rule is
